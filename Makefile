@@ -1,0 +1,30 @@
+# The two entry points a new user needs: `make demo` and `make test`.
+# Both install missing Debian packages, configure, build, and are safe to repeat.
+BUILD ?= build
+JOBS ?= 2
+CMAKE_FLAGS ?=
+
+.PHONY: all setup configure build test demo bench clean
+
+all: build
+
+setup:
+	@./scripts/setup.sh
+
+configure: setup
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+demo: build
+	@./scripts/demo.sh $(BUILD)
+
+bench: build
+	@./$(BUILD)/bench/faultlab-bench
+
+clean:
+	rm -rf $(BUILD) out

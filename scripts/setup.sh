@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages faultlab builds with, and only the missing ones,
+# so running it twice is cheap. Used by `make demo` and `make test`.
+set -euo pipefail
+
+packages=(
+  cmake g++ make pkg-config
+  libsimgrid-dev libboost-graph-dev nlohmann-json3-dev catch2 libcli11-dev
+)
+if [[ "${FAULTLAB_BUILD_VIZ:-ON}" == "ON" ]]; then
+  packages+=(libimgui-dev libglfw3-dev libstb-dev libgl-dev xvfb xauth libgl1-mesa-dri)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}" >&2
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null; then sudo_cmd=(sudo); else
+    echo "setup: need root (or sudo) to apt-get install: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

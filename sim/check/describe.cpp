@@ -1,0 +1,81 @@
+#include "check/describe.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <tuple>
+
+namespace faultlab::check {
+
+std::string format_time(double time_s) {
+  if (std::isinf(time_s)) return time_s > 0 ? "never" : "the beginning";
+  char text[64];
+  std::snprintf(text, sizeof text, "%.3f s", time_s);
+  return text;
+}
+
+std::string format_value(const std::optional<std::int64_t>& value) {
+  if (!value) return "nothing (the key did not exist yet)";
+  return std::to_string(*value);
+}
+
+std::string format_key(const std::string& key) {
+  return key.empty() ? "the register" : key;
+}
+
+std::string format_assignment(const std::string& key, const std::optional<std::int64_t>& value) {
+  const std::string written = value ? std::to_string(*value) : "nothing";
+  if (key.empty()) return "the value " + written;
+  return key + "=" + written;
+}
+
+std::string describe_issuer(const history::Op& op) {
+  if (op.client.empty()) return "process " + std::to_string(op.process);
+  return op.client + " session " + std::to_string(op.process);
+}
+
+std::string from_node(const history::Op& op) {
+  return op.node.empty() ? "" : " from " + op.node;
+}
+
+void sort_violations(std::vector<Violation>& violations) {
+  std::sort(violations.begin(), violations.end(), [](const Violation& a, const Violation& b) {
+    return std::tie(a.time_s, a.ops, a.message) < std::tie(b.time_s, b.ops, b.message);
+  });
+}
+
+void ValueOrigins::add_write(const history::Op& write) {
+  if (write.outcome == history::Outcome::fail) return; // it never took effect
+  // An info write never "completes": it may take effect at any time.
+  const double settled_s = write.outcome == history::Outcome::ok ? write.complete_s : history::kNever;
+  if (!write.value) {
+    initial_settled_s_ = std::max(initial_settled_s_, settled_s);
+    return;
+  }
+  auto [it, inserted] = settled_s_.emplace(*write.value, settled_s);
+  if (!inserted) it->second = std::max(it->second, settled_s);
+}
+
+std::optional<double> ValueOrigins::settled_by(const std::optional<std::int64_t>& value) const {
+  if (!value) return initial_settled_s_;
+  const auto it = settled_s_.find(*value);
+  if (it == settled_s_.end()) return std::nullopt;
+  return it->second;
+}
+
+KeyIndex::KeyIndex(const history::History& history) {
+  for (const history::Op& op : history.ops) {
+    if (!op.is_write()) continue;
+    const auto [it, inserted] = ids_.emplace(op.key, origins_.size());
+    if (inserted) origins_.emplace_back();
+    origins_[it->second].add_write(op);
+  }
+}
+
+std::optional<std::size_t> KeyIndex::find(std::string_view key) const {
+  const auto it = ids_.find(key);
+  if (it == ids_.end()) return std::nullopt;
+  return it->second;
+}
+
+} // namespace faultlab::check

@@ -1,0 +1,28 @@
+// The list of checkers, so the command line, scenarios and the visualizer can
+// name them without knowing each one.
+#include "check/checker.hpp"
+
+namespace faultlab::check {
+
+const std::vector<CheckerInfo>& registry() {
+  static const std::vector<CheckerInfo> checkers = {
+      {"read_your_writes",
+       "a session reads a value older than a write of its own that was already acknowledged",
+       &check_read_your_writes},
+      {"stale_read",
+       "a read returns a value older than a write acknowledged before the read began, beyond the stale bound",
+       &check_stale_read},
+      {"lost_writes", "an acknowledged write is missing from the final state: a value written before it won",
+       &check_lost_writes},
+  };
+  return checkers;
+}
+
+const CheckerInfo* find_checker(std::string_view name) {
+  for (const CheckerInfo& checker : registry()) {
+    if (name == checker.name) return &checker;
+  }
+  return nullptr;
+}
+
+} // namespace faultlab::check

@@ -1,0 +1,201 @@
+#include "cli/commands.hpp"
+
+#include "cli/report.hpp"
+#include "cli/runner.hpp"
+#include "history/trace_writer.hpp"
+#include "scenario/loader.hpp"
+#include "util/input_error.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <ostream>
+
+namespace fs = std::filesystem;
+
+namespace faultlab::cli {
+
+std::vector<std::string> scenario_files(const std::vector<std::string>& paths) {
+  std::vector<std::string> files;
+  for (const auto& path : paths) {
+    std::error_code error;
+    if (fs::is_directory(path, error)) {
+      std::vector<std::string> found;
+      for (const auto& entry : fs::directory_iterator(path))
+        if (entry.is_regular_file() && entry.path().extension() == ".json" &&
+            entry.path().filename().string().find("schema") == std::string::npos)
+          found.push_back(entry.path().string());
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else {
+      files.push_back(path);
+    }
+  }
+  return files;
+}
+
+int command_run(const RunArgs& args, std::ostream& out, std::ostream& err) {
+  try {
+    scenario::LoadOptions options{args.variant, args.sets};
+    scenario::Scenario s = scenario::load_scenario(args.scenario, options);
+    RunRequest request{args.seed, args.trace_path, args.history_path, args.simgrid_flags};
+    CheckedRun run = run_checked(s, request);
+    if (!args.summary_path.empty()) {
+      fs::path parent = fs::path(args.summary_path).parent_path();
+      std::error_code ignored;
+      if (!parent.empty()) fs::create_directories(parent, ignored);
+      history::write_file_atomically(args.summary_path, run.summary.dump(2) + "\n");
+    }
+    if (!args.quiet) {
+      print_report(out, s, run);
+      if (!args.trace_path.empty()) out << "  trace:   " << args.trace_path << "\n";
+      if (!args.summary_path.empty()) out << "  summary: " << args.summary_path << "\n";
+    }
+    return kExitOk;
+  } catch (const util::InputError& e) {
+    err << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    err << "error: " << e.what() << "\n";
+    return kExitBadInput;
+  }
+}
+
+namespace {
+
+std::string seeds_text(const std::vector<std::uint64_t>& seeds) {
+  bool consecutive = true;
+  for (std::size_t i = 1; i < seeds.size(); ++i) consecutive = consecutive && seeds[i] == seeds[i - 1] + 1;
+  if (seeds.size() > 1 && consecutive)
+    return "seeds " + std::to_string(seeds.front()) + ".." + std::to_string(seeds.back());
+  std::string text = seeds.size() == 1 ? "seed " : "seeds ";
+  for (std::size_t i = 0; i < seeds.size(); ++i) text += (i ? "," : "") + std::to_string(seeds[i]);
+  return text;
+}
+
+std::string number_text(double value) {
+  char buffer[32];
+  if (value == static_cast<double>(static_cast<long long>(value)))
+    std::snprintf(buffer, sizeof buffer, "%lld", static_cast<long long>(value));
+  else
+    std::snprintf(buffer, sizeof buffer, "%.4g", value);
+  return buffer;
+}
+
+std::string bounds_text(const scenario::Expectation& e) {
+  if (e.min && e.max) return "expected " + number_text(*e.min) + " to " + number_text(*e.max);
+  if (e.min) return "expected at least " + number_text(*e.min);
+  return "expected at most " + number_text(*e.max);
+}
+
+std::string short_name(const std::string& what) { return what.substr(what.find('.') + 1); }
+
+// Verifies one (scenario, variant) over its seeds; prints one line.
+// Returns 0 pass, 1 expectation failed, 2 could not run.
+int verify_variant(const std::string& file, const std::string& variant, int jobs, std::ostream& out,
+                   std::ostream& err) {
+  scenario::Scenario s;
+  try {
+    s = scenario::load_scenario(file, scenario::LoadOptions{variant.empty() ? "base" : variant, {}});
+  } catch (const util::InputError& e) {
+    err << e.what() << "\n";
+    return kExitBadInput;
+  }
+  std::vector<std::function<std::string()>> tasks;
+  for (std::uint64_t seed : s.seeds)
+    tasks.push_back([&s, seed] {
+      RunRequest request;
+      request.seed = seed;
+      return run_checked(s, request).summary.dump();
+    });
+  auto results = run_in_children(tasks, jobs);
+
+  std::string label = s.name + (variant.empty() ? "" : " / " + variant);
+  std::vector<std::string> failures;
+  // Per expectation: the range of actual values over all seeds.
+  std::vector<std::pair<double, double>> ranges(s.expect.size(), {HUGE_VAL, -HUGE_VAL});
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    std::uint64_t seed = s.seeds[i];
+    if (!results[i].ok) {
+      failures.push_back("seed " + std::to_string(seed) + ": " + results[i].output);
+      continue;
+    }
+    auto summary = nlohmann::ordered_json::parse(results[i].output);
+    auto checked = evaluate_expectations(s, summary);
+    for (std::size_t k = 0; k < checked.size(); ++k) {
+      ranges[k].first = std::min(ranges[k].first, checked[k].actual);
+      ranges[k].second = std::max(ranges[k].second, checked[k].actual);
+      if (!checked[k].ok)
+        failures.push_back("seed " + std::to_string(seed) + ": " + short_name(checked[k].expectation.what) + " = " +
+                           number_text(checked[k].actual) + ", " + bounds_text(checked[k].expectation) +
+                           " (reproduce: " + reproduce_command(s, seed) + ")");
+    }
+  }
+  char head[160];
+  std::snprintf(head, sizeof head, "%s  %-36s %-12s", failures.empty() ? "PASS" : "FAIL", label.c_str(),
+                seeds_text(s.seeds).c_str());
+  out << head;
+  if (s.expect.empty()) out << " (no expectations declared)";
+  for (std::size_t k = 0; k < s.expect.size(); ++k) {
+    const auto& [lo, hi] = ranges[k];
+    out << (k ? "; " : " ") << short_name(s.expect[k].what) << " ";
+    if (lo > hi) out << "n/a";
+    else if (lo == hi) out << number_text(lo);
+    else out << number_text(lo) << ".." << number_text(hi);
+    out << " (" << bounds_text(s.expect[k]) << ")";
+  }
+  out << "\n";
+  for (const auto& f : failures) out << "      " << f << "\n";
+  out.flush();
+  return failures.empty() ? kExitOk : kExitVerifyFailed;
+}
+
+} // namespace
+
+int command_verify(const VerifyArgs& args, std::ostream& out, std::ostream& err) {
+  std::vector<std::string> paths = args.paths.empty() ? std::vector<std::string>{"scenarios"} : args.paths;
+  std::vector<std::string> files = scenario_files(paths);
+  if (files.empty()) {
+    err << "error[no-file]: " << paths.front() << ": no scenario files found\n";
+    return kExitBadInput;
+  }
+  int worst = kExitOk;
+  for (const auto& file : files) {
+    std::vector<std::string> variants;
+    try {
+      variants = scenario::variant_names(scenario::read_json_file(file), file);
+    } catch (const util::InputError& e) {
+      err << e.what() << "\n";
+      worst = kExitBadInput;
+      continue;
+    }
+    if (variants.empty()) variants.push_back("");
+    for (const auto& variant : variants) {
+      int code = verify_variant(file, variant, args.jobs, out, err);
+      if (code == kExitBadInput || worst == kExitOk) worst = std::max(worst, code);
+    }
+  }
+  return worst;
+}
+
+int command_list(const std::vector<std::string>& paths, std::ostream& out, std::ostream& err) {
+  std::vector<std::string> files = scenario_files(paths.empty() ? std::vector<std::string>{"scenarios"} : paths);
+  int code = kExitOk;
+  for (const auto& file : files) {
+    try {
+      scenario::Scenario s = scenario::load_scenario(file, scenario::LoadOptions{"base", {}});
+      std::string lesson = s.lesson.substr(0, s.lesson.find(". ") == std::string::npos ? s.lesson.size()
+                                                                                         : s.lesson.find(". ") + 1);
+      out << s.name << "\n  " << s.title << "\n  " << lesson << "\n  variants: ";
+      for (std::size_t i = 0; i < s.variant_names.size(); ++i) out << (i ? ", " : "") << s.variant_names[i];
+      if (s.variant_names.empty()) out << "(none)";
+      out << "\n";
+    } catch (const util::InputError& e) {
+      err << e.what() << "\n";
+      code = kExitBadInput;
+    }
+  }
+  return code;
+}
+
+} // namespace faultlab::cli

@@ -1,0 +1,53 @@
+// faultlab: run a scenario, verify the catalog, list it.
+#include "cli/commands.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+int main(int argc, char** argv) {
+  using namespace faultlab::cli;
+  CLI::App app{"faultlab: watch distributed-systems failures happen, and fix them"};
+  app.require_subcommand(1);
+
+  RunArgs run;
+  std::vector<std::string> log_specs, cfg_specs;
+  auto* run_cmd = app.add_subcommand("run", "Run one simulation, check it and print a short report");
+  run_cmd->add_option("scenario", run.scenario, "Scenario file (JSON)")->required();
+  run_cmd->add_option("--variant", run.variant, "Variant to apply (default: the first the file declares; \"base\": none)");
+  run_cmd->add_option("--seed", run.seed, "Random seed; the same seed gives the same run");
+  run_cmd->add_option("--set", run.sets, "Override a value before validation: PATH=VALUE, e.g. components.db.lag=800ms")
+      ->allow_extra_args(false);
+  run_cmd->add_option("--trace", run.trace_path, "Write the trace (JSON Lines) here");
+  run_cmd->add_option("--summary", run.summary_path, "Write the summary (JSON) here");
+  run_cmd->add_option("--history", run.history_path, "Write the client history (JSON Lines) here");
+  run_cmd->add_option("--log", log_specs, "Turn SimGrid logging on, e.g. --log root.thres:info");
+  run_cmd->add_option("--cfg", cfg_specs, "Pass a SimGrid configuration item, e.g. --cfg network/model:CM02");
+  run_cmd->add_flag("--quiet", run.quiet, "Print nothing but errors");
+
+  VerifyArgs verify;
+  auto* verify_cmd = app.add_subcommand(
+      "verify", "Run every variant of every scenario over its seeds and check its expectations");
+  verify_cmd->add_option("paths", verify.paths, "Scenario files or folders (default: scenarios/)");
+  verify_cmd->add_option("--jobs,-j", verify.jobs, "Simulations to run at once")->check(CLI::Range(1, 64));
+
+  std::vector<std::string> list_paths;
+  auto* list_cmd = app.add_subcommand("list", "List the scenario catalog: name, title, lesson, variants");
+  list_cmd->add_option("paths", list_paths, "Scenario files or folders (default: scenarios/)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : kExitBadInput;
+  }
+
+  if (*run_cmd) {
+    for (const auto& spec : log_specs) run.simgrid_flags.push_back("--log=" + spec);
+    for (const auto& spec : cfg_specs) run.simgrid_flags.push_back("--cfg=" + spec);
+    return command_run(run, std::cout, std::cerr);
+  }
+  if (*verify_cmd) return command_verify(verify, std::cout, std::cerr);
+  if (*list_cmd) return command_list(list_paths, std::cout, std::cerr);
+  return kExitBadInput;
+}

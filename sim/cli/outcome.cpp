@@ -1,0 +1,125 @@
+#include "cli/outcome.hpp"
+
+#include "check/checker.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace faultlab::cli {
+
+using history::Outcome;
+
+namespace {
+double percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(sorted.size())));
+  return sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)];
+}
+} // namespace
+
+Metrics compute_metrics(const history::History& history) {
+  Metrics m;
+  std::vector<double> latencies;
+  for (const auto& op : history.ops) {
+    if (op.final_read) {
+      ++m.final_reads;
+      continue;
+    }
+    switch (op.outcome) {
+    case Outcome::ok:
+      ++m.ok;
+      latencies.push_back(op.complete_s - op.invoke_s);
+      break;
+    case Outcome::fail: ++m.fail; break;
+    case Outcome::info: ++m.info; break;
+    }
+  }
+  std::sort(latencies.begin(), latencies.end());
+  m.latency_p50_s = percentile(latencies, 0.50);
+  m.latency_p99_s = percentile(latencies, 0.99);
+  m.latency_max_s = latencies.empty() ? 0 : latencies.back();
+  std::int64_t all = m.ok + m.fail + m.info;
+  m.availability = all == 0 ? 1.0 : static_cast<double>(m.ok) / static_cast<double>(all);
+  return m;
+}
+
+std::vector<check::Violation> run_checks(const scenario::Scenario& scenario, const history::History& history) {
+  std::vector<check::Violation> all;
+  for (const auto& c : scenario.checks) {
+    const check::CheckerInfo* checker = check::find_checker(c.name);
+    check::CheckOptions options;
+    options.stale_bound_s = c.stale_bound_s;
+    auto found = checker->run(history, options);
+    all.insert(all.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+  }
+  std::stable_sort(all.begin(), all.end(),
+                   [](const check::Violation& a, const check::Violation& b) { return a.time_s < b.time_s; });
+  return all;
+}
+
+std::string reproduce_command(const scenario::Scenario& scenario, std::uint64_t seed) {
+  std::string command = "faultlab run " + scenario.file;
+  if (!scenario.variant.empty()) command += " --variant " + scenario.variant;
+  return command + " --seed " + std::to_string(seed);
+}
+
+nlohmann::ordered_json make_summary(const scenario::Scenario& scenario, std::uint64_t seed, double sim_time_s,
+                                    const Metrics& metrics, const std::vector<check::Violation>& violations,
+                                    const nlohmann::ordered_json& messages) {
+  nlohmann::ordered_json s;
+  s["scenario"] = scenario.name;
+  s["file"] = scenario.file;
+  s["variant"] = scenario.variant;
+  s["seed"] = seed;
+  s["sim_time_s"] = sim_time_s;
+  s["ops"] = {{"ok", metrics.ok}, {"fail", metrics.fail}, {"info", metrics.info},
+              {"total", metrics.ok + metrics.fail + metrics.info}};
+  s["final_reads"] = metrics.final_reads;
+  s["messages"] = messages;
+  nlohmann::ordered_json counts = nlohmann::ordered_json::object();
+  for (const auto& c : scenario.checks) counts[c.name] = 0;
+  for (const auto& v : violations) counts[v.check] = counts[v.check].get<std::int64_t>() + 1;
+  s["counts"] = counts;
+  s["metrics"] = {{"latency_p50_s", metrics.latency_p50_s},
+                  {"latency_p99_s", metrics.latency_p99_s},
+                  {"latency_max_s", metrics.latency_max_s},
+                  {"availability", metrics.availability},
+                  {"ops_ok", metrics.ok},
+                  {"ops_fail", metrics.fail},
+                  {"ops_info", metrics.info},
+                  {"ops_total", metrics.ok + metrics.fail + metrics.info}};
+  // Every violation is in the trace; the summary keeps the first ones so it
+  // stays small enough to read.
+  constexpr std::size_t kMaxListed = 200;
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < violations.size() && i < kMaxListed; ++i) {
+    const auto& v = violations[i];
+    list.push_back({{"check", v.check}, {"time_s", v.time_s}, {"ops", v.ops}, {"message", v.message}});
+  }
+  s["violations"] = list;
+  s["violations_listed"] = list.size();
+  s["violations_total"] = violations.size();
+  s["reproduce"] = reproduce_command(scenario, seed);
+  return s;
+}
+
+double summary_value(const nlohmann::ordered_json& summary, const std::string& what) {
+  std::size_t dot = what.find('.');
+  std::string section = what.substr(0, dot), name = what.substr(dot + 1);
+  if (section == "violations") return summary.at("counts").value(name, 0.0);
+  return summary.at("metrics").at(name).get<double>();
+}
+
+std::vector<ExpectationResult> evaluate_expectations(const scenario::Scenario& scenario,
+                                                     const nlohmann::ordered_json& summary) {
+  std::vector<ExpectationResult> results;
+  for (const auto& e : scenario.expect) {
+    ExpectationResult r{e, summary_value(summary, e.what), true};
+    if (e.min && r.actual < *e.min) r.ok = false;
+    if (e.max && r.actual > *e.max) r.ok = false;
+    results.push_back(r);
+  }
+  return results;
+}
+
+} // namespace faultlab::cli

@@ -1,0 +1,53 @@
+#include "cli/report.hpp"
+
+#include "util/units.hpp"
+
+#include <cstdio>
+#include <map>
+#include <ostream>
+
+namespace faultlab::cli {
+
+namespace {
+constexpr std::size_t kExamplesPerCheck = 3;
+
+std::string percent(double fraction) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.2f %%", fraction * 100.0);
+  return buffer;
+}
+} // namespace
+
+void print_report(std::ostream& out, const scenario::Scenario& s, const CheckedRun& run) {
+  const auto& m = run.metrics;
+  const auto& summary = run.summary;
+  out << s.name << (s.variant.empty() ? "" : " / " + s.variant) << " — " << s.title << "\n";
+  if (!s.design.empty()) out << "  design:  " << s.design << "\n";
+  out << "  run:     seed " << summary["seed"].get<std::uint64_t>() << ", "
+      << util::format_duration(summary["sim_time_s"].get<double>()) << " simulated, "
+      << summary["messages"]["sent"].get<std::uint64_t>() << " messages ("
+      << summary["messages"]["dropped"].get<std::uint64_t>() << " dropped)\n";
+  out << "  ops:     " << (m.ok + m.fail + m.info) << " total: " << m.ok << " ok, " << m.fail << " fail, " << m.info
+      << " info (outcome unknown)";
+  if (m.final_reads) out << "; then " << m.final_reads << " final reads";
+  out << "\n";
+  out << "  latency: p50 " << util::format_duration(m.latency_p50_s) << ", p99 "
+      << util::format_duration(m.latency_p99_s) << ", max " << util::format_duration(m.latency_max_s)
+      << "; availability " << percent(m.availability) << "\n";
+  out << "  checks:\n";
+  std::map<std::string, std::vector<const check::Violation*>> by_check;
+  for (const auto& v : run.violations) by_check[v.check].push_back(&v);
+  for (const auto& c : s.checks) {
+    const auto& found = by_check[c.name];
+    char line[128];
+    std::snprintf(line, sizeof line, "    %-18s %6zu %s", c.name.c_str(), found.size(),
+                  found.empty() ? "ok" : (found.size() == 1 ? "violation" : "violations"));
+    out << line << "\n";
+    for (std::size_t i = 0; i < found.size() && i < kExamplesPerCheck; ++i)
+      out << "        - " << found[i]->message << "\n";
+    if (found.size() > kExamplesPerCheck) out << "        ... and " << found.size() - kExamplesPerCheck << " more\n";
+  }
+  out << "  reproduce: " << summary["reproduce"].get<std::string>() << "\n";
+}
+
+} // namespace faultlab::cli

@@ -1,0 +1,184 @@
+#include "cli/runner.hpp"
+
+#include "history/json_line.hpp"
+#include "model/simulation.hpp"
+#include "util/input_error.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace faultlab::cli {
+
+nlohmann::ordered_json trace_header(const scenario::Scenario& s, std::uint64_t seed, const char* format) {
+  nlohmann::ordered_json h;
+  h["format"] = format;
+  h["version"] = history::kTraceVersion;
+  h["scenario"] = s.name;
+  h["file"] = s.file;
+  h["variant"] = s.variant;
+  h["seed"] = seed;
+  h["title"] = s.title;
+  h["lesson"] = s.lesson;
+  h["design"] = s.design;
+  h["duration_s"] = s.workload.duration_s;
+  nlohmann::ordered_json nodes = nlohmann::ordered_json::array();
+  for (const auto& n : s.topology.nodes) {
+    nlohmann::ordered_json roles = nlohmann::ordered_json::array();
+    for (const auto& g : s.replica_groups) {
+      if (g.primary == n.name) roles.push_back(g.name + ":primary");
+      for (const auto& r : g.replicas)
+        if (r == n.name) roles.push_back(g.name + ":replica");
+    }
+    for (const auto& c : s.workload.clients)
+      if (c.node == n.name) roles.push_back(c.name + ":clients");
+    nodes.push_back({{"name", n.name}, {"zone", n.zone}, {"roles", roles}});
+  }
+  h["nodes"] = nodes;
+  nlohmann::ordered_json clients = nlohmann::ordered_json::array();
+  for (const auto& c : s.workload.clients)
+    clients.push_back({{"name", c.name}, {"node", c.node}, {"target", c.target}, {"sessions", c.sessions}});
+  h["clients"] = clients;
+  nlohmann::ordered_json checks = nlohmann::ordered_json::array();
+  for (const auto& c : s.checks) checks.push_back(c.name);
+  h["checks"] = checks;
+  return h;
+}
+
+namespace {
+void ensure_parent(const std::string& path) {
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  std::error_code ignored;
+  if (!parent.empty()) std::filesystem::create_directories(parent, ignored);
+}
+} // namespace
+
+CheckedRun run_checked(const scenario::Scenario& scenario, const RunRequest& request) {
+  model::RunOptions options;
+  options.seed = request.seed;
+  options.record_messages = !request.trace_path.empty();
+  options.simgrid_flags = request.simgrid_flags;
+  model::RunOutput out = model::simulate(scenario, options);
+
+  CheckedRun result;
+  result.metrics = compute_metrics(out.history);
+  result.violations = run_checks(scenario, out.history);
+  nlohmann::ordered_json messages = {
+      {"sent", out.messages_sent}, {"delivered", out.messages_delivered}, {"dropped", out.messages_dropped}};
+  result.summary = make_summary(scenario, request.seed, out.sim_time_s, result.metrics, result.violations, messages);
+
+  // Violations go into the trace at their time, so a viewer can mark them.
+  for (const auto& v : result.violations) {
+    std::string ops = "[";
+    for (std::size_t i = 0; i < v.ops.size(); ++i) ops += (i ? "," : "") + std::to_string(v.ops[i]);
+    ops += "]";
+    out.trace->add(v.time_s, history::JsonLine(v.time_s, "violation")
+                                 .str("check", v.check)
+                                 .raw("ops", ops)
+                                 .str("message", v.message)
+                                 .done());
+  }
+  nlohmann::ordered_json end = {{"t", out.sim_time_s},
+                                {"ev", "end"},
+                                {"ops", result.summary["ops"]},
+                                {"counts", result.summary["counts"]},
+                                {"messages", messages}};
+  if (!request.trace_path.empty()) {
+    ensure_parent(request.trace_path);
+    out.trace->write_file(request.trace_path, trace_header(scenario, request.seed, history::kTraceFormat), end);
+  }
+  if (!request.history_path.empty()) {
+    ensure_parent(request.history_path);
+    out.trace->write_file(request.history_path, trace_header(scenario, request.seed, history::kHistoryFormat), end,
+                          true);
+  }
+  return result;
+}
+
+std::vector<ChildResult> run_in_children(const std::vector<std::function<std::string()>>& tasks, int jobs) {
+  std::vector<ChildResult> results(tasks.size());
+  struct Running {
+    pid_t pid;
+    std::size_t task;
+    std::string file;
+  };
+  std::vector<Running> running;
+  std::size_t next = 0;
+  std::fflush(nullptr);
+  auto reap_one = [&] {
+    int status = 0;
+    pid_t pid = ::waitpid(-1, &status, 0);
+    if (pid < 0) return;
+    for (std::size_t i = 0; i < running.size(); ++i) {
+      if (running[i].pid != pid) continue;
+      std::ifstream in(running[i].file);
+      std::stringstream text;
+      text << in.rdbuf();
+      std::remove(running[i].file.c_str());
+      ChildResult& r = results[running[i].task];
+      std::string body = text.str();
+      if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        r.ok = true;
+        r.output = body;
+      } else {
+        r.ok = false;
+        r.output = !body.empty() ? body
+                   : WIFSIGNALED(status) ? "error: the run crashed (signal " + std::to_string(WTERMSIG(status)) + ")"
+                                         : "error: the run failed";
+      }
+      running.erase(running.begin() + static_cast<long>(i));
+      return;
+    }
+  };
+  while (next < tasks.size() || !running.empty()) {
+    if (next < tasks.size() && static_cast<int>(running.size()) < std::max(1, jobs)) {
+      char name[] = "/tmp/faultlab-child-XXXXXX";
+      int fd = ::mkstemp(name);
+      if (fd < 0) throw std::runtime_error(std::string("cannot create a temporary file: ") + std::strerror(errno));
+      ::close(fd);
+      pid_t pid = ::fork();
+      if (pid < 0) throw std::runtime_error(std::string("cannot fork: ") + std::strerror(errno));
+      if (pid == 0) {
+        int code = 0;
+        std::string output;
+        try {
+          output = tasks[next]();
+        } catch (const std::exception& e) {
+          output = std::string("error: ") + e.what();
+          code = 1;
+        }
+        std::FILE* f = std::fopen(name, "wb");
+        if (f) {
+          std::fwrite(output.data(), 1, output.size(), f);
+          std::fclose(f);
+        }
+        std::fflush(nullptr);
+        ::_exit(code);
+      }
+      running.push_back(Running{pid, next, name});
+      ++next;
+    } else {
+      reap_one();
+    }
+  }
+  return results;
+}
+
+ChildResult summary_in_child(const scenario::Scenario& scenario, std::uint64_t seed) {
+  auto results = run_in_children({[&] {
+                                   RunRequest request;
+                                   request.seed = seed;
+                                   return run_checked(scenario, request).summary.dump();
+                                 }},
+                                 1);
+  return results.front();
+}
+
+} // namespace faultlab::cli

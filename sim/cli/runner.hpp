@@ -1,0 +1,48 @@
+// Running scenarios: one checked run in this process, or many, each in a
+// forked child process (SimGrid allows one engine per process).
+#pragma once
+
+#include "check/violation.hpp"
+#include "cli/outcome.hpp"
+#include "scenario/config.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace faultlab::cli {
+
+struct RunRequest {
+  std::uint64_t seed = 1;
+  std::string trace_path;   // "" : no trace file
+  std::string history_path; // "" : no history file
+  std::vector<std::string> simgrid_flags;
+};
+
+struct CheckedRun {
+  nlohmann::ordered_json summary;
+  std::vector<check::Violation> violations;
+  Metrics metrics;
+};
+
+// Simulates, checks, and writes the requested files. Call once per process.
+CheckedRun run_checked(const scenario::Scenario& scenario, const RunRequest& request);
+
+// The trace header: what a viewer needs to know before the first event.
+nlohmann::ordered_json trace_header(const scenario::Scenario& scenario, std::uint64_t seed, const char* format);
+
+// Runs each task in its own child process, at most `jobs` at a time, and
+// returns what each printed to its result channel, or the error it raised
+// (prefixed "error: "). Results come back in task order.
+struct ChildResult {
+  bool ok = false;
+  std::string output;
+};
+std::vector<ChildResult> run_in_children(const std::vector<std::function<std::string()>>& tasks, int jobs);
+
+// The summary of one run of `scenario` with `seed`, computed in a child process.
+ChildResult summary_in_child(const scenario::Scenario& scenario, std::uint64_t seed);
+
+} // namespace faultlab::cli

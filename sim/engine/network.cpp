@@ -1,0 +1,173 @@
+#include "engine/network.hpp"
+
+#include "history/json_line.hpp"
+
+#include <algorithm>
+#include <cassert>
+
+namespace sg4 = simgrid::s4u;
+
+namespace faultlab::engine {
+
+const char* to_string(MsgKind kind) {
+  switch (kind) {
+  case MsgKind::read: return "read";
+  case MsgKind::read_reply: return "read_reply";
+  case MsgKind::write: return "write";
+  case MsgKind::write_reply: return "write_reply";
+  case MsgKind::replicate: return "replicate";
+  case MsgKind::catchup: return "catchup";
+  }
+  return "?";
+}
+
+Network::Network(std::vector<std::string> node_names, std::vector<sg4::Host*> hosts, util::Rng rng,
+                 history::TraceWriter* trace)
+    : names_(std::move(node_names)), hosts_(std::move(hosts)), rng_(rng), trace_(trace),
+      up_(names_.size(), 1), paused_(names_.size(), 0), incarnation_(names_.size(), 0) {}
+
+Network::~Network() = default;
+
+int Network::node_index(const std::string& name) const {
+  auto it = std::find(names_.begin(), names_.end(), name);
+  return it == names_.end() ? -1 : static_cast<int>(it - names_.begin());
+}
+
+bool Network::partitioned(int from, int to) const {
+  for (const auto& [name, p] : partitions_) {
+    int a = p.group_of[from], b = p.group_of[to];
+    if (a < 0 || b < 0 || a == b) continue;
+    if (p.one_way_from < 0 || (a == p.one_way_from && b == p.one_way_to)) return true;
+  }
+  return false;
+}
+
+namespace {
+history::JsonLine message_line(const char* ev, const Message& m, const std::vector<std::string>& names) {
+  history::JsonLine line(sg4::Engine::get_clock(), ev);
+  line.integer("msg", static_cast<std::int64_t>(m.id))
+      .str("from", names[m.from])
+      .str("to", names[m.to])
+      .str("kind", to_string(m.kind));
+  if (m.op >= 0) line.integer("op", m.op);
+  return line;
+}
+} // namespace
+
+void Network::drop(Message& message, const char* reason) {
+  ++dropped_;
+  if (trace_ && trace_->record_messages())
+    trace_->add(sg4::Engine::get_clock(), message_line("drop", message, names_).str("reason", reason).done());
+}
+
+void Network::send(int from, int to, const std::string& to_address, std::unique_ptr<Message> message) {
+  assert(from >= 0 && from < node_count() && to >= 0 && to < node_count());
+  message->id = next_id_++;
+  message->from = from;
+  message->to = to;
+  message->to_incarnation = incarnation_[to];
+  message->sent_s = sg4::Engine::get_clock();
+  if (trace_ && trace_->record_messages())
+    trace_->add(message->sent_s, message_line("send", *message, names_).integer("size", message->size_bytes).done());
+
+  if (partitioned(from, to)) return drop(*message, "partition");
+  if (!up_[to]) return drop(*message, "node down");
+  for (const auto& rule : drops_)
+    if ((rule.applies[from] || rule.applies[to]) && rng_.chance(rule.probability))
+      return drop(*message, "random drop");
+  double extra_s = 0.0;
+  for (const auto& rule : delays_)
+    if (rule.applies[from] || rule.applies[to]) extra_s += rule.extra_s;
+
+  Message* raw = message.get();
+  in_flight_.emplace(raw, std::move(message));
+  if (extra_s <= 0.0) {
+    transmit(to_address, raw);
+    return;
+  }
+  // Extra delay: a short-lived actor on the sender's node holds the message,
+  // then sends it. The partition check is repeated because one may have
+  // started meanwhile.
+  sg4::Actor::create("delay", hosts_[from], [this, raw, extra_s, to_address] {
+                   sg4::this_actor::sleep_for(extra_s);
+                   if (partitioned(raw->from, raw->to) || !up_[raw->to]) {
+                     auto owned = std::move(in_flight_.at(raw));
+                     in_flight_.erase(raw);
+                     drop(*owned, partitioned(owned->from, owned->to) ? "partition" : "node down");
+                     return;
+                   }
+                   transmit(to_address, raw);
+                 })
+      ->daemonize();
+}
+
+void Network::transmit(const std::string& to_address, Message* raw) {
+  sg4::Mailbox::by_name(to_address)->put_init(raw, static_cast<uint64_t>(raw->size_bytes))->detach();
+}
+
+std::unique_ptr<Message> Network::receive(sg4::Mailbox* mailbox, double timeout_s) {
+  double deadline = timeout_s < 0 ? -1.0 : sg4::Engine::get_clock() + timeout_s;
+  while (true) {
+    Message* raw = nullptr;
+    if (deadline < 0) {
+      raw = mailbox->get<Message>();
+    } else {
+      double remaining = deadline - sg4::Engine::get_clock();
+      if (remaining <= 0) return nullptr;
+      try {
+        raw = mailbox->get<Message>(remaining);
+      } catch (const simgrid::TimeoutException&) {
+        return nullptr;
+      }
+    }
+    auto it = in_flight_.find(raw);
+    assert(it != in_flight_.end() && "every received message was sent through the network");
+    std::unique_ptr<Message> message = std::move(it->second);
+    in_flight_.erase(it);
+    // A message addressed to an earlier life of a node that crashed since.
+    if (message->to_incarnation != incarnation_[message->to]) {
+      drop(*message, "node restarted");
+      continue;
+    }
+    ++delivered_;
+    if (trace_ && trace_->record_messages())
+      trace_->add(sg4::Engine::get_clock(), message_line("deliver", *message, names_).done());
+    return message;
+  }
+}
+
+void Network::add_partition(const std::string& name, Partition partition) {
+  partitions_.emplace_back(name, std::move(partition));
+}
+
+void Network::heal(const std::string& name) {
+  partitions_.erase(std::remove_if(partitions_.begin(), partitions_.end(),
+                                   [&](const auto& p) { return name.empty() || p.first == name; }),
+                    partitions_.end());
+}
+
+void Network::add_drop(const std::string& name, std::vector<int> nodes, double probability) {
+  Rule rule{name, std::vector<char>(names_.size(), nodes.empty() ? 1 : 0), probability, 0.0};
+  for (int n : nodes) rule.applies[n] = 1;
+  drops_.push_back(std::move(rule));
+}
+
+void Network::add_delay(const std::string& name, std::vector<int> nodes, double extra_s) {
+  Rule rule{name, std::vector<char>(names_.size(), nodes.empty() ? 1 : 0), 0.0, extra_s};
+  for (int n : nodes) rule.applies[n] = 1;
+  delays_.push_back(std::move(rule));
+}
+
+void Network::remove_rule(const std::string& name) {
+  auto named = [&](const Rule& r) { return r.name == name; };
+  drops_.erase(std::remove_if(drops_.begin(), drops_.end(), named), drops_.end());
+  delays_.erase(std::remove_if(delays_.begin(), delays_.end(), named), delays_.end());
+  heal(name);
+}
+
+void Network::set_up(int node, bool up) {
+  if (!up && up_[node]) ++incarnation_[node];
+  up_[node] = up ? 1 : 0;
+}
+
+} // namespace faultlab::engine

@@ -1,0 +1,96 @@
+// The one network layer every message goes through.
+//
+// SimGrid carries the bytes (latency and bandwidth of the platform's links);
+// this layer decides whether a message gets through at all and when: it
+// applies partitions (symmetric or one-way), random drops and extra delay
+// from the fault timeline, loses messages to crashed nodes, and reports
+// every send, delivery and drop to the trace. Models never call each other:
+// they send messages here, so a partition can cut anything.
+#pragma once
+
+#include "engine/message.hpp"
+#include "history/trace_writer.hpp"
+#include "util/rng.hpp"
+
+#include <simgrid/s4u.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace faultlab::engine {
+
+class Network {
+public:
+  Network(std::vector<std::string> node_names, std::vector<simgrid::s4u::Host*> hosts, util::Rng rng,
+          history::TraceWriter* trace);
+  ~Network();
+  Network(const Network&) = delete;
+  Network& operator=(const Network&) = delete;
+
+  int node_count() const { return static_cast<int>(names_.size()); }
+  int node_index(const std::string& name) const; // -1 if unknown
+  const std::string& node_name(int index) const { return names_[index]; }
+  simgrid::s4u::Host* host(int index) const { return hosts_[index]; }
+
+  // The mailbox of a port on a node, e.g. ("db-1", "profiles").
+  static std::string address(const std::string& node, const std::string& port) { return node + "/" + port; }
+
+  // Sends `message` from node `from` to the mailbox `to_address` on node
+  // `to`. Never blocks the caller.
+  void send(int from, int to, const std::string& to_address, std::unique_ptr<Message> message);
+
+  // Waits for the next message on `mailbox` for at most `timeout_s`
+  // (negative: forever). Returns nullptr on timeout.
+  std::unique_ptr<Message> receive(simgrid::s4u::Mailbox* mailbox, double timeout_s = -1.0);
+
+  // Fault state, driven by the fault schedule.
+  struct Partition {
+    std::vector<int> group_of; // per node: group index, -1 if not in any group
+    int one_way_from = -1;     // group indices; -1: symmetric
+    int one_way_to = -1;
+  };
+  void add_partition(const std::string& name, Partition partition);
+  void heal(const std::string& name); // "" heals all
+  void add_drop(const std::string& name, std::vector<int> nodes, double probability);
+  void add_delay(const std::string& name, std::vector<int> nodes, double extra_s);
+  void remove_rule(const std::string& name);
+  void set_up(int node, bool up);
+  bool is_up(int node) const { return up_[node]; }
+  void set_paused(int node, bool paused) { paused_[node] = paused; }
+  bool is_paused(int node) const { return paused_[node]; }
+
+  std::uint64_t messages_sent() const { return next_id_ - 1; }
+  std::uint64_t messages_delivered() const { return delivered_; }
+  std::uint64_t messages_dropped() const { return dropped_; }
+
+private:
+  struct Rule {
+    std::string name;
+    std::vector<char> applies; // per node
+    double probability = 0.0;
+    double extra_s = 0.0;
+  };
+  bool partitioned(int from, int to) const;
+  void drop(Message& message, const char* reason);
+  void transmit(const std::string& to_address, Message* raw);
+
+  std::vector<std::string> names_;
+  std::vector<simgrid::s4u::Host*> hosts_;
+  util::Rng rng_;
+  history::TraceWriter* trace_;
+  std::vector<std::pair<std::string, Partition>> partitions_;
+  std::vector<Rule> drops_;
+  std::vector<Rule> delays_;
+  std::vector<char> up_;
+  std::vector<char> paused_;
+  std::vector<std::uint32_t> incarnation_;
+  std::unordered_map<Message*, std::unique_ptr<Message>> in_flight_;
+  std::uint64_t next_id_ = 1;
+  std::uint64_t delivered_ = 0;
+  std::uint64_t dropped_ = 0;
+};
+
+} // namespace faultlab::engine

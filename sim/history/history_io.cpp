@@ -1,0 +1,77 @@
+#include "history/history_io.hpp"
+
+#include "history/trace_writer.hpp"
+#include "util/input_error.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <map>
+
+namespace faultlab::history {
+
+History read_history_jsonl(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw util::InputError("no-file", path, "cannot open the file (does it exist?)");
+  History history;
+  std::map<std::int64_t, std::size_t> index_of;
+  std::string text;
+  std::size_t line_number = 0;
+  auto where = [&] { return path + ": line " + std::to_string(line_number); };
+  while (std::getline(in, text)) {
+    ++line_number;
+    if (text.empty()) continue;
+    nlohmann::json line = nlohmann::json::parse(text, nullptr, false);
+    if (line.is_discarded() || !line.is_object())
+      throw util::InputError("syntax", where(), "expected one JSON object per line");
+    if (line_number == 1) {
+      std::string format = line.value("format", "");
+      if (format != kTraceFormat && format != kHistoryFormat)
+        throw util::InputError("bad-format", where(), "expected a faultlab trace or history header");
+      if (line.value("version", 0) > kTraceVersion)
+        throw util::InputError("bad-format", where(),
+                               "format version " + std::to_string(line.value("version", 0)) +
+                                   " is newer than this faultlab understands (" + std::to_string(kTraceVersion) + ")");
+      continue;
+    }
+    if (line.value("ev", "") != "op") continue;
+    try {
+      std::int64_t id = line.at("op").get<std::int64_t>();
+      std::string type = line.at("type").get<std::string>();
+      if (type == "invoke") {
+        Op op;
+        op.id = id;
+        op.process = line.at("process").get<std::int64_t>();
+        op.client = line.value("client", "");
+        op.f = line.at("f").get<std::string>();
+        op.key = line.value("key", "");
+        if (line.contains("value") && !line["value"].is_null()) op.value = line["value"].get<std::int64_t>();
+        op.invoke_s = line.at("t").get<double>();
+        op.final_read = line.value("final", false);
+        index_of[id] = history.ops.size();
+        history.ops.push_back(std::move(op));
+      } else {
+        auto outcome = outcome_from_string(type);
+        auto it = index_of.find(id);
+        if (!outcome || it == index_of.end())
+          throw util::InputError("bad-op", where(), "a completion of type \"" + type + "\" for op " +
+                                                        std::to_string(id) + " that was never invoked");
+        Op& op = history.ops[it->second];
+        op.outcome = *outcome;
+        op.complete_s = line.at("t").get<double>();
+        if (op.f == "read")
+          op.value = line.contains("value") ? std::optional<std::int64_t>(line["value"].get<std::int64_t>())
+                                            : std::nullopt;
+        op.node = line.value("node", "");
+        op.error = line.value("error", "");
+        if (line.contains("position")) op.position = line["position"].get<std::int64_t>();
+      }
+    } catch (const nlohmann::json::exception& e) {
+      throw util::InputError("bad-op", where(), std::string("malformed op event: ") + e.what());
+    }
+  }
+  if (line_number == 0) throw util::InputError("bad-format", path, "the file is empty");
+  return history;
+}
+
+} // namespace faultlab::history

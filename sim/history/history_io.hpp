@@ -1,0 +1,15 @@
+// Reading a history back from a faultlab trace or history file (JSON Lines).
+// Used by tests, and by anything that checks a history after the fact.
+#pragma once
+
+#include "history/op.hpp"
+
+#include <string>
+
+namespace faultlab::history {
+
+// Pairs each op's invoke with its completion. Throws util::InputError naming
+// the file and line on malformed input.
+History read_history_jsonl(const std::string& path);
+
+} // namespace faultlab::history

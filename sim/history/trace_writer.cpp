@@ -1,0 +1,53 @@
+#include "history/trace_writer.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+#include <unistd.h>
+
+namespace faultlab::history {
+
+void TraceWriter::add(double t, std::string line) {
+  if (static_cast<std::int64_t>(events_.size()) >= max_events_) {
+    overflowed_ = true;
+    return;
+  }
+  events_.push_back(Event{t, events_.size(), std::move(line)});
+}
+
+void TraceWriter::write_file(const std::string& path, const nlohmann::ordered_json& header, const nlohmann::ordered_json& end,
+                             bool only_ops) const {
+  std::vector<const Event*> order;
+  order.reserve(events_.size());
+  for (const auto& e : events_)
+    if (!only_ops || e.line.find("\"ev\":\"op\"") != std::string::npos) order.push_back(&e);
+  std::stable_sort(order.begin(), order.end(), [](const Event* a, const Event* b) { return a->t < b->t; });
+  std::string text = header.dump() + "\n";
+  std::size_t total = text.size();
+  for (const Event* e : order) total += e->line.size() + 1;
+  text.reserve(total + 256);
+  for (const Event* e : order) {
+    text += e->line;
+    text += '\n';
+  }
+  text += end.dump() + "\n";
+  write_file_atomically(path, text);
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+  std::string temporary = path + ".tmp." + std::to_string(::getpid());
+  std::FILE* file = std::fopen(temporary.c_str(), "wb");
+  if (file == nullptr) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+  bool ok = std::fwrite(text.data(), 1, text.size(), file) == text.size();
+  ok = (std::fflush(file) == 0) && ok;
+  ok = (std::fclose(file) == 0) && ok;
+  if (!ok || std::rename(temporary.c_str(), path.c_str()) != 0) {
+    int error = errno;
+    std::remove(temporary.c_str());
+    throw std::runtime_error("cannot write " + path + ": " + std::strerror(error));
+  }
+}
+
+} // namespace faultlab::history

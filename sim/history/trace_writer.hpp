@@ -1,0 +1,53 @@
+// Collects a run's trace (ops, messages, faults, node states, violations) and
+// writes it as JSON Lines: a header line, then one event per line in time
+// order, then an "end" line. The file appears under its final name only when
+// it is complete (written to a temporary name, then renamed).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace faultlab::history {
+
+constexpr const char* kTraceFormat = "faultlab-trace";
+constexpr const char* kHistoryFormat = "faultlab-history";
+constexpr int kTraceVersion = 1;
+
+class TraceWriter {
+public:
+  TraceWriter(std::int64_t max_events, bool record_messages)
+      : max_events_(max_events), record_messages_(record_messages) {}
+
+  // Message events are the bulk of a trace; runs that write no trace skip them.
+  bool record_messages() const { return record_messages_; }
+
+  void add(double t, std::string line);
+  std::size_t size() const { return events_.size(); }
+  bool overflowed() const { return overflowed_; }
+  std::int64_t max_events() const { return max_events_; }
+
+  // Writes `header`, the events sorted by time (ties keep insertion order),
+  // and `end`, atomically. `only_ops` keeps just op events (a history file).
+  void write_file(const std::string& path, const nlohmann::ordered_json& header, const nlohmann::ordered_json& end,
+                  bool only_ops = false) const;
+
+private:
+  struct Event {
+    double t;
+    std::uint64_t seq;
+    std::string line;
+  };
+  std::int64_t max_events_;
+  bool record_messages_;
+  bool overflowed_ = false;
+  std::vector<Event> events_;
+};
+
+// Writes `text` to `path` through a temporary file and a rename. Throws
+// std::runtime_error naming the path when that fails.
+void write_file_atomically(const std::string& path, const std::string& text);
+
+} // namespace faultlab::history

@@ -1,0 +1,36 @@
+// One run of a scenario on SimGrid: build the platform, start the
+// components, the clients and the fault schedule, run to the end, and hand
+// back what the clients observed plus the trace of everything that happened.
+//
+// SimGrid keeps global state, so there is one simulation per process: call
+// simulate() at most once per process (the cli forks for verify and tests).
+#pragma once
+
+#include "history/op.hpp"
+#include "history/trace_writer.hpp"
+#include "scenario/config.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace faultlab::model {
+
+struct RunOptions {
+  std::uint64_t seed = 1;
+  bool record_messages = true;            // message events in the trace (the bulk of it)
+  std::vector<std::string> simgrid_flags; // --log=... / --cfg=... passed to SimGrid
+};
+
+struct RunOutput {
+  history::History history;
+  std::unique_ptr<history::TraceWriter> trace;
+  double sim_time_s = 0.0;
+  std::uint64_t messages_sent = 0;
+  std::uint64_t messages_delivered = 0;
+  std::uint64_t messages_dropped = 0;
+};
+
+RunOutput simulate(const scenario::Scenario& scenario, const RunOptions& options);
+
+} // namespace faultlab::model

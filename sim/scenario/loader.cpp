@@ -1,0 +1,174 @@
+#include "scenario/loader.hpp"
+
+#include "util/input_error.hpp"
+
+#include <fstream>
+#include <sstream>
+
+namespace faultlab::scenario {
+
+using util::InputError;
+
+namespace {
+
+std::string stem(const std::string& path) {
+  std::size_t slash = path.find_last_of('/');
+  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  if (name.size() > 5 && name.compare(name.size() - 5, 5, ".json") == 0) name.resize(name.size() - 5);
+  return name;
+}
+
+// Line and column (1-based) of a byte offset.
+std::pair<std::size_t, std::size_t> line_column(const std::string& text, std::size_t offset) {
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return {line, column};
+}
+
+// nlohmann's parse error text, minus its own prefix and position, which we
+// give ourselves: "syntax error while parsing object - ...".
+std::string parse_error_detail(const std::string& what) {
+  std::size_t colon = what.find(": ");
+  std::size_t at = what.find(" at line ");
+  if (at != std::string::npos && colon != std::string::npos) {
+    std::size_t after_position = what.find(": ", at);
+    if (after_position != std::string::npos) return what.substr(after_position + 2);
+  }
+  return colon == std::string::npos ? what : what.substr(colon + 2);
+}
+
+// "components.db.lag" -> "/components/db/lag", checking every parent exists.
+std::string set_pointer(const Json& document, const std::string& file, const std::string& dotted,
+                        const std::string& argument) {
+  std::string pointer;
+  const Json* node = &document;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t dot = dotted.find('.', start);
+    std::string key = dotted.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (key.empty())
+      throw InputError("unknown-set-path", file + ": --set " + argument, "the path has an empty part");
+    bool last = dot == std::string::npos;
+    if (node->is_array()) {
+      char* end = nullptr;
+      unsigned long index = std::strtoul(key.c_str(), &end, 10);
+      if (*end != '\0' || index >= node->size())
+        throw InputError("unknown-set-path", file + ": --set " + argument,
+                         pointer + "/" + key + " does not exist (" + pointer + " is a list of " +
+                             std::to_string(node->size()) + ")");
+      pointer += "/" + key;
+      node = &(*node)[index];
+    } else if (node->is_object()) {
+      pointer = pointer_append(pointer, key);
+      auto it = node->find(key);
+      if (it == node->end()) {
+        // A new leaf in an existing object is fine (validation then checks
+        // it is a known field); a missing parent is not.
+        if (last) return pointer;
+        std::string known;
+        for (auto k = node->begin(); k != node->end(); ++k) known += (known.empty() ? "" : ", ") + k.key();
+        throw InputError("unknown-set-path", file + ": --set " + argument,
+                         pointer + " does not exist" + (known.empty() ? "" : " (there: " + known + ")"));
+      }
+      node = &*it;
+    } else {
+      throw InputError("unknown-set-path", file + ": --set " + argument,
+                       (pointer.empty() ? std::string("/") : pointer) + " is " + describe_json(*node) +
+                           ", which has no field " + util::quote(key));
+    }
+    if (last) return pointer;
+    start = dot + 1;
+  }
+}
+
+} // namespace
+
+Json read_json_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError("no-file", path, "cannot open the file (does it exist?)");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string text = buffer.str();
+  try {
+    return Json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    auto [line, column] = line_column(text, e.byte == 0 ? 0 : e.byte - 1);
+    throw InputError("syntax", path + ": line " + std::to_string(line) + ", column " + std::to_string(column),
+                     "invalid JSON: " + parse_error_detail(e.what()));
+  }
+}
+
+std::vector<std::string> variant_names(const Json& document, const std::string& file) {
+  std::vector<std::string> names;
+  if (!document.is_object()) return names;
+  auto it = document.find("variants");
+  if (it == document.end()) return names;
+  if (!it->is_object())
+    throw InputError("wrong-type", file + ": /variants",
+                     "expected an object of merge patches keyed by variant name, got " + describe_json(*it));
+  for (auto v = it->begin(); v != it->end(); ++v) names.push_back(v.key());
+  return names;
+}
+
+Json effective_document(const Json& base, const std::string& file, const LoadOptions& options, Origin& origin) {
+  origin.file = file;
+  if (!base.is_object()) throw InputError("wrong-type", file + ": /", "expected an object, got " + describe_json(base));
+  std::vector<std::string> names = variant_names(base, file);
+  std::string variant = options.variant;
+  if (variant.empty() && !names.empty()) variant = names.front();
+  if (variant == "base") variant.clear();
+
+  Json document = base;
+  if (!variant.empty()) {
+    const Json& variants = base.at("variants");
+    auto it = variants.find(variant);
+    if (it == variants.end()) {
+      std::string known;
+      for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+      throw InputError("unknown-variant", file + ": /variants/" + variant,
+                       "no such variant (this scenario has: " + (known.empty() ? "none" : known) + ")");
+    }
+    document.merge_patch(*it);
+    origin.variant = variant;
+    origin.patch = &*it;
+  }
+  document.erase("variants");
+
+  for (const auto& argument : options.sets) {
+    std::size_t eq = argument.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw InputError("bad-set", "--set " + argument, "expected PATH=VALUE, like components.db.lag=800ms");
+    std::string path = argument.substr(0, eq);
+    std::string text = argument.substr(eq + 1);
+    std::string pointer = set_pointer(document, file, path, argument);
+    // The value is JSON when it parses as JSON, a plain string otherwise,
+    // so both --set x.read_policy=primary and --set x.sessions=10 work.
+    Json value = Json::parse(text, nullptr, false);
+    if (value.is_discarded()) value = text;
+    document[Json::json_pointer(pointer)] = value;
+    origin.set_pointers.push_back(pointer);
+    origin.set_texts.push_back(argument);
+  }
+  return document;
+}
+
+Scenario load_scenario(const std::string& path, const LoadOptions& options) {
+  Json base = read_json_file(path);
+  Origin origin;
+  Json document = effective_document(base, path, options, origin);
+  Scenario scenario = validate(document, origin);
+  scenario.file = path;
+  scenario.name = stem(path);
+  scenario.variant = origin.variant;
+  scenario.variant_names = variant_names(base, path);
+  return scenario;
+}
+
+} // namespace faultlab::scenario

@@ -1,0 +1,35 @@
+// Loading a scenario file: parse, apply the variant's merge patch (RFC 7386)
+// and the --set overrides, then validate into a typed Scenario. Any problem
+// throws util::InputError and nothing runs.
+#pragma once
+
+#include "scenario/config.hpp"
+#include "scenario/json_reader.hpp"
+
+#include <string>
+#include <vector>
+
+namespace faultlab::scenario {
+
+struct LoadOptions {
+  // Which variant to apply. Empty: the first variant the file declares, or
+  // the base scenario when it declares none. "base": no variant.
+  std::string variant;
+  std::vector<std::string> sets; // "components.db.lag=800ms"
+};
+
+// Reads and parses a JSON file; syntax errors name line and column.
+Json read_json_file(const std::string& path);
+
+// The names of the variants a scenario declares, in file order.
+std::vector<std::string> variant_names(const Json& document, const std::string& file);
+
+// The document a run uses, before typing: base + variant patch + overrides.
+Json effective_document(const Json& base, const std::string& file, const LoadOptions& options, Origin& origin);
+
+Scenario load_scenario(const std::string& path, const LoadOptions& options = {});
+
+// Builds the typed scenario from a patched document (validate.cpp).
+Scenario validate(const Json& document, const Origin& origin);
+
+} // namespace faultlab::scenario
