@@ -125,8 +125,11 @@ private:
   void crash(const scenario::Fault& f, int node) {
     if (!network_.is_up(node)) return;
     event(f, "start");
-    if (network_.is_paused(node)) network_.set_paused(node, false);
     network_.set_up(node, false);
+    if (network_.is_paused(node)) {
+      paused_.erase(node);
+      network_.set_paused(node, false); // what it held is lost with the node
+    }
     for (auto& hook : hooks_.on_crash[node]) hook();
     network_.host(node)->turn_off(); // kills every actor on the node
     node_status(node, "down");
@@ -153,9 +156,9 @@ private:
   void resume(const scenario::Fault& f, int node) {
     event(f, "end");
     if (!network_.is_paused(node)) return; // crashed meanwhile
-    network_.set_paused(node, false);
     for (auto& actor : paused_[node])
       if (actor->is_suspended()) actor->resume();
+    network_.set_paused(node, false); // after the actors: held messages go to running receivers
     paused_.erase(node);
     node_status(node, "running");
   }

@@ -24,7 +24,7 @@ const char* to_string(MsgKind kind) {
 Network::Network(std::vector<std::string> node_names, std::vector<sg4::Host*> hosts, util::Rng rng,
                  history::TraceWriter* trace)
     : names_(std::move(node_names)), hosts_(std::move(hosts)), rng_(rng), trace_(trace),
-      up_(names_.size(), 1), paused_(names_.size(), 0), incarnation_(names_.size(), 0) {}
+      up_(names_.size(), 1), paused_(names_.size(), 0), incarnation_(names_.size(), 0), held_(names_.size()) {}
 
 Network::~Network() = default;
 
@@ -102,6 +102,12 @@ void Network::send(int from, int to, const std::string& to_address, std::unique_
 }
 
 void Network::transmit(const std::string& to_address, Message* raw) {
+  // SimGrid would park a transfer to a suspended receiver for good, so the
+  // network holds messages for a paused node itself.
+  if (paused_[raw->to]) {
+    held_[raw->to].emplace_back(to_address, raw);
+    return;
+  }
   sg4::Mailbox::by_name(to_address)->put_init(raw, static_cast<uint64_t>(raw->size_bytes))->detach();
 }
 
@@ -163,6 +169,28 @@ void Network::remove_rule(const std::string& name) {
   drops_.erase(std::remove_if(drops_.begin(), drops_.end(), named), drops_.end());
   delays_.erase(std::remove_if(delays_.begin(), delays_.end(), named), delays_.end());
   heal(name);
+}
+
+void Network::set_paused(int node, bool paused) {
+  paused_[node] = paused ? 1 : 0;
+  if (paused) return;
+  auto held = std::make_shared<std::vector<std::pair<std::string, Message*>>>(std::move(held_[node]));
+  held_[node].clear();
+  if (held->empty()) return;
+  if (!up_[node]) { // the node crashed while paused: what it held is lost
+    for (const auto& [address, raw] : *held) {
+      auto owned = std::move(in_flight_.at(raw));
+      in_flight_.erase(raw);
+      drop(*owned, "node down");
+    }
+    return;
+  }
+  // The messages already reached the node; hand them over from its own host
+  // (a SimGrid transfer is started by an actor, and the caller here is the
+  // fault schedule, which lives elsewhere).
+  sg4::Actor::create("release", hosts_[node], [this, held] {
+    for (const auto& [address, raw] : *held) transmit(address, raw);
+  })->daemonize();
 }
 
 void Network::set_up(int node, bool up) {

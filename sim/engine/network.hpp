@@ -59,7 +59,9 @@ public:
   void remove_rule(const std::string& name);
   void set_up(int node, bool up);
   bool is_up(int node) const { return up_[node]; }
-  void set_paused(int node, bool paused) { paused_[node] = paused; }
+  // While a node is paused, messages to it are held by the network and
+  // handed over, in order, when it resumes (its socket buffers fill up).
+  void set_paused(int node, bool paused);
   bool is_paused(int node) const { return paused_[node]; }
 
   std::uint64_t messages_sent() const { return next_id_ - 1; }
@@ -88,6 +90,7 @@ private:
   std::vector<char> paused_;
   std::vector<std::uint32_t> incarnation_;
   std::unordered_map<Message*, std::unique_ptr<Message>> in_flight_;
+  std::vector<std::vector<std::pair<std::string, Message*>>> held_; // per paused node: (address, message)
   std::uint64_t next_id_ = 1;
   std::uint64_t delivered_ = 0;
   std::uint64_t dropped_ = 0;

@@ -40,7 +40,8 @@ bool patch_touches(const Json& patch, const std::string& pointer) {
     auto it = node->find(token);
     if (it == node->end()) return false;
     node = &*it;
-    if (next == std::string::npos) return true;
+    // An object the patch only partly changes is not the patch's doing.
+    if (next == std::string::npos) return !node->is_object();
     pos = next + 1;
   }
   return !patch.is_object() || !pointer.empty();
@@ -88,7 +89,10 @@ std::string read_string(const Origin& origin, const Json& value, const std::stri
 
 double read_duration_s(const Origin& origin, const Json& value, const std::string& pointer) {
   if (!value.is_string()) origin.fail("bad-duration", pointer, kDurationHint + describe_json(value));
-  auto seconds = util::parse_duration_s(value.get<std::string>());
+  const std::string& text = value.get_ref<const std::string&>();
+  if (!text.empty() && text[0] == '-')
+    origin.fail("bad-duration", pointer, "expected a duration of zero or more, like \"3s\", got " + describe_json(value));
+  auto seconds = util::parse_duration_s(text);
   if (!seconds) origin.fail("bad-duration", pointer, kDurationHint + describe_json(value));
   return *seconds;
 }

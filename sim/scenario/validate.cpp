@@ -109,7 +109,7 @@ Distribution read_distribution(ObjectReader& parent, const std::string& key) {
   Distribution d;
   const Json& value = parent.require(key);
   std::string pointer = parent.child(key);
-  if (value.is_string()) {
+  if (!value.is_object()) { // a plain duration: a fixed lag
     d.a_s = read_duration_s(origin, value, pointer);
     return d;
   }
@@ -144,7 +144,7 @@ ReplicaGroup read_replica_group(const std::string& name, ObjectReader& r, const 
     if (!seen.insert(g.replicas[i]).second)
       origin.fail("bad-value", pointer, quote(g.replicas[i]) + " appears twice in the group");
   }
-  g.lag = r.has("lag") ? read_distribution(r, "lag") : Distribution{};
+  g.lag = r.find("lag") ? read_distribution(r, "lag") : Distribution{};
   std::string policy = r.choice("read_policy", {"primary", "any_replica", "nearest"}, "primary");
   g.read_policy = policy == "primary"       ? ReadPolicy::primary
                   : policy == "any_replica" ? ReadPolicy::any_replica

@@ -1,0 +1,565 @@
+// faultlab-bench: how fast is faultlab compared with SimGrid doing the bare
+// minimum of the same work?
+//
+//   1. raw: two hosts and one 1 ms / 1 Gbps link (the platform faultlab
+//      builds, CM02), a server actor with a permanent receiver on its
+//      mailbox, and clients shaped like faultlab's (sim/model/client.cpp):
+//      open-loop Poisson arrivals, one actor per request, a pooled reply
+//      mailbox per request slot, each reply awaited with a timeout. 1 KiB
+//      messages. Optionally the server executes a service time per request,
+//      as faultlab's replica group does.
+//   2. faultlab: `faultlab run SCENARIO --variant broken --seed 1 --trace FILE`
+//      scaled up with --set overrides, through cli::run_checked (simulate,
+//      check, write the trace). Then, unless --no-breakdown, the same run
+//      with its phases timed one by one, and the same run without a trace.
+//   3. Messages per wall-clock second of both and their ratio, peak memory.
+//
+// SimGrid allows one engine per process, so every part runs in its own child
+// (cli::run_in_children) and reports its own numbers, peak RSS included.
+#include "cli/outcome.hpp"
+#include "cli/runner.hpp"
+#include "history/json_line.hpp"
+#include "history/trace_writer.hpp"
+#include "model/simulation.hpp"
+#include "scenario/loader.hpp"
+#include "util/rng.hpp"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <simgrid/s4u.hpp>
+#include <simgrid/version.h>
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sg4 = simgrid::s4u;
+namespace fs = std::filesystem;
+using Json = nlohmann::ordered_json;
+
+namespace {
+
+// ---------------------------------------------------------------- helpers
+
+double wall_now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+double cpu_now() {
+  rusage ru{};
+  ::getrusage(RUSAGE_SELF, &ru);
+  auto seconds = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) * 1e-6; };
+  return seconds(ru.ru_utime) + seconds(ru.ru_stime);
+}
+
+// Peak resident set of this process, in KiB (Linux reports ru_maxrss in KiB).
+long max_rss_kib() {
+  rusage ru{};
+  ::getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+// The flags faultlab's simulate() always passes (sim/model/simulation.cpp).
+std::vector<std::string> faultlab_simgrid_flags() {
+  return {"--log=root.thres:critical", "--cfg=network/model:CM02", "--cfg=contexts/stack-size:256"};
+}
+
+double per_second(double count, double seconds) { return seconds > 0 ? count / seconds : 0.0; }
+
+std::string fixed(double value, int decimals) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+  return buffer;
+}
+
+// 1234567 -> "1,234,567"
+std::string grouped(double value) {
+  std::string digits = fixed(value, 0);
+  std::string out;
+  std::size_t start = digits[0] == '-' ? 1 : 0;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > start && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string mib(double kib) { return fixed(kib / 1024.0, 1) + " MiB"; }
+
+// ---------------------------------------------------------------- part 1: raw SimGrid
+
+struct RawOptions {
+  std::int64_t requests = 100000;
+  double rate_per_s = 2000;
+  double timeout_s = 1.0;
+  std::uint64_t message_bytes = 1024;
+  double service_s = 0.0; // > 0: the server executes this much work per request
+  double latency_s = 1e-3;
+  double bandwidth_Bps = 125e6; // 1 Gbps
+  std::uint64_t seed = 1;
+  std::vector<std::string> extra_flags;
+};
+
+struct RawMessage {
+  std::int64_t op;
+  sg4::Mailbox* reply_to;
+};
+
+// One client group and one server on two hosts. Ownership of a RawMessage:
+// the client allocates the request; the server receives it and sends the
+// same object back as the reply; whoever receives the reply deletes it (a
+// late reply to an op that timed out is deleted by the next user of the slot).
+class RawBench {
+public:
+  explicit RawBench(const RawOptions& options) : options_(options), rng_(util::Rng::stream(options.seed, "raw")) {}
+
+  Json run() {
+    const double started = wall_now();
+    const double cpu_started = cpu_now();
+    std::vector<std::string> args{"faultlab-bench"};
+    for (const auto& flag : faultlab_simgrid_flags()) args.push_back(flag);
+    for (const auto& flag : options_.extra_flags) args.push_back(flag);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    int argc = static_cast<int>(args.size());
+    sg4::Engine engine(&argc, argv.data());
+
+    auto* zone = sg4::create_full_zone("world");
+    client_host_ = zone->create_host("web", 1e9);
+    server_host_ = zone->create_host("db", 1e9);
+    auto* link = zone->create_link("web<->db", options_.bandwidth_Bps);
+    link->set_latency(options_.latency_s);
+    zone->add_route(client_host_->get_netpoint(), server_host_->get_netpoint(), nullptr, nullptr,
+                    {sg4::LinkInRoute(link)}, true);
+    zone->seal();
+    server_ = sg4::Mailbox::by_name("db/server");
+
+    sg4::Actor::create("server", server_host_, [this] { serve(); })->daemonize();
+    sg4::Actor::create("users", client_host_, [this] { generate(); });
+    const double run_started = wall_now();
+    engine.run();
+    const double run_wall = wall_now() - run_started;
+    const double wall = wall_now() - started;
+    const double cpu = cpu_now() - cpu_started;
+
+    Json out;
+    out["requests"] = options_.requests;
+    out["completed"] = completed_;
+    out["timeouts"] = timeouts_;
+    out["messages_sent"] = sent_;
+    out["messages_delivered"] = delivered_;
+    out["sim_time_s"] = sg4::Engine::get_clock();
+    out["wall_s"] = wall;
+    out["engine_run_wall_s"] = run_wall;
+    out["cpu_s"] = cpu;
+    out["msgs_per_s"] = per_second(static_cast<double>(sent_), wall);
+    out["requests_per_s"] = per_second(static_cast<double>(completed_), wall);
+    out["max_rss_kib"] = max_rss_kib();
+    return out;
+  }
+
+private:
+  // Open-loop arrivals: a new request every exponential gap, whatever the
+  // server's speed, each in its own actor (as ClientGroupModel::generate).
+  void generate() {
+    double now = 0;
+    for (std::int64_t i = 0; i < options_.requests; ++i) {
+      now += rng_.exponential(1.0 / options_.rate_per_s);
+      sg4::this_actor::sleep_until(now);
+      sg4::Actor::create("op", client_host_, [this, i] { perform(i); });
+    }
+  }
+
+  void perform(std::int64_t op) {
+    sg4::Mailbox* slot = acquire_slot();
+    slot->set_receiver(sg4::Actor::self());
+    server_->put_init(new RawMessage{op, slot}, options_.message_bytes)->detach();
+    ++sent_;
+    const double deadline = sg4::Engine::get_clock() + options_.timeout_s;
+    while (true) {
+      const double remaining = deadline - sg4::Engine::get_clock();
+      if (remaining <= 0) {
+        ++timeouts_;
+        break;
+      }
+      RawMessage* reply = nullptr;
+      try {
+        reply = slot->get<RawMessage>(remaining);
+      } catch (const simgrid::TimeoutException&) {
+        ++timeouts_;
+        break;
+      }
+      ++delivered_;
+      const bool mine = reply->op == op;
+      delete reply;
+      if (mine) {
+        ++completed_;
+        break;
+      }
+    }
+    free_slots_.push_back(slot);
+  }
+
+  void serve() {
+    server_->set_receiver(sg4::Actor::self());
+    while (true) {
+      auto* request = server_->get<RawMessage>();
+      ++delivered_;
+      if (options_.service_s > 0) sg4::this_actor::execute(options_.service_s * server_host_->get_speed());
+      request->reply_to->put_init(request, options_.message_bytes)->detach();
+      ++sent_;
+    }
+  }
+
+  sg4::Mailbox* acquire_slot() {
+    if (!free_slots_.empty()) {
+      sg4::Mailbox* slot = free_slots_.back();
+      free_slots_.pop_back();
+      return slot;
+    }
+    return sg4::Mailbox::by_name("web/users#" + std::to_string(slot_count_++));
+  }
+
+  RawOptions options_;
+  util::Rng rng_;
+  sg4::Host* client_host_ = nullptr;
+  sg4::Host* server_host_ = nullptr;
+  sg4::Mailbox* server_ = nullptr;
+  std::vector<sg4::Mailbox*> free_slots_;
+  int slot_count_ = 0;
+  std::int64_t sent_ = 0, delivered_ = 0, completed_ = 0, timeouts_ = 0;
+};
+
+// ---------------------------------------------------------------- part 2: faultlab
+
+std::uintmax_t file_size_or_zero(const std::string& path) {
+  std::error_code error;
+  auto size = fs::file_size(path, error);
+  return error ? 0 : size;
+}
+
+Json describe_run(const Json& summary, double wall, double cpu) {
+  Json out;
+  const double sent = summary["messages"]["sent"].get<double>();
+  const double ops = summary["ops"]["total"].get<double>();
+  out["ops"] = summary["ops"];
+  out["final_reads"] = summary["final_reads"];
+  out["messages"] = summary["messages"];
+  out["counts"] = summary["counts"];
+  out["sim_time_s"] = summary["sim_time_s"];
+  out["wall_s"] = wall;
+  out["cpu_s"] = cpu;
+  out["msgs_per_s"] = per_second(sent, wall);
+  out["ops_per_s"] = per_second(ops, wall);
+  return out;
+}
+
+// Exactly what `faultlab run ... --trace FILE` does after loading.
+Json faultlab_checked(const faultlab::scenario::Scenario& scenario, const faultlab::cli::RunRequest& request) {
+  const double started = wall_now();
+  const double cpu_started = cpu_now();
+  faultlab::cli::CheckedRun run = faultlab::cli::run_checked(scenario, request);
+  const double wall = wall_now() - started;
+  Json out = describe_run(run.summary, wall, cpu_now() - cpu_started);
+  out["traced"] = !request.trace_path.empty();
+  if (!request.trace_path.empty()) out["trace_bytes"] = file_size_or_zero(request.trace_path);
+  out["max_rss_kib"] = max_rss_kib();
+  return out;
+}
+
+// The steps of cli::run_checked (sim/cli/runner.cpp), timed one by one:
+// simulate (with message events recorded, as with --trace), check (metrics,
+// checkers, summary), and trace writing (violation events, sort, format,
+// write the file). Keep in step with run_checked.
+Json faultlab_phases(const faultlab::scenario::Scenario& scenario, const faultlab::cli::RunRequest& request) {
+  namespace cli = faultlab::cli;
+  namespace history = faultlab::history;
+  const double t0 = wall_now();
+  faultlab::model::RunOptions options;
+  options.seed = request.seed;
+  options.record_messages = true;
+  options.simgrid_flags = request.simgrid_flags;
+  faultlab::model::RunOutput out = faultlab::model::simulate(scenario, options);
+  const double t1 = wall_now();
+
+  cli::Metrics metrics = cli::compute_metrics(out.history);
+  std::vector<faultlab::check::Violation> violations = cli::run_checks(scenario, out.history);
+  Json messages = {
+      {"sent", out.messages_sent}, {"delivered", out.messages_delivered}, {"dropped", out.messages_dropped}};
+  Json summary = cli::make_summary(scenario, request.seed, out.sim_time_s, metrics, violations, messages);
+  const double t2 = wall_now();
+
+  for (const auto& v : violations) {
+    std::string ops = "[";
+    for (std::size_t i = 0; i < v.ops.size(); ++i) ops += (i ? "," : "") + std::to_string(v.ops[i]);
+    ops += "]";
+    out.trace->add(v.time_s, history::JsonLine(v.time_s, "violation")
+                                 .str("check", v.check)
+                                 .raw("ops", ops)
+                                 .str("message", v.message)
+                                 .done());
+  }
+  Json end = {{"t", out.sim_time_s},
+              {"ev", "end"},
+              {"ops", summary["ops"]},
+              {"counts", summary["counts"]},
+              {"messages", messages}};
+  out.trace->write_file(request.trace_path, cli::trace_header(scenario, request.seed, history::kTraceFormat), end);
+  const double t3 = wall_now();
+
+  Json result;
+  result["simulate_s"] = t1 - t0;
+  result["check_s"] = t2 - t1;
+  result["write_trace_s"] = t3 - t2;
+  result["total_s"] = t3 - t0;
+  result["trace_events"] = out.trace->size();
+  result["trace_bytes"] = file_size_or_zero(request.trace_path);
+  result["messages_sent"] = out.messages_sent;
+  result["max_rss_kib"] = max_rss_kib();
+  return result;
+}
+
+// ---------------------------------------------------------------- driver
+
+struct ChildOutcome {
+  bool ok = false;
+  Json data;
+  std::string error;
+};
+
+ChildOutcome in_child(const std::function<Json()>& task) {
+  auto results = faultlab::cli::run_in_children({[&task] { return task().dump(); }}, 1);
+  ChildOutcome outcome;
+  const auto& r = results.front();
+  if (!r.ok) {
+    outcome.error = r.output.empty() ? "error: the child failed" : r.output;
+    return outcome;
+  }
+  try {
+    outcome.data = Json::parse(r.output);
+    outcome.ok = true;
+  } catch (const std::exception& e) {
+    outcome.error = std::string("error: unreadable child output: ") + e.what();
+  }
+  return outcome;
+}
+
+double num(const Json& j, const char* key) { return j.at(key).get<double>(); }
+
+void print_raw(const char* label, const Json& r) {
+  std::cout << "  " << label << ": " << grouped(num(r, "requests")) << " requests, "
+            << grouped(num(r, "messages_sent")) << " messages, " << fixed(num(r, "sim_time_s"), 1)
+            << " s simulated in " << fixed(num(r, "wall_s"), 2) << " s wall (cpu " << fixed(num(r, "cpu_s"), 2)
+            << " s)\n"
+            << "      " << grouped(num(r, "msgs_per_s")) << " msgs/s, " << grouped(num(r, "requests_per_s"))
+            << " requests/s, " << grouped(num(r, "timeouts")) << " timeouts, peak RSS "
+            << mib(num(r, "max_rss_kib")) << "\n";
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"faultlab-bench: raw SimGrid request/response vs a traced, checked faultlab run"};
+  std::string scenario_path = "scenarios/replica-lag.json";
+  std::string variant = "broken";
+  std::uint64_t seed = 1;
+  double rate = 2000;
+  std::string duration = "20s";
+  std::int64_t raw_requests = 100000;
+  std::vector<std::string> sets;
+  std::vector<std::string> cfgs;
+  std::string json_path;
+  std::string keep_trace;
+  bool quick = false;
+  bool no_breakdown = false;
+  app.add_option("scenario", scenario_path, "Scenario file (default: scenarios/replica-lag.json, from the current directory)");
+  app.add_flag("--quick", quick, "Small sizes: a few seconds in all");
+  app.add_option("--json", json_path, "Write the numbers here (JSON)");
+  app.add_option("--variant", variant, "Scenario variant (default: broken)");
+  app.add_option("--seed", seed, "Seed for both parts (default: 1)");
+  app.add_option("--rate", rate, "Arrivals per second, both parts (default: 2000)");
+  app.add_option("--duration", duration, "faultlab workload.duration (default: 20s; --quick: 2s)");
+  app.add_option("--raw-requests", raw_requests, "Requests in the raw part (default: 100000; --quick: 10000)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--set", sets, "Extra scenario override PATH=VALUE, applied after the bench's own");
+  app.add_option("--cfg", cfgs, "Extra SimGrid flag for both parts, e.g. --cfg=contexts/guard-size:0");
+  app.add_option("--trace", keep_trace, "Keep the faultlab trace here (default: a temporary file, removed)");
+  app.add_flag("--no-breakdown", no_breakdown, "Skip the phase timing and the untraced faultlab runs");
+  CLI11_PARSE(app, argc, argv);
+
+  if (quick) {
+    if (app.count("--duration") == 0) duration = "2s";
+    if (app.count("--raw-requests") == 0) raw_requests = 10000;
+  }
+  std::vector<std::string> simgrid_flags;
+  for (const auto& c : cfgs) simgrid_flags.push_back(c.rfind("--", 0) == 0 ? c : "--cfg=" + c);
+
+  // Load the scenario here (no SimGrid involved), so bad input stops us early.
+  if (!fs::exists(scenario_path)) {
+    std::cerr << "faultlab-bench: scenario file not found: " << scenario_path << "\n"
+              << "  run from the repository root (make bench does), or pass the path: faultlab-bench PATH/replica-lag.json\n";
+    return 2;
+  }
+  faultlab::scenario::LoadOptions load;
+  load.variant = variant;
+  load.sets = {"workload.clients.users.arrival.rate_per_s=" + fixed(rate, 6), "workload.duration=" + duration};
+  for (const auto& s : sets) load.sets.push_back(s);
+  faultlab::scenario::Scenario scenario;
+  try {
+    scenario = faultlab::scenario::load_scenario(scenario_path, load);
+  } catch (const std::exception& e) {
+    std::cerr << "faultlab-bench: " << e.what() << "\n";
+    return 2;
+  }
+
+  char temp_template[] = "/tmp/faultlab-bench-XXXXXX";
+  const char* temp_dir = ::mkdtemp(temp_template);
+  if (temp_dir == nullptr) {
+    std::cerr << "faultlab-bench: cannot create a temporary directory in /tmp\n";
+    return 2;
+  }
+  const std::string trace_path = keep_trace.empty() ? std::string(temp_dir) + "/trace.jsonl" : keep_trace;
+  const std::string scratch_trace = std::string(temp_dir) + "/phases.jsonl";
+
+  Json report;
+  report["simgrid"] = std::to_string(SIMGRID_VERSION_MAJOR) + "." + std::to_string(SIMGRID_VERSION_MINOR) + "." +
+                      std::to_string(SIMGRID_VERSION_PATCH);
+  report["quick"] = quick;
+  report["parent_max_rss_kib"] = max_rss_kib();
+  bool failed = false;
+
+  std::cout << "faultlab-bench: SimGrid " << report["simgrid"].get<std::string>()
+            << ", CM02, 1 ms / 1 Gbps link, 1 KiB messages, seed " << seed << (quick ? ", quick" : "") << "\n\n";
+
+  // ---- 1. raw SimGrid
+  RawOptions raw;
+  raw.requests = raw_requests;
+  raw.rate_per_s = rate;
+  raw.seed = seed;
+  raw.extra_flags = simgrid_flags;
+  std::cout << "[1] raw SimGrid request/response: open-loop Poisson arrivals at " << grouped(rate)
+            << "/s, one actor per request, pooled reply mailboxes, 1 s timeout\n"
+            << std::flush;
+  ChildOutcome raw_plain = in_child([&] { return RawBench(raw).run(); });
+  if (raw_plain.ok) {
+    print_raw("bare", raw_plain.data);
+    report["raw"] = raw_plain.data;
+  } else {
+    std::cout << "  bare: " << raw_plain.error << "\n";
+    failed = true;
+  }
+  if (!no_breakdown && !scenario.replica_groups.empty()) {
+    RawOptions with_service = raw;
+    with_service.service_s = scenario.replica_groups.front().service_time_s;
+    ChildOutcome r = in_child([&] { return RawBench(with_service).run(); });
+    if (r.ok) {
+      print_raw(("+ " + fixed(with_service.service_s * 1e6, 0) + " us execute per request").c_str(), r.data);
+      report["raw_with_service"] = r.data;
+      report["raw_with_service"]["service_s"] = with_service.service_s;
+    } else {
+      std::cout << "  with service time: " << r.error << "\n";
+    }
+  }
+
+  // ---- 2. faultlab
+  faultlab::cli::RunRequest request;
+  request.seed = seed;
+  request.trace_path = trace_path;
+  request.simgrid_flags = simgrid_flags;
+  std::cout << "\n[2] faultlab run " << scenario_path << " --variant " << variant << " --seed " << seed
+            << " --trace, rate " << grouped(rate) << "/s, duration " << duration << "\n"
+            << std::flush;
+  ChildOutcome traced = in_child([&] { return faultlab_checked(scenario, request); });
+  if (traced.ok) {
+    const Json& f = traced.data;
+    std::cout << "  run_checked: " << grouped(f["ops"]["total"].get<double>()) << " ops (+"
+              << grouped(f["final_reads"].get<double>()) << " final reads), "
+              << grouped(f["messages"]["sent"].get<double>()) << " messages, " << fixed(num(f, "sim_time_s"), 1)
+              << " s simulated in " << fixed(num(f, "wall_s"), 2) << " s wall (cpu " << fixed(num(f, "cpu_s"), 2)
+              << " s)\n"
+              << "      " << grouped(num(f, "msgs_per_s")) << " msgs/s, " << grouped(num(f, "ops_per_s"))
+              << " ops/s, trace " << mib(num(f, "trace_bytes") / 1024.0) << ", peak RSS "
+              << mib(num(f, "max_rss_kib")) << "\n      violations:";
+    for (const auto& [name, count] : f["counts"].items()) std::cout << " " << name << "=" << count.dump();
+    std::cout << "\n";
+    report["faultlab"] = f;
+  } else {
+    std::cout << "  run_checked: " << traced.error << "\n";
+    failed = true;
+  }
+
+  if (!no_breakdown && traced.ok) {
+    faultlab::cli::RunRequest phases_request = request;
+    phases_request.trace_path = scratch_trace;
+    ChildOutcome phases = in_child([&] { return faultlab_phases(scenario, phases_request); });
+    if (phases.ok) {
+      const Json& p = phases.data;
+      const double total = num(p, "total_s");
+      auto share = [&](const char* key) {
+        return fixed(num(p, key), 2) + " s (" + fixed(100.0 * per_second(num(p, key), total), 0) + "%)";
+      };
+      std::cout << "  phases (a second run, timed step by step): simulate " << share("simulate_s") << ", check "
+                << share("check_s") << ", write trace " << share("write_trace_s") << "; "
+                << grouped(num(p, "trace_events")) << " trace events\n";
+      if (p["messages_sent"] != traced.data["messages"]["sent"])
+        std::cout << "  warning: the phase run sent a different number of messages: the runs are not the same\n";
+      report["faultlab_phases"] = p;
+    } else {
+      std::cout << "  phases: " << phases.error << "\n";
+    }
+
+    faultlab::cli::RunRequest untraced_request = request;
+    untraced_request.trace_path.clear();
+    ChildOutcome untraced = in_child([&] { return faultlab_checked(scenario, untraced_request); });
+    if (untraced.ok) {
+      const Json& u = untraced.data;
+      const double traced_wall = num(traced.data, "wall_s");
+      std::cout << "  without --trace (no message events, no file): " << fixed(num(u, "wall_s"), 2) << " s wall, "
+                << grouped(num(u, "msgs_per_s")) << " msgs/s, peak RSS " << mib(num(u, "max_rss_kib"))
+                << "; tracing costs " << fixed(100.0 * (traced_wall - num(u, "wall_s")) / traced_wall, 0)
+                << "% of the traced run\n";
+      report["faultlab_untraced"] = u;
+    } else {
+      std::cout << "  without --trace: " << untraced.error << "\n";
+    }
+  }
+
+  // ---- 3. comparison
+  if (raw_plain.ok && traced.ok) {
+    const double raw_rate = num(raw_plain.data, "msgs_per_s");
+    const double fl_rate = num(traced.data, "msgs_per_s");
+    const double ratio = per_second(fl_rate, raw_rate);
+    std::cout << "\n[3] messages per wall-clock second: raw " << grouped(raw_rate) << ", faultlab " << grouped(fl_rate)
+              << ", ratio faultlab/raw " << fixed(ratio, 3) << " (" << fixed(ratio > 0 ? 1.0 / ratio : 0.0, 1)
+              << "x slower per message)\n"
+              << "    peak RSS: raw " << mib(num(raw_plain.data, "max_rss_kib")) << ", faultlab "
+              << mib(num(traced.data, "max_rss_kib")) << " (the bench's own process before forking: "
+              << mib(report["parent_max_rss_kib"].get<double>()) << ")\n";
+    report["ratio_msgs_per_s"] = ratio;
+  }
+
+  std::error_code ignored;
+  fs::remove_all(temp_dir, ignored);
+  if (!keep_trace.empty() && traced.ok) std::cout << "    trace kept: " << keep_trace << "\n";
+
+  if (!json_path.empty()) {
+    try {
+      faultlab::history::write_file_atomically(json_path, report.dump(2) + "\n");
+      std::cout << "    numbers written to " << json_path << "\n";
+    } catch (const std::exception& e) {
+      std::cerr << "faultlab-bench: " << e.what() << "\n";
+      return 1;
+    }
+  }
+  return failed ? 1 : 0;
+}

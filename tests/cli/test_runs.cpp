@@ -1,0 +1,108 @@
+// Whole runs: reproducibility, the summary contract, and the catalog.
+#include "../support/run_support.hpp"
+#include "cli/commands.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+using namespace faultlab;
+using faultlab::testing::read_text;
+using faultlab::testing::run_file;
+using faultlab::testing::source_path;
+
+TEST_CASE("same scenario, variant and seed give a byte-identical trace") {
+  std::string file = source_path("scenarios/replica-lag.json");
+  auto a = run_file(file, "broken", 7);
+  auto b = run_file(file, "broken", 7);
+  auto c = run_file(file, "broken", 8);
+  std::string text_a = read_text(a.trace_path);
+  REQUIRE(text_a.size() > 100000);
+  CHECK(text_a == read_text(b.trace_path));
+  CHECK(text_a != read_text(c.trace_path));
+}
+
+TEST_CASE("the summary has the documented shape") {
+  auto run = run_file(source_path("scenarios/replica-lag.json"), "fixed", 3);
+  const auto& s = run.summary;
+  CHECK(s["scenario"] == "replica-lag");
+  CHECK(s["variant"] == "fixed");
+  CHECK(s["seed"] == 3);
+  CHECK(s["sim_time_s"].get<double>() > 30.0);
+  for (const char* k : {"ok", "fail", "info"}) CHECK(s["ops"][k].is_number_integer());
+  // Every checker that ran is listed, zeros included.
+  CHECK(s["counts"]["read_your_writes"] == 0);
+  CHECK(s["counts"]["lost_writes"] == 0);
+  CHECK(s["counts"]["stale_read"].get<int>() > 0);
+  for (const char* k : {"latency_p50_s", "latency_p99_s", "availability"}) CHECK(s["metrics"][k].is_number());
+  REQUIRE(s["violations"].size() > 0);
+  const auto& v = s["violations"][0];
+  CHECK(v["check"] == "stale_read");
+  CHECK(v["ops"].size() == 2);
+  CHECK(v["message"].get<std::string>().find("stale") != std::string::npos);
+  CHECK(s["reproduce"] == "faultlab run " + source_path("scenarios/replica-lag.json") + " --variant fixed --seed 3");
+}
+
+TEST_CASE("golden run: replica-lag broken with seed 7") {
+  // If the models change on purpose, update these numbers in the same commit.
+  auto run = run_file(source_path("scenarios/replica-lag.json"), "broken", 7);
+  const auto& s = run.summary;
+  CHECK(s["ops"]["ok"] == 1453);
+  CHECK(s["counts"]["read_your_writes"] == 255);
+  CHECK(s["counts"]["stale_read"] == 301);
+  CHECK(s["messages"]["sent"] == 3694);
+}
+
+TEST_CASE("the trace is complete: header first, events in time order, an end line, violations marked") {
+  auto run = run_file(source_path("scenarios/replica-lag.json"), "broken", 2);
+  std::istringstream lines(read_text(run.trace_path));
+  std::string first;
+  std::getline(lines, first);
+  auto header = nlohmann::json::parse(first);
+  CHECK(header["format"] == "faultlab-trace");
+  CHECK(header["version"] == 1);
+  CHECK(header["nodes"].size() == 4);
+  double last_t = 0;
+  int violations = 0;
+  for (const auto& e : run.events) {
+    CHECK(e["t"].get<double>() >= last_t);
+    last_t = e["t"];
+    if (e["ev"] == "violation") ++violations;
+  }
+  CHECK(run.events.back()["ev"] == "end");
+  CHECK(violations == run.summary["violations_total"].get<int>());
+}
+
+TEST_CASE("every catalog scenario meets its expectations on every listed seed (faultlab verify)") {
+  std::ostringstream out, err;
+  int code = cli::command_verify(cli::VerifyArgs{{source_path("scenarios")}, 2}, out, err);
+  INFO(out.str() << err.str());
+  CHECK(code == cli::kExitOk);
+  CHECK(out.str().find("PASS  replica-lag / broken") != std::string::npos);
+  CHECK(out.str().find("PASS  replica-lag / fixed") != std::string::npos);
+}
+
+TEST_CASE("verify fails, naming the seed and the expectation, when a variant does not hold") {
+  std::string dir = faultlab::testing::temp_dir();
+  std::string text = read_text(source_path("scenarios/replica-lag.json"));
+  // Claim the broken design has no read-your-writes violations: verify must say it does.
+  auto at = text.find("\"read_your_writes\": { \"min\": 1 }");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, 32, "\"read_your_writes\": { \"max\": 0 }");
+  faultlab::testing::write_text(dir + "/claim.json", text);
+  std::ostringstream out, err;
+  int code = cli::command_verify(cli::VerifyArgs{{dir + "/claim.json"}, 2}, out, err);
+  CHECK(code == cli::kExitVerifyFailed);
+  CHECK(out.str().find("FAIL  claim / broken") != std::string::npos);
+  CHECK(out.str().find("seed 1: read_your_writes = ") != std::string::npos);
+  CHECK(out.str().find("expected at most 0 (reproduce: faultlab run " + dir + "/claim.json --variant broken --seed 1)") !=
+        std::string::npos);
+}
+
+TEST_CASE("bad input makes verify exit 2") {
+  std::string dir = faultlab::testing::temp_dir();
+  faultlab::testing::write_text(dir + "/bad.json", "{ \"title\": ");
+  std::ostringstream out, err;
+  CHECK(cli::command_verify(cli::VerifyArgs{{dir}, 1}, out, err) == cli::kExitBadInput);
+  CHECK(err.str().rfind("error[syntax]: " + dir + "/bad.json: line 1, column 12: invalid JSON", 0) == 0);
+}

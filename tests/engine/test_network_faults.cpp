@@ -1,0 +1,147 @@
+// The network layer and the fault timeline, observed the way a user would:
+// through what clients saw (the history) and what the trace says happened.
+#include "../support/run_support.hpp"
+
+#include <catch2/catch.hpp>
+
+using faultlab::history::Op;
+using faultlab::history::Outcome;
+using faultlab::testing::run_text;
+using nlohmann::json;
+
+namespace {
+
+// Clients on "app" write and read through a primary "db-1" with one replica
+// "db-2"; 1 ms links, 500 ms timeout, 40 ops/s for 10 s.
+json base_scenario() {
+  return json::parse(R"({
+    "title": "t", "lesson": "l",
+    "topology": { "nodes": { "app": {}, "db-1": {}, "db-2": {} }, "latency": { "default": "1ms" } },
+    "components": { "db": { "type": "replica_group", "primary": "db-1", "replicas": ["db-2"],
+                            "lag": "50ms", "read_policy": "primary", "service_time": "100us" } },
+    "workload": { "duration": "10s", "settle": "2s",
+      "clients": { "users": { "node": "app", "target": "db", "sessions": 20,
+                              "arrival": { "rate_per_s": 40 }, "mix": { "read": 0.5, "write": 0.5 },
+                              "keys": { "count": 10 }, "timeout": "500ms" } } },
+    "faults": {},
+    "checks": { "stale_read": {}, "lost_writes": {} }
+  })");
+}
+
+std::vector<const Op*> ops_invoked_between(const faultlab::history::History& h, double from, double to) {
+  std::vector<const Op*> out;
+  for (const auto& op : h.ops)
+    if (!op.final_read && op.invoke_s >= from && op.invoke_s < to) out.push_back(&op);
+  return out;
+}
+
+int count_events(const std::vector<json>& events, const std::string& ev, const std::string& field = "",
+                 const std::string& value = "") {
+  int n = 0;
+  for (const auto& e : events)
+    if (e["ev"] == ev && (field.empty() || e.value(field, "") == value)) ++n;
+  return n;
+}
+
+} // namespace
+
+TEST_CASE("without faults every op succeeds with the round-trip latency of the links") {
+  auto run = run_text(base_scenario().dump());
+  CHECK(run.summary["ops"]["info"] == 0);
+  CHECK(run.summary["ops"]["fail"] == 0);
+  CHECK(run.summary["ops"]["ok"].get<int>() > 300);
+  // Two 1 ms hops plus 100 us of service time.
+  CHECK(run.summary["metrics"]["latency_p50_s"].get<double>() == Approx(0.0021).margin(0.0003));
+  CHECK(run.summary["messages"]["dropped"] == 0);
+  CHECK(run.summary["counts"]["stale_read"] == 0);
+}
+
+TEST_CASE("a partition cuts the client off; ops time out as info, and succeed again after it heals") {
+  json s = base_scenario();
+  s["faults"]["cut"] = {{"type", "partition"}, {"at", "3s"}, {"duration", "2s"},
+                        {"groups", {{"clients", {"app"}}, {"servers", {"db-1", "db-2"}}}}};
+  auto run = run_text(s.dump());
+  auto during = ops_invoked_between(run.history, 3.0, 5.0);
+  REQUIRE(during.size() > 40);
+  for (const Op* op : during) {
+    CHECK(op->outcome == Outcome::info);
+    CHECK(op->error == "timeout");
+    CHECK(op->complete_s == Approx(op->invoke_s + 0.5));
+  }
+  for (const Op* op : ops_invoked_between(run.history, 5.1, 10.0)) CHECK(op->outcome == Outcome::ok);
+  CHECK(count_events(run.events, "drop", "reason", "partition") >= static_cast<int>(during.size()));
+  CHECK(count_events(run.events, "fault", "phase", "start") == 1);
+  CHECK(count_events(run.events, "fault", "phase", "end") == 1);
+}
+
+TEST_CASE("a one-way partition lets writes in but not answers out: unknown outcomes that did happen") {
+  json s = base_scenario();
+  s["workload"]["clients"]["users"]["mix"] = {{"read", 0}, {"write", 1}};
+  s["faults"]["mute"] = {{"type", "partition"}, {"at", "3s"}, {"duration", "2s"},
+                         {"groups", {{"clients", {"app"}}, {"db", {"db-1"}}}},
+                         {"one_way", {{"from", "db"}, {"to", "clients"}}}};
+  auto run = run_text(s.dump());
+  auto during = ops_invoked_between(run.history, 3.0, 4.99);
+  REQUIRE(during.size() > 20);
+  for (const Op* op : during) CHECK(op->outcome == Outcome::info);
+  // The primary applied them anyway: its position kept growing during the cut.
+  std::int64_t applied_at_3 = 0, applied_at_5 = 0;
+  for (const auto& e : run.events)
+    if (e["ev"] == "state" && e["node"] == "db-1" && e.contains("applied")) {
+      if (e["t"].get<double>() < 3.0) applied_at_3 = e["applied"];
+      if (e["t"].get<double>() < 5.0) applied_at_5 = e["applied"];
+    }
+  CHECK(applied_at_5 - applied_at_3 >= static_cast<std::int64_t>(during.size()));
+  CHECK(run.summary["counts"]["lost_writes"] == 0);
+}
+
+TEST_CASE("a crashed replica loses requests while down, then catches up after its restart") {
+  json s = base_scenario();
+  s["components"]["db"]["read_policy"] = "any_replica";
+  s["faults"]["crash-db-2"] = {{"type", "crash"}, {"node", "db-2"}, {"at", "3s"}, {"duration", "3s"}};
+  auto run = run_text(s.dump());
+  for (const Op* op : ops_invoked_between(run.history, 3.0, 6.0))
+    if (op->f == "read") CHECK(op->outcome == Outcome::info);
+  CHECK(count_events(run.events, "node", "status", "down") == 1);
+  CHECK(count_events(run.events, "node", "status", "up") == 1);
+  // After the restart the replica asks for what it missed and ends level with the primary.
+  std::int64_t primary = 0, replica = 0;
+  for (const auto& e : run.events)
+    if (e["ev"] == "state" && e.contains("applied")) (e["node"] == "db-1" ? primary : replica) = e["applied"];
+  CHECK(primary > 100);
+  CHECK(replica == primary);
+  int catchups = 0;
+  for (const auto& e : run.events)
+    if (e["ev"] == "send" && e["kind"] == "catchup") ++catchups;
+  CHECK(catchups >= 1);
+}
+
+TEST_CASE("a paused primary answers late but answers: nothing is lost, latency jumps") {
+  json s = base_scenario();
+  s["workload"]["clients"]["users"]["timeout"] = "5s";
+  s["faults"]["gc"] = {{"type", "pause"}, {"node", "db-1"}, {"at", "3s"}, {"duration", "1500ms"}};
+  auto run = run_text(s.dump());
+  auto during = ops_invoked_between(run.history, 3.0, 4.4);
+  REQUIRE(during.size() > 20);
+  for (const Op* op : during) {
+    CHECK(op->outcome == Outcome::ok);
+    CHECK(op->complete_s >= 4.5); // nothing was served before the pause ended
+  }
+  CHECK(count_events(run.events, "node", "status", "paused") == 1);
+  CHECK(count_events(run.events, "node", "status", "running") == 1);
+}
+
+TEST_CASE("random drops and extra delay apply only while the fault is active") {
+  json s = base_scenario();
+  s["faults"]["lossy"] = {{"type", "drop"}, {"at", "2s"}, {"duration", "2s"}, {"probability", 1.0}, {"nodes", {"db-1"}}};
+  s["faults"]["slow"] = {{"type", "delay"}, {"at", "6s"}, {"duration", "2s"}, {"extra", "100ms"}};
+  auto run = run_text(s.dump());
+  for (const Op* op : ops_invoked_between(run.history, 2.0, 4.0)) CHECK(op->outcome == Outcome::info);
+  for (const Op* op : ops_invoked_between(run.history, 6.0, 7.7)) {
+    CHECK(op->outcome == Outcome::ok);
+    CHECK(op->complete_s - op->invoke_s >= 0.2); // 100 ms more each way
+  }
+  for (const Op* op : ops_invoked_between(run.history, 8.5, 10.0))
+    CHECK(op->complete_s - op->invoke_s < 0.01);
+  CHECK(count_events(run.events, "drop", "reason", "random drop") > 40);
+}

@@ -1,0 +1,163 @@
+// Bad scenario input: one clear error naming the file, the JSON path and what
+// was expected. These messages are part of the contract, so they are
+// checked word for word.
+#include "../support/run_support.hpp"
+#include "scenario/loader.hpp"
+#include "util/input_error.hpp"
+
+#include <catch2/catch.hpp>
+
+using faultlab::scenario::load_scenario;
+using faultlab::scenario::LoadOptions;
+using faultlab::testing::temp_dir;
+using faultlab::testing::write_text;
+using faultlab::util::InputError;
+
+namespace {
+
+const char* kMinimal = R"({
+  "title": "t",
+  "lesson": "l",
+  "topology": {
+    "nodes": { "app": {}, "db-1": { "zone": "a" }, "db-2": { "zone": "b" } },
+    "latency": { "default": "1ms", "zones": { "a": { "b": "20ms" } } }
+  },
+  "components": {
+    "db": { "type": "replica_group", "primary": "db-1", "replicas": ["db-2"], "lag": "100ms" }
+  },
+  "workload": {
+    "duration": "2s",
+    "clients": { "users": { "node": "app", "target": "db", "arrival": { "rate_per_s": 10 } } }
+  },
+  "faults": { "cut": { "type": "partition", "at": "1s", "duration": "500ms",
+                       "groups": { "left": ["a"], "right": ["db-2"] } } },
+  "checks": { "stale_read": { "bound": "0s" } },
+  "variants": { "fixed": { "components": { "db": { "read_policy": "primary" } } } }
+})";
+
+// Writes `text` as x.json in a fresh folder and returns the loader's error.
+std::string error_of(const std::string& text, const LoadOptions& options = {}) {
+  std::string file = write_text(temp_dir() + "/x.json", text);
+  try {
+    load_scenario(file, options);
+  } catch (const InputError& e) {
+    std::string message = e.what();
+    // Tests compare against "x.json: ...": drop the temporary folder.
+    auto at = message.find(file);
+    if (at != std::string::npos) message.replace(at, file.size(), "x.json");
+    return message;
+  }
+  return "no error";
+}
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+} // namespace
+
+TEST_CASE("a valid scenario loads, with the first variant by default") {
+  std::string file = write_text(temp_dir() + "/x.json", kMinimal);
+  auto s = load_scenario(file);
+  CHECK(s.variant == "fixed");
+  CHECK(s.replica_groups.at(0).read_policy == faultlab::scenario::ReadPolicy::primary);
+  CHECK(s.topology.latency_s("db-1", "db-2") == Approx(0.020));
+  CHECK(s.topology.latency_s("app", "db-1") == Approx(0.001));
+  CHECK(s.faults.at(0).groups.at(0).nodes == std::vector<std::string>{"db-1"}); // zone "a" expanded
+  CHECK(s.seeds == std::vector<std::uint64_t>{1, 2, 3, 4, 5});
+  auto base = load_scenario(file, LoadOptions{"base", {}});
+  CHECK(base.variant.empty());
+  CHECK(base.replica_groups.at(0).read_policy == faultlab::scenario::ReadPolicy::primary);
+}
+
+TEST_CASE("values given with --set override the file before validation") {
+  std::string file = write_text(temp_dir() + "/x.json", kMinimal);
+  auto s = load_scenario(file, LoadOptions{"base", {"components.db.lag=250ms", "components.db.read_policy=nearest",
+                                                    "workload.clients.users.sessions=7"}});
+  CHECK(s.replica_groups.at(0).lag.a_s == Approx(0.25));
+  CHECK(s.replica_groups.at(0).read_policy == faultlab::scenario::ReadPolicy::nearest);
+  CHECK(s.workload.clients.at(0).sessions == 7);
+}
+
+TEST_CASE("syntax errors give line and column") {
+  CHECK(error_of("{\n  \"title\": \"t\",\n  \"lesson\": \n}\n") ==
+        "error[syntax]: x.json: line 4, column 1: invalid JSON: syntax error while parsing value - unexpected '}'; "
+        "expected '[', '{', or a literal");
+}
+
+TEST_CASE("an unknown field is an error, not silently ignored") {
+  CHECK(error_of(replace(kMinimal, "\"lag\": \"100ms\"", "\"lagg\": \"100ms\"")) ==
+        "error[unknown-field]: x.json: /components/db/lagg: unknown field \"lagg\" (expected one of: lag, "
+        "message_size, primary, read_policy, read_your_writes, replicas, service_time, type)");
+}
+
+TEST_CASE("a wrong type names the path and what was expected") {
+  CHECK(error_of(replace(kMinimal, "\"rate_per_s\": 10", "\"rate_per_s\": \"ten\"")) ==
+        "error[wrong-type]: x.json: /workload/clients/users/arrival/rate_per_s: expected a number from 0 to 1e+06, "
+        "got \"ten\"");
+}
+
+TEST_CASE("a node that no topology declares") {
+  CHECK(error_of(replace(kMinimal, "\"replicas\": [\"db-2\"]", "\"replicas\": [\"db-3\"]")) ==
+        "error[unknown-node]: x.json: /components/db/replicas/0: \"db-3\" is not a node of the topology (nodes: "
+        "app, db-1, db-2)");
+}
+
+TEST_CASE("durations need a unit and cannot be negative") {
+  CHECK(error_of(replace(kMinimal, "\"at\": \"1s\"", "\"at\": \"soon\"")) ==
+        "error[bad-duration]: x.json: /faults/cut/at: expected a duration with a unit, like \"250ms\" or \"3s\", "
+        "got \"soon\"");
+  CHECK(error_of(replace(kMinimal, "\"duration\": \"2s\"", "\"duration\": 2")) ==
+        "error[bad-duration]: x.json: /workload/duration: expected a duration with a unit, like \"250ms\" or \"3s\", "
+        "got 2");
+  CHECK(error_of(replace(kMinimal, "\"at\": \"1s\"", "\"at\": \"-1s\"")) ==
+        "error[bad-duration]: x.json: /faults/cut/at: expected a duration of zero or more, like \"3s\", got \"-1s\"");
+}
+
+TEST_CASE("a variant that does not exist") {
+  CHECK(error_of(kMinimal, LoadOptions{"borken", {}}) ==
+        "error[unknown-variant]: x.json: /variants/borken: no such variant (this scenario has: fixed)");
+}
+
+TEST_CASE("errors inside a variant point at the variant's patch") {
+  CHECK(error_of(replace(kMinimal, "\"read_policy\": \"primary\"", "\"read_policy\": \"closest\"")) ==
+        "error[bad-value]: x.json: /variants/fixed/components/db/read_policy: expected one of \"primary\", "
+        "\"any_replica\", \"nearest\", got \"closest\"");
+}
+
+TEST_CASE("a --set path that does not exist") {
+  CHECK(error_of(kMinimal, LoadOptions{"", {"components.dbx.lag=1s"}}) ==
+        "error[unknown-set-path]: x.json: --set components.dbx.lag=1s: /components/dbx does not exist (there: db)");
+  CHECK(error_of(kMinimal, LoadOptions{"", {"components.db.lagg=1s"}}) ==
+        "error[unknown-field]: x.json: --set components.db.lagg=1s: /components/db/lagg: unknown field \"lagg\" "
+        "(expected one of: lag, message_size, primary, read_policy, read_your_writes, replicas, service_time, type)");
+  CHECK(error_of(kMinimal, LoadOptions{"", {"components.db.lag"}}) ==
+        "error[bad-set]: --set components.db.lag: expected PATH=VALUE, like components.db.lag=800ms");
+}
+
+TEST_CASE("values set through --set are validated like the file") {
+  CHECK(error_of(kMinimal, LoadOptions{"", {"components.db.lag=5"}}) ==
+        "error[bad-duration]: x.json: --set components.db.lag=5: /components/db/lag: expected a duration with a "
+        "unit, like \"250ms\" or \"3s\", got 5");
+}
+
+TEST_CASE("a missing required field and an unknown checker") {
+  CHECK(error_of(replace(kMinimal, "\"primary\": \"db-1\", ", "")) ==
+        "error[missing-field]: x.json: /components/db: missing required field \"primary\"");
+  CHECK(error_of(replace(kMinimal, "\"stale_read\": { \"bound\": \"0s\" }", "\"stale_reads\": {}")) ==
+        "error[unknown-check]: x.json: /checks/stale_reads: no checker named \"stale_reads\" (checkers: "
+        "read_your_writes, stale_read, lost_writes)");
+}
+
+TEST_CASE("a workload over the operation limit is refused before it runs") {
+  CHECK(error_of(replace(kMinimal, "\"rate_per_s\": 10", "\"rate_per_s\": 1000000")) ==
+        "error[over-limit]: x.json: /workload: this workload would issue about 2000001 operations, more than "
+        "limits.max_ops (2000000)");
+}
+
+TEST_CASE("a file that does not exist") {
+  CHECK_THROWS_WITH(load_scenario("/nonexistent/x.json"),
+                    "error[no-file]: /nonexistent/x.json: cannot open the file (does it exist?)");
+}

@@ -1,0 +1,280 @@
+// The trace model on small hand-made traces: loading, per-lane indexing,
+// visible-range queries, folding, node state at a time, and bad input.
+#include "trace_model/load.hpp"
+#include "trace_model/metrics.hpp"
+#include "trace_model/node_state.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+using namespace faultlab::viz;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kHeader =
+    R"({"format":"faultlab-trace","version":1,"scenario":"tiny","file":"scenarios/tiny.json","variant":"broken","seed":7,"title":"Tiny","lesson":"A lesson.","design":"d","duration_s":2.0,"nodes":[{"name":"web","zone":"z","roles":["users:clients"]},{"name":"db-1","zone":"z","roles":["kv:primary"]},{"name":"db-2","zone":"z","roles":["kv:replica"]}],"clients":[{"name":"users","node":"web","target":"kv","sessions":2}],"checks":["stale_read"]})";
+
+const std::string kEvents = R"({"t":0,"ev":"state","node":"db-1","component":"kv","role":"primary","applied":0}
+{"t":0,"ev":"state","node":"db-2","component":"kv","role":"replica","applied":0}
+{"t":0.1,"ev":"op","op":0,"type":"invoke","process":0,"client":"users","f":"write","key":"x","value":1}
+{"t":0.1,"ev":"send","msg":1,"from":"web","to":"db-1","kind":"write","op":0,"size":10}
+{"t":0.2,"ev":"deliver","msg":1,"from":"web","to":"db-1","kind":"write","op":0}
+{"t":0.2,"ev":"state","node":"db-1","component":"kv","applied":1,"key":"x","value":1}
+{"t":0.2,"ev":"send","msg":2,"from":"db-1","to":"web","kind":"write_reply","op":0,"size":10}
+{"t":0.2,"ev":"send","msg":3,"from":"db-1","to":"db-2","kind":"replicate","size":10}
+{"t":0.25,"ev":"fault","name":"cut","type":"partition","phase":"start","details":{"groups":{"left":["db-1"],"right":["db-2"]}}}
+{"t":0.25,"ev":"drop","msg":3,"from":"db-1","to":"db-2","kind":"replicate","reason":"partition"}
+{"t":0.3,"ev":"deliver","msg":2,"from":"db-1","to":"web","kind":"write_reply","op":0}
+{"t":0.3,"ev":"op","op":0,"type":"ok","process":0,"client":"users","f":"write","key":"x","value":1,"node":"db-1"}
+{"t":0.4,"ev":"op","op":1,"type":"invoke","process":1,"client":"users","f":"read","key":"x"}
+{"t":0.45,"ev":"node","node":"db-2","status":"down"}
+{"t":0.5,"ev":"op","op":1,"type":"fail","process":1,"client":"users","f":"read","key":"x","node":"db-2","error":"timeout"}
+{"t":0.6,"ev":"op","op":2,"type":"invoke","process":0,"client":"users","f":"read","key":"x"}
+{"t":0.7,"ev":"op","op":2,"type":"ok","process":0,"client":"users","f":"read","key":"x","value":null,"node":"db-2"}
+{"t":0.7,"ev":"violation","check":"stale_read","ops":[0,2],"message":"read x and got nothing"}
+{"t":0.8,"ev":"sparkle","node":"web"}
+{"t":0.9,"ev":"node","node":"db-2","status":"up"}
+{"t":1.0,"ev":"fault","name":"cut","type":"partition","phase":"end"}
+{"t":1.5,"ev":"op","op":3,"type":"invoke","process":-1,"client":"users","f":"read","key":"x"}
+{"t":2.0,"ev":"end","ops":{"ok":2,"fail":1,"info":0,"total":3},"counts":{"stale_read":1},"messages":{"sent":3,"delivered":2,"dropped":1}}
+)";
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() / ("faultlab-viz-test-" + std::to_string(::getpid()));
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  std::string write(const std::string& name, const std::string& text) const {
+    const fs::path p = path / name;
+    std::ofstream(p, std::ios::binary) << text;
+    return p.string();
+  }
+};
+
+std::string error_of(const std::string& path) {
+  try {
+    load_trace(path);
+  } catch (const TraceError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("a well-formed trace loads with its header, lanes and summary") {
+  TempDir dir;
+  const Trace t = load_trace(dir.write("ok.jsonl", kHeader + "\n" + kEvents));
+  CHECK(t.header.scenario == "tiny");
+  CHECK(t.header.variant == "broken");
+  CHECK(t.header.seed == 7);
+  CHECK(t.header.lesson == "A lesson.");
+  REQUIRE(t.lanes.size() == 4);  // three nodes, then the client group
+  CHECK(t.lanes[0].name == "web");
+  CHECK(t.lanes[3].name == "users");
+  CHECK(t.lanes[3].kind == LaneKind::client);
+  CHECK(t.end.t_s == 2.0);
+  CHECK(t.end.ops_total == 3);
+  CHECK(t.end.dropped == 1);
+  CHECK(t.ignored_events == 1);  // the unknown "sparkle" event
+  REQUIRE(t.ops.size() == 4);
+  CHECK(t.ops[0].outcome == Outcome::ok);
+  CHECK(t.ops[0].node == "db-1");
+  CHECK(t.ops[1].outcome == Outcome::fail);
+  CHECK(t.ops[1].error == "timeout");
+  CHECK(t.ops[2].value == "null");
+  CHECK(t.ops[3].is_final);
+  CHECK(t.ops[3].outcome == Outcome::pending);
+  CHECK(t.ops[3].t_complete_s == 2.0);  // pending ops end with the trace
+}
+
+TEST_CASE("messages, faults, node status and violations are paired and indexed") {
+  TempDir dir;
+  const Trace t = load_trace(dir.write("ok.jsonl", kHeader + "\n" + kEvents));
+  REQUIRE(t.messages.size() == 3);
+  CHECK(t.messages[0].delivered);
+  CHECK(t.messages[0].t_end_s == 0.2);
+  const Message& dropped = t.messages[2];
+  CHECK(dropped.dropped);
+  CHECK(t.drop_reasons[dropped.reason] == "partition");
+  CHECK(t.message_kinds[dropped.kind] == "replicate");
+
+  // Per-lane indexing: db-1 sends to web and to db-2, one channel each.
+  const Lane& db1 = t.lanes[t.lane_of("db-1")];
+  REQUIRE(db1.channels.size() == 2);
+  CHECK(db1.channels[0].messages.size() == 1);
+  CHECK(t.lanes[t.lane_of("users")].ops.size() == 4);
+  CHECK(t.lanes[t.lane_of("db-2")].states.size() == 1);
+
+  REQUIRE(t.faults.size() == 1);
+  CHECK(t.faults[0].type == "partition");
+  CHECK(t.faults[0].t_end_s == 1.0);
+  CHECK(t.faults[0].left == std::vector<std::string>{"db-1"});
+  CHECK(t.faults[0].right == std::vector<std::string>{"db-2"});
+
+  REQUIRE(t.status_spans.size() == 1);
+  CHECK(t.status_spans[0].t_start_s == 0.45);
+  CHECK(t.status_spans[0].t_end_s == 0.9);
+
+  REQUIRE(t.violations.size() == 1);
+  CHECK(t.violations[0].t_first_s == 0.1);  // invoke of op 0
+  CHECK(t.violations[0].t_last_s == 0.7);   // completion of op 2
+  CHECK(t.violation_count("stale_read") == 1);
+}
+
+TEST_CASE("node state at a time: status, role, position and lag") {
+  TempDir dir;
+  const Trace t = load_trace(dir.write("ok.jsonl", kHeader + "\n" + kEvents));
+  auto at = [&](double time_s, const std::string& node) {
+    for (const auto& ns : node_states_at(t, time_s))
+      if (ns.name == node) return ns;
+    FAIL("no node " << node);
+    return NodeState{};
+  };
+  CHECK(at(0.1, "db-1").applied == 0);
+  CHECK(at(0.3, "db-1").applied == 1);
+  CHECK(at(0.3, "db-1").role == "primary");  // from an earlier event
+  CHECK(at(0.3, "db-1").last_key == "x");
+  CHECK(at(0.3, "db-2").behind == 1);
+  CHECK(at(0.5, "db-2").status == "down");
+  CHECK(at(0.95, "db-2").status == "up");
+  CHECK(node_status_at(t, t.lane_of("db-2"), 0.45) == "down");
+}
+
+TEST_CASE("visible-range queries use the longest span to find overlaps") {
+  SpanIndex idx;
+  for (std::uint32_t i = 0; i < 100; ++i) idx.add(i, i * 1.0, i * 1.0 + 0.5, false, false);
+  idx.add(100, 10.2, 13.0, false, false);  // one long span
+  idx.finish();
+  auto [first, last] = idx.visible(50.0, 52.0);
+  // Everything starting in [50 - 2.8, 52] may overlap.
+  CHECK(idx.start(first) >= 47.2);
+  CHECK(idx.start(first) <= 48.0);
+  CHECK(idx.start(last - 1) == 52.0);
+  auto [f2, l2] = idx.visible(200.0, 300.0);
+  CHECK(f2 == l2);
+}
+
+TEST_CASE("folding: wide spans are marks of their own, narrow runs fold into one mark with a count") {
+  SpanIndex idx;
+  // 1000 narrow spans in [0, 1), one every ms, every tenth one a failure.
+  for (std::uint32_t i = 0; i < 1000; ++i) idx.add(i, i * 0.001, i * 0.001 + 0.0005, i % 10 == 0, false);
+  idx.add(1000, 5.0, 9.0, false, true);  // wide
+  idx.finish();
+
+  std::vector<Mark> marks;
+  // Fit-all: 10 s on 1000 px = 100 px/s; a span of 0.5 ms is 0.05 px.
+  idx.fold({0.0, 10.0, 100.0}, 3.0, 4.0, marks);
+  std::uint32_t total = 0, fails = 0;
+  for (const auto& m : marks) {
+    total += m.count;
+    fails += m.n_a;
+  }
+  CHECK(total == 1001);
+  CHECK(fails == 100);
+  CHECK(marks.size() < 40);  // 1 s = 100 px folds in 4 px runs: about 25 marks, plus the wide one
+  CHECK(marks.back().count == 1);
+  CHECK(marks.back().n_b == 1);
+
+  // Deep zoom: 10 ms on 1000 px: every span is 50 px wide, nothing folds.
+  marks.clear();
+  idx.fold({0.1002, 0.1098, 100000.0}, 3.0, 4.0, marks);
+  CHECK(marks.size() == 10);  // starts 0.101 .. 0.109, and 0.100 that ends at 0.1005
+  for (const auto& m : marks) CHECK(m.count == 1);
+}
+
+TEST_CASE("folding across a split index keeps long spans out of the range query") {
+  SplitSpanIndex idx;
+  for (std::uint32_t i = 0; i < 1000; ++i) idx.add(i, i * 0.01, i * 0.01 + 0.001, false, false);
+  idx.add(1000, 0.0, 10.0, false, false);  // outlier: spans the whole trace
+  idx.finish();
+  CHECK(idx.long_spans().size() == 1);
+  CHECK(idx.short_spans().max_len_s() < 0.01);
+  std::vector<Mark> marks;
+  idx.fold({5.002, 5.048, 20000.0}, 3.0, 4.0, marks);
+  CHECK(marks.size() == 5);  // 5.01 .. 5.04 and the long one
+}
+
+TEST_CASE("points fold when closer than the fold width") {
+  std::vector<double> times{1.0, 1.001, 1.002, 2.0, 5.0};
+  std::vector<Mark> marks;
+  fold_points(times, {0.0, 10.0, 100.0}, 4.0, marks);
+  REQUIRE(marks.size() == 3);
+  CHECK(marks[0].count == 3);
+  CHECK(marks[1].item == 3);
+}
+
+TEST_CASE("metrics per bucket: throughput, error rate, latency") {
+  TempDir dir;
+  const Trace t = load_trace(dir.write("ok.jsonl", kHeader + "\n" + kEvents));
+  const Metrics m = compute_metrics(t, 2);  // buckets [0,1) and [1,2]
+  REQUIRE(m.throughput_per_s.size() == 2);
+  CHECK(m.throughput_per_s[0] == Approx(3.0));  // three completions in the first second
+  CHECK(m.error_rate[0] == Approx(1.0 / 3.0));
+  CHECK(m.latency_max_ms[0] == Approx(200.0));
+  CHECK(m.throughput_per_s[1] == 0.0f);  // the final read is not workload
+}
+
+TEST_CASE("bad input gets a clear message, never a crash") {
+  TempDir dir;
+  SECTION("missing file") {
+    const std::string p = (dir.path / "nope.jsonl").string();
+    CHECK(error_of(p) == p + ": cannot open the trace file (missing, or not readable)");
+  }
+  SECTION("empty file") {
+    const std::string p = dir.write("empty.jsonl", "");
+    CHECK(error_of(p) == p + ": empty file: expected a faultlab-trace header line");
+  }
+  SECTION("truncated: no end line") {
+    std::string text = kHeader + "\n" + kEvents;
+    text = text.substr(0, text.find("{\"t\":2.0,\"ev\":\"end\""));
+    const std::string p = dir.write("trunc.jsonl", text);
+    CHECK(error_of(p) == p +
+                             ": truncated: no \"end\" line after line 23 (the run was cut short, or the file "
+                             "was copied while being written)");
+  }
+  SECTION("truncated in the middle of a line") {
+    std::string text = kHeader + "\n" + kEvents;
+    text = text.substr(0, text.find("\"ev\":\"end\""));
+    const std::string p = dir.write("cut.jsonl", text);
+    CHECK_THAT(error_of(p), Catch::StartsWith(p + ":24: truncated: the last line is not complete JSON"));
+  }
+  SECTION("malformed line, with its number") {
+    const std::string p = dir.write("bad.jsonl", kHeader + "\n{\"t\":0,\"ev\":\"op\",oops}\n" + kEvents);
+    CHECK(error_of(p) == p + ":2: malformed JSON (each line should be one JSON object)");
+  }
+  SECTION("a field of the wrong type") {
+    const std::string p = dir.write("type.jsonl", kHeader + "\n{\"t\":\"soon\",\"ev\":\"op\"}\n" + kEvents);
+    CHECK(error_of(p) == p + ":2: field \"t\" should be a number, got string");
+  }
+  SECTION("a completion without an invoke") {
+    const std::string p =
+        dir.write("orphan.jsonl", kHeader + "\n{\"t\":0,\"ev\":\"op\",\"op\":9,\"type\":\"ok\"}\n" + kEvents);
+    CHECK(error_of(p) == p + ":2: completion of op 9 that was never invoked");
+  }
+  SECTION("not a trace") {
+    const std::string p = dir.write("other.jsonl", "{\"format\":\"something-else\"}\n");
+    CHECK(error_of(p) == p + ":1: not a faultlab trace: the header has no \"format\":\"faultlab-trace\"");
+  }
+  SECTION("a newer format version") {
+    std::string header = kHeader;
+    header.replace(header.find("\"version\":1"), 11, "\"version\":2");
+    const std::string p = dir.write("v2.jsonl", header + "\n" + kEvents);
+    CHECK(error_of(p) == p + ":1: trace format version 2 is newer than this viewer understands (1); update "
+                             "faultlab-viz");
+  }
+  SECTION("binary garbage") {
+    const std::string p = dir.write("garbage.bin", std::string("\x00\xff\x13\x37\n\x01", 6));
+    CHECK_THAT(error_of(p), Catch::StartsWith(p + ":1: malformed JSON"));
+  }
+}

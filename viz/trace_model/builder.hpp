@@ -1,0 +1,51 @@
+// Accumulates events while a trace is read, then sorts and indexes them
+// (lanes, per-lane arrays, op rows, violation windows) in finish().
+#pragma once
+
+#include "trace_model/trace.hpp"
+
+#include <map>
+#include <string>
+#include <unordered_map>
+
+namespace faultlab::viz {
+
+class TraceBuilder {
+public:
+  explicit TraceBuilder(std::string name);
+
+  void set_header(TraceHeader h);
+  LaneId node_lane(const std::string& name);
+  LaneId client_lane(const std::string& name);
+  std::uint16_t message_kind(const std::string& kind);
+  std::uint16_t drop_reason(const std::string& reason);
+
+  void invoke(Op op);
+  Op* open_op(std::int64_t id);
+  Message* send(Message m);
+  Message* open_message(std::int64_t id);
+  void close_message(std::int64_t id);
+  void state(StateEvent s) { t_.states.push_back(std::move(s)); ++t_.event_count; }
+  void node_status(LaneId lane, const std::string& status, double t_s);
+  void start_fault(Fault f, bool lasting);
+  void end_fault(const Fault& f, double t_s);
+  void violation(Violation v) { t_.violations.push_back(std::move(v)); ++t_.event_count; }
+  void ignored_event() { ++t_.ignored_events; }
+  EndSummary& end_summary() { ++t_.event_count; return t_.end; }
+
+  Trace finish();
+
+private:
+  void index_lanes();
+  void assign_op_rows();
+  void fill_violation_windows();
+
+  Trace t_;
+  std::unordered_map<std::string, LaneId> node_lanes_;
+  std::unordered_map<std::string, LaneId> client_lanes_;
+  std::unordered_map<std::int64_t, std::uint32_t> open_messages_;
+  std::map<LaneId, std::uint32_t> open_status_;          // lane -> open span
+  std::multimap<std::string, std::uint32_t> open_faults_;  // name -> open fault
+};
+
+}  // namespace faultlab::viz

@@ -1,0 +1,321 @@
+// Line-by-line reader of faultlab-trace v1. Pairs invokes with completions and
+// sends with deliveries/drops as it goes; index.cpp then sorts and indexes.
+#include "trace_model/load.hpp"
+
+#include "trace_model/builder.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+#include <string_view>
+
+namespace faultlab::viz {
+namespace {
+
+using nlohmann::json;
+
+std::string type_name(const json& j) { return j.is_null() ? "null" : j.type_name(); }
+
+// Field access that turns a missing or mistyped field into a line-numbered error.
+class Line {
+public:
+  Line(const json& j, const std::string& where) : j_(j), where_(where) {}
+
+  [[noreturn]] void fail(const std::string& what) const { throw TraceError(where_ + ": " + what); }
+
+  const json* find(const char* key) const {
+    auto it = j_.find(key);
+    return it == j_.end() ? nullptr : &*it;
+  }
+  double number(const char* key) const {
+    const json* v = find(key);
+    if (!v) fail(std::string("missing field \"") + key + "\"");
+    if (!v->is_number()) fail(std::string("field \"") + key + "\" should be a number, got " + type_name(*v));
+    return v->get<double>();
+  }
+  std::int64_t integer(const char* key) const {
+    const json* v = find(key);
+    if (!v) fail(std::string("missing field \"") + key + "\"");
+    if (!v->is_number_integer())
+      fail(std::string("field \"") + key + "\" should be an integer, got " + type_name(*v));
+    return v->get<std::int64_t>();
+  }
+  std::int64_t integer_or(const char* key, std::int64_t fallback) const {
+    return find(key) ? integer(key) : fallback;
+  }
+  std::string string(const char* key) const {
+    const json* v = find(key);
+    if (!v) fail(std::string("missing field \"") + key + "\"");
+    if (!v->is_string()) fail(std::string("field \"") + key + "\" should be a string, got " + type_name(*v));
+    return v->get<std::string>();
+  }
+  std::string string_or(const char* key, const std::string& fallback = {}) const {
+    return find(key) ? string(key) : fallback;
+  }
+  // Any JSON value as display text: strings bare, everything else dumped.
+  std::string text_or(const char* key) const {
+    const json* v = find(key);
+    if (!v) return {};
+    return v->is_string() ? v->get<std::string>() : v->dump();
+  }
+  std::vector<std::string> strings_or(const json& parent, const char* key) const {
+    std::vector<std::string> out;
+    auto it = parent.find(key);
+    if (it == parent.end() || !it->is_array()) return out;
+    for (const auto& s : *it)
+      if (s.is_string()) out.push_back(s.get<std::string>());
+    return out;
+  }
+
+private:
+  const json& j_;
+  const std::string& where_;
+};
+
+TraceHeader read_header(const json& j, const std::string& where) {
+  Line l(j, where);
+  if (!j.is_object()) l.fail("the first line should be a JSON object (the trace header)");
+  if (l.string_or("format") != "faultlab-trace")
+    l.fail("not a faultlab trace: the header has no \"format\":\"faultlab-trace\"");
+  TraceHeader h;
+  h.version = static_cast<int>(l.integer("version"));
+  if (h.version > kTraceFormatVersion)
+    l.fail("trace format version " + std::to_string(h.version) + " is newer than this viewer understands (" +
+           std::to_string(kTraceFormatVersion) + "); update faultlab-viz");
+  if (h.version < 1) l.fail("unknown trace format version " + std::to_string(h.version));
+  h.scenario = l.string_or("scenario");
+  h.file = l.string_or("file");
+  h.variant = l.string_or("variant");
+  h.title = l.string_or("title");
+  h.lesson = l.string_or("lesson");
+  h.design = l.string_or("design");
+  h.seed = l.integer_or("seed", 0);
+  h.duration_s = l.find("duration_s") ? l.number("duration_s") : 0.0;
+  if (const json* nodes = l.find("nodes"); nodes && nodes->is_array()) {
+    for (const auto& n : *nodes) {
+      Line nl(n, where);
+      if (!n.is_object()) l.fail("\"nodes\" should hold objects");
+      h.nodes.push_back({nl.string("name"), nl.string_or("zone"), nl.strings_or(n, "roles")});
+    }
+  }
+  if (const json* clients = l.find("clients"); clients && clients->is_array()) {
+    for (const auto& c : *clients) {
+      Line cl(c, where);
+      if (!c.is_object()) l.fail("\"clients\" should hold objects");
+      h.clients.push_back({cl.string("name"), cl.string_or("node"), cl.string_or("target"),
+                           static_cast<int>(cl.integer_or("sessions", 0))});
+    }
+  }
+  if (const json* checks = l.find("checks"); checks && checks->is_array())
+    for (const auto& c : *checks)
+      if (c.is_string()) h.checks.push_back(c.get<std::string>());
+  return h;
+}
+
+void read_op(TraceBuilder& b, const Line& l, double t) {
+  const std::string type = l.string("type");
+  const std::int64_t id = l.integer("op");
+  if (type == "invoke") {
+    Op op;
+    op.id = id;
+    op.t_invoke_s = t;
+    op.t_complete_s = t;
+    op.process = static_cast<int>(l.integer_or("process", 0));
+    op.lane = b.client_lane(l.string_or("client", "clients"));
+    op.f = l.string_or("f");
+    op.key = l.text_or("key");
+    op.value = l.text_or("value");
+    op.is_final = op.process < 0;
+    b.invoke(std::move(op));
+    return;
+  }
+  Outcome outcome = Outcome::info;
+  if (type == "ok") outcome = Outcome::ok;
+  else if (type == "fail") outcome = Outcome::fail;
+  else if (type != "info") l.fail("op \"type\" should be invoke, ok, fail or info, got \"" + type + "\"");
+  Op* op = b.open_op(id);
+  if (!op) l.fail("completion of op " + std::to_string(id) + " that was never invoked");
+  op->t_complete_s = t;
+  op->outcome = outcome;
+  if (l.find("value")) op->value = l.text_or("value");
+  op->node = l.string_or("node");
+  op->error = l.text_or("error");
+  if (const json* fin = l.find("final"); fin && fin->is_boolean() && fin->get<bool>()) op->is_final = true;
+}
+
+void read_message(TraceBuilder& b, const Line& l, double t, const std::string& ev) {
+  const std::int64_t id = l.integer("msg");
+  if (ev == "send") {
+    Message m;
+    m.id = id;
+    m.op = l.integer_or("op", -1);
+    m.t_send_s = t;
+    m.t_end_s = t;
+    m.from = b.node_lane(l.string("from"));
+    m.to = b.node_lane(l.string("to"));
+    m.kind = b.message_kind(l.string_or("kind", "?"));
+    m.size_bytes = l.integer_or("size", 0);
+    b.send(std::move(m));
+    return;
+  }
+  Message* m = b.open_message(id);
+  if (!m) {
+    // A drop (or deliver) whose send is not in the trace: keep it as a point.
+    Message fresh;
+    fresh.id = id;
+    fresh.op = l.integer_or("op", -1);
+    fresh.t_send_s = t;
+    fresh.from = b.node_lane(l.string("from"));
+    fresh.to = b.node_lane(l.string("to"));
+    fresh.kind = b.message_kind(l.string_or("kind", "?"));
+    m = b.send(std::move(fresh));
+  }
+  m->t_end_s = t;
+  if (ev == "deliver") {
+    m->delivered = true;
+  } else {
+    m->dropped = true;
+    m->reason = b.drop_reason(l.string_or("reason", "unknown"));
+  }
+  b.close_message(id);
+}
+
+void read_fault(TraceBuilder& b, const Line& l, const json& j, double t) {
+  Fault f;
+  f.name = l.string_or("name", "fault");
+  f.type = l.string_or("type", "?");
+  f.node = l.string_or("node");
+  f.t_start_s = t;
+  f.t_end_s = -1.0;
+  if (auto d = j.find("details"); d != j.end() && d->is_object()) {
+    f.details = d->dump();
+    if (auto g = d->find("groups"); g != d->end() && g->is_object()) {
+      f.left = l.strings_or(*g, "left");
+      f.right = l.strings_or(*g, "right");
+    }
+    if (auto ow = d->find("one_way"); ow != d->end() && ow->is_object()) {
+      Line owl(*ow, "");
+      f.one_way_from = owl.text_or("from");
+      f.one_way_to = owl.text_or("to");
+    }
+    f.nodes = l.strings_or(*d, "nodes");
+  }
+  const std::string phase = l.string_or("phase");
+  if (phase == "end") b.end_fault(f, t);
+  else b.start_fault(std::move(f), phase == "start");
+}
+
+void read_end(TraceBuilder& b, const Line& l, const json& j, double t) {
+  EndSummary& e = b.end_summary();
+  e.t_s = t;
+  if (auto ops = j.find("ops"); ops != j.end() && ops->is_object()) {
+    Line ol(*ops, "");
+    e.ops_ok = ol.integer_or("ok", 0);
+    e.ops_fail = ol.integer_or("fail", 0);
+    e.ops_info = ol.integer_or("info", 0);
+    e.ops_total = ol.integer_or("total", 0);
+  }
+  if (auto msgs = j.find("messages"); msgs != j.end() && msgs->is_object()) {
+    Line ml(*msgs, "");
+    e.sent = ml.integer_or("sent", 0);
+    e.delivered = ml.integer_or("delivered", 0);
+    e.dropped = ml.integer_or("dropped", 0);
+  }
+  if (auto counts = j.find("counts"); counts != j.end() && counts->is_object())
+    for (const auto& [name, n] : counts->items())
+      e.counts.emplace_back(name, n.is_number_integer() ? n.get<std::int64_t>() : 0);
+  (void)l;
+}
+
+void read_event(TraceBuilder& b, const json& j, const std::string& where) {
+  Line l(j, where);
+  if (!j.is_object()) l.fail("each line should be a JSON object");
+  const double t = l.number("t");
+  const std::string ev = l.string("ev");
+  if (ev == "op") {
+    read_op(b, l, t);
+  } else if (ev == "send" || ev == "deliver" || ev == "drop") {
+    read_message(b, l, t, ev);
+  } else if (ev == "state") {
+    StateEvent s;
+    s.t_s = t;
+    s.lane = b.node_lane(l.string("node"));
+    s.component = l.string_or("component");
+    s.role = l.string_or("role");
+    s.applied = l.find("applied") ? l.integer("applied") : -1;
+    s.key = l.text_or("key");
+    s.value = l.text_or("value");
+    b.state(std::move(s));
+  } else if (ev == "node") {
+    b.node_status(b.node_lane(l.string("node")), l.string("status"), t);
+  } else if (ev == "fault") {
+    read_fault(b, l, j, t);
+  } else if (ev == "violation") {
+    Violation v;
+    v.t_s = t;
+    v.check = l.string_or("check", "?");
+    v.message = l.string_or("message");
+    if (auto ops = j.find("ops"); ops != j.end() && ops->is_array())
+      for (const auto& id : *ops)
+        if (id.is_number_integer()) v.ops.push_back(id.get<std::int64_t>());
+    b.violation(std::move(v));
+  } else if (ev == "end") {
+    read_end(b, l, j, t);
+  } else {
+    b.ignored_event();  // a newer writer's event kind: skip it
+  }
+}
+
+}  // namespace
+
+Trace parse_trace(const std::string& text, const std::string& name) {
+  TraceBuilder b(name);
+  std::string_view rest(text);
+  std::size_t line_no = 0;
+  bool have_header = false;
+  bool have_end = false;
+  std::string where;
+  while (!rest.empty()) {
+    const std::size_t nl = rest.find('\n');
+    std::string_view line = rest.substr(0, nl);
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    where = name + ":" + std::to_string(line_no);
+    if (have_end) throw TraceError(where + ": unexpected line after the \"end\" line");
+    json j = json::parse(line.begin(), line.end(), nullptr, false);
+    if (j.is_discarded()) {
+      if (rest.empty() && have_header)
+        throw TraceError(where + ": truncated: the last line is not complete JSON and no \"end\" line follows " +
+                         "(the run was cut short, or the file was copied while being written)");
+      throw TraceError(where + ": malformed JSON (each line should be one JSON object)");
+    }
+    if (!have_header) {
+      b.set_header(read_header(j, where));
+      have_header = true;
+      continue;
+    }
+    read_event(b, j, where);
+    if (j.value("ev", "") == "end") have_end = true;
+  }
+  if (!have_header) throw TraceError(name + ": empty file: expected a faultlab-trace header line");
+  if (!have_end)
+    throw TraceError(name + ": truncated: no \"end\" line after line " + std::to_string(line_no) +
+                     " (the run was cut short, or the file was copied while being written)");
+  return b.finish();
+}
+
+Trace load_trace(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw TraceError(path + ": cannot open the trace file (missing, or not readable)");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) throw TraceError(path + ": read error");
+  Trace t = parse_trace(buffer.str(), path);
+  t.path = path;
+  return t;
+}
+
+}  // namespace faultlab::viz

@@ -1,0 +1,26 @@
+// Loading and validating a trace file. Every problem becomes a TraceError with
+// a message that names the file (and the line, when there is one); no input,
+// however wrong, crashes the viewer.
+#pragma once
+
+#include "trace_model/trace.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace faultlab::viz {
+
+constexpr int kTraceFormatVersion = 1;
+
+class TraceError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+// Reads, validates and indexes the trace at `path`. Throws TraceError.
+Trace load_trace(const std::string& path);
+
+// Same, from text already in memory (`name` is used in messages).
+Trace parse_trace(const std::string& text, const std::string& name);
+
+}  // namespace faultlab::viz

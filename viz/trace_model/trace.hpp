@@ -1,0 +1,164 @@
+// The in-memory form of one faultlab trace (faultlab-trace v1, JSON Lines).
+//
+// This library knows nothing of ImGui: the viewer, the bench and any exporter
+// share it. Everything is indexed once at load time into time-sorted arrays so
+// that a frame only has to binary-search the visible window (see query.hpp).
+#pragma once
+
+#include "trace_model/span_index.hpp"
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace faultlab::viz {
+
+using LaneId = std::uint16_t;
+constexpr LaneId kNoLane = 0xffff;
+
+struct NodeInfo {
+  std::string name;
+  std::string zone;
+  std::vector<std::string> roles;
+};
+
+struct ClientInfo {
+  std::string name;
+  std::string node;
+  std::string target;
+  int sessions = 0;
+};
+
+struct TraceHeader {
+  int version = 0;
+  std::string scenario, file, variant, title, lesson, design;
+  std::int64_t seed = 0;
+  double duration_s = 0.0;
+  std::vector<NodeInfo> nodes;
+  std::vector<ClientInfo> clients;
+  std::vector<std::string> checks;
+};
+
+enum class Outcome : std::uint8_t { ok, fail, info, pending };
+const char* outcome_name(Outcome o);
+
+// A client operation, from invoke to completion. Pending ops (no completion in
+// the trace) end at the trace's end time.
+struct Op {
+  std::int64_t id = -1;
+  double t_invoke_s = 0.0;
+  double t_complete_s = 0.0;
+  Outcome outcome = Outcome::pending;
+  bool is_final = false;   // a final read, issued after the workload stopped
+  std::uint8_t row = 0;    // sub-row inside the client lane (greedy interval packing)
+  int process = 0;
+  LaneId lane = kNoLane;   // the client group's lane
+  std::string f, key, value, node, error;
+};
+
+// One message, from send to delivery or drop. A message dropped at send time
+// has t_end_s == t_send_s.
+struct Message {
+  std::int64_t id = -1;
+  std::int64_t op = -1;
+  double t_send_s = 0.0;
+  double t_end_s = 0.0;
+  LaneId from = kNoLane;
+  LaneId to = kNoLane;
+  bool delivered = false;
+  bool dropped = false;
+  std::uint16_t kind = 0;    // index into Trace::message_kinds
+  std::uint16_t reason = 0;  // index into Trace::drop_reasons (when dropped)
+  std::int64_t size_bytes = 0;
+};
+
+struct Fault {
+  std::string name, type;
+  double t_start_s = 0.0;
+  double t_end_s = 0.0;  // the trace's end when no "end" phase came
+  std::string node;      // optional
+  std::vector<std::string> left, right;  // partition groups
+  std::string one_way_from, one_way_to;
+  std::vector<std::string> nodes;         // drop / delay targets
+  std::string details;                    // the raw details, for tooltips
+};
+
+// A node's down / paused interval (greyed in its lane).
+struct StatusSpan {
+  LaneId lane = kNoLane;
+  std::string status;  // "down" or "paused"
+  double t_start_s = 0.0;
+  double t_end_s = 0.0;
+};
+
+struct StateEvent {
+  double t_s = 0.0;
+  LaneId lane = kNoLane;
+  std::string component, role, key, value;
+  std::int64_t applied = -1;
+};
+
+struct Violation {
+  double t_s = 0.0;
+  std::string check, message;
+  std::vector<std::int64_t> ops;
+  double t_first_s = 0.0;  // earliest invoke of its ops (or t_s)
+  double t_last_s = 0.0;   // latest completion of its ops (or t_s)
+};
+
+struct EndSummary {
+  double t_s = 0.0;
+  std::int64_t ops_ok = 0, ops_fail = 0, ops_info = 0, ops_total = 0;
+  std::int64_t sent = 0, delivered = 0, dropped = 0;
+  std::vector<std::pair<std::string, std::int64_t>> counts;  // per check, trace order
+};
+
+enum class LaneKind : std::uint8_t { node, client };
+
+// Messages from one lane to another: a link, indexed on its own so that
+// folding can count per destination without touching every message.
+struct Channel {
+  LaneId to = kNoLane;
+  SplitSpanIndex messages;  // items index Trace::messages; flag a = dropped
+};
+
+// A lane is one row of the space-time view: a node or a client group. Its
+// indices are time-sorted and point into the trace's global arrays.
+struct Lane {
+  LaneKind kind = LaneKind::node;
+  std::string name;
+  std::string subtitle;  // zone + roles, or "200 sessions on web -> profiles"
+  std::uint8_t rows = 1; // op sub-rows for client lanes
+  SplitSpanIndex ops;    // items index Trace::ops; flag a = fail, flag b = info/pending
+  std::vector<Channel> channels;            // messages sent from this lane, per destination
+  std::vector<std::uint32_t> states;        // state events, by t_s
+  std::vector<std::uint32_t> status_spans;  // by t_start_s
+};
+
+struct Trace {
+  std::string path;
+  TraceHeader header;
+  EndSummary end;
+  std::vector<Lane> lanes;
+  std::vector<Op> ops;                  // sorted by t_invoke_s
+  std::vector<Message> messages;        // sorted by t_send_s
+  std::vector<Fault> faults;            // sorted by t_start_s
+  std::vector<StatusSpan> status_spans; // sorted by t_start_s
+  std::vector<StateEvent> states;       // sorted by t_s
+  std::vector<Violation> violations;    // sorted by t_s
+  std::vector<double> violation_times;  // same order, for lower_bound
+  std::vector<std::string> message_kinds;
+  std::vector<std::string> drop_reasons;
+  std::unordered_map<std::int64_t, std::uint32_t> op_index;  // op id -> index into ops
+  std::size_t event_count = 0;
+  std::size_t ignored_events = 0;  // unknown "ev" kinds (newer writers)
+
+  double t_begin_s() const { return 0.0; }
+  double t_end_s() const { return end.t_s; }
+  LaneId lane_of(const std::string& name) const;
+  const Op* find_op(std::int64_t id) const;
+  std::int64_t violation_count(const std::string& check) const;
+};
+
+}  // namespace faultlab::viz
