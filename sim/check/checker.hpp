@@ -35,6 +35,7 @@ const CheckerInfo* find_checker(std::string_view name);
 // Each returns its violations sorted by (time_s, ops).
 std::vector<Violation> check_read_your_writes(const history::History& history, const CheckOptions& options);
 std::vector<Violation> check_stale_read(const history::History& history, const CheckOptions& options);
+std::vector<Violation> check_single_leader(const history::History& history, const CheckOptions& options);
 std::vector<Violation> check_lost_writes(const history::History& history, const CheckOptions& options);
 
 } // namespace faultlab::check

@@ -1,6 +1,7 @@
 // The list of checkers, so the command line, scenarios and the visualizer can
 // name them without knowing each one.
 #include "check/checker.hpp"
+#include "check/linearizable.hpp"
 
 namespace faultlab::check {
 
@@ -14,6 +15,11 @@ const std::vector<CheckerInfo>& registry() {
        &check_stale_read},
       {"lost_writes", "an acknowledged write is missing from the final state: a value written before it won",
        &check_lost_writes},
+      {"linearizable",
+       "no order of the operations, each taking effect between its invoke and its completion, explains what was read",
+       &check_linearizable},
+      {"single_leader", "two nodes acknowledged writes as primary at overlapping times (split brain)",
+       &check_single_leader},
   };
   return checkers;
 }

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace faultlab::engine {
 
@@ -19,7 +20,23 @@ enum class MsgKind {
   write,         // client -> primary
   write_reply,   // primary -> client
   replicate,     // primary -> replica: one log entry
-  catchup,       // replica -> primary: "send me entries from `position`"
+  replicate_ack, // replica -> primary: applied up to `position` (or a newer term seen)
+  sync_request,  // replica -> primary: "here is my log, send me what I miss"
+  sync,          // primary -> replica: truncate to `truncate_to`, then these entries
+  heartbeat,     // primary -> everyone: "I lead in `term`"
+  heartbeat_ack, // -> primary
+  vote_request,  // candidate -> everyone
+  vote_reply,    // -> candidate
+};
+
+// One entry of a replicated log. `term` and `origin` (the node that created
+// it) identify it: two entries at the same position are the same entry only
+// if both match.
+struct LogEntry {
+  std::int64_t term = 0;
+  int origin = -1;
+  std::string key;
+  std::int64_t value = 0;
 };
 
 const char* to_string(MsgKind kind);
@@ -40,6 +57,16 @@ struct Message {
   std::optional<std::int64_t> value;
   std::int64_t position = 0;     // log position (write ack, replicate, catchup)
   std::int64_t min_position = 0; // read-your-writes: answer only if caught up to this
+  std::int64_t term = 0;          // the sender's term (fencing token)
+  int leader = -1;                // who the sender believes leads, -1 if nobody
+  bool want_primary = false;      // a read that must be served by the primary
+  bool granted = false;           // vote_reply
+  std::optional<LogEntry> entry;  // replicate
+  std::int64_t prev_term = 0;     // replicate: identity of the entry before it
+  int prev_origin = -1;
+  std::vector<std::pair<std::int64_t, int>> signature; // sync_request: (term, origin) of every entry
+  std::vector<LogEntry> entries;  // sync
+  std::int64_t truncate_to = 0;   // sync
   bool ok = true;
   std::string error;             // why not ok: "behind", "not primary", ...
   std::int64_t size_bytes = 512;

@@ -16,7 +16,13 @@ const char* to_string(MsgKind kind) {
   case MsgKind::write: return "write";
   case MsgKind::write_reply: return "write_reply";
   case MsgKind::replicate: return "replicate";
-  case MsgKind::catchup: return "catchup";
+  case MsgKind::replicate_ack: return "replicate_ack";
+  case MsgKind::sync_request: return "sync_request";
+  case MsgKind::sync: return "sync";
+  case MsgKind::heartbeat: return "heartbeat";
+  case MsgKind::heartbeat_ack: return "heartbeat_ack";
+  case MsgKind::vote_request: return "vote_request";
+  case MsgKind::vote_reply: return "vote_reply";
   }
   return "?";
 }

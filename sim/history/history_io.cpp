@@ -46,6 +46,7 @@ History read_history_jsonl(const std::string& path) {
         op.f = line.at("f").get<std::string>();
         op.key = line.value("key", "");
         if (line.contains("value") && !line["value"].is_null()) op.value = line["value"].get<std::int64_t>();
+        if (line.contains("expected") && !line["expected"].is_null()) op.expected = line["expected"].get<std::int64_t>();
         op.invoke_s = line.at("t").get<double>();
         op.final_read = line.value("final", false);
         index_of[id] = history.ops.size();
@@ -65,6 +66,7 @@ History read_history_jsonl(const std::string& path) {
         op.node = line.value("node", "");
         op.error = line.value("error", "");
         if (line.contains("position")) op.position = line["position"].get<std::int64_t>();
+        if (line.contains("term")) op.term = line["term"].get<std::int64_t>();
       }
     } catch (const nlohmann::json::exception& e) {
       throw util::InputError("bad-op", where(), std::string("malformed op event: ") + e.what());

@@ -33,6 +33,8 @@ struct Op {
   // write: the value written. read: the value observed, std::nullopt when
   // the key did not exist (or, for fail/info reads, nothing was observed).
   std::optional<std::int64_t> value;
+  // cas: the value the operation expected to find (value is the new one).
+  std::optional<std::int64_t> expected;
   double invoke_s = 0.0;
   // When the client learnt the outcome; for info ops, when it gave up.
   double complete_s = kNever;
@@ -45,6 +47,8 @@ struct Op {
   // Server-side position of a write in the primary's log, when known. Only
   // used for display; checkers never trust it.
   std::optional<std::int64_t> position;
+  // The leader's term (epoch) that accepted a write, when the system has one.
+  std::optional<std::int64_t> term;
 
   bool is_read() const { return f == "read"; }
   bool is_write() const { return f == "write"; }

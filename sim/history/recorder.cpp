@@ -11,10 +11,12 @@ std::string op_event_line(const Op& op, bool invoke) {
   line.integer("op", op.id).str("type", invoke ? "invoke" : to_string(op.outcome));
   line.integer("process", op.process).str("client", op.client).str("f", op.f).str("key", op.key);
   if (op.value) line.integer("value", *op.value);
+  if (op.expected) line.integer("expected", *op.expected);
   if (!invoke) {
     if (!op.node.empty()) line.str("node", op.node);
     if (!op.error.empty()) line.str("error", op.error);
     if (op.position) line.integer("position", *op.position);
+    if (op.term) line.integer("term", *op.term);
   }
   if (op.final_read) line.boolean("final", true);
   return line.done();
@@ -38,7 +40,8 @@ std::int64_t Recorder::invoke(double t, std::int64_t process, const std::string&
 }
 
 void Recorder::complete(std::int64_t id, double t, Outcome outcome, std::optional<std::int64_t> value,
-                        const std::string& node, const std::string& error, std::optional<std::int64_t> position) {
+                        const std::string& node, const std::string& error, std::optional<std::int64_t> position,
+                        std::optional<std::int64_t> term) {
   auto index = static_cast<std::size_t>(id);
   assert(index < ops_.size() && open_[index] && "an op completes exactly once");
   Op& op = ops_[index];
@@ -48,6 +51,7 @@ void Recorder::complete(std::int64_t id, double t, Outcome outcome, std::optiona
   op.node = node;
   op.error = error;
   op.position = position;
+  op.term = term;
   open_[index] = 0;
   if (trace_) trace_->add(t, op_event_line(op, false));
 }

@@ -16,7 +16,8 @@ public:
                       const std::string& key, std::optional<std::int64_t> value, bool final_read = false);
   void complete(std::int64_t id, double t, Outcome outcome, std::optional<std::int64_t> value,
                 const std::string& node, const std::string& error = "",
-                std::optional<std::int64_t> position = std::nullopt);
+                std::optional<std::int64_t> position = std::nullopt,
+                std::optional<std::int64_t> term = std::nullopt);
   bool is_open(std::int64_t id) const { return open_[static_cast<std::size_t>(id)] != 0; }
   const Op& op(std::int64_t id) const { return ops_[static_cast<std::size_t>(id)]; }
   std::size_t size() const { return ops_.size(); }

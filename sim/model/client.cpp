@@ -19,6 +19,7 @@ ClientGroupModel::ClientGroupModel(const scenario::Client& spec, const ReplicaGr
     : spec_(spec), target_(target), context_(context), node_(context.network.node_index(spec.node)),
       rng_(context.rng("client/" + spec.name)), session_position_(static_cast<std::size_t>(spec.sessions), 0) {
   if (spec_.zipf) zipf_ = std::make_unique<util::Zipf>(static_cast<std::size_t>(spec_.key_count), spec_.zipf_s);
+  leader_ = target_.primary_node();
   // Nearest member by latency from this client; the primary wins ties.
   double best = 1e300;
   for (int member : target_.member_nodes()) {
@@ -90,14 +91,21 @@ sg4::Mailbox* ClientGroupModel::acquire_slot() {
 
 int ClientGroupModel::choose_read_target() {
   switch (target_.spec().read_policy) {
-  case scenario::ReadPolicy::primary: return target_.primary_node();
+  case scenario::ReadPolicy::primary: return leader_;
   case scenario::ReadPolicy::nearest: return nearest_;
   case scenario::ReadPolicy::any_replica: {
     auto replicas = target_.replica_nodes();
     return replicas[rng_.below(replicas.size())];
   }
   }
-  return target_.primary_node();
+  return leader_;
+}
+
+int ClientGroupModel::next_member(int node) const {
+  auto members = target_.member_nodes();
+  auto it = std::find(members.begin(), members.end(), node);
+  if (it == members.end() || ++it == members.end()) return members.front();
+  return *it;
 }
 
 ClientGroupModel::Answer ClientGroupModel::exchange(const Request& request, std::int64_t op,
@@ -112,6 +120,8 @@ ClientGroupModel::Answer ClientGroupModel::exchange(const Request& request, std:
   message->size_bytes = target_.spec().message_bytes;
   if (target_.spec().read_your_writes && !request.write && !request.final_read)
     message->min_position = session_position_[static_cast<std::size_t>(request.session)];
+  message->want_primary = !request.write && (request.final_read || target == leader_) &&
+                          (request.final_read || target_.spec().read_policy == scenario::ReadPolicy::primary);
   context_.network.send(node_, target, target_.address(target), std::move(message));
 
   Answer answer;
@@ -124,6 +134,8 @@ ClientGroupModel::Answer ClientGroupModel::exchange(const Request& request, std:
     if (reply->op != op) continue; // a late answer to an earlier request on this slot
     answer.node = context_.network.node_name(reply->from);
     answer.position = reply->position;
+    answer.term = reply->term;
+    answer.leader_hint = reply->leader;
     if (!reply->ok) {
       answer.outcome = Outcome::fail;
       answer.error = reply->error;
@@ -145,11 +157,30 @@ void ClientGroupModel::perform(Request request) {
   std::int64_t op = context_.recorder.invoke(now, process, spec_.name, request.write ? "write" : "read", request.key,
                                              value, request.final_read);
   double deadline_s = now + spec_.timeout_s;
-  int target = request.write || request.final_read ? target_.primary_node() : choose_read_target();
-  Answer answer = exchange(request, op, value, target, deadline_s, slot);
-  if (answer.outcome == Outcome::fail && answer.error == "behind" && target != target_.primary_node()) {
-    // The replica is not caught up with this session: ask the primary.
-    answer = exchange(request, op, value, target_.primary_node(), deadline_s, slot);
+  bool to_primary = request.write || request.final_read || target_.spec().read_policy == scenario::ReadPolicy::primary;
+  int target = to_primary ? leader_ : choose_read_target();
+  Answer answer;
+  // A few attempts within the op's deadline: follow "not primary" hints, go
+  // to the primary when a replica is behind this session.
+  for (std::size_t attempt = 0; attempt <= target_.member_nodes().size(); ++attempt) {
+    answer = exchange(request, op, value, target, deadline_s, slot);
+    if (answer.outcome == Outcome::info) {
+      // No answer: next time, try someone else (the cached leader may be gone).
+      if (to_primary && target == leader_) leader_ = next_member(target);
+      break;
+    }
+    if (answer.outcome == Outcome::fail && answer.error == "not primary") {
+      int next = answer.leader_hint >= 0 && answer.leader_hint != target ? answer.leader_hint : next_member(target);
+      leader_ = next;
+      target = next;
+      to_primary = true;
+      continue;
+    }
+    if (answer.outcome == Outcome::fail && answer.error == "behind" && target != leader_) {
+      target = leader_; // the replica is not caught up with this session: ask the primary
+      continue;
+    }
+    break;
   }
   double done_s = answer.outcome == Outcome::info ? deadline_s : sg4::Engine::get_clock();
   std::optional<std::int64_t> position;
@@ -161,8 +192,10 @@ void ClientGroupModel::perform(Request request) {
   } else if (request.write && answer.outcome == Outcome::info) {
     written_keys_.insert(request.key); // it may have happened
   }
+  std::optional<std::int64_t> term;
+  if (answer.outcome == Outcome::ok && target_.spec().failover.enabled) term = answer.term;
   context_.recorder.complete(op, done_s, answer.outcome, request.write ? value : answer.value, answer.node,
-                             answer.error, position);
+                             answer.error, position, term);
   release_slot(slot);
 
   // "Reload the page": the same user reads back what they just wrote.

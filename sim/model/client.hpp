@@ -41,6 +41,8 @@ private:
     std::string node;
     std::string error;
     std::int64_t position = 0;
+    std::int64_t term = 0;
+    int leader_hint = -1;
   };
 
   void generate();                  // the arrival process
@@ -49,6 +51,7 @@ private:
   Answer exchange(const Request& request, std::int64_t op, std::optional<std::int64_t> value, int target,
                   double deadline_s, simgrid::s4u::Mailbox* slot);
   int choose_read_target();
+  int next_member(int node) const;
   double rate_at(double t) const;
   simgrid::s4u::Mailbox* acquire_slot();
   void release_slot(simgrid::s4u::Mailbox* slot) { free_slots_.push_back(slot); }
@@ -64,6 +67,7 @@ private:
   std::vector<simgrid::s4u::Mailbox*> free_slots_;
   int slot_count_ = 0;
   int nearest_ = -1;
+  int leader_ = -1; // where this client group believes the primary is (it can be stale)
 };
 
 } // namespace faultlab::model

@@ -1,19 +1,35 @@
-// A replica group: one primary and N replicas holding a key-value store,
-// with asynchronous replication.
+// A replica group: a primary and N replicas holding a key-value store, with
+// log replication and, when the scenario turns it on, leader failover.
 //
-// The primary appends every write to its log, applies it, acknowledges the
-// client, and only then ships the entry to each replica: an acknowledged
-// write is not yet on the replicas. Each replica applies entries in log
-// order, each one `lag` after the primary committed it, so a replica is
-// always some distance behind. Reads are served by whichever member the
-// client picks (see the client's read policy); with read-your-writes
-// sessions a read carries the log position of the session's last write and
-// a replica that has not applied that far answers "behind" instead of
-// answering with old data.
+// Writes. The primary appends each write to its log and applies it. With
+// `ack: primary` it answers the client at once and ships the entry to the
+// replicas afterwards (asynchronous replication: an acknowledged write is not
+// yet anywhere else). With `ack: majority` it answers only once a majority
+// of the group has applied the entry.
 //
-// Crashes: the store and the applied position are durable (a database keeps
-// them on disk); entries still waiting to be applied are lost, and a replica
-// coming back asks the primary for what it missed.
+// Replicas apply entries in log order, each one `lag` after the primary sent
+// it, so a replica is always some distance behind. An entry is identified by
+// its position, the term it was written in and the node that wrote it; a
+// replica that finds a gap or a mismatch sends its log's identity to the
+// primary, which answers with where the two logs part and what follows
+// (entries past that point are discarded: this is how a deposed primary's
+// writes disappear).
+//
+// Reads are served by whichever member the client picks. With read-your-
+// writes sessions a read carries the position of the session's last write;
+// a member that has not applied that far answers "behind".
+//
+// Failover (optional). The primary sends heartbeats; a replica that hears
+// none for its election timeout takes over: at once (`quorum: false`), or
+// by winning a majority vote in a new term (`quorum: true`, one vote per
+// term, only for candidates whose log is at least as complete). With a
+// `lease`, a primary that has not heard from a majority for that long steps
+// down on its own. With `fencing`, replicas refuse entries and heartbeats
+// from an older term, which also tells the sender it has been replaced.
+// Whenever a node sees a higher term it follows it: the higher term wins.
+//
+// Crashes: the log and the store are durable; a node coming back asks the
+// primary for what it missed.
 #pragma once
 
 #include "model/context.hpp"
@@ -33,40 +49,83 @@ public:
   void start(); // spawns every member's actors and registers crash hooks
 
   const scenario::ReplicaGroup& spec() const { return spec_; }
-  int primary_node() const { return members_.front().node; }
+  int primary_node() const { return members_.front().node; } // the configured first primary
   std::vector<int> replica_nodes() const;
   std::vector<int> member_nodes() const;
   std::string address(int node) const; // where clients send requests
 
 private:
-  struct Entry {
+  enum class Role { primary, replica, candidate };
+  struct PendingWrite {
     std::int64_t position;
-    std::string key;
-    std::int64_t value;
+    std::unique_ptr<engine::Message> request;
   };
   struct Member {
     int node = -1;
-    bool primary = false;
+    int index = 0; // in members_
+    Role role = Role::replica;
+    std::int64_t term = 1;
+    int voted_for = -1;                   // in `term`
+    int leader = -1;                      // node believed to lead, -1 if unknown
+    std::vector<engine::LogEntry> log;    // durable; log.size() is the applied position
     std::unordered_map<std::string, std::int64_t> store; // durable
-    std::int64_t applied = 0;                            // durable
-    std::vector<Entry> log;                              // primary only
-    double catchup_requested_s = -1.0;
+    // Volatile, lost in a crash:
+    double last_heard_s = 0;              // from a primary
+    double election_deadline_s = 0;
+    int votes = 0;
+    std::vector<std::int64_t> match;      // primary: applied position of each member
+    std::vector<double> last_ack_s;       // primary: last heartbeat answer of each member
+    std::vector<PendingWrite> pending;    // primary with ack: majority
+    double sync_requested_s = -1.0;
+    double last_apply_s = 0;
     util::Rng rng{0};
   };
 
+  // Request loop, one per member: client requests and protocol messages.
   void start_member(Member& member);
-  void serve(Member& member);      // the request loop of a member
-  void apply_stream(Member& member); // the replication loop of a replica
-  void apply(Member& member, const Entry& entry);
-  void request_catchup(Member& member);
-  void ship(Member& primary, const Entry& entry, int to);
+  void serve(Member& member);
+  void handle_read(Member& member, const engine::Message& request);
+  void handle_write(Member& member, std::unique_ptr<engine::Message> request);
   void reply(Member& member, const engine::Message& request, std::unique_ptr<engine::Message> answer);
-  void trace_state(const Member& member, const char* role);
+  void reply_not_primary(Member& member, const engine::Message& request, engine::MsgKind kind);
+
+  // Replication (replication.cpp).
+  void apply_stream(Member& member);
+  void on_replicate(Member& member, std::unique_ptr<engine::Message> message);
+  void on_sync(Member& member, const engine::Message& message);
+  void on_sync_request(Member& member, const engine::Message& message);
+  void on_replicate_ack(Member& member, const engine::Message& message);
+  void ship(Member& primary, std::int64_t position, int to);
+  void request_sync(Member& member);
+  void append(Member& member, const engine::LogEntry& entry);
+  void truncate(Member& member, std::int64_t length);
+  void commit_pending(Member& primary);
   double draw_lag(Member& member);
+
+  // Failover (failover.cpp).
+  void tick(Member& member);
+  void on_heartbeat(Member& member, const engine::Message& message);
+  void on_vote_request(Member& member, const engine::Message& message);
+  void on_vote_reply(Member& member, const engine::Message& message);
+  bool observe_term(Member& member, std::int64_t term, int leader); // true if it was newer
+  void become_primary(Member& member, const char* why);
+  void step_down(Member& member, const char* why);
+  void start_election(Member& member);
+  void reset_election_deadline(Member& member);
+  int majority() const { return static_cast<int>(members_.size()) / 2 + 1; }
+
+  void send(Member& from, int to_node, const std::string& port, std::unique_ptr<engine::Message> message);
+  std::string port() const { return spec_.name; }
+  std::string repl_port() const { return spec_.name + ".repl"; }
+  void trace_role(const Member& member, const char* why);
+  void trace_applied(const Member& member, const engine::LogEntry& entry);
+  Member* member_on(int node);
 
   const scenario::ReplicaGroup& spec_;
   Context& context_;
-  std::vector<Member> members_; // primary first
+  std::vector<Member> members_; // configured primary first
 };
+
+const char* role_name(int role);
 
 } // namespace faultlab::model

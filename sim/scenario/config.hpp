@@ -41,6 +41,20 @@ struct Distribution {
 
 enum class ReadPolicy { primary, any_replica, nearest };
 
+// When the primary answers a write: at once (asynchronous replication), or
+// once a majority of the group has it.
+enum class Ack { primary, majority };
+
+// Leader failover. Off: the primary is fixed for the whole run.
+struct Failover {
+  bool enabled = false;
+  double heartbeat_interval_s = 0.1;
+  double election_timeout_s = 1.0; // each node waits a random time in [t, 2t)
+  bool quorum = false;             // promotion needs a majority vote (one vote per term)
+  std::optional<double> lease_s;   // the primary steps down without a majority's acks for this long
+  bool fencing = false;            // replicas reject messages from an older term
+};
+
 // A primary and its asynchronous replicas holding a key-value store.
 struct ReplicaGroup {
   std::string name;
@@ -49,6 +63,8 @@ struct ReplicaGroup {
   Distribution lag;            // time from a write's commit on the primary to its apply on a replica
   ReadPolicy read_policy = ReadPolicy::primary;
   bool read_your_writes = false; // sessions carry their last write position
+  Ack ack = Ack::primary;
+  Failover failover;
   double service_time_s = 0.0001;
   std::int64_t message_bytes = 512;
 };

@@ -152,6 +152,21 @@ ReplicaGroup read_replica_group(const std::string& name, ObjectReader& r, const 
   if (g.read_policy == ReadPolicy::any_replica && g.replicas.empty())
     origin.fail("bad-value", r.child("read_policy"), "\"any_replica\" needs at least one replica");
   g.read_your_writes = r.boolean_or("read_your_writes", false);
+  g.ack = r.choice("ack", {"primary", "majority"}, "primary") == "majority" ? Ack::majority : Ack::primary;
+  if (r.find("failover")) {
+    ObjectReader f = r.object("failover");
+    g.failover.enabled = f.boolean_or("enabled", true);
+    g.failover.heartbeat_interval_s = f.duration_s_or("heartbeat_interval", g.failover.heartbeat_interval_s);
+    g.failover.election_timeout_s = f.duration_s_or("election_timeout", g.failover.election_timeout_s);
+    g.failover.quorum = f.boolean_or("quorum", false);
+    g.failover.lease_s = f.optional_duration_s("lease");
+    g.failover.fencing = f.boolean_or("fencing", false);
+    if (g.failover.heartbeat_interval_s <= 0)
+      origin.fail("bad-duration", f.child("heartbeat_interval"), "expected a heartbeat interval above zero");
+    if (g.failover.election_timeout_s <= g.failover.heartbeat_interval_s)
+      origin.fail("bad-value", f.child("election_timeout"), "expected an election timeout longer than the heartbeat interval");
+    f.finish();
+  }
   g.service_time_s = r.duration_s_or("service_time", g.service_time_s);
   if (const Json* size = r.find("message_size")) {
     auto bytes = size->is_string() ? util::parse_size_bytes(size->get<std::string>()) : std::nullopt;

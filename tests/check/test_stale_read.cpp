@@ -163,19 +163,21 @@ TEST_CASE("stale_read: not judged: unknown values, final reads, reads not ok, ke
   CHECK(check_stale_read(b.build(), {}).empty());
 }
 
-TEST_CASE("registry: three checkers in a fixed order, found by name") {
+TEST_CASE("registry: the checkers in a fixed order, found by name") {
   const auto& checkers = registry();
-  REQUIRE(checkers.size() == 3);
+  REQUIRE(checkers.size() == 5);
   CHECK(std::string(checkers[0].name) == "read_your_writes");
   CHECK(std::string(checkers[1].name) == "stale_read");
   CHECK(std::string(checkers[2].name) == "lost_writes");
+  CHECK(std::string(checkers[3].name) == "linearizable");
+  CHECK(std::string(checkers[4].name) == "single_leader");
   for (const auto& checker : checkers) {
     CHECK(find_checker(checker.name) == &checker);
     CHECK(std::string(checker.summary).find('\n') == std::string::npos);
     CHECK(!std::string(checker.summary).empty());
   }
   CHECK(find_checker("stale_read")->run == &check_stale_read);
-  CHECK(find_checker("linearizable") == nullptr);
+  CHECK(find_checker("linearizability") == nullptr);
   CHECK(find_checker("") == nullptr);
   CHECK(find_checker("stale_rea") == nullptr);
 }

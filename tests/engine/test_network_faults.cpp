@@ -112,7 +112,7 @@ TEST_CASE("a crashed replica loses requests while down, then catches up after it
   CHECK(replica == primary);
   int catchups = 0;
   for (const auto& e : run.events)
-    if (e["ev"] == "send" && e["kind"] == "catchup") ++catchups;
+    if (e["ev"] == "send" && e["kind"] == "sync_request") ++catchups;
   CHECK(catchups >= 1);
 }
 

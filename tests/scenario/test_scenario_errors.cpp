@@ -89,7 +89,7 @@ TEST_CASE("syntax errors give line and column") {
 
 TEST_CASE("an unknown field is an error, not silently ignored") {
   CHECK(error_of(replace(kMinimal, "\"lag\": \"100ms\"", "\"lagg\": \"100ms\"")) ==
-        "error[unknown-field]: x.json: /components/db/lagg: unknown field \"lagg\" (expected one of: lag, "
+        "error[unknown-field]: x.json: /components/db/lagg: unknown field \"lagg\" (expected one of: ack, failover, lag, "
         "message_size, primary, read_policy, read_your_writes, replicas, service_time, type)");
 }
 
@@ -132,7 +132,7 @@ TEST_CASE("a --set path that does not exist") {
         "error[unknown-set-path]: x.json: --set components.dbx.lag=1s: /components/dbx does not exist (there: db)");
   CHECK(error_of(kMinimal, LoadOptions{"", {"components.db.lagg=1s"}}) ==
         "error[unknown-field]: x.json: --set components.db.lagg=1s: /components/db/lagg: unknown field \"lagg\" "
-        "(expected one of: lag, message_size, primary, read_policy, read_your_writes, replicas, service_time, type)");
+        "(expected one of: ack, failover, lag, message_size, primary, read_policy, read_your_writes, replicas, service_time, type)");
   CHECK(error_of(kMinimal, LoadOptions{"", {"components.db.lag"}}) ==
         "error[bad-set]: --set components.db.lag: expected PATH=VALUE, like components.db.lag=800ms");
 }
@@ -148,7 +148,7 @@ TEST_CASE("a missing required field and an unknown checker") {
         "error[missing-field]: x.json: /components/db: missing required field \"primary\"");
   CHECK(error_of(replace(kMinimal, "\"stale_read\": { \"bound\": \"0s\" }", "\"stale_reads\": {}")) ==
         "error[unknown-check]: x.json: /checks/stale_reads: no checker named \"stale_reads\" (checkers: "
-        "read_your_writes, stale_read, lost_writes)");
+        "read_your_writes, stale_read, lost_writes, linearizable, single_leader)");
 }
 
 TEST_CASE("a workload over the operation limit is refused before it runs") {

@@ -1,5 +1,6 @@
 // The trace model on small hand-made traces: loading, per-lane indexing,
 // visible-range queries, folding, node state at a time, and bad input.
+#include "trace_model/explain.hpp"
 #include "trace_model/load.hpp"
 #include "trace_model/metrics.hpp"
 #include "trace_model/node_state.hpp"
@@ -10,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <unistd.h>
 
 using namespace faultlab::viz;
 namespace fs = std::filesystem;
@@ -223,6 +225,30 @@ TEST_CASE("metrics per bucket: throughput, error rate, latency") {
   CHECK(m.error_rate[0] == Approx(1.0 / 3.0));
   CHECK(m.latency_max_ms[0] == Approx(200.0));
   CHECK(m.throughput_per_s[1] == 0.0f);  // the final read is not workload
+}
+
+TEST_CASE("a violation is explained by when the answering node applied the write") {
+  TempDir dir;
+  const Trace t = load_trace(dir.write("ok.jsonl", kHeader + "\n" + kEvents));
+  REQUIRE(t.violations.size() == 1);
+  const auto why = explain_violation(t, t.violations[0]);
+  REQUIRE(why.size() == 1);
+  CHECK(why[0].write_op == 0);
+  CHECK(why[0].read_op == 2);
+  CHECK(t.lanes[why[0].node].name == "db-2");
+  CHECK(why[0].t_applied_s < 0);  // the replication message was dropped
+  CHECK(describe(t, why[0]) == "db-2 never applied x=1 in this run");
+
+  // Had db-2 applied it later, the sentence gives the gap.
+  std::string events = kEvents;
+  events.replace(events.find("{\"t\":0.9,"), 0,
+                 "{\"t\":0.85,\"ev\":\"state\",\"node\":\"db-2\",\"component\":\"kv\",\"applied\":1,\"key\":\"x\",\"value\":1}\n");
+  const Trace late = load_trace(dir.write("late.jsonl", kHeader + "\n" + events));
+  const auto why_late = explain_violation(late, late.violations[0]);
+  REQUIRE(why_late.size() == 1);
+  CHECK(describe(late, why_late[0]) == "db-2 applied x=1 at 0.850 s, 0.150 s after it answered the read");
+  CHECK(why_late[0].t_origin_s == 0.2);  // db-1 applied it first
+  CHECK(why_late[0].carrier == -1);      // its replication message was dropped
 }
 
 TEST_CASE("bad input gets a clear message, never a crash") {

@@ -1,0 +1,259 @@
+// linearizable: per-key Wing–Gong–Lowe search (see linearizable.hpp for the
+// semantics and lin_search.hpp for the search), and the words for what it finds.
+#include "check/linearizable.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+#include "check/describe.hpp"
+#include "check/lin_search.hpp"
+#include "util/input_error.hpp"
+
+namespace faultlab::check {
+namespace {
+
+using history::Op;
+using history::Outcome;
+using lin::LinOp;
+using lin::Value;
+
+std::optional<lin::Kind> kind_of(const Op& op) {
+  if (op.f == "read") return lin::Kind::read;
+  if (op.f == "write") return lin::Kind::write;
+  if (op.f == "cas") return lin::Kind::cas;
+  return std::nullopt;
+}
+
+// The ops of one key (or of the whole history for the register models) that
+// constrain the search: fail ops and info reads tell nothing and are left out.
+std::vector<LinOp> search_ops(const history::History& history, const std::vector<std::size_t>& members) {
+  std::vector<LinOp> ops;
+  ops.reserve(members.size());
+  for (std::size_t index : members) {
+    const Op& op = history.ops[index];
+    const lin::Kind kind = *kind_of(op);
+    if (op.outcome == Outcome::fail) continue;
+    if (op.outcome == Outcome::info && kind == lin::Kind::read) continue;
+    LinOp entry;
+    entry.kind = kind;
+    entry.optional = op.outcome == Outcome::info;
+    entry.value = op.value;
+    entry.expected = op.expected;
+    entry.call_s = op.invoke_s;
+    entry.return_s = op.complete_s;
+    entry.source = index;
+    ops.push_back(entry);
+  }
+  return ops;
+}
+
+// The write (or cas) that most plausibly set `value` before `before_s`: the
+// latest invoked one that began by then; if none did, the first to begin.
+const Op* writer_of(const history::History& history, const std::vector<std::size_t>& members, const Value& value,
+                    double before_s) {
+  const Op* best = nullptr;
+  for (std::size_t index : members) {
+    const Op& op = history.ops[index];
+    if (op.outcome == Outcome::fail || op.is_read() || op.value != value) continue;
+    const bool in_time = op.invoke_s <= before_s;
+    const bool best_in_time = best != nullptr && best->invoke_s <= before_s;
+    const bool better = best == nullptr || (in_time && !best_in_time) ||
+                        (in_time && best_in_time && op.invoke_s > best->invoke_s) ||
+                        (!in_time && !best_in_time && op.invoke_s < best->invoke_s);
+    if (better) best = &op;
+  }
+  return best;
+}
+
+std::string value_with_origin(const Value& value, const Op* writer) {
+  if (!value) return format_value(value);
+  if (writer == nullptr) return std::to_string(*value);
+  return std::to_string(*value) + ", written by " + describe_issuer(*writer) + " at " + format_time(writer->invoke_s);
+}
+
+Violation describe(const history::History& history, const std::vector<std::size_t>& members,
+                   const lin::SearchResult& found, const std::vector<LinOp>& ops) {
+  const Op& stuck = history.ops[ops[found.stuck_op].source];
+  const double before_s = stuck.complete_s;
+  std::vector<std::int64_t> involved;
+
+  std::string candidates;
+  for (std::size_t i = 0; i < found.candidates.size(); ++i) {
+    const Op* writer = writer_of(history, members, found.candidates[i], before_s);
+    if (writer != nullptr) involved.push_back(writer->id);
+    const std::string text = value_with_origin(found.candidates[i], writer);
+    if (found.candidates.size() == 1) {
+      candidates = " (the only value that could be current then: " + text + ")";
+    } else {
+      candidates += (i == 0 ? " (the values that could be current then: " : "; or ") + text;
+      if (i + 1 == found.candidates.size()) candidates += ")";
+    }
+  }
+
+  const std::string who = describe_issuer(stuck);
+  const std::string key = format_key(stuck.key);
+  std::string message;
+  if (stuck.is_read() || stuck.f == "cas") {
+    const Value& sought = stuck.is_read() ? stuck.value : stuck.expected;
+    const Op* origin = writer_of(history, members, sought, before_s);
+    if (origin != nullptr) involved.push_back(origin->id);
+    if (stuck.is_read()) {
+      message = who + " read " + key + " at " + format_time(stuck.invoke_s) + " and got " + format_value(stuck.value) +
+                from_node(stuck) + ", but ";
+    } else {
+      message = who + " changed " + key + " from " + format_value(stuck.expected) + " to " + format_value(stuck.value) +
+                " with a compare-and-set at " + format_time(stuck.invoke_s) + from_node(stuck) + ", but ";
+    }
+    if (sought && origin == nullptr) {
+      message += "no operation ever wrote " + std::to_string(*sought) + " to " + key;
+    } else {
+      message += "no order of the operations before it explains " +
+                 std::string(stuck.is_read() ? "that value" : "finding that value there") + candidates;
+    }
+  } else {
+    message = who + " wrote " + format_assignment(stuck.key, stuck.value) + " at " + format_time(stuck.invoke_s) +
+              from_node(stuck) + ", but no order of the operations before its acknowledgment at " +
+              format_time(stuck.complete_s) + " can place it" + candidates;
+  }
+
+  std::sort(involved.begin(), involved.end());
+  involved.erase(std::unique(involved.begin(), involved.end()), involved.end());
+  involved.erase(std::remove(involved.begin(), involved.end(), stuck.id), involved.end());
+  involved.push_back(stuck.id);
+
+  Violation violation;
+  violation.check = "linearizable";
+  violation.time_s = stuck.invoke_s;
+  violation.ops = std::move(involved);
+  violation.message = std::move(message);
+  return violation;
+}
+
+// Reads (and cas) that want a value no write could have set by the time they
+// ended: proven wrong without any search. Catching them first keeps a corrupt
+// read after heavy concurrency from sending the search through every order.
+std::vector<Violation> unexplained_values(const history::History& history, const std::vector<std::size_t>& members) {
+  std::vector<Violation> violations;
+  for (std::size_t index : members) {
+    const Op& op = history.ops[index];
+    if (op.outcome != Outcome::ok || !(op.is_read() || op.f == "cas")) continue;
+    const Value& sought = op.is_read() ? op.value : op.expected;
+    if (!sought) continue;
+    const Op* origin = writer_of(history, members, sought, op.complete_s);
+    if (origin != nullptr && origin->invoke_s <= op.complete_s) continue;
+
+    Violation violation;
+    violation.check = "linearizable";
+    violation.time_s = op.invoke_s;
+    if (origin != nullptr) violation.ops.push_back(origin->id);
+    violation.ops.push_back(op.id);
+    const std::string key = format_key(op.key);
+    if (op.is_read()) {
+      violation.message = describe_issuer(op) + " read " + key + " at " + format_time(op.invoke_s) + " and got " +
+                          std::to_string(*sought) + from_node(op) + ", but ";
+    } else {
+      violation.message = describe_issuer(op) + " changed " + key + " from " + std::to_string(*sought) + " to " +
+                          format_value(op.value) + " with a compare-and-set at " + format_time(op.invoke_s) +
+                          from_node(op) + ", but ";
+    }
+    if (origin == nullptr) {
+      violation.message += "no operation ever wrote " + std::to_string(*sought) + " to " + key;
+    } else {
+      violation.message += "the first write of " + std::to_string(*sought) + " (by " + describe_issuer(*origin) +
+                           ") began only at " + format_time(origin->invoke_s) + ", after that answer came back at " +
+                           format_time(op.complete_s);
+    }
+    violations.push_back(std::move(violation));
+  }
+  return violations;
+}
+
+std::string format_budget_s(double time_s) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", time_s);
+  return text;
+}
+
+} // namespace
+
+const char* to_string(Model model) {
+  switch (model) {
+  case Model::register_:
+    return "register";
+  case Model::cas_register:
+    return "cas-register";
+  case Model::kv:
+    return "kv";
+  }
+  return "kv";
+}
+
+std::optional<Model> model_from_string(std::string_view name) {
+  if (name == "register") return Model::register_;
+  if (name == "cas-register") return Model::cas_register;
+  if (name == "kv") return Model::kv;
+  return std::nullopt;
+}
+
+LinResult check_linearizability(const history::History& history, Model model,
+                                const LinearizabilityBudget& budget) {
+  const auto started = std::chrono::steady_clock::now();
+  lin::Limits limits;
+  limits.deadline = started + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                  std::chrono::duration<double>(std::max(0.0, budget.time_s)));
+  limits.max_states = budget.max_states;
+
+  // Partition by key (std::map: keys are checked and reported in a fixed order).
+  std::map<std::string, std::vector<std::size_t>> partitions;
+  for (std::size_t i = 0; i < history.ops.size(); ++i) {
+    const Op& op = history.ops[i];
+    if (!kind_of(op)) continue;
+    if (model == Model::register_ && op.f == "cas")
+      throw util::InputError("model", "op " + std::to_string(op.id),
+                             "a cas in a register history: check it with the cas-register or kv model");
+    partitions[model == Model::kv ? op.key : std::string()].push_back(i);
+  }
+
+  LinResult result;
+  for (const auto& [key, members] : partitions) {
+    std::vector<Violation> proven = unexplained_values(history, members);
+    if (!proven.empty()) {
+      for (Violation& violation : proven) result.violations.push_back(std::move(violation));
+      continue;
+    }
+    const std::vector<LinOp> ops = search_ops(history, members);
+    const lin::SearchResult found = lin::search(ops, limits);
+    result.states_explored += found.states;
+    const std::string where = model == Model::kv ? " on key " + format_key(key) : "";
+    if (found.outcome == lin::SearchOutcome::stuck) {
+      result.violations.push_back(describe(history, members, found, ops));
+    } else if (found.outcome == lin::SearchOutcome::out_of_states && result.reason.empty()) {
+      result.reason = "the state budget of " + std::to_string(budget.max_states) + " remembered states ran out" +
+                      where + " (" + std::to_string(ops.size()) + " ops)";
+    } else if (found.outcome == lin::SearchOutcome::out_of_time) {
+      if (result.reason.empty())
+        result.reason = "the time budget of " + format_budget_s(budget.time_s) + " s ran out" + where + " (" +
+                        std::to_string(ops.size()) + " ops, " + std::to_string(found.states) +
+                        " states remembered)";
+      break; // the clock is shared: every key after this one would run out too
+    }
+  }
+  sort_violations(result.violations);
+  if (!result.violations.empty()) {
+    result.verdict = LinVerdict::not_linearizable;
+  } else if (!result.reason.empty()) {
+    result.verdict = LinVerdict::unknown;
+  } else {
+    result.verdict = LinVerdict::linearizable;
+  }
+  return result;
+}
+
+std::vector<Violation> check_linearizable(const history::History& history, const CheckOptions& /*options*/) {
+  return check_linearizability(history, Model::kv, LinearizabilityBudget{}).violations;
+}
+
+} // namespace faultlab::check

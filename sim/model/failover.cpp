@@ -1,0 +1,160 @@
+// Leader failover inside a replica group: heartbeats, elections (with or
+// without a majority vote), the primary's lease, and the rule that a higher
+// term always wins.
+#include "model/replica_group.hpp"
+
+#include <algorithm>
+#include <string>
+
+namespace sg4 = simgrid::s4u;
+
+namespace faultlab::model {
+
+using engine::Message;
+using engine::MsgKind;
+
+void ReplicaGroupModel::reset_election_deadline(Member& member) {
+  // A random wait in [t, 2t) so that replicas rarely stand at the same time.
+  member.election_deadline_s =
+      sg4::Engine::get_clock() + spec_.failover.election_timeout_s * (1.0 + member.rng.uniform());
+}
+
+// The member's clock: heartbeats and the lease when primary, the election
+// timeout otherwise.
+void ReplicaGroupModel::tick(Member& member) {
+  const auto& f = spec_.failover;
+  while (true) {
+    sg4::this_actor::sleep_for(f.heartbeat_interval_s);
+    double now = sg4::Engine::get_clock();
+    if (member.role == Role::primary) {
+      if (f.lease_s) {
+        int fresh = 0;
+        for (const auto& other : members_)
+          if (other.node == member.node || now - member.last_ack_s[other.index] <= *f.lease_s) ++fresh;
+        if (fresh < majority()) {
+          step_down(member, "lease expired: no majority answered in time");
+          continue;
+        }
+      }
+      for (const auto& other : members_) {
+        if (other.node == member.node) continue;
+        auto beat = std::make_unique<Message>();
+        beat->kind = MsgKind::heartbeat;
+        beat->leader = member.node;
+        beat->position = static_cast<std::int64_t>(member.log.size());
+        beat->size_bytes = 64;
+        send(member, other.node, port(), std::move(beat));
+      }
+    } else if (now >= member.election_deadline_s) {
+      start_election(member);
+    }
+  }
+}
+
+bool ReplicaGroupModel::observe_term(Member& member, std::int64_t term, int leader) {
+  if (term <= member.term) return false;
+  member.term = term;
+  member.voted_for = -1;
+  member.leader = leader;
+  if (member.role != Role::replica) step_down(member, ("saw term " + std::to_string(term)).c_str());
+  return true;
+}
+
+void ReplicaGroupModel::on_heartbeat(Member& member, const Message& m) {
+  if (m.term < member.term) {
+    if (spec_.failover.fencing) { // tell the old primary it was replaced
+      auto nack = std::make_unique<Message>();
+      nack->kind = MsgKind::heartbeat_ack;
+      nack->ok = false;
+      nack->size_bytes = 64;
+      send(member, m.from, port(), std::move(nack));
+    }
+    return;
+  }
+  observe_term(member, m.term, m.from);
+  if (member.role == Role::primary && m.from != member.node) {
+    // Two primaries in the same term: only possible without votes. The
+    // node whose name comes first in the topology keeps the role.
+    if (m.from > member.node) return;
+    step_down(member, "met another primary of the same term");
+  }
+  if (member.role == Role::candidate) step_down(member, "another node won this term");
+  bool new_leader = member.leader != m.from;
+  member.leader = m.from;
+  member.last_heard_s = sg4::Engine::get_clock();
+  reset_election_deadline(member);
+  auto ack = std::make_unique<Message>();
+  ack->kind = MsgKind::heartbeat_ack;
+  ack->position = static_cast<std::int64_t>(member.log.size());
+  ack->size_bytes = 64;
+  send(member, m.from, port(), std::move(ack));
+  // Following a new primary: make our log agree with its log first.
+  if (new_leader || m.position < static_cast<std::int64_t>(member.log.size())) request_sync(member);
+}
+
+void ReplicaGroupModel::start_election(Member& member) {
+  reset_election_deadline(member);
+  ++member.term;
+  member.voted_for = member.node;
+  member.leader = -1;
+  if (!spec_.failover.quorum) return become_primary(member, "no heartbeat: promoted itself without a vote");
+  member.role = Role::candidate;
+  member.votes = 1;
+  trace_role(member, "no heartbeat: asks for votes");
+  for (const auto& other : members_) {
+    if (other.node == member.node) continue;
+    auto ask = std::make_unique<Message>();
+    ask->kind = MsgKind::vote_request;
+    ask->position = static_cast<std::int64_t>(member.log.size());
+    if (!member.log.empty()) ask->prev_term = member.log.back().term;
+    ask->size_bytes = 64;
+    send(member, other.node, port(), std::move(ask));
+  }
+  if (member.votes >= majority()) become_primary(member, "won the election");
+}
+
+void ReplicaGroupModel::on_vote_request(Member& member, const Message& m) {
+  observe_term(member, m.term, -1);
+  std::int64_t my_last_term = member.log.empty() ? 0 : member.log.back().term;
+  auto my_size = static_cast<std::int64_t>(member.log.size());
+  // Only for a candidate whose log holds at least everything ours does.
+  bool up_to_date = m.prev_term > my_last_term || (m.prev_term == my_last_term && m.position >= my_size);
+  bool grant = m.term == member.term && (member.voted_for < 0 || member.voted_for == m.from) && up_to_date &&
+               member.role != Role::primary;
+  if (grant) {
+    member.voted_for = m.from;
+    reset_election_deadline(member);
+  }
+  auto answer = std::make_unique<Message>();
+  answer->kind = MsgKind::vote_reply;
+  answer->granted = grant;
+  answer->size_bytes = 64;
+  send(member, m.from, port(), std::move(answer));
+}
+
+void ReplicaGroupModel::on_vote_reply(Member& member, const Message& m) {
+  if (observe_term(member, m.term, -1)) return;
+  if (member.role != Role::candidate || m.term != member.term || !m.granted) return;
+  if (++member.votes >= majority()) become_primary(member, "won the election");
+}
+
+void ReplicaGroupModel::become_primary(Member& member, const char* why) {
+  member.role = Role::primary;
+  member.leader = member.node;
+  member.match.assign(members_.size(), 0);
+  member.match[member.index] = static_cast<std::int64_t>(member.log.size());
+  member.last_ack_s.assign(members_.size(), sg4::Engine::get_clock());
+  member.pending.clear();
+  trace_role(member, why);
+}
+
+void ReplicaGroupModel::step_down(Member& member, const char* why) {
+  member.role = Role::replica;
+  member.pending.clear(); // their clients will time out: the outcome is unknown
+  if (member.leader == member.node) member.leader = -1;
+  reset_election_deadline(member);
+  member.last_heard_s = sg4::Engine::get_clock();
+  trace_role(member, why);
+}
+
+} // namespace faultlab::model

@@ -1,0 +1,205 @@
+// Log replication inside a replica group: shipping entries, applying them
+// in order with lag, repairing gaps and divergent logs, and counting the
+// acknowledgements that make a write committed.
+#include "history/json_line.hpp"
+#include "model/replica_group.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <functional>
+
+namespace sg4 = simgrid::s4u;
+
+namespace faultlab::model {
+
+using engine::LogEntry;
+using engine::Message;
+using engine::MsgKind;
+
+namespace {
+// A sync request is repeated at most this often while a gap persists.
+constexpr double kSyncRetry_s = 0.3;
+// Entries sent per sync answer: bounds the burst one request causes.
+constexpr std::size_t kSyncBatch = 2000;
+
+bool same(const LogEntry& e, std::int64_t term, int origin) { return e.term == term && e.origin == origin; }
+} // namespace
+
+void ReplicaGroupModel::ship(Member& primary, std::int64_t position, int to) {
+  auto message = std::make_unique<Message>();
+  message->kind = MsgKind::replicate;
+  message->position = position;
+  message->entry = primary.log[static_cast<std::size_t>(position - 1)];
+  if (position > 1) {
+    const LogEntry& prev = primary.log[static_cast<std::size_t>(position - 2)];
+    message->prev_term = prev.term;
+    message->prev_origin = prev.origin;
+  }
+  message->leader = primary.node;
+  send(primary, to, repl_port(), std::move(message));
+}
+
+double ReplicaGroupModel::draw_lag(Member& member) {
+  const auto& lag = spec_.lag;
+  switch (lag.kind) {
+  case scenario::Distribution::Kind::fixed: return lag.a_s;
+  case scenario::Distribution::Kind::uniform: return member.rng.uniform(lag.a_s, lag.b_s);
+  case scenario::Distribution::Kind::exponential: return member.rng.exponential(lag.a_s);
+  }
+  return lag.a_s;
+}
+
+// The replication loop of a member: entries and sync answers, in order.
+void ReplicaGroupModel::apply_stream(Member& member) {
+  auto* stream = sg4::Mailbox::by_name(
+      engine::Network::address(context_.network.node_name(member.node), repl_port()));
+  stream->set_receiver(sg4::Actor::self());
+  if (sg4::Engine::get_clock() > 0 && member.role != Role::primary) request_sync(member); // back from a crash
+  while (true) {
+    std::unique_ptr<Message> m = context_.network.receive(stream);
+    if (m->kind == MsgKind::replicate) on_replicate(member, std::move(m));
+    else if (m->kind == MsgKind::sync) on_sync(member, *m);
+  }
+}
+
+void ReplicaGroupModel::on_replicate(Member& member, std::unique_ptr<Message> m) {
+  observe_term(member, m->term, m->from);
+  if (m->term < member.term && spec_.failover.fencing) {
+    // Fencing: an entry from an older term is refused, and the answer tells
+    // its sender that it has been replaced.
+    auto nack = std::make_unique<Message>();
+    nack->kind = MsgKind::replicate_ack;
+    nack->ok = false;
+    nack->size_bytes = 64;
+    send(member, m->from, port(), std::move(nack));
+    return;
+  }
+  if (member.role == Role::primary) return; // a primary takes entries from nobody
+  member.leader = m->from;
+  member.last_heard_s = sg4::Engine::get_clock();
+  auto size = static_cast<std::int64_t>(member.log.size());
+  const LogEntry& entry = *m->entry;
+  if (m->position <= size) {
+    if (!same(member.log[static_cast<std::size_t>(m->position - 1)], entry.term, entry.origin)) request_sync(member);
+    return; // already have it (a resend)
+  }
+  bool fits = m->position == size + 1 &&
+              (m->position == 1 || same(member.log.back(), m->prev_term, m->prev_origin));
+  if (!fits) return request_sync(member); // a gap, or our log went another way
+
+  double apply_at = std::max(m->sent_s + draw_lag(member), member.last_apply_s);
+  if (apply_at > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(apply_at);
+  if (static_cast<std::int64_t>(member.log.size()) != m->position - 1 || member.role == Role::primary) return;
+  member.last_apply_s = sg4::Engine::get_clock();
+  append(member, entry);
+  if (spec_.ack != scenario::Ack::majority) return; // nobody waits for it
+  auto ack = std::make_unique<Message>();
+  ack->kind = MsgKind::replicate_ack;
+  ack->position = static_cast<std::int64_t>(member.log.size());
+  ack->size_bytes = 64;
+  send(member, m->from, port(), std::move(ack));
+}
+
+void ReplicaGroupModel::request_sync(Member& member) {
+  double now = sg4::Engine::get_clock();
+  if (member.sync_requested_s >= 0 && now - member.sync_requested_s < kSyncRetry_s) return;
+  int leader = member.leader;
+  if (leader < 0 || leader == member.node) return;
+  member.sync_requested_s = now;
+  auto message = std::make_unique<Message>();
+  message->kind = MsgKind::sync_request;
+  for (const auto& e : member.log) message->signature.emplace_back(e.term, e.origin);
+  message->size_bytes = 64 + 16 * static_cast<std::int64_t>(member.log.size());
+  send(member, leader, port(), std::move(message));
+}
+
+// The primary's side: find where the two logs part, send what follows.
+void ReplicaGroupModel::on_sync_request(Member& member, const Message& m) {
+  if (observe_term(member, m.term, m.leader) || member.role != Role::primary) return;
+  std::size_t common = 0;
+  while (common < m.signature.size() && common < member.log.size() &&
+         same(member.log[common], m.signature[common].first, m.signature[common].second))
+    ++common;
+  auto answer = std::make_unique<Message>();
+  answer->kind = MsgKind::sync;
+  answer->truncate_to = static_cast<std::int64_t>(common);
+  for (std::size_t i = common; i < member.log.size() && i < common + kSyncBatch; ++i)
+    answer->entries.push_back(member.log[i]);
+  answer->leader = member.node;
+  answer->size_bytes = 64 + 64 * static_cast<std::int64_t>(answer->entries.size());
+  send(member, m.from, repl_port(), std::move(answer));
+}
+
+void ReplicaGroupModel::on_sync(Member& member, const Message& m) {
+  observe_term(member, m.term, m.from);
+  if (m.term < member.term || member.role == Role::primary) return; // from a deposed primary
+  member.leader = m.from;
+  member.last_heard_s = sg4::Engine::get_clock();
+  member.sync_requested_s = -1.0;
+  truncate(member, m.truncate_to);
+  for (const auto& e : m.entries) append(member, e);
+  if (spec_.ack != scenario::Ack::majority) return;
+  auto ack = std::make_unique<Message>();
+  ack->kind = MsgKind::replicate_ack;
+  ack->position = static_cast<std::int64_t>(member.log.size());
+  ack->size_bytes = 64;
+  send(member, m.from, port(), std::move(ack));
+}
+
+void ReplicaGroupModel::on_replicate_ack(Member& member, const Message& m) {
+  if (observe_term(member, m.term, m.leader) || member.role != Role::primary || !m.ok) return;
+  Member* from = member_on(m.from);
+  if (from == nullptr || member.match.empty()) return;
+  member.match[from->index] = std::max(member.match[from->index], m.position);
+  member.last_ack_s[from->index] = sg4::Engine::get_clock();
+  commit_pending(member);
+}
+
+// A write is committed once a majority of the group has applied it.
+void ReplicaGroupModel::commit_pending(Member& primary) {
+  if (primary.role != Role::primary || primary.pending.empty()) return;
+  std::vector<std::int64_t> sorted = primary.match;
+  std::sort(sorted.begin(), sorted.end(), std::greater<>());
+  std::int64_t committed = sorted[static_cast<std::size_t>(majority() - 1)];
+  auto done = std::stable_partition(primary.pending.begin(), primary.pending.end(),
+                                    [&](const PendingWrite& p) { return p.position > committed; });
+  for (auto it = done; it != primary.pending.end(); ++it) {
+    auto answer = std::make_unique<Message>();
+    answer->kind = MsgKind::write_reply;
+    answer->position = it->position;
+    reply(primary, *it->request, std::move(answer));
+  }
+  primary.pending.erase(done, primary.pending.end());
+}
+
+void ReplicaGroupModel::append(Member& member, const LogEntry& entry) {
+  member.log.push_back(entry);
+  member.store[entry.key] = entry.value;
+  trace_applied(member, entry);
+}
+
+// Drops the log past `length` (divergent entries of a deposed primary) and
+// rebuilds the store from what is left. Each dropped write is traced.
+void ReplicaGroupModel::truncate(Member& member, std::int64_t length) {
+  auto keep = static_cast<std::size_t>(std::max<std::int64_t>(length, 0));
+  if (keep >= member.log.size()) return;
+  double now = sg4::Engine::get_clock();
+  for (std::size_t i = keep; i < member.log.size(); ++i) {
+    const LogEntry& e = member.log[i];
+    if (context_.trace)
+      context_.trace->add(now, history::JsonLine(now, "discard")
+                                   .str("node", context_.network.node_name(member.node))
+                                   .str("component", spec_.name)
+                                   .integer("position", static_cast<std::int64_t>(i + 1))
+                                   .str("key", e.key)
+                                   .integer("value", e.value)
+                                   .integer("term", e.term)
+                                   .str("origin", context_.network.node_name(e.origin))
+                                   .done());
+  }
+  member.log.resize(keep);
+  member.store.clear();
+  for (const auto& e : member.log) member.store[e.key] = e.value;
+}
+
+} // namespace faultlab::model

@@ -1,0 +1,129 @@
+// faultlab check: formats, the report, and the exit codes 0/1/2/3.
+#include "../support/run_support.hpp"
+#include "cli/check_command.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+using faultlab::cli::CheckArgs;
+using faultlab::cli::command_check;
+using faultlab::testing::source_path;
+using faultlab::testing::temp_dir;
+using faultlab::testing::write_text;
+
+namespace {
+
+struct Outcome {
+  int code;
+  std::string out, err;
+};
+
+Outcome run_check(const std::string& path, const std::string& model, double budget_s = 10) {
+  CheckArgs args;
+  args.path = path;
+  args.model = model;
+  args.budget_s = budget_s;
+  std::ostringstream out, err;
+  const int code = command_check(args, out, err);
+  return {code, out.str(), err.str()};
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+} // namespace
+
+TEST_CASE("check: a linearizable Jepsen history exits 0 with a short report") {
+  const auto result = run_check(source_path("tests/data/jepsen-register.edn"), "cas-register");
+  INFO(result.out << result.err);
+  CHECK(result.code == 0);
+  CHECK(result.err.empty());
+  CHECK(contains(result.out, "(EDN)"));
+  CHECK(contains(result.out, "  model:    cas-register\n"));
+  CHECK(contains(result.out, "  ops:      8 (4 ok, 2 fail, 2 info)\n"));
+  CHECK(contains(result.out, " states explored\n"));
+  CHECK(contains(result.out, "  verdict:  linearizable\n"));
+
+  const auto kv = run_check(source_path("tests/data/jepsen-kv.edn"), "kv");
+  CHECK(kv.code == 0);
+  CHECK(contains(kv.out, "  ops:      6 (6 ok, 0 fail, 0 info) on 3 keys\n"));
+}
+
+TEST_CASE("check: a history that is not linearizable exits 1 and says why") {
+  const auto result = run_check(source_path("tests/data/knossos-cas.edn"), "cas-register");
+  INFO(result.out << result.err);
+  CHECK(result.code == 1);
+  CHECK(contains(result.out, "  verdict:  NOT linearizable (1 violation)\n"));
+  CHECK(contains(result.out, "  - at 3.000 s: process 2 changed the register from 1 to 3 with a compare-and-set at "
+                             "3.000 s, but no order of the operations before it explains finding that value there "
+                             "(the only value that could be current then: 2, written by process 1 at 2.000 s) "
+                             "[ops 0 2 3]\n"));
+}
+
+TEST_CASE("check: a faultlab history file") {
+  const std::string dir = temp_dir();
+  const std::string path = write_text(
+      dir + "/history.jsonl",
+      "{\"format\":\"faultlab-history\",\"version\":1}\n"
+      "{\"t\":0.1,\"ev\":\"op\",\"op\":0,\"type\":\"invoke\",\"process\":1,\"f\":\"write\",\"key\":\"x\",\"value\":1}\n"
+      "{\"t\":0.2,\"ev\":\"op\",\"op\":0,\"type\":\"ok\",\"process\":1,\"f\":\"write\",\"key\":\"x\",\"value\":1}\n"
+      "{\"t\":0.3,\"ev\":\"op\",\"op\":1,\"type\":\"invoke\",\"process\":2,\"f\":\"read\",\"key\":\"x\"}\n"
+      "{\"t\":0.4,\"ev\":\"op\",\"op\":1,\"type\":\"ok\",\"process\":2,\"f\":\"read\",\"key\":\"x\"}\n");
+  const auto result = run_check(path, "kv");
+  INFO(result.out << result.err);
+  CHECK(result.code == 1);
+  CHECK(contains(result.out, "(faultlab JSON Lines)"));
+  CHECK(contains(result.out, "process 2 read x at 0.300 s and got nothing (the key did not exist yet), but no order"));
+}
+
+TEST_CASE("check: bad input exits 2 with the error on stderr") {
+  const auto model = run_check(source_path("tests/data/knossos-cas.edn"), "registry");
+  CHECK(model.code == 2);
+  CHECK(model.out.empty());
+  CHECK(model.err == "error[bad-model]: --model: expected register, cas-register or kv, got \"registry\"\n");
+
+  const auto budget = run_check(source_path("tests/data/knossos-cas.edn"), "kv", 0);
+  CHECK(budget.code == 2);
+  CHECK(budget.err == "error[bad-budget]: --budget-s: expected a positive number of seconds, got 0\n");
+
+  const auto missing = run_check("/nonexistent/h.edn", "kv");
+  CHECK(missing.code == 2);
+  CHECK(missing.err == "error[no-file]: /nonexistent/h.edn: cannot open the file (does it exist?)\n");
+
+  const std::string path = write_text(temp_dir() + "/bad.edn", "{:process 0, :type :invoke, :f :read}\n{:process 0");
+  const auto syntax = run_check(path, "register");
+  CHECK(syntax.code == 2);
+  CHECK(syntax.err == "error[edn]: " + path +
+                          ": line 2, column 12: expected '}' to close the map opened at line 2, column 1, got the "
+                          "end of the file\n");
+
+  // A cas in a history checked as a plain register.
+  const auto cas = run_check(source_path("tests/data/knossos-cas.edn"), "register");
+  CHECK(cas.code == 2);
+  CHECK(cas.err == "error[model]: op 2: a cas in a register history: check it with the cas-register or kv model\n");
+
+  // kv needs [key value] tuples.
+  const auto tuples = run_check(source_path("tests/data/knossos-cas.edn"), "kv");
+  CHECK(tuples.code == 2);
+  CHECK(contains(tuples.err, "expected the :value of a kv operation to be a [key value] tuple, got 1"));
+}
+
+TEST_CASE("check: when the budget runs out the answer is unknown, exit 3") {
+  // 22 concurrent writes of distinct values, then reads no order explains.
+  std::string text = "[\n";
+  for (int p = 0; p < 22; ++p)
+    text += "{:process " + std::to_string(p) + ", :type :invoke, :f :write, :value " + std::to_string(p) + "}\n";
+  for (int p = 0; p < 22; ++p)
+    text += "{:process " + std::to_string(p) + ", :type :ok, :f :write, :value " + std::to_string(p) + "}\n";
+  for (int v : {5, 6, 5}) {
+    text += "{:process 0, :type :invoke, :f :read, :value nil}\n";
+    text += "{:process 0, :type :ok, :f :read, :value " + std::to_string(v) + "}\n";
+  }
+  text += "]\n";
+  const std::string path = write_text(temp_dir() + "/hard.edn", text);
+  const auto result = run_check(path, "register", 0.2);
+  INFO(result.out << result.err);
+  CHECK(result.code == 3);
+  CHECK(contains(result.out, "  verdict:  unknown: the time budget of 0.2 s ran out ("));
+  CHECK(contains(result.out, "no violation was found before that (try a larger --budget-s)\n"));
+}

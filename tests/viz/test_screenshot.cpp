@@ -1,0 +1,169 @@
+// faultlab-viz --screenshot under Xvfb, on real catalog runs: the PNG has the
+// requested size, is not blank, and shows the violation-marker colour exactly
+// when the run has violations to show.
+#include "app/marker_colour.hpp"
+
+#include <catch2/catch.hpp>
+#include <stb_image.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Image {
+  int width = 0, height = 0;
+  std::size_t distinct_colours = 0;
+  std::size_t marker_pixels = 0;
+};
+
+Image read_png(const std::string& path) {
+  Image img;
+  int channels = 0;
+  unsigned char* data = stbi_load(path.c_str(), &img.width, &img.height, &channels, 3);
+  REQUIRE(data != nullptr);
+  std::set<unsigned> colours;
+  const std::size_t n = static_cast<std::size_t>(img.width) * static_cast<std::size_t>(img.height);
+  for (std::size_t i = 0; i < n; ++i) {
+    const unsigned char* p = data + i * 3;
+    colours.insert(static_cast<unsigned>(p[0]) << 16 | static_cast<unsigned>(p[1]) << 8 | p[2]);
+    if (p[0] == faultlab::viz::palette::kViolationR && p[1] == faultlab::viz::palette::kViolationG &&
+        p[2] == faultlab::viz::palette::kViolationB)
+      ++img.marker_pixels;
+  }
+  img.distinct_colours = colours.size();
+  stbi_image_free(data);
+  return img;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// One scenario run per variant, shared by the test cases of this process.
+class Fixture {
+public:
+  Fixture() {
+    dir_ = fs::temp_directory_path() / ("faultlab-viz-shot-" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  ~Fixture() {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  const fs::path& dir() const { return dir_; }
+
+  std::string trace(const std::string& variant) {
+    const fs::path out = dir_ / (variant + ".jsonl");
+    if (!fs::exists(out)) {
+      const std::string cmd = std::string("'") + FAULTLAB_BINARY + "' run '" + FAULTLAB_SOURCE_DIR +
+                              "/scenarios/replica-lag.json' --variant " + variant + " --seed 1 --trace '" +
+                              out.string() + "' > /dev/null";
+      REQUIRE(std::system(cmd.c_str()) == 0);
+    }
+    return out.string();
+  }
+
+  // Runs faultlab-viz under Xvfb; returns its exit status, stderr in `err`.
+  int viz(const std::string& args, std::string* err = nullptr) {
+    const fs::path err_file = dir_ / "stderr.txt";
+    const std::string cmd = std::string("'") + FAULTLAB_XVFB_RUN + "' -a -s '-screen 0 1600x1000x24' '" +
+                            FAULTLAB_VIZ_BINARY + "' " + args + " > /dev/null 2> '" + err_file.string() + "'";
+    const int status = std::system(cmd.c_str());
+    if (err) *err = slurp(err_file);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+private:
+  fs::path dir_;
+};
+
+// Shared by every section of a test case (sections re-enter the test case).
+Fixture& fixture() {
+  static Fixture fx;
+  return fx;
+}
+
+}  // namespace
+
+TEST_CASE("screenshots of the replica-lag runs show violation markers exactly when there are violations") {
+  Fixture& fx = fixture();
+  const std::string broken = fx.trace("broken");
+  const std::string fixed = fx.trace("fixed");
+
+  SECTION("broken, fit-all: requested size, not blank, markers") {
+    const std::string png = (fx.dir() / "broken.png").string();
+    REQUIRE(fx.viz("'" + broken + "' --screenshot '" + png + "' --size 1280x720") == 0);
+    const Image img = read_png(png);
+    CHECK(img.width == 1280);
+    CHECK(img.height == 720);
+    CHECK(img.distinct_colours > 200);
+    CHECK(img.marker_pixels > 50);
+  }
+  SECTION("broken, zoomed on a selected violation") {
+    const std::string png = (fx.dir() / "broken-sel.png").string();
+    REQUIRE(fx.viz("'" + broken + "' --screenshot '" + png + "' --size 1600x900 --select-violation 3") == 0);
+    const Image img = read_png(png);
+    CHECK(img.width == 1600);
+    CHECK(img.height == 900);
+    CHECK(img.marker_pixels > 50);
+  }
+  SECTION("fixed, read-your-writes only: the fix leaves nothing to mark") {
+    // The fixed design still reports stale reads by other sessions (the staleness
+    // it accepts), so the check that the fix is about is selected.
+    const std::string png = (fx.dir() / "fixed.png").string();
+    REQUIRE(fx.viz("'" + fixed + "' --screenshot '" + png + "' --size 1280x720 --checks read_your_writes") == 0);
+    const Image img = read_png(png);
+    CHECK(img.width == 1280);
+    CHECK(img.height == 720);
+    CHECK(img.distinct_colours > 200);
+    CHECK(img.marker_pixels == 0);
+  }
+  SECTION("broken, read-your-writes only: still marked") {
+    const std::string png = (fx.dir() / "broken-ryw.png").string();
+    REQUIRE(fx.viz("'" + broken + "' --screenshot '" + png + "' --size 1280x720 --checks read_your_writes") == 0);
+    CHECK(read_png(png).marker_pixels > 50);
+  }
+  SECTION("fixed, all checks: its accepted stale reads are marked too") {
+    const std::string png = (fx.dir() / "fixed-all.png").string();
+    REQUIRE(fx.viz("'" + fixed + "' --screenshot '" + png + "' --size 1280x720") == 0);
+    CHECK(read_png(png).marker_pixels > 0);
+  }
+  SECTION("compare mode renders both runs") {
+    const std::string png = (fx.dir() / "compare.png").string();
+    REQUIRE(fx.viz("'" + broken + "' '" + fixed + "' --screenshot '" + png + "' --size 1280x720") == 0);
+    const Image img = read_png(png);
+    CHECK(img.width == 1280);
+    CHECK(img.marker_pixels > 50);
+  }
+}
+
+TEST_CASE("screenshot mode fails clearly on a bad trace") {
+  Fixture& fx = fixture();
+  const fs::path cut = fx.dir() / "cut.jsonl";
+  {
+    const std::string text = slurp(fx.trace("broken"));
+    std::ofstream(cut) << text.substr(0, text.size() / 2);
+  }
+  const std::string png = (fx.dir() / "cut.png").string();
+  std::string err;
+  CHECK(fx.viz("'" + cut.string() + "' --screenshot '" + png + "'", &err) == 1);
+  CHECK_THAT(err, Catch::Contains(cut.string() + ":") && Catch::Contains("truncated"));
+  CHECK_FALSE(fs::exists(png));
+
+  CHECK(fx.viz("'" + (fx.dir() / "missing.jsonl").string() + "' --screenshot '" + png + "'", &err) == 1);
+  CHECK_THAT(err, Catch::Contains("missing.jsonl: cannot open the trace file"));
+
+  CHECK(fx.viz("--screenshot '" + png + "'", &err) == 2);
+  CHECK_THAT(err, Catch::Contains("no trace file given"));
+}
