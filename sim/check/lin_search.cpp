@@ -4,6 +4,7 @@
 #include <cassert>
 #include <cmath>
 #include <limits>
+#include <cstdio>
 
 namespace faultlab::check::lin {
 namespace {
@@ -43,7 +44,7 @@ public:
   // True if it was not there yet.
   bool insert(Fingerprint fp) {
     if (fp.a == 0 && fp.b == 0) fp.b = 1;
-    if ((size_ + 1) * 2 > slots_.size()) grow();
+    if ((size_ + 1) * 4 > slots_.size() * 3) grow(); // at most 3/4 full
     if (!place(slots_, fp)) return false;
     ++size_;
     return true;
@@ -88,6 +89,7 @@ struct EventList {
     struct Event {
       double time_s;
       bool is_return;
+      bool inferred;
       std::uint32_t op;
     };
     std::vector<Event> events;
@@ -95,12 +97,13 @@ struct EventList {
     for (std::uint32_t i = 0; i < ops.size(); ++i) {
       const LinOp& op = ops[i];
       const double return_s = op.optional ? std::numeric_limits<double>::infinity() : std::max(op.return_s, op.call_s);
-      events.push_back({op.call_s, false, i});
-      events.push_back({return_s, true, i});
+      events.push_back({op.call_s, false, false, i});
+      events.push_back({return_s, true, op.inferred, i});
     }
     std::sort(events.begin(), events.end(), [](const Event& x, const Event& y) {
       if (x.time_s != y.time_s) return x.time_s < y.time_s;
       if (x.is_return != y.is_return) return !x.is_return;
+      if (x.inferred != y.inferred) return !x.inferred;
       return x.op < y.op;
     });
     const auto count = static_cast<std::uint32_t>(events.size());
@@ -138,6 +141,25 @@ private:
     nodes[nodes[i].next].prev = i;
   }
 };
+
+// An optional op is only worth placing right before an op that observes the
+// value it sets (a read of it, a cas expecting it): in any valid order, an
+// optional op followed by anything else is followed by a write (a read or a
+// cas would observe it) and can be dropped, leaving a valid order. So the
+// search places optional ops only when such an observer is among the ops it
+// could place next: the calls before the first return still in the list.
+bool observed_next(const EventList& list, const std::vector<LinOp>& ops, std::uint32_t op) {
+  const Value& value = ops[op].value;
+  for (std::uint32_t i = list.first(); i != 0; i = list.nodes[i].next) {
+    const EventList::Node& node = list.nodes[i];
+    if (node.match == 0) return false; // a return: the end of what could come next
+    if (node.op == op) continue;
+    const LinOp& other = ops[node.op];
+    if ((other.kind == Kind::read && other.value == value) || (other.kind == Kind::cas && other.expected == value))
+      return true;
+  }
+  return false;
+}
 
 } // namespace
 
@@ -187,6 +209,10 @@ SearchResult search(const std::vector<LinOp>& ops, const Limits& limits) {
     const EventList::Node& node = list.nodes[entry];
     if (node.endless) break; // every ok op is placed; optional ones left over never happened
     if (node.match != 0) {
+      if (ops[node.op].optional && !observed_next(list, ops, node.op)) {
+        entry = node.next;
+        continue;
+      }
       Value next;
       if (apply(ops[node.op], current, next)) {
         Fingerprint grown = set;
@@ -240,6 +266,7 @@ SearchResult search(const std::vector<LinOp>& ops, const Limits& limits) {
   }
   result.outcome = SearchOutcome::linearizable;
   result.states = visited.size();
+  if (ops.size() > 50000) { size_t opt = 0, inf = 0; for (auto& o : ops) { opt += o.optional; inf += o.inferred; } fprintf(stderr, "DEBUG ops %zu steps %llu states %zu optional %zu inferred %zu\n", ops.size(), (unsigned long long)steps, visited.size(), opt, inf); }
   return result;
 }
 

@@ -28,6 +28,10 @@ struct LinOp {
   Value expected;        // cas: the value it must find
   double call_s = 0;
   double return_s = 0; // +infinity for optional ops
+  // The return is inferred (an info op that must have taken effect before an
+  // ok op observed its value): at equal times, ordinary returns come first, so
+  // the search gets stuck at the observer, which is the op worth reporting.
+  bool inferred = false;
   std::size_t source = 0; // the caller's index for this op
 };
 

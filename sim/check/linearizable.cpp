@@ -28,8 +28,34 @@ std::optional<lin::Kind> kind_of(const Op& op) {
 }
 
 // The ops of one key (or of the whole history for the register models) that
-// constrain the search: fail ops and info reads tell nothing and are left out.
+// constrain the search. Left out: fail ops and info reads (they tell nothing),
+// and info writes and cas whose value nobody observed (no ok read returned it,
+// no cas expected it). Such an op, placed in a valid order, must be followed
+// at once by a write (nothing else can act on a value nobody saw), so the
+// order without it is valid too; leaving it out spares the search the choice.
+//
+// An info op that alone could have produced a value an ok op observed must
+// have taken effect, before every such observer: it becomes an ordinary op
+// that "returns" when the first observer does. Both keep timeouts, common in
+// Jepsen histories, from multiplying the configurations to explore.
 std::vector<LinOp> search_ops(const history::History& history, const std::vector<std::size_t>& members) {
+  struct Sightings {
+    std::size_t writers = 0;         // ok and info writes and cas that set the value
+    bool observed = false;           // by an ok read or cas, or an info cas
+    double first_ok_return_s = history::kNever; // the earliest return of an ok observer
+  };
+  std::map<std::int64_t, Sightings> sightings; // present values only: the initial absent state is always possible
+  for (std::size_t index : members) {
+    const Op& op = history.ops[index];
+    if (op.outcome == Outcome::fail) continue;
+    if (!op.is_read() && op.value) ++sightings[*op.value].writers;
+    const Value& seen = op.is_read() ? op.value : op.f == "cas" ? op.expected : Value{};
+    if (!seen || (op.is_read() && op.outcome != Outcome::ok)) continue;
+    Sightings& s = sightings[*seen];
+    s.observed = true;
+    if (op.outcome == Outcome::ok) s.first_ok_return_s = std::min(s.first_ok_return_s, op.complete_s);
+  }
+
   std::vector<LinOp> ops;
   ops.reserve(members.size());
   for (std::size_t index : members) {
@@ -37,13 +63,26 @@ std::vector<LinOp> search_ops(const history::History& history, const std::vector
     const lin::Kind kind = *kind_of(op);
     if (op.outcome == Outcome::fail) continue;
     if (op.outcome == Outcome::info && kind == lin::Kind::read) continue;
+    double return_s = op.complete_s;
+    bool optional = op.outcome == Outcome::info;
+    bool inferred = false;
+    if (optional && op.value) {
+      const Sightings& s = sightings[*op.value];
+      if (!s.observed) continue;
+      if (s.writers == 1 && s.first_ok_return_s < history::kNever) {
+        optional = false;
+        inferred = true;
+        return_s = s.first_ok_return_s;
+      }
+    }
     LinOp entry;
     entry.kind = kind;
-    entry.optional = op.outcome == Outcome::info;
+    entry.optional = optional;
     entry.value = op.value;
     entry.expected = op.expected;
     entry.call_s = op.invoke_s;
-    entry.return_s = op.complete_s;
+    entry.return_s = return_s;
+    entry.inferred = inferred;
     entry.source = index;
     ops.push_back(entry);
   }
@@ -114,9 +153,13 @@ Violation describe(const history::History& history, const std::vector<std::size_
                  std::string(stuck.is_read() ? "that value" : "finding that value there") + candidates;
     }
   } else {
+    // Rare: a write can always take effect, so the search usually gets
+    // further than its return; it stops here when every way of placing it
+    // was already explored and led nowhere.
+    const std::string until = stuck.outcome == Outcome::ok ? "its acknowledgment at " + format_time(stuck.complete_s)
+                                                           : "the first read of its value";
     message = who + " wrote " + format_assignment(stuck.key, stuck.value) + " at " + format_time(stuck.invoke_s) +
-              from_node(stuck) + ", but no order of the operations before its acknowledgment at " +
-              format_time(stuck.complete_s) + " can place it" + candidates;
+              from_node(stuck) + ", but no order of the operations before " + until + " can place it" + candidates;
   }
 
   std::sort(involved.begin(), involved.end());
@@ -136,13 +179,21 @@ Violation describe(const history::History& history, const std::vector<std::size_
 // ended: proven wrong without any search. Catching them first keeps a corrupt
 // read after heavy concurrency from sending the search through every order.
 std::vector<Violation> unexplained_values(const history::History& history, const std::vector<std::size_t>& members) {
+  std::map<std::int64_t, const Op*> first_writer; // value -> the first write or cas to begin that set it
+  for (std::size_t index : members) {
+    const Op& op = history.ops[index];
+    if (op.outcome == Outcome::fail || op.is_read() || !op.value) continue;
+    const Op*& first = first_writer[*op.value];
+    if (first == nullptr || op.invoke_s < first->invoke_s) first = &op;
+  }
   std::vector<Violation> violations;
   for (std::size_t index : members) {
     const Op& op = history.ops[index];
     if (op.outcome != Outcome::ok || !(op.is_read() || op.f == "cas")) continue;
     const Value& sought = op.is_read() ? op.value : op.expected;
     if (!sought) continue;
-    const Op* origin = writer_of(history, members, sought, op.complete_s);
+    const auto found = first_writer.find(*sought);
+    const Op* origin = found == first_writer.end() ? nullptr : found->second;
     if (origin != nullptr && origin->invoke_s <= op.complete_s) continue;
 
     Violation violation;

@@ -42,7 +42,8 @@ enum class Model { register_, cas_register, kv };
 
 // The search is exponential in the worst case: it stops and answers
 // "unknown" when it has run this long, or remembers this many visited
-// configurations (each costs 16 bytes, in a table at most twice that size).
+// configurations (16 bytes each in a table at most 3/4 full: about 200 MB at
+// peak for the default 5 million, while the table grows).
 // The state limit applies to each key's search (its memory is freed before the
 // next key); the time limit to the whole check.
 struct LinearizabilityBudget {

@@ -27,14 +27,9 @@ void ReplicaGroupModel::tick(Member& member) {
     sg4::this_actor::sleep_for(f.heartbeat_interval_s);
     double now = sg4::Engine::get_clock();
     if (member.role == Role::primary) {
-      if (f.lease_s) {
-        int fresh = 0;
-        for (const auto& other : members_)
-          if (other.node == member.node || now - member.last_ack_s[other.index] <= *f.lease_s) ++fresh;
-        if (fresh < majority()) {
-          step_down(member, "lease expired: no majority answered in time");
-          continue;
-        }
+      if (f.lease_s && !lease_valid(member)) {
+        step_down(member, "lease expired: no majority answered in time");
+        continue;
       }
       for (const auto& other : members_) {
         if (other.node == member.node) continue;
@@ -49,6 +44,24 @@ void ReplicaGroupModel::tick(Member& member) {
       start_election(member);
     }
   }
+}
+
+bool ReplicaGroupModel::lease_valid(const Member& member) const {
+  if (!spec_.failover.lease_s || member.last_ack_s.empty()) return true;
+  double now = sg4::Engine::get_clock();
+  int fresh = 0;
+  for (const auto& other : members_)
+    if (other.node == member.node || now - member.last_ack_s[other.index] <= *spec_.failover.lease_s) ++fresh;
+  return fresh >= majority();
+}
+
+bool ReplicaGroupModel::still_primary(Member& member) {
+  if (member.role != Role::primary) return false;
+  if (spec_.failover.lease_checked_on_request && !lease_valid(member)) {
+    step_down(member, "lease expired (checked before serving a request)");
+    return false;
+  }
+  return true;
 }
 
 bool ReplicaGroupModel::observe_term(Member& member, std::int64_t term, int leader) {
@@ -150,6 +163,7 @@ void ReplicaGroupModel::become_primary(Member& member, const char* why) {
 
 void ReplicaGroupModel::step_down(Member& member, const char* why) {
   member.role = Role::replica;
+  apply_to_store(member, static_cast<std::int64_t>(member.log.size())); // a replica shows its whole log
   member.pending.clear(); // their clients will time out: the outcome is unknown
   if (member.leader == member.node) member.leader = -1;
   reset_election_deadline(member);

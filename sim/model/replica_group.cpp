@@ -146,11 +146,11 @@ void ReplicaGroupModel::serve(Member& member) {
 }
 
 void ReplicaGroupModel::handle_read(Member& member, const Message& request) {
-  if (request.want_primary && member.role != Role::primary)
+  if (request.want_primary && !still_primary(member))
     return reply_not_primary(member, request, MsgKind::read_reply);
   auto answer = std::make_unique<Message>();
   answer->kind = MsgKind::read_reply;
-  auto applied = static_cast<std::int64_t>(member.log.size());
+  std::int64_t applied = member.store_position;
   if (request.min_position > applied) {
     // Read-your-writes: this member has not applied the session's last
     // write yet, so any answer could be older than what the user wrote.
@@ -164,7 +164,7 @@ void ReplicaGroupModel::handle_read(Member& member, const Message& request) {
 }
 
 void ReplicaGroupModel::handle_write(Member& member, std::unique_ptr<Message> request) {
-  if (member.role != Role::primary) return reply_not_primary(member, *request, MsgKind::write_reply);
+  if (!still_primary(member)) return reply_not_primary(member, *request, MsgKind::write_reply);
   append(member, engine::LogEntry{member.term, member.node, request->key, *request->value});
   auto position = static_cast<std::int64_t>(member.log.size());
   member.match[member.index] = position;

@@ -68,7 +68,8 @@ private:
     int voted_for = -1;                   // in `term`
     int leader = -1;                      // node believed to lead, -1 if unknown
     std::vector<engine::LogEntry> log;    // durable; log.size() is the applied position
-    std::unordered_map<std::string, std::int64_t> store; // durable
+    std::unordered_map<std::string, std::int64_t> store; // durable: the log applied up to store_position
+    std::int64_t store_position = 0; // a primary that acknowledges at majority applies only committed entries
     // Volatile, lost in a crash:
     double last_heard_s = 0;              // from a primary
     double election_deadline_s = 0;
@@ -98,12 +99,15 @@ private:
   void ship(Member& primary, std::int64_t position, int to);
   void request_sync(Member& member);
   void append(Member& member, const engine::LogEntry& entry);
+  void apply_to_store(Member& member, std::int64_t upto);
   void truncate(Member& member, std::int64_t length);
   void commit_pending(Member& primary);
   double draw_lag(Member& member);
 
   // Failover (failover.cpp).
   void tick(Member& member);
+  bool lease_valid(const Member& member) const;
+  bool still_primary(Member& member); // checks the lease first when the design says so
   void on_heartbeat(Member& member, const engine::Message& message);
   void on_vote_request(Member& member, const engine::Message& message);
   void on_vote_reply(Member& member, const engine::Message& message);

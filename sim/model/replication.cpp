@@ -161,6 +161,7 @@ void ReplicaGroupModel::commit_pending(Member& primary) {
   std::vector<std::int64_t> sorted = primary.match;
   std::sort(sorted.begin(), sorted.end(), std::greater<>());
   std::int64_t committed = sorted[static_cast<std::size_t>(majority() - 1)];
+  apply_to_store(primary, committed);
   auto done = std::stable_partition(primary.pending.begin(), primary.pending.end(),
                                     [&](const PendingWrite& p) { return p.position > committed; });
   for (auto it = done; it != primary.pending.end(); ++it) {
@@ -174,8 +175,20 @@ void ReplicaGroupModel::commit_pending(Member& primary) {
 
 void ReplicaGroupModel::append(Member& member, const LogEntry& entry) {
   member.log.push_back(entry);
-  member.store[entry.key] = entry.value;
-  trace_applied(member, entry);
+  // A primary that waits for a majority shows a write to readers only once
+  // it is committed: reading it earlier would be reading something that may
+  // still be thrown away.
+  if (member.role == Role::primary && spec_.ack == scenario::Ack::majority) return;
+  apply_to_store(member, static_cast<std::int64_t>(member.log.size()));
+}
+
+void ReplicaGroupModel::apply_to_store(Member& member, std::int64_t upto) {
+  while (member.store_position < upto) {
+    const LogEntry& e = member.log[static_cast<std::size_t>(member.store_position)];
+    member.store[e.key] = e.value;
+    ++member.store_position;
+    trace_applied(member, e);
+  }
 }
 
 // Drops the log past `length` (divergent entries of a deposed primary) and
@@ -200,6 +213,7 @@ void ReplicaGroupModel::truncate(Member& member, std::int64_t length) {
   member.log.resize(keep);
   member.store.clear();
   for (const auto& e : member.log) member.store[e.key] = e.value;
+  member.store_position = static_cast<std::int64_t>(keep);
 }
 
 } // namespace faultlab::model

@@ -52,6 +52,9 @@ struct Failover {
   double election_timeout_s = 1.0; // each node waits a random time in [t, 2t)
   bool quorum = false;             // promotion needs a majority vote (one vote per term)
   std::optional<double> lease_s;   // the primary steps down without a majority's acks for this long
+  // Where the primary checks its lease: only on its heartbeat timer (the
+  // request path trusts a "leader" flag), or also before every request.
+  bool lease_checked_on_request = false;
   bool fencing = false;            // replicas reject messages from an older term
 };
 

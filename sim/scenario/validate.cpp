@@ -160,6 +160,8 @@ ReplicaGroup read_replica_group(const std::string& name, ObjectReader& r, const 
     g.failover.election_timeout_s = f.duration_s_or("election_timeout", g.failover.election_timeout_s);
     g.failover.quorum = f.boolean_or("quorum", false);
     g.failover.lease_s = f.optional_duration_s("lease");
+    g.failover.lease_checked_on_request =
+        f.choice("lease_check", {"timer", "every_request"}, "timer") == "every_request";
     g.failover.fencing = f.boolean_or("fencing", false);
     if (g.failover.heartbeat_interval_s <= 0)
       origin.fail("bad-duration", f.child("heartbeat_interval"), "expected a heartbeat interval above zero");
