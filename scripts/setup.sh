@@ -8,7 +8,7 @@ packages=(
   libsimgrid-dev libboost-graph-dev nlohmann-json3-dev catch2 libcli11-dev
 )
 if [[ "${FAULTLAB_BUILD_VIZ:-ON}" == "ON" ]]; then
-  packages+=(libimgui-dev libglfw3-dev libstb-dev libgl-dev xvfb xauth libgl1-mesa-dri)
+  packages+=(libimgui-dev libglfw3-dev libstb-dev libgl-dev xvfb xauth libgl1-mesa-dri fonts-dejavu-core)
 fi
 
 missing=()

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "check/describe.hpp"
+#include "check/lin_prepare.hpp"
 #include "check/lin_search.hpp"
 #include "util/input_error.hpp"
 
@@ -25,68 +26,6 @@ std::optional<lin::Kind> kind_of(const Op& op) {
   if (op.f == "write") return lin::Kind::write;
   if (op.f == "cas") return lin::Kind::cas;
   return std::nullopt;
-}
-
-// The ops of one key (or of the whole history for the register models) that
-// constrain the search. Left out: fail ops and info reads (they tell nothing),
-// and info writes and cas whose value nobody observed (no ok read returned it,
-// no cas expected it). Such an op, placed in a valid order, must be followed
-// at once by a write (nothing else can act on a value nobody saw), so the
-// order without it is valid too; leaving it out spares the search the choice.
-//
-// An info op that alone could have produced a value an ok op observed must
-// have taken effect, before every such observer: it becomes an ordinary op
-// that "returns" when the first observer does. Both keep timeouts, common in
-// Jepsen histories, from multiplying the configurations to explore.
-std::vector<LinOp> search_ops(const history::History& history, const std::vector<std::size_t>& members) {
-  struct Sightings {
-    std::size_t writers = 0;         // ok and info writes and cas that set the value
-    bool observed = false;           // by an ok read or cas, or an info cas
-    double first_ok_return_s = history::kNever; // the earliest return of an ok observer
-  };
-  std::map<std::int64_t, Sightings> sightings; // present values only: the initial absent state is always possible
-  for (std::size_t index : members) {
-    const Op& op = history.ops[index];
-    if (op.outcome == Outcome::fail) continue;
-    if (!op.is_read() && op.value) ++sightings[*op.value].writers;
-    const Value& seen = op.is_read() ? op.value : op.f == "cas" ? op.expected : Value{};
-    if (!seen || (op.is_read() && op.outcome != Outcome::ok)) continue;
-    Sightings& s = sightings[*seen];
-    s.observed = true;
-    if (op.outcome == Outcome::ok) s.first_ok_return_s = std::min(s.first_ok_return_s, op.complete_s);
-  }
-
-  std::vector<LinOp> ops;
-  ops.reserve(members.size());
-  for (std::size_t index : members) {
-    const Op& op = history.ops[index];
-    const lin::Kind kind = *kind_of(op);
-    if (op.outcome == Outcome::fail) continue;
-    if (op.outcome == Outcome::info && kind == lin::Kind::read) continue;
-    double return_s = op.complete_s;
-    bool optional = op.outcome == Outcome::info;
-    bool inferred = false;
-    if (optional && op.value) {
-      const Sightings& s = sightings[*op.value];
-      if (!s.observed) continue;
-      if (s.writers == 1 && s.first_ok_return_s < history::kNever) {
-        optional = false;
-        inferred = true;
-        return_s = s.first_ok_return_s;
-      }
-    }
-    LinOp entry;
-    entry.kind = kind;
-    entry.optional = optional;
-    entry.value = op.value;
-    entry.expected = op.expected;
-    entry.call_s = op.invoke_s;
-    entry.return_s = return_s;
-    entry.inferred = inferred;
-    entry.source = index;
-    ops.push_back(entry);
-  }
-  return ops;
 }
 
 // The write (or cas) that most plausibly set `value` before `before_s`: the
@@ -275,7 +214,7 @@ LinResult check_linearizability(const history::History& history, Model model,
       for (Violation& violation : proven) result.violations.push_back(std::move(violation));
       continue;
     }
-    const std::vector<LinOp> ops = search_ops(history, members);
+    const std::vector<LinOp> ops = lin::prepare_ops(history, members);
     const lin::SearchResult found = lin::search(ops, limits);
     result.states_explored += found.states;
     const std::string where = model == Model::kv ? " on key " + format_key(key) : "";

@@ -61,6 +61,8 @@ struct Message {
   int leader = -1;                // who the sender believes leads, -1 if nobody
   bool want_primary = false;      // a read that must be served by the primary
   bool granted = false;           // vote_reply
+  double sender_clock_s = 0.0;    // the sender's own clock when it sent this (see Network::local_time_s)
+  double echo_s = 0.0;            // acks: sender_clock_s of the acknowledged message (leases count from then)
   std::optional<LogEntry> entry;  // replicate
   std::int64_t prev_term = 0;     // replicate: identity of the entry before it
   int prev_origin = -1;

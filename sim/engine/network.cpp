@@ -30,7 +30,13 @@ const char* to_string(MsgKind kind) {
 Network::Network(std::vector<std::string> node_names, std::vector<sg4::Host*> hosts, util::Rng rng,
                  history::TraceWriter* trace)
     : names_(std::move(node_names)), hosts_(std::move(hosts)), rng_(rng), trace_(trace),
-      up_(names_.size(), 1), paused_(names_.size(), 0), incarnation_(names_.size(), 0), held_(names_.size()) {}
+      up_(names_.size(), 1), paused_(names_.size(), 0), paused_since_s_(names_.size(), 0.0),
+      paused_total_s_(names_.size(), 0.0), incarnation_(names_.size(), 0), held_(names_.size()) {}
+
+double Network::local_time_s(int node) const {
+  double now = sg4::Engine::get_clock();
+  return now - paused_total_s_[node] - (paused_[node] ? now - paused_since_s_[node] : 0.0);
+}
 
 Network::~Network() = default;
 
@@ -178,6 +184,9 @@ void Network::remove_rule(const std::string& name) {
 }
 
 void Network::set_paused(int node, bool paused) {
+  double now = sg4::Engine::get_clock();
+  if (paused && !paused_[node]) paused_since_s_[node] = now;
+  if (!paused && paused_[node]) paused_total_s_[node] += now - paused_since_s_[node];
   paused_[node] = paused ? 1 : 0;
   if (paused) return;
   auto held = std::make_shared<std::vector<std::pair<std::string, Message*>>>(std::move(held_[node]));

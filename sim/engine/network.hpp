@@ -63,6 +63,10 @@ public:
   // handed over, in order, when it resumes (its socket buffers fill up).
   void set_paused(int node, bool paused);
   bool is_paused(int node) const { return paused_[node]; }
+  // A node's own monotonic clock. It stops while the node is paused (a
+  // frozen VM does not see the time go by), so after a pause the node
+  // carries on as if no time had passed.
+  double local_time_s(int node) const;
 
   std::uint64_t messages_sent() const { return next_id_ - 1; }
   std::uint64_t messages_delivered() const { return delivered_; }
@@ -88,6 +92,8 @@ private:
   std::vector<Rule> delays_;
   std::vector<char> up_;
   std::vector<char> paused_;
+  std::vector<double> paused_since_s_;
+  std::vector<double> paused_total_s_;
   std::vector<std::uint32_t> incarnation_;
   std::unordered_map<Message*, std::unique_ptr<Message>> in_flight_;
   std::vector<std::vector<std::pair<std::string, Message*>>> held_; // per paused node: (address, message)

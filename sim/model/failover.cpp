@@ -21,10 +21,22 @@ void ReplicaGroupModel::reset_election_deadline(Member& member) {
 
 // The member's clock: heartbeats and the lease when primary, the election
 // timeout otherwise.
+//
+// Like the failure detector thread of many databases, it wakes up once per
+// heartbeat interval and only then reads the heartbeats and votes that
+// arrived meanwhile. (This is what lets a primary that was paused serve the
+// requests waiting in its buffer before it reads the news of its own
+// replacement.)
 void ReplicaGroupModel::tick(Member& member) {
   const auto& f = spec_.failover;
+  auto* control = sg4::Mailbox::by_name(
+      engine::Network::address(context_.network.node_name(member.node), control_port()));
+  control->set_receiver(sg4::Actor::self());
+  // Members do not tick in lockstep: each starts at its own phase.
+  sg4::this_actor::sleep_for(f.heartbeat_interval_s * member.rng.uniform());
   while (true) {
     sg4::this_actor::sleep_for(f.heartbeat_interval_s);
+    while (control->ready()) on_control(member, *context_.network.receive(control));
     double now = sg4::Engine::get_clock();
     if (member.role == Role::primary) {
       if (f.lease_s && !lease_valid(member)) {
@@ -38,7 +50,7 @@ void ReplicaGroupModel::tick(Member& member) {
         beat->leader = member.node;
         beat->position = static_cast<std::int64_t>(member.log.size());
         beat->size_bytes = 64;
-        send(member, other.node, port(), std::move(beat));
+        send(member, other.node, control_port(), std::move(beat));
       }
     } else if (now >= member.election_deadline_s) {
       start_election(member);
@@ -46,9 +58,29 @@ void ReplicaGroupModel::tick(Member& member) {
   }
 }
 
+void ReplicaGroupModel::on_control(Member& member, const Message& m) {
+  switch (m.kind) {
+  case MsgKind::heartbeat: on_heartbeat(member, m); break;
+  case MsgKind::heartbeat_ack:
+    if (!observe_term(member, m.term, m.leader) && member.role == Role::primary && m.ok) {
+      Member* from = member_on(m.from);
+      if (from && !member.last_ack_s.empty())
+        member.last_ack_s[from->index] = std::max(member.last_ack_s[from->index], m.echo_s);
+    }
+    break;
+  case MsgKind::vote_request: on_vote_request(member, m); break;
+  case MsgKind::vote_reply: on_vote_reply(member, m); break;
+  default: break;
+  }
+}
+
+double ReplicaGroupModel::lease_clock(const Member& member) const {
+  return spec_.failover.lease_real_clock ? sg4::Engine::get_clock() : context_.network.local_time_s(member.node);
+}
+
 bool ReplicaGroupModel::lease_valid(const Member& member) const {
   if (!spec_.failover.lease_s || member.last_ack_s.empty()) return true;
-  double now = sg4::Engine::get_clock();
+  double now = lease_clock(member);
   int fresh = 0;
   for (const auto& other : members_)
     if (other.node == member.node || now - member.last_ack_s[other.index] <= *spec_.failover.lease_s) ++fresh;
@@ -80,7 +112,7 @@ void ReplicaGroupModel::on_heartbeat(Member& member, const Message& m) {
       nack->kind = MsgKind::heartbeat_ack;
       nack->ok = false;
       nack->size_bytes = 64;
-      send(member, m.from, port(), std::move(nack));
+      send(member, m.from, control_port(), std::move(nack));
     }
     return;
   }
@@ -99,8 +131,9 @@ void ReplicaGroupModel::on_heartbeat(Member& member, const Message& m) {
   auto ack = std::make_unique<Message>();
   ack->kind = MsgKind::heartbeat_ack;
   ack->position = static_cast<std::int64_t>(member.log.size());
+  ack->echo_s = m.sender_clock_s;
   ack->size_bytes = 64;
-  send(member, m.from, port(), std::move(ack));
+  send(member, m.from, control_port(), std::move(ack));
   // Following a new primary: make our log agree with its log first.
   if (new_leader || m.position < static_cast<std::int64_t>(member.log.size())) request_sync(member);
 }
@@ -121,7 +154,7 @@ void ReplicaGroupModel::start_election(Member& member) {
     ask->position = static_cast<std::int64_t>(member.log.size());
     if (!member.log.empty()) ask->prev_term = member.log.back().term;
     ask->size_bytes = 64;
-    send(member, other.node, port(), std::move(ask));
+    send(member, other.node, control_port(), std::move(ask));
   }
   if (member.votes >= majority()) become_primary(member, "won the election");
 }
@@ -142,7 +175,7 @@ void ReplicaGroupModel::on_vote_request(Member& member, const Message& m) {
   answer->kind = MsgKind::vote_reply;
   answer->granted = grant;
   answer->size_bytes = 64;
-  send(member, m.from, port(), std::move(answer));
+  send(member, m.from, control_port(), std::move(answer));
 }
 
 void ReplicaGroupModel::on_vote_reply(Member& member, const Message& m) {
@@ -156,7 +189,7 @@ void ReplicaGroupModel::become_primary(Member& member, const char* why) {
   member.leader = member.node;
   member.match.assign(members_.size(), 0);
   member.match[member.index] = static_cast<std::int64_t>(member.log.size());
-  member.last_ack_s.assign(members_.size(), sg4::Engine::get_clock());
+  member.last_ack_s.assign(members_.size(), lease_clock(member));
   member.pending.clear();
   trace_role(member, why);
 }

@@ -79,7 +79,7 @@ void ReplicaGroupModel::start_member(Member& member) {
   sg4::Host* host = context_.network.host(member.node);
   if (member.role == Role::primary) {
     member.match.assign(members_.size(), 0);
-    member.last_ack_s.assign(members_.size(), sg4::Engine::get_clock());
+    member.last_ack_s.assign(members_.size(), lease_clock(member));
   }
   if (spec_.failover.enabled) reset_election_deadline(member);
   member.last_heard_s = sg4::Engine::get_clock();
@@ -92,6 +92,7 @@ void ReplicaGroupModel::start_member(Member& member) {
 
 void ReplicaGroupModel::send(Member& from, int to_node, const std::string& to_port, std::unique_ptr<Message> message) {
   message->term = from.term;
+  message->sender_clock_s = lease_clock(from);
   if (message->leader < 0) message->leader = from.leader;
   if (message->size_bytes == 512) message->size_bytes = spec_.message_bytes;
   context_.network.send(from.node, to_node, engine::Network::address(context_.network.node_name(to_node), to_port),
@@ -131,15 +132,6 @@ void ReplicaGroupModel::serve(Member& member) {
       break;
     case MsgKind::replicate_ack: on_replicate_ack(member, *m); break;
     case MsgKind::sync_request: on_sync_request(member, *m); break;
-    case MsgKind::heartbeat: on_heartbeat(member, *m); break;
-    case MsgKind::heartbeat_ack:
-      if (!observe_term(member, m->term, m->leader) && member.role == Role::primary && m->ok) {
-        Member* from = member_on(m->from);
-        if (from && !member.last_ack_s.empty()) member.last_ack_s[from->index] = sg4::Engine::get_clock();
-      }
-      break;
-    case MsgKind::vote_request: on_vote_request(member, *m); break;
-    case MsgKind::vote_reply: on_vote_reply(member, *m); break;
     default: break;
     }
   }

@@ -107,7 +107,9 @@ private:
   // Failover (failover.cpp).
   void tick(Member& member);
   bool lease_valid(const Member& member) const;
+  double lease_clock(const Member& member) const; // "now" as the lease sees it
   bool still_primary(Member& member); // checks the lease first when the design says so
+  void on_control(Member& member, const engine::Message& message);
   void on_heartbeat(Member& member, const engine::Message& message);
   void on_vote_request(Member& member, const engine::Message& message);
   void on_vote_reply(Member& member, const engine::Message& message);
@@ -121,6 +123,7 @@ private:
   void send(Member& from, int to_node, const std::string& port, std::unique_ptr<engine::Message> message);
   std::string port() const { return spec_.name; }
   std::string repl_port() const { return spec_.name + ".repl"; }
+  std::string control_port() const { return spec_.name + ".ctl"; } // heartbeats and votes
   void trace_role(const Member& member, const char* why);
   void trace_applied(const Member& member, const engine::LogEntry& entry);
   Member* member_on(int node);

@@ -63,6 +63,9 @@ void ReplicaGroupModel::apply_stream(Member& member) {
 }
 
 void ReplicaGroupModel::on_replicate(Member& member, std::unique_ptr<Message> m) {
+  // A primary takes entries from nobody; it learns about a newer term from
+  // heartbeats, votes and refusals.
+  if (member.role == Role::primary) return;
   observe_term(member, m->term, m->from);
   if (m->term < member.term && spec_.failover.fencing) {
     // Fencing: an entry from an older term is refused, and the answer tells
@@ -74,7 +77,6 @@ void ReplicaGroupModel::on_replicate(Member& member, std::unique_ptr<Message> m)
     send(member, m->from, port(), std::move(nack));
     return;
   }
-  if (member.role == Role::primary) return; // a primary takes entries from nobody
   member.leader = m->from;
   member.last_heard_s = sg4::Engine::get_clock();
   auto size = static_cast<std::int64_t>(member.log.size());
@@ -96,6 +98,7 @@ void ReplicaGroupModel::on_replicate(Member& member, std::unique_ptr<Message> m)
   auto ack = std::make_unique<Message>();
   ack->kind = MsgKind::replicate_ack;
   ack->position = static_cast<std::int64_t>(member.log.size());
+  ack->echo_s = m->sender_clock_s;
   ack->size_bytes = 64;
   send(member, m->from, port(), std::move(ack));
 }
@@ -141,6 +144,7 @@ void ReplicaGroupModel::on_sync(Member& member, const Message& m) {
   if (spec_.ack != scenario::Ack::majority) return;
   auto ack = std::make_unique<Message>();
   ack->kind = MsgKind::replicate_ack;
+  ack->echo_s = m.sender_clock_s;
   ack->position = static_cast<std::int64_t>(member.log.size());
   ack->size_bytes = 64;
   send(member, m.from, port(), std::move(ack));
@@ -151,7 +155,9 @@ void ReplicaGroupModel::on_replicate_ack(Member& member, const Message& m) {
   Member* from = member_on(m.from);
   if (from == nullptr || member.match.empty()) return;
   member.match[from->index] = std::max(member.match[from->index], m.position);
-  member.last_ack_s[from->index] = sg4::Engine::get_clock();
+  // The lease counts from when we sent what was acknowledged, not from when
+  // the answer arrived: an answer that waited in a buffer proves nothing new.
+  member.last_ack_s[from->index] = std::max(member.last_ack_s[from->index], m.echo_s);
   commit_pending(member);
 }
 

@@ -55,6 +55,10 @@ struct Failover {
   // Where the primary checks its lease: only on its heartbeat timer (the
   // request path trusts a "leader" flag), or also before every request.
   bool lease_checked_on_request = false;
+  // The clock the lease is measured with: the node's own monotonic clock,
+  // which stops while the node is paused, or real time (a clock that keeps
+  // counting through a pause, like CLOCK_BOOTTIME or a time service).
+  bool lease_real_clock = false;
   bool fencing = false;            // replicas reject messages from an older term
 };
 

@@ -162,6 +162,7 @@ ReplicaGroup read_replica_group(const std::string& name, ObjectReader& r, const 
     g.failover.lease_s = f.optional_duration_s("lease");
     g.failover.lease_checked_on_request =
         f.choice("lease_check", {"timer", "every_request"}, "timer") == "every_request";
+    g.failover.lease_real_clock = f.choice("lease_clock", {"local", "real"}, "local") == "real";
     g.failover.fencing = f.boolean_or("fencing", false);
     if (g.failover.heartbeat_interval_s <= 0)
       origin.fail("bad-duration", f.child("heartbeat_interval"), "expected a heartbeat interval above zero");

@@ -94,7 +94,7 @@ Fixture& fixture() {
   return fx;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("screenshots of the replica-lag runs show violation markers exactly when there are violations") {
   Fixture& fx = fixture();
@@ -122,7 +122,8 @@ TEST_CASE("screenshots of the replica-lag runs show violation markers exactly wh
     // The fixed design still reports stale reads by other sessions (the staleness
     // it accepts), so the check that the fix is about is selected.
     const std::string png = (fx.dir() / "fixed.png").string();
-    REQUIRE(fx.viz("'" + fixed + "' --screenshot '" + png + "' --size 1280x720 --checks read_your_writes") == 0);
+    REQUIRE(fx.viz("'" + fixed + "' --screenshot '" + png + "' --size 1280x720 --checks read_your_writes") ==
+            0);
     const Image img = read_png(png);
     CHECK(img.width == 1280);
     CHECK(img.height == 720);
@@ -131,7 +132,8 @@ TEST_CASE("screenshots of the replica-lag runs show violation markers exactly wh
   }
   SECTION("broken, read-your-writes only: still marked") {
     const std::string png = (fx.dir() / "broken-ryw.png").string();
-    REQUIRE(fx.viz("'" + broken + "' --screenshot '" + png + "' --size 1280x720 --checks read_your_writes") == 0);
+    REQUIRE(fx.viz("'" + broken + "' --screenshot '" + png + "' --size 1280x720 --checks read_your_writes") ==
+            0);
     CHECK(read_png(png).marker_pixels > 50);
   }
   SECTION("fixed, all checks: its accepted stale reads are marked too") {
@@ -166,4 +168,11 @@ TEST_CASE("screenshot mode fails clearly on a bad trace") {
 
   CHECK(fx.viz("--screenshot '" + png + "'", &err) == 2);
   CHECK_THAT(err, Catch::Contains("no trace file given"));
+
+  CHECK(fx.viz("'" + fx.trace("broken") + "' --screenshot '" + png + "' --select-violation 100000", &err) ==
+        2);
+  CHECK_THAT(err, Catch::Contains("--select-violation 100000: the trace shows only "));
+
+  CHECK(fx.viz("'" + fx.trace("broken") + "' --screenshot '" + png + "' --window 5:2", &err) == 2);
+  CHECK_THAT(err, Catch::Contains("--window: T1 must be after T0"));
 }

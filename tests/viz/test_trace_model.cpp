@@ -21,7 +21,8 @@ namespace {
 const std::string kHeader =
     R"({"format":"faultlab-trace","version":1,"scenario":"tiny","file":"scenarios/tiny.json","variant":"broken","seed":7,"title":"Tiny","lesson":"A lesson.","design":"d","duration_s":2.0,"nodes":[{"name":"web","zone":"z","roles":["users:clients"]},{"name":"db-1","zone":"z","roles":["kv:primary"]},{"name":"db-2","zone":"z","roles":["kv:replica"]}],"clients":[{"name":"users","node":"web","target":"kv","sessions":2}],"checks":["stale_read"]})";
 
-const std::string kEvents = R"({"t":0,"ev":"state","node":"db-1","component":"kv","role":"primary","applied":0}
+const std::string kEvents =
+    R"({"t":0,"ev":"state","node":"db-1","component":"kv","role":"primary","applied":0}
 {"t":0,"ev":"state","node":"db-2","component":"kv","role":"replica","applied":0}
 {"t":0.1,"ev":"op","op":0,"type":"invoke","process":0,"client":"users","f":"write","key":"x","value":1}
 {"t":0.1,"ev":"send","msg":1,"from":"web","to":"db-1","kind":"write","op":0,"size":10}
@@ -72,7 +73,7 @@ std::string error_of(const std::string& path) {
   return "";
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("a well-formed trace loads with its header, lanes and summary") {
   TempDir dir;
@@ -81,14 +82,14 @@ TEST_CASE("a well-formed trace loads with its header, lanes and summary") {
   CHECK(t.header.variant == "broken");
   CHECK(t.header.seed == 7);
   CHECK(t.header.lesson == "A lesson.");
-  REQUIRE(t.lanes.size() == 4);  // three nodes, then the client group
+  REQUIRE(t.lanes.size() == 4); // three nodes, then the client group
   CHECK(t.lanes[0].name == "web");
   CHECK(t.lanes[3].name == "users");
   CHECK(t.lanes[3].kind == LaneKind::client);
   CHECK(t.end.t_s == 2.0);
   CHECK(t.end.ops_total == 3);
   CHECK(t.end.dropped == 1);
-  CHECK(t.ignored_events == 1);  // the unknown "sparkle" event
+  CHECK(t.ignored_events == 1); // the unknown "sparkle" event
   REQUIRE(t.ops.size() == 4);
   CHECK(t.ops[0].outcome == Outcome::ok);
   CHECK(t.ops[0].node == "db-1");
@@ -97,7 +98,7 @@ TEST_CASE("a well-formed trace loads with its header, lanes and summary") {
   CHECK(t.ops[2].value == "null");
   CHECK(t.ops[3].is_final);
   CHECK(t.ops[3].outcome == Outcome::pending);
-  CHECK(t.ops[3].t_complete_s == 2.0);  // pending ops end with the trace
+  CHECK(t.ops[3].t_complete_s == 2.0); // pending ops end with the trace
 }
 
 TEST_CASE("messages, faults, node status and violations are paired and indexed") {
@@ -129,8 +130,8 @@ TEST_CASE("messages, faults, node status and violations are paired and indexed")
   CHECK(t.status_spans[0].t_end_s == 0.9);
 
   REQUIRE(t.violations.size() == 1);
-  CHECK(t.violations[0].t_first_s == 0.1);  // invoke of op 0
-  CHECK(t.violations[0].t_last_s == 0.7);   // completion of op 2
+  CHECK(t.violations[0].t_first_s == 0.1); // invoke of op 0
+  CHECK(t.violations[0].t_last_s == 0.7);  // completion of op 2
   CHECK(t.violation_count("stale_read") == 1);
 }
 
@@ -145,7 +146,7 @@ TEST_CASE("node state at a time: status, role, position and lag") {
   };
   CHECK(at(0.1, "db-1").applied == 0);
   CHECK(at(0.3, "db-1").applied == 1);
-  CHECK(at(0.3, "db-1").role == "primary");  // from an earlier event
+  CHECK(at(0.3, "db-1").role == "primary"); // from an earlier event
   CHECK(at(0.3, "db-1").last_key == "x");
   CHECK(at(0.3, "db-2").behind == 1);
   CHECK(at(0.5, "db-2").status == "down");
@@ -155,8 +156,9 @@ TEST_CASE("node state at a time: status, role, position and lag") {
 
 TEST_CASE("visible-range queries use the longest span to find overlaps") {
   SpanIndex idx;
-  for (std::uint32_t i = 0; i < 100; ++i) idx.add(i, i * 1.0, i * 1.0 + 0.5, false, false);
-  idx.add(100, 10.2, 13.0, false, false);  // one long span
+  for (std::uint32_t i = 0; i < 100; ++i)
+    idx.add(i, i * 1.0, i * 1.0 + 0.5, false, false);
+  idx.add(100, 10.2, 13.0, false, false); // one long span
   idx.finish();
   auto [first, last] = idx.visible(50.0, 52.0);
   // Everything starting in [50 - 2.8, 52] may overlap.
@@ -170,8 +172,9 @@ TEST_CASE("visible-range queries use the longest span to find overlaps") {
 TEST_CASE("folding: wide spans are marks of their own, narrow runs fold into one mark with a count") {
   SpanIndex idx;
   // 1000 narrow spans in [0, 1), one every ms, every tenth one a failure.
-  for (std::uint32_t i = 0; i < 1000; ++i) idx.add(i, i * 0.001, i * 0.001 + 0.0005, i % 10 == 0, false);
-  idx.add(1000, 5.0, 9.0, false, true);  // wide
+  for (std::uint32_t i = 0; i < 1000; ++i)
+    idx.add(i, i * 0.001, i * 0.001 + 0.0005, i % 10 == 0, false);
+  idx.add(1000, 5.0, 9.0, false, true); // wide
   idx.finish();
 
   std::vector<Mark> marks;
@@ -184,27 +187,29 @@ TEST_CASE("folding: wide spans are marks of their own, narrow runs fold into one
   }
   CHECK(total == 1001);
   CHECK(fails == 100);
-  CHECK(marks.size() < 40);  // 1 s = 100 px folds in 4 px runs: about 25 marks, plus the wide one
+  CHECK(marks.size() < 40); // 1 s = 100 px folds in 4 px runs: about 25 marks, plus the wide one
   CHECK(marks.back().count == 1);
   CHECK(marks.back().n_b == 1);
 
   // Deep zoom: 10 ms on 1000 px: every span is 50 px wide, nothing folds.
   marks.clear();
   idx.fold({0.1002, 0.1098, 100000.0}, 3.0, 4.0, marks);
-  CHECK(marks.size() == 10);  // starts 0.101 .. 0.109, and 0.100 that ends at 0.1005
-  for (const auto& m : marks) CHECK(m.count == 1);
+  CHECK(marks.size() == 10); // starts 0.101 .. 0.109, and 0.100 that ends at 0.1005
+  for (const auto& m : marks)
+    CHECK(m.count == 1);
 }
 
 TEST_CASE("folding across a split index keeps long spans out of the range query") {
   SplitSpanIndex idx;
-  for (std::uint32_t i = 0; i < 1000; ++i) idx.add(i, i * 0.01, i * 0.01 + 0.001, false, false);
-  idx.add(1000, 0.0, 10.0, false, false);  // outlier: spans the whole trace
+  for (std::uint32_t i = 0; i < 1000; ++i)
+    idx.add(i, i * 0.01, i * 0.01 + 0.001, false, false);
+  idx.add(1000, 0.0, 10.0, false, false); // outlier: spans the whole trace
   idx.finish();
   CHECK(idx.long_spans().size() == 1);
   CHECK(idx.short_spans().max_len_s() < 0.01);
   std::vector<Mark> marks;
   idx.fold({5.002, 5.048, 20000.0}, 3.0, 4.0, marks);
-  CHECK(marks.size() == 5);  // 5.01 .. 5.04 and the long one
+  CHECK(marks.size() == 5); // 5.01 .. 5.04 and the long one
 }
 
 TEST_CASE("points fold when closer than the fold width") {
@@ -219,12 +224,12 @@ TEST_CASE("points fold when closer than the fold width") {
 TEST_CASE("metrics per bucket: throughput, error rate, latency") {
   TempDir dir;
   const Trace t = load_trace(dir.write("ok.jsonl", kHeader + "\n" + kEvents));
-  const Metrics m = compute_metrics(t, 2);  // buckets [0,1) and [1,2]
+  const Metrics m = compute_metrics(t, 2); // buckets [0,1) and [1,2]
   REQUIRE(m.throughput_per_s.size() == 2);
-  CHECK(m.throughput_per_s[0] == Approx(3.0));  // three completions in the first second
+  CHECK(m.throughput_per_s[0] == Approx(3.0)); // three completions in the first second
   CHECK(m.error_rate[0] == Approx(1.0 / 3.0));
   CHECK(m.latency_max_ms[0] == Approx(200.0));
-  CHECK(m.throughput_per_s[1] == 0.0f);  // the final read is not workload
+  CHECK(m.throughput_per_s[1] == 0.0f); // the final read is not workload
 }
 
 TEST_CASE("a violation is explained by when the answering node applied the write") {
@@ -236,19 +241,21 @@ TEST_CASE("a violation is explained by when the answering node applied the write
   CHECK(why[0].write_op == 0);
   CHECK(why[0].read_op == 2);
   CHECK(t.lanes[why[0].node].name == "db-2");
-  CHECK(why[0].t_applied_s < 0);  // the replication message was dropped
+  CHECK(why[0].t_applied_s < 0); // the replication message was dropped
   CHECK(describe(t, why[0]) == "db-2 never applied x=1 in this run");
 
   // Had db-2 applied it later, the sentence gives the gap.
   std::string events = kEvents;
   events.replace(events.find("{\"t\":0.9,"), 0,
-                 "{\"t\":0.85,\"ev\":\"state\",\"node\":\"db-2\",\"component\":\"kv\",\"applied\":1,\"key\":\"x\",\"value\":1}\n");
+                 "{\"t\":0.85,\"ev\":\"state\",\"node\":\"db-2\",\"component\":\"kv\",\"applied\":1,\"key\":"
+                 "\"x\",\"value\":1}\n");
   const Trace late = load_trace(dir.write("late.jsonl", kHeader + "\n" + events));
   const auto why_late = explain_violation(late, late.violations[0]);
   REQUIRE(why_late.size() == 1);
   CHECK(describe(late, why_late[0]) == "db-2 applied x=1 at 0.850 s, 0.150 s after it answered the read");
-  CHECK(why_late[0].t_origin_s == 0.2);  // db-1 applied it first
-  CHECK(why_late[0].carrier == -1);      // its replication message was dropped
+  CHECK(why_late[0].t_origin_s == 0.2); // db-1 applied it first
+  REQUIRE(why_late[0].carrier >= 0);    // the replication message that carried it...
+  CHECK(late.messages[static_cast<std::size_t>(why_late[0].carrier)].dropped); // ...was dropped
 }
 
 TEST_CASE("bad input gets a clear message, never a crash") {
@@ -265,8 +272,7 @@ TEST_CASE("bad input gets a clear message, never a crash") {
     std::string text = kHeader + "\n" + kEvents;
     text = text.substr(0, text.find("{\"t\":2.0,\"ev\":\"end\""));
     const std::string p = dir.write("trunc.jsonl", text);
-    CHECK(error_of(p) == p +
-                             ": truncated: no \"end\" line after line 23 (the run was cut short, or the file "
+    CHECK(error_of(p) == p + ": truncated: no \"end\" line after line 23 (the run was cut short, or the file "
                              "was copied while being written)");
   }
   SECTION("truncated in the middle of a line") {
@@ -302,5 +308,32 @@ TEST_CASE("bad input gets a clear message, never a crash") {
   SECTION("binary garbage") {
     const std::string p = dir.write("garbage.bin", std::string("\x00\xff\x13\x37\n\x01", 6));
     CHECK_THAT(error_of(p), Catch::StartsWith(p + ":1: malformed JSON"));
+  }
+}
+
+TEST_CASE("no cut or corrupted trace crashes the loader: it loads or says why") {
+  const std::string text = kHeader + "\n" + kEvents;
+  auto load = [](const std::string& s) {
+    try {
+      parse_trace(s, "fuzz.jsonl");
+      return std::string();
+    } catch (const TraceError& e) {
+      return std::string(e.what());
+    }
+  };
+  // Every prefix: a cut anywhere.
+  for (std::size_t n = 0; n < text.size(); n += 7) {
+    const std::string err = load(text.substr(0, n));
+    CHECK_FALSE(err.empty()); // nothing short of the end line is a complete trace
+  }
+  // Seeded byte flips: anything may happen but an exception other than TraceError.
+  std::uint64_t seed = 12345;
+  auto next = [&seed]() { return seed = seed * 6364136223846793005ULL + 1442695040888963407ULL; };
+  const char junk[] = {'"', '{', '}', ',', ':', '[', ']', '0', '-', 'e', '\n', '\\', 'x', '\0'};
+  for (int i = 0; i < 2000; ++i) {
+    std::string s = text;
+    for (int k = 0; k < 3; ++k)
+      s[(next() >> 20) % s.size()] = junk[(next() >> 33) % sizeof junk];
+    CHECK_NOTHROW(load(s));
   }
 }

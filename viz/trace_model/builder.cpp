@@ -6,21 +6,24 @@
 namespace faultlab::viz {
 
 namespace {
-constexpr std::size_t kMaxLanes = 4096;  // a limit on everything: lanes are drawn one per row
-constexpr std::uint8_t kMaxOpRows = 6;   // overlapping ops share at most this many sub-rows
+constexpr std::size_t kMaxLanes = 4096; // a limit on everything: lanes are drawn one per row
+constexpr std::uint8_t kMaxOpRows = 4;  // overlapping ops share at most this many sub-rows
 
-template <typename T, typename Key>
-void sort_by(std::vector<T>& v, Key key) {
+template <typename T, typename Key> void sort_by(std::vector<T>& v, Key key) {
   std::stable_sort(v.begin(), v.end(), [&](const T& a, const T& b) { return key(a) < key(b); });
 }
-}  // namespace
+} // namespace
 
-TraceBuilder::TraceBuilder(std::string name) { t_.path = std::move(name); }
+TraceBuilder::TraceBuilder(std::string name) {
+  t_.path = std::move(name);
+}
 
 void TraceBuilder::set_header(TraceHeader h) {
   t_.header = std::move(h);
-  for (const auto& n : t_.header.nodes) node_lane(n.name);
-  for (const auto& c : t_.header.clients) client_lane(c.name);
+  for (const auto& n : t_.header.nodes)
+    node_lane(n.name);
+  for (const auto& c : t_.header.clients)
+    client_lane(c.name);
 }
 
 LaneId TraceBuilder::node_lane(const std::string& name) {
@@ -32,7 +35,8 @@ LaneId TraceBuilder::node_lane(const std::string& name) {
   for (const auto& n : t_.header.nodes) {
     if (n.name != name) continue;
     lane.subtitle = n.zone;
-    for (const auto& r : n.roles) lane.subtitle += (lane.subtitle.empty() ? "" : "  ") + r;
+    for (const auto& r : n.roles)
+      lane.subtitle += (lane.subtitle.empty() ? "" : "  ") + r;
   }
   const auto id = static_cast<LaneId>(t_.lanes.size());
   t_.lanes.push_back(std::move(lane));
@@ -63,8 +67,12 @@ static std::uint16_t intern(std::vector<std::string>& table, const std::string& 
   return static_cast<std::uint16_t>(table.size() - 1);
 }
 
-std::uint16_t TraceBuilder::message_kind(const std::string& kind) { return intern(t_.message_kinds, kind); }
-std::uint16_t TraceBuilder::drop_reason(const std::string& reason) { return intern(t_.drop_reasons, reason); }
+std::uint16_t TraceBuilder::message_kind(const std::string& kind) {
+  return intern(t_.message_kinds, kind);
+}
+std::uint16_t TraceBuilder::drop_reason(const std::string& reason) {
+  return intern(t_.drop_reasons, reason);
+}
 
 void TraceBuilder::invoke(Op op) {
   ++t_.event_count;
@@ -93,7 +101,9 @@ Message* TraceBuilder::open_message(std::int64_t id) {
   return it == open_messages_.end() ? nullptr : &t_.messages[it->second];
 }
 
-void TraceBuilder::close_message(std::int64_t id) { open_messages_.erase(id); }
+void TraceBuilder::close_message(std::int64_t id) {
+  open_messages_.erase(id);
+}
 
 void TraceBuilder::node_status(LaneId lane, const std::string& status, double t_s) {
   ++t_.event_count;
@@ -120,8 +130,10 @@ void TraceBuilder::start_fault(Fault f, bool lasting) {
       }
     }
   }
-  if (lasting) open_faults_.emplace(f.name, static_cast<std::uint32_t>(t_.faults.size()));
-  else f.t_end_s = f.t_start_s;
+  if (lasting)
+    open_faults_.emplace(f.name, static_cast<std::uint32_t>(t_.faults.size()));
+  else
+    f.t_end_s = f.t_start_s;
   t_.faults.push_back(std::move(f));
 }
 
@@ -156,9 +168,11 @@ Trace TraceBuilder::finish() {
   sort_by(t_.violations, [](const Violation& v) { return v.t_s; });
   t_.op_index.clear();
   t_.op_index.reserve(t_.ops.size());
-  for (std::size_t i = 0; i < t_.ops.size(); ++i) t_.op_index[t_.ops[i].id] = static_cast<std::uint32_t>(i);
+  for (std::size_t i = 0; i < t_.ops.size(); ++i)
+    t_.op_index[t_.ops[i].id] = static_cast<std::uint32_t>(i);
   t_.violation_times.clear();
-  for (const auto& v : t_.violations) t_.violation_times.push_back(v.t_s);
+  for (const auto& v : t_.violations)
+    t_.violation_times.push_back(v.t_s);
 
   index_lanes();
   assign_op_rows();
@@ -185,7 +199,8 @@ void TraceBuilder::index_lanes() {
   }
   for (Lane& lane : t_.lanes) {
     lane.ops.finish();
-    for (Channel& c : lane.channels) c.messages.finish();
+    for (Channel& c : lane.channels)
+      c.messages.finish();
   }
   for (std::size_t i = 0; i < t_.states.size(); ++i)
     t_.lanes[t_.states[i].lane].states.push_back(static_cast<std::uint32_t>(i));
@@ -204,10 +219,15 @@ void TraceBuilder::assign_op_rows() {
       if (op.lane != id) continue;
       std::size_t row = row_end.size();
       for (std::size_t r = 0; r < row_end.size(); ++r)
-        if (row_end[r] <= op.t_invoke_s) { row = r; break; }
+        if (row_end[r] <= op.t_invoke_s) {
+          row = r;
+          break;
+        }
       if (row == row_end.size()) {
-        if (row_end.size() < kMaxOpRows) row_end.push_back(0.0);
-        else row = static_cast<std::size_t>(std::min_element(row_end.begin(), row_end.end()) - row_end.begin());
+        if (row_end.size() < kMaxOpRows)
+          row_end.push_back(0.0);
+        else
+          row = static_cast<std::size_t>(std::min_element(row_end.begin(), row_end.end()) - row_end.begin());
       }
       row_end[row] = std::max(row_end[row], op.t_complete_s);
       op.row = static_cast<std::uint8_t>(row);
@@ -233,10 +253,14 @@ void TraceBuilder::fill_violation_windows() {
 
 const char* outcome_name(Outcome o) {
   switch (o) {
-  case Outcome::ok: return "ok";
-  case Outcome::fail: return "fail";
-  case Outcome::info: return "info (outcome unknown)";
-  case Outcome::pending: return "pending (no completion)";
+  case Outcome::ok:
+    return "ok";
+  case Outcome::fail:
+    return "fail";
+  case Outcome::info:
+    return "info (outcome unknown)";
+  case Outcome::pending:
+    return "pending (no completion)";
   }
   return "?";
 }
@@ -254,8 +278,9 @@ const Op* Trace::find_op(std::int64_t id) const {
 
 std::int64_t Trace::violation_count(const std::string& check) const {
   std::int64_t n = 0;
-  for (const auto& v : violations) n += v.check == check ? 1 : 0;
+  for (const auto& v : violations)
+    n += v.check == check ? 1 : 0;
   return n;
 }
 
-}  // namespace faultlab::viz
+} // namespace faultlab::viz

@@ -25,13 +25,22 @@ public:
   Message* send(Message m);
   Message* open_message(std::int64_t id);
   void close_message(std::int64_t id);
-  void state(StateEvent s) { t_.states.push_back(std::move(s)); ++t_.event_count; }
+  void state(StateEvent s) {
+    t_.states.push_back(std::move(s));
+    ++t_.event_count;
+  }
   void node_status(LaneId lane, const std::string& status, double t_s);
   void start_fault(Fault f, bool lasting);
   void end_fault(const Fault& f, double t_s);
-  void violation(Violation v) { t_.violations.push_back(std::move(v)); ++t_.event_count; }
+  void violation(Violation v) {
+    t_.violations.push_back(std::move(v));
+    ++t_.event_count;
+  }
   void ignored_event() { ++t_.ignored_events; }
-  EndSummary& end_summary() { ++t_.event_count; return t_.end; }
+  EndSummary& end_summary() {
+    ++t_.event_count;
+    return t_.end;
+  }
 
   Trace finish();
 
@@ -44,8 +53,8 @@ private:
   std::unordered_map<std::string, LaneId> node_lanes_;
   std::unordered_map<std::string, LaneId> client_lanes_;
   std::unordered_map<std::int64_t, std::uint32_t> open_messages_;
-  std::map<LaneId, std::uint32_t> open_status_;          // lane -> open span
-  std::multimap<std::string, std::uint32_t> open_faults_;  // name -> open fault
+  std::map<LaneId, std::uint32_t> open_status_;           // lane -> open span
+  std::multimap<std::string, std::uint32_t> open_faults_; // name -> open fault
 };
 
-}  // namespace faultlab::viz
+} // namespace faultlab::viz

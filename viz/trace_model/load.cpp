@@ -3,75 +3,23 @@
 #include "trace_model/load.hpp"
 
 #include "trace_model/builder.hpp"
+#include "trace_model/flat_json.hpp"
+#include "trace_model/line_access.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include <fstream>
-#include <sstream>
+#include <fcntl.h>
 #include <string_view>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace faultlab::viz {
 namespace {
 
+using detail::FlatLine;
+using detail::Line;
 using nlohmann::json;
-
-std::string type_name(const json& j) { return j.is_null() ? "null" : j.type_name(); }
-
-// Field access that turns a missing or mistyped field into a line-numbered error.
-class Line {
-public:
-  Line(const json& j, const std::string& where) : j_(j), where_(where) {}
-
-  [[noreturn]] void fail(const std::string& what) const { throw TraceError(where_ + ": " + what); }
-
-  const json* find(const char* key) const {
-    auto it = j_.find(key);
-    return it == j_.end() ? nullptr : &*it;
-  }
-  double number(const char* key) const {
-    const json* v = find(key);
-    if (!v) fail(std::string("missing field \"") + key + "\"");
-    if (!v->is_number()) fail(std::string("field \"") + key + "\" should be a number, got " + type_name(*v));
-    return v->get<double>();
-  }
-  std::int64_t integer(const char* key) const {
-    const json* v = find(key);
-    if (!v) fail(std::string("missing field \"") + key + "\"");
-    if (!v->is_number_integer())
-      fail(std::string("field \"") + key + "\" should be an integer, got " + type_name(*v));
-    return v->get<std::int64_t>();
-  }
-  std::int64_t integer_or(const char* key, std::int64_t fallback) const {
-    return find(key) ? integer(key) : fallback;
-  }
-  std::string string(const char* key) const {
-    const json* v = find(key);
-    if (!v) fail(std::string("missing field \"") + key + "\"");
-    if (!v->is_string()) fail(std::string("field \"") + key + "\" should be a string, got " + type_name(*v));
-    return v->get<std::string>();
-  }
-  std::string string_or(const char* key, const std::string& fallback = {}) const {
-    return find(key) ? string(key) : fallback;
-  }
-  // Any JSON value as display text: strings bare, everything else dumped.
-  std::string text_or(const char* key) const {
-    const json* v = find(key);
-    if (!v) return {};
-    return v->is_string() ? v->get<std::string>() : v->dump();
-  }
-  std::vector<std::string> strings_or(const json& parent, const char* key) const {
-    std::vector<std::string> out;
-    auto it = parent.find(key);
-    if (it == parent.end() || !it->is_array()) return out;
-    for (const auto& s : *it)
-      if (s.is_string()) out.push_back(s.get<std::string>());
-    return out;
-  }
-
-private:
-  const json& j_;
-  const std::string& where_;
-};
 
 TraceHeader read_header(const json& j, const std::string& where) {
   Line l(j, where);
@@ -113,7 +61,7 @@ TraceHeader read_header(const json& j, const std::string& where) {
   return h;
 }
 
-void read_op(TraceBuilder& b, const Line& l, double t) {
+template <typename L> void read_op(TraceBuilder& b, const L& l, double t) {
   const std::string type = l.string("type");
   const std::int64_t id = l.integer("op");
   if (type == "invoke") {
@@ -131,9 +79,12 @@ void read_op(TraceBuilder& b, const Line& l, double t) {
     return;
   }
   Outcome outcome = Outcome::info;
-  if (type == "ok") outcome = Outcome::ok;
-  else if (type == "fail") outcome = Outcome::fail;
-  else if (type != "info") l.fail("op \"type\" should be invoke, ok, fail or info, got \"" + type + "\"");
+  if (type == "ok")
+    outcome = Outcome::ok;
+  else if (type == "fail")
+    outcome = Outcome::fail;
+  else if (type != "info")
+    l.fail("op \"type\" should be invoke, ok, fail or info, got \"" + type + "\"");
   Op* op = b.open_op(id);
   if (!op) l.fail("completion of op " + std::to_string(id) + " that was never invoked");
   op->t_complete_s = t;
@@ -141,10 +92,10 @@ void read_op(TraceBuilder& b, const Line& l, double t) {
   if (l.find("value")) op->value = l.text_or("value");
   op->node = l.string_or("node");
   op->error = l.text_or("error");
-  if (const json* fin = l.find("final"); fin && fin->is_boolean() && fin->get<bool>()) op->is_final = true;
+  if (l.flag("final")) op->is_final = true;
 }
 
-void read_message(TraceBuilder& b, const Line& l, double t, const std::string& ev) {
+template <typename L> void read_message(TraceBuilder& b, const L& l, double t, const std::string& ev) {
   const std::int64_t id = l.integer("msg");
   if (ev == "send") {
     Message m;
@@ -202,8 +153,10 @@ void read_fault(TraceBuilder& b, const Line& l, const json& j, double t) {
     f.nodes = l.strings_or(*d, "nodes");
   }
   const std::string phase = l.string_or("phase");
-  if (phase == "end") b.end_fault(f, t);
-  else b.start_fault(std::move(f), phase == "start");
+  if (phase == "end")
+    b.end_fault(f, t);
+  else
+    b.start_fault(std::move(f), phase == "start");
 }
 
 void read_end(TraceBuilder& b, const Line& l, const json& j, double t) {
@@ -228,6 +181,43 @@ void read_end(TraceBuilder& b, const Line& l, const json& j, double t) {
   (void)l;
 }
 
+template <typename L> void read_state_or_node(TraceBuilder& b, const L& l, double t, const std::string& ev) {
+  if (ev == "node") {
+    b.node_status(b.node_lane(l.string("node")), l.string("status"), t);
+    return;
+  }
+  StateEvent s;
+  s.t_s = t;
+  s.lane = b.node_lane(l.string("node"));
+  s.component = l.string_or("component");
+  s.role = l.string_or("role");
+  s.applied = l.find("applied") ? l.integer("applied") : -1;
+  s.key = l.text_or("key");
+  s.value = l.text_or("value");
+  b.state(std::move(s));
+}
+
+// The fast path: a flat line of one of the frequent kinds. False: use the full parser.
+bool read_flat_event(TraceBuilder& b, const FlatObject& o, const std::string& where) {
+  const FlatValue* ev_field = o.find("ev");
+  const FlatValue* t_field = o.find("t");
+  if (!ev_field || !t_field || ev_field->type != FlatValue::Type::string ||
+      t_field->type != FlatValue::Type::number)
+    return false;
+  const std::string& ev = ev_field->text;
+  FlatLine l(o, where);
+  const double t = t_field->number;
+  if (ev == "op")
+    read_op(b, l, t);
+  else if (ev == "send" || ev == "deliver" || ev == "drop")
+    read_message(b, l, t, ev);
+  else if (ev == "state" || ev == "node")
+    read_state_or_node(b, l, t, ev);
+  else
+    return false;
+  return true;
+}
+
 void read_event(TraceBuilder& b, const json& j, const std::string& where) {
   Line l(j, where);
   if (!j.is_object()) l.fail("each line should be a JSON object");
@@ -237,18 +227,8 @@ void read_event(TraceBuilder& b, const json& j, const std::string& where) {
     read_op(b, l, t);
   } else if (ev == "send" || ev == "deliver" || ev == "drop") {
     read_message(b, l, t, ev);
-  } else if (ev == "state") {
-    StateEvent s;
-    s.t_s = t;
-    s.lane = b.node_lane(l.string("node"));
-    s.component = l.string_or("component");
-    s.role = l.string_or("role");
-    s.applied = l.find("applied") ? l.integer("applied") : -1;
-    s.key = l.text_or("key");
-    s.value = l.text_or("value");
-    b.state(std::move(s));
-  } else if (ev == "node") {
-    b.node_status(b.node_lane(l.string("node")), l.string("status"), t);
+  } else if (ev == "state" || ev == "node") {
+    read_state_or_node(b, l, t, ev);
   } else if (ev == "fault") {
     read_fault(b, l, j, t);
   } else if (ev == "violation") {
@@ -263,19 +243,20 @@ void read_event(TraceBuilder& b, const json& j, const std::string& where) {
   } else if (ev == "end") {
     read_end(b, l, j, t);
   } else {
-    b.ignored_event();  // a newer writer's event kind: skip it
+    b.ignored_event(); // a newer writer's event kind: skip it
   }
 }
 
-}  // namespace
+} // namespace
 
-Trace parse_trace(const std::string& text, const std::string& name) {
+Trace parse_trace(std::string_view text, const std::string& name) {
   TraceBuilder b(name);
   std::string_view rest(text);
   std::size_t line_no = 0;
   bool have_header = false;
   bool have_end = false;
   std::string where;
+  FlatObject flat;
   while (!rest.empty()) {
     const std::size_t nl = rest.find('\n');
     std::string_view line = rest.substr(0, nl);
@@ -283,12 +264,22 @@ Trace parse_trace(const std::string& text, const std::string& name) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    if (have_end)
+      throw TraceError(name + ":" + std::to_string(line_no) + ": unexpected line after the \"end\" line");
+    if (have_header && flat.parse(line)) {
+      // `where` is only built when needed: a million to_string calls cost more than the parse.
+      try {
+        if (read_flat_event(b, flat, name)) continue;
+      } catch (const TraceError& e) {
+        throw TraceError(name + ":" + std::to_string(line_no) + std::string(e.what()).substr(name.size()));
+      }
+    }
     where = name + ":" + std::to_string(line_no);
-    if (have_end) throw TraceError(where + ": unexpected line after the \"end\" line");
     json j = json::parse(line.begin(), line.end(), nullptr, false);
     if (j.is_discarded()) {
       if (rest.empty() && have_header)
-        throw TraceError(where + ": truncated: the last line is not complete JSON and no \"end\" line follows " +
+        throw TraceError(where +
+                         ": truncated: the last line is not complete JSON and no \"end\" line follows " +
                          "(the run was cut short, or the file was copied while being written)");
       throw TraceError(where + ": malformed JSON (each line should be one JSON object)");
     }
@@ -307,15 +298,47 @@ Trace parse_trace(const std::string& text, const std::string& name) {
   return b.finish();
 }
 
+namespace {
+// The file mapped read-only: no copy of a 100 MB trace into a string first.
+class MappedFile {
+public:
+  explicit MappedFile(const std::string& path) {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) throw TraceError(path + ": cannot open the trace file (missing, or not readable)");
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode))
+      throw TraceError(path + ": cannot read the trace file (not a regular file)");
+    size_ = static_cast<std::size_t>(st.st_size);
+    if (size_ == 0) return;
+    data_ = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd_, 0);
+    if (data_ == MAP_FAILED) {
+      data_ = nullptr;
+      throw TraceError(path + ": read error (cannot map the file)");
+    }
+    ::madvise(data_, size_, MADV_SEQUENTIAL);
+  }
+  ~MappedFile() {
+    if (data_) ::munmap(data_, size_);
+    if (fd_ >= 0) ::close(fd_);
+  }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  std::string_view text() const {
+    return data_ ? std::string_view(static_cast<const char*>(data_), size_) : "";
+  }
+
+private:
+  int fd_ = -1;
+  void* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+} // namespace
+
 Trace load_trace(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw TraceError(path + ": cannot open the trace file (missing, or not readable)");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) throw TraceError(path + ": read error");
-  Trace t = parse_trace(buffer.str(), path);
+  MappedFile file(path);
+  Trace t = parse_trace(file.text(), path);
   t.path = path;
   return t;
 }
 
-}  // namespace faultlab::viz
+} // namespace faultlab::viz

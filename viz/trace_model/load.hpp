@@ -7,6 +7,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace faultlab::viz {
 
@@ -21,6 +22,6 @@ public:
 Trace load_trace(const std::string& path);
 
 // Same, from text already in memory (`name` is used in messages).
-Trace parse_trace(const std::string& text, const std::string& name);
+Trace parse_trace(std::string_view text, const std::string& name);
 
-}  // namespace faultlab::viz
+} // namespace faultlab::viz

@@ -12,7 +12,7 @@ float percentile(std::vector<float>& v, double p) {
   std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
   return v[k];
 }
-}  // namespace
+} // namespace
 
 Metrics compute_metrics(const Trace& trace, int bucket_count) {
   Metrics m;
@@ -41,4 +41,4 @@ Metrics compute_metrics(const Trace& trace, int bucket_count) {
   return m;
 }
 
-}  // namespace faultlab::viz
+} // namespace faultlab::viz

@@ -40,7 +40,7 @@ std::vector<NodeState> node_states_at(const Trace& trace, double t_s) {
           ns.last_key = s.key;
           ns.last_value = s.value;
         }
-        if (it - back > 64) break;  // a limit: older history is not worth a frame
+        if (it - back > 64) break; // a limit: older history is not worth a frame
       }
     }
     out.push_back(std::move(ns));
@@ -53,4 +53,4 @@ std::vector<NodeState> node_states_at(const Trace& trace, double t_s) {
   return out;
 }
 
-}  // namespace faultlab::viz
+} // namespace faultlab::viz

@@ -18,10 +18,12 @@ void SpanIndex::finish() {
   if (!std::is_sorted(starts_.begin(), starts_.end())) {
     std::vector<std::size_t> order(n);
     std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return starts_[a] < starts_[b]; });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return starts_[a] < starts_[b]; });
     auto permute = [&](auto& v) {
       auto copy = v;
-      for (std::size_t i = 0; i < n; ++i) v[i] = copy[order[i]];
+      for (std::size_t i = 0; i < n; ++i)
+        v[i] = copy[order[i]];
     };
     permute(items_);
     permute(starts_);
@@ -43,7 +45,8 @@ void SpanIndex::finish() {
 std::pair<std::size_t, std::size_t> SpanIndex::visible(double t0_s, double t1_s) const {
   const auto first = std::lower_bound(starts_.begin(), starts_.end(), t0_s - max_len_s_);
   const auto last = std::upper_bound(first, starts_.end(), t1_s);
-  return {static_cast<std::size_t>(first - starts_.begin()), static_cast<std::size_t>(last - starts_.begin())};
+  return {static_cast<std::size_t>(first - starts_.begin()),
+          static_cast<std::size_t>(last - starts_.begin())};
 }
 
 void SpanIndex::fold(const ViewWindow& w, double min_px, double fold_px, std::vector<Mark>& out) const {
@@ -51,7 +54,7 @@ void SpanIndex::fold(const ViewWindow& w, double min_px, double fold_px, std::ve
   const double fold_s = fold_px / w.px_per_s;
   const double min_s = min_px / w.px_per_s;
   while (i < last) {
-    if (ends_[i] < w.t0_s) {  // starts before the window and ends before it too
+    if (ends_[i] < w.t0_s) { // starts before the window and ends before it too
       ++i;
       continue;
     }
@@ -85,10 +88,11 @@ void SplitSpanIndex::finish() {
   if (!pending_.empty()) {
     std::vector<double> lengths;
     lengths.reserve(pending_.size());
-    for (const auto& p : pending_) lengths.push_back(p.t_end_s - p.t_start_s);
+    for (const auto& p : pending_)
+      lengths.push_back(p.t_end_s - p.t_start_s);
     const std::size_t k = lengths.size() * 99 / 100;
     std::nth_element(lengths.begin(), lengths.begin() + static_cast<std::ptrdiff_t>(k), lengths.end());
-    threshold_s = 2.0 * lengths[k];  // twice the 99th percentile: rounding noise stays short
+    threshold_s = 2.0 * lengths[k]; // twice the 99th percentile: rounding noise stays short
   }
   for (const auto& p : pending_) {
     SpanIndex& target = p.t_end_s - p.t_start_s > threshold_s ? long_ : short_;
@@ -105,7 +109,8 @@ void SplitSpanIndex::fold(const ViewWindow& w, double min_px, double fold_px, st
   long_.fold(w, min_px, fold_px, out);
 }
 
-void fold_points(const std::vector<double>& times_s, const ViewWindow& w, double fold_px, std::vector<Mark>& out) {
+void fold_points(const std::vector<double>& times_s, const ViewWindow& w, double fold_px,
+                 std::vector<Mark>& out) {
   const double fold_s = fold_px / w.px_per_s;
   auto it = std::lower_bound(times_s.begin(), times_s.end(), w.t0_s);
   const auto last = std::upper_bound(it, times_s.end(), w.t1_s);
@@ -121,4 +126,4 @@ void fold_points(const std::vector<double>& times_s, const ViewWindow& w, double
   }
 }
 
-}  // namespace faultlab::viz
+} // namespace faultlab::viz

@@ -21,10 +21,10 @@ struct ViewWindow {
 struct Mark {
   double t_start_s = 0.0;
   double t_end_s = 0.0;
-  std::uint32_t item = 0;   // the first item's index in the trace's global array
-  std::uint32_t count = 0;  // how many spans this mark stands for
-  std::uint32_t n_a = 0;    // how many of them carry flag a (op: fail; message: dropped)
-  std::uint32_t n_b = 0;    // flag b (op: info or pending)
+  std::uint32_t item = 0;  // the first item's index in the trace's global array
+  std::uint32_t count = 0; // how many spans this mark stands for
+  std::uint32_t n_a = 0;   // how many of them carry flag a (op: fail; message: dropped)
+  std::uint32_t n_b = 0;   // flag b (op: info or pending)
 };
 
 class SpanIndex {
@@ -50,8 +50,8 @@ public:
 private:
   std::vector<std::uint32_t> items_;
   std::vector<double> starts_, ends_;
-  std::vector<std::uint32_t> prefix_a_, prefix_b_;  // counts of flags in [0, i)
-  std::vector<std::uint8_t> flags_;                 // bit 0: a, bit 1: b (before finish)
+  std::vector<std::uint32_t> prefix_a_, prefix_b_; // counts of flags in [0, i)
+  std::vector<std::uint8_t> flags_;                // bit 0: a, bit 1: b (before finish)
   double max_len_s_ = 0.0;
 };
 
@@ -81,4 +81,4 @@ private:
 void fold_points(const std::vector<double>& times_s, const ViewWindow& w, double fold_px,
                  std::vector<Mark>& out);
 
-}  // namespace faultlab::viz
+} // namespace faultlab::viz

@@ -50,10 +50,10 @@ struct Op {
   double t_invoke_s = 0.0;
   double t_complete_s = 0.0;
   Outcome outcome = Outcome::pending;
-  bool is_final = false;   // a final read, issued after the workload stopped
-  std::uint8_t row = 0;    // sub-row inside the client lane (greedy interval packing)
+  bool is_final = false; // a final read, issued after the workload stopped
+  std::uint8_t row = 0;  // sub-row inside the client lane (greedy interval packing)
   int process = 0;
-  LaneId lane = kNoLane;   // the client group's lane
+  LaneId lane = kNoLane; // the client group's lane
   std::string f, key, value, node, error;
 };
 
@@ -68,26 +68,26 @@ struct Message {
   LaneId to = kNoLane;
   bool delivered = false;
   bool dropped = false;
-  std::uint16_t kind = 0;    // index into Trace::message_kinds
-  std::uint16_t reason = 0;  // index into Trace::drop_reasons (when dropped)
+  std::uint16_t kind = 0;   // index into Trace::message_kinds
+  std::uint16_t reason = 0; // index into Trace::drop_reasons (when dropped)
   std::int64_t size_bytes = 0;
 };
 
 struct Fault {
   std::string name, type;
   double t_start_s = 0.0;
-  double t_end_s = 0.0;  // the trace's end when no "end" phase came
-  std::string node;      // optional
-  std::vector<std::string> left, right;  // partition groups
+  double t_end_s = 0.0;                 // the trace's end when no "end" phase came
+  std::string node;                     // optional
+  std::vector<std::string> left, right; // partition groups
   std::string one_way_from, one_way_to;
-  std::vector<std::string> nodes;         // drop / delay targets
-  std::string details;                    // the raw details, for tooltips
+  std::vector<std::string> nodes; // drop / delay targets
+  std::string details;            // the raw details, for tooltips
 };
 
 // A node's down / paused interval (greyed in its lane).
 struct StatusSpan {
   LaneId lane = kNoLane;
-  std::string status;  // "down" or "paused"
+  std::string status; // "down" or "paused"
   double t_start_s = 0.0;
   double t_end_s = 0.0;
 };
@@ -103,15 +103,15 @@ struct Violation {
   double t_s = 0.0;
   std::string check, message;
   std::vector<std::int64_t> ops;
-  double t_first_s = 0.0;  // earliest invoke of its ops (or t_s)
-  double t_last_s = 0.0;   // latest completion of its ops (or t_s)
+  double t_first_s = 0.0; // earliest invoke of its ops (or t_s)
+  double t_last_s = 0.0;  // latest completion of its ops (or t_s)
 };
 
 struct EndSummary {
   double t_s = 0.0;
   std::int64_t ops_ok = 0, ops_fail = 0, ops_info = 0, ops_total = 0;
   std::int64_t sent = 0, delivered = 0, dropped = 0;
-  std::vector<std::pair<std::string, std::int64_t>> counts;  // per check, trace order
+  std::vector<std::pair<std::string, std::int64_t>> counts; // per check, trace order
 };
 
 enum class LaneKind : std::uint8_t { node, client };
@@ -120,7 +120,7 @@ enum class LaneKind : std::uint8_t { node, client };
 // folding can count per destination without touching every message.
 struct Channel {
   LaneId to = kNoLane;
-  SplitSpanIndex messages;  // items index Trace::messages; flag a = dropped
+  SplitSpanIndex messages; // items index Trace::messages; flag a = dropped
 };
 
 // A lane is one row of the space-time view: a node or a client group. Its
@@ -128,12 +128,12 @@ struct Channel {
 struct Lane {
   LaneKind kind = LaneKind::node;
   std::string name;
-  std::string subtitle;  // zone + roles, or "200 sessions on web -> profiles"
-  std::uint8_t rows = 1; // op sub-rows for client lanes
-  SplitSpanIndex ops;    // items index Trace::ops; flag a = fail, flag b = info/pending
-  std::vector<Channel> channels;            // messages sent from this lane, per destination
-  std::vector<std::uint32_t> states;        // state events, by t_s
-  std::vector<std::uint32_t> status_spans;  // by t_start_s
+  std::string subtitle;                    // zone + roles, or "200 sessions on web -> profiles"
+  std::uint8_t rows = 1;                   // op sub-rows for client lanes
+  SplitSpanIndex ops;                      // items index Trace::ops; flag a = fail, flag b = info/pending
+  std::vector<Channel> channels;           // messages sent from this lane, per destination
+  std::vector<std::uint32_t> states;       // state events, by t_s
+  std::vector<std::uint32_t> status_spans; // by t_start_s
 };
 
 struct Trace {
@@ -150,9 +150,9 @@ struct Trace {
   std::vector<double> violation_times;  // same order, for lower_bound
   std::vector<std::string> message_kinds;
   std::vector<std::string> drop_reasons;
-  std::unordered_map<std::int64_t, std::uint32_t> op_index;  // op id -> index into ops
+  std::unordered_map<std::int64_t, std::uint32_t> op_index; // op id -> index into ops
   std::size_t event_count = 0;
-  std::size_t ignored_events = 0;  // unknown "ev" kinds (newer writers)
+  std::size_t ignored_events = 0; // unknown "ev" kinds (newer writers)
 
   double t_begin_s() const { return 0.0; }
   double t_end_s() const { return end.t_s; }
@@ -161,4 +161,4 @@ struct Trace {
   std::int64_t violation_count(const std::string& check) const;
 };
 
-}  // namespace faultlab::viz
+} // namespace faultlab::viz

@@ -1,0 +1,75 @@
+// One small class per kind of lane, with a common draw entry point (after
+// Tracy). A lane draws its own background and content between y0 and y1;
+// cross-lane things (messages, faults, violations) are drawn by overlays.hpp.
+#pragma once
+
+#include "app/view.hpp"
+#include "trace_model/trace.hpp"
+
+#include <imgui.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace faultlab::viz {
+
+// What a lane needs to draw one frame. Const: lanes keep no per-frame state.
+struct LaneFrame {
+  const ViewContext& view;
+  const Trace& trace;
+  const Violation* selected = nullptr; // highlighted violation, if any
+  ImDrawList* draw = nullptr;
+  ImVec2 mouse;
+  std::string* tooltip = nullptr; // a hovered mark writes its description here
+};
+
+class LaneView {
+public:
+  LaneView(const Trace& trace, LaneId id) : trace_(trace), id_(id) {}
+  virtual ~LaneView() = default;
+  LaneView(const LaneView&) = delete;
+  LaneView& operator=(const LaneView&) = delete;
+
+  LaneId id() const { return id_; }
+  const Lane& lane() const { return trace_.lanes[id_]; }
+  virtual float height(float font_px) const = 0;
+  virtual void draw(const LaneFrame& f, float y0, float y1) const = 0;
+  // Drawn after the messages, so it stays visible over the arrows.
+  virtual void draw_overlay(const LaneFrame& f, float y0, float y1) const { (void)f, (void)y0, (void)y1; }
+
+protected:
+  const Trace& trace_;
+  LaneId id_;
+};
+
+// A node: greyed while down or paused, with a tick per state change.
+class NodeLaneView : public LaneView {
+public:
+  NodeLaneView(const Trace& trace, LaneId id);
+  float height(float font_px) const override { return font_px * 2.6f; }
+  void draw(const LaneFrame& f, float y0, float y1) const override;
+  void draw_overlay(const LaneFrame& f, float y0, float y1) const override; // down / paused
+
+private:
+  std::vector<double> state_times_; // parallel to lane().states
+};
+
+// A client group: one bar per op, from invoke to completion, by outcome.
+class ClientLaneView : public LaneView {
+public:
+  using LaneView::LaneView;
+  float height(float font_px) const override;
+  void draw(const LaneFrame& f, float y0, float y1) const override;
+
+private:
+  void draw_highlight(const LaneFrame& f, float y0, float row_h) const;
+};
+
+std::vector<std::unique_ptr<LaneView>> make_lane_views(const Trace& trace);
+
+std::string describe_op(const Op& op); // the tooltip
+std::string op_summary(const Op& op);  // "write k = 3", "read k -> nothing"
+ImU32 outcome_colour(Outcome o);
+
+} // namespace faultlab::viz

@@ -1,0 +1,81 @@
+// faultlab-viz: replay one trace (or compare two) and see the violations.
+// With --screenshot it renders one frame to a PNG and exits (headless).
+#include "app/app.hpp"
+#include "app/options.hpp"
+#include "app/platform.hpp"
+#include "trace_model/load.hpp"
+
+#include <cstdio>
+#include <iostream>
+
+using namespace faultlab::viz;
+
+int main(int argc, char** argv) {
+  Options opt;
+  try {
+    opt = parse_options(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "faultlab-viz: " << e.what() << "\n" << usage();
+    return 2;
+  }
+  if (opt.help) {
+    std::cout << usage();
+    return 0;
+  }
+
+  std::vector<std::unique_ptr<Trace>> traces;
+  std::vector<std::string> errors;
+  for (const auto& path : opt.traces) {
+    try {
+      traces.push_back(std::make_unique<Trace>(load_trace(path)));
+    } catch (const TraceError& e) {
+      std::cerr << "faultlab-viz: " << e.what() << "\n";
+      errors.push_back(e.what());
+    }
+  }
+  // Headless runs fail fast; a window shows the message instead.
+  if (!opt.screenshot.empty() && !errors.empty()) return 1;
+
+  PlatformConfig cfg;
+  cfg.width = opt.width;
+  cfg.height = opt.height;
+  cfg.visible = opt.screenshot.empty();
+  std::string error;
+  if (!platform_init(cfg, error)) {
+    std::cerr << "faultlab-viz: " << error << "\n";
+    return errors.empty() ? 3 : 1;
+  }
+  int rc = errors.empty() ? 0 : 1;
+  {
+    App app(std::move(traces), std::move(errors));
+    ViewState& st = app.state();
+    for (const auto& t : app.traces())
+      for (const auto& check : t.trace->header.checks)
+        if (!opt.only_checks.empty() && !opt.only_checks.count(check)) st.hidden_checks.insert(check);
+    if (opt.select_violation && !app.select_violation(*opt.select_violation - 1)) {
+      std::cerr << "faultlab-viz: --select-violation " << *opt.select_violation << ": the trace shows only "
+                << (app.traces().empty() ? 0 : app.traces()[0].timeline->shown_violations(st).size())
+                << " violations\n";
+      rc = 2;
+    }
+    if (opt.window_s) {
+      st.t0_s = opt.window_s->first;
+      st.t1_s = opt.window_s->second;
+    }
+    if (opt.at_s) st.cursor_s = *opt.at_s;
+    st.show_help = opt.show_help;
+    if (rc == 0 && !opt.screenshot.empty()) {
+      if (render_screenshot(app, opt.screenshot, opt.frames, error, opt.mouse ? opt.mouse->first : -1.f,
+                            opt.mouse ? opt.mouse->second : -1.f)) {
+        std::cout << "wrote " << opt.screenshot << " (" << opt.width << "x" << opt.height << ")\n";
+      } else {
+        std::cerr << "faultlab-viz: " << error << "\n";
+        rc = 1;
+      }
+    } else if (opt.screenshot.empty()) {
+      run_interactive(app);
+    }
+  }
+  platform_shutdown();
+  return rc;
+}

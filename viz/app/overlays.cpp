@@ -1,0 +1,231 @@
+#include "app/overlays.hpp"
+
+#include "app/palette.hpp"
+#include "trace_model/span_index.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+namespace faultlab::viz {
+
+namespace {
+constexpr double kMinPx = 3.0;
+constexpr double kArrowFoldPx = 6.0;
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v)
+    s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+ImU32 kind_colour(const std::string& kind) {
+  if (kind == "replicate" || kind == "catchup") return palette::kReplicate;
+  if (kind.size() > 6 && kind.compare(kind.size() - 6, 6, "_reply") == 0) return palette::kReply;
+  return palette::kRequest;
+}
+
+void draw_cross(ImDrawList* d, ImVec2 c, float r, ImU32 col, float thick) {
+  d->AddLine({c.x - r, c.y - r}, {c.x + r, c.y + r}, col, thick);
+  d->AddLine({c.x - r, c.y + r}, {c.x + r, c.y - r}, col, thick);
+}
+
+void draw_arrow(ImDrawList* d, ImVec2 a, ImVec2 b, ImU32 col, float thick, float head) {
+  d->AddLine(a, b, col, thick);
+  const float dx = b.x - a.x, dy = b.y - a.y;
+  const float len = std::sqrt(dx * dx + dy * dy);
+  if (len < 1.f) return;
+  const float ux = dx / len, uy = dy / len;
+  d->AddTriangleFilled(b, {b.x - ux * head - uy * head * 0.5f, b.y - uy * head + ux * head * 0.5f},
+                       {b.x - ux * head + uy * head * 0.5f, b.y - uy * head - ux * head * 0.5f}, col);
+}
+
+// Where a dropped message ends: half way to its destination, at its drop time.
+ImVec2 drop_point(const OverlayFrame& f, const Message& m, float ya, float yb) {
+  float x = f.view.x_clamped(m.t_end_s);
+  if (m.t_end_s <= m.t_send_s) x += f.view.font_px * 0.8f;
+  return {x, ya + (yb - ya) * 0.5f};
+}
+} // namespace
+
+void draw_fault_bands(const OverlayFrame& f) {
+  const ViewContext& v = f.view;
+  float label_y = f.lanes_y0 + 2.f;
+  for (const Fault& fault : f.trace.faults) {
+    if (fault.t_end_s < v.t0_s || fault.t_start_s > v.t1_s) continue;
+    const bool partition = fault.type == "partition";
+    const float xa = v.x_clamped(fault.t_start_s);
+    const float xb = std::max(v.x_clamped(fault.t_end_s), xa + 3.f);
+    f.draw->AddRectFilled({xa, f.lanes_y0}, {xb, f.lanes_y1},
+                          partition ? palette::kPartition : palette::kFaultBand);
+    const ImU32 edge = partition ? palette::kPartitionEdge : palette::kFaultEdge;
+    f.draw->AddLine({xa, f.lanes_y0}, {xa, f.lanes_y1}, edge, 2.f);
+    f.draw->AddLine({xb, f.lanes_y0}, {xb, f.lanes_y1}, edge, 2.f);
+    std::string label = fault.type;
+    if (partition && !fault.left.empty())
+      label = "partition: " + join(fault.left) + "  |  " + join(fault.right);
+    else if (!fault.one_way_from.empty())
+      label = "one-way cut: " + fault.one_way_from + " -> " + fault.one_way_to;
+    else if (!fault.nodes.empty())
+      label += ": " + join(fault.nodes);
+    else if (!fault.node.empty())
+      label += ": " + fault.node;
+    if (!fault.name.empty() && fault.name != fault.type) label += "  (" + fault.name + ")";
+    // The groups of a partition also tint their own lanes' edges.
+    for (const auto& n : fault.right) {
+      const LaneId id = f.trace.lane_of(n);
+      if (id != kNoLane && id < f.lane_center_y.size())
+        f.draw->AddRectFilled({xa, f.lane_center_y[id] - v.font_px}, {xb, f.lane_center_y[id] + v.font_px},
+                              palette::kPartition);
+    }
+    const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
+    const float tx = std::max(xa, v.x0) + 4.f;
+    f.draw->AddRectFilled({tx - 2, label_y}, {tx + ts.x + 4, label_y + ts.y}, palette::rgb(0, 0, 0, 190));
+    f.draw->AddText({tx, label_y}, edge, label.c_str());
+    if (f.mouse.x >= xa && f.mouse.x <= xb && f.mouse.y >= f.lanes_y0 && f.mouse.y <= f.lanes_y1 &&
+        f.tooltip->empty()) {
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "\n%.3f s to %.3f s", fault.t_start_s, fault.t_end_s);
+      *f.tooltip = label + buf + (fault.details.empty() ? "" : "\n" + fault.details);
+    }
+    label_y += ts.y + 2.f;
+  }
+}
+
+void draw_messages(const OverlayFrame& f, const std::unordered_multimap<std::int64_t, std::uint32_t>& by_op) {
+  const ViewContext& v = f.view;
+  const ViewWindow w{v.t0_s, v.t1_s, v.px_per_s};
+  std::vector<ImU32> colours;
+  for (const auto& k : f.trace.message_kinds)
+    colours.push_back(kind_colour(k));
+  const float head = v.font_px * 0.45f;
+  std::vector<Mark> marks;
+  for (std::size_t l = 0; l < f.trace.lanes.size(); ++l) {
+    for (const Channel& c : f.trace.lanes[l].channels) {
+      if (c.to == l || c.to >= f.lane_center_y.size()) continue;
+      const float ya = f.lane_center_y[l], yb = f.lane_center_y[c.to];
+      marks.clear();
+      c.messages.fold(w, kMinPx, kArrowFoldPx, marks);
+      for (const Mark& mk : marks) {
+        const Message& m = f.trace.messages[mk.item];
+        const ImVec2 a{v.x_clamped(m.t_send_s), ya};
+        const float thick = mk.count > 1 ? 2.2f : 2.f;
+        if (mk.count == 1 && m.dropped) {
+          const ImVec2 p = drop_point(f, m, ya, yb);
+          f.draw->AddLine(a, p, palette::kDrop, thick);
+          draw_cross(f.draw, p, head * 0.8f, palette::kDrop, 3.f);
+          continue;
+        }
+        const ImVec2 b{v.x_clamped(m.t_end_s), yb};
+        // Folded runs are drawn lighter so a dense stream reads as a band, not a wall.
+        const ImU32 col = mk.count > 1 ? (colours[m.kind] & 0x00ffffffu) | 0x90000000u : colours[m.kind];
+        draw_arrow(f.draw, a, b, col, thick, head);
+        if (mk.n_a > 0) { // a folded run with drops in it
+          draw_cross(f.draw, {a.x + head, ya + (yb - ya) * 0.5f}, head * 0.8f, palette::kDrop, 3.f);
+        }
+        const float dx = f.mouse.x - b.x, dy = f.mouse.y - b.y;
+        if (dx * dx + dy * dy < head * head * 2.f && f.tooltip->empty()) {
+          char buf[256];
+          std::snprintf(buf, sizeof buf, "msg %lld %s  %s -> %s\nsent %.4f s, %s %.4f s (%.2f ms)",
+                        static_cast<long long>(m.id), f.trace.message_kinds[m.kind].c_str(),
+                        f.trace.lanes[m.from].name.c_str(), f.trace.lanes[m.to].name.c_str(), m.t_send_s,
+                        m.dropped ? "dropped" : "delivered", m.t_end_s, (m.t_end_s - m.t_send_s) * 1000.0);
+          *f.tooltip = buf;
+          if (mk.count > 1)
+            *f.tooltip += "\n(" + std::to_string(mk.count) + " messages folded here; zoom in)";
+        }
+      }
+    }
+  }
+  // The selected violation's messages, on top and thick.
+  if (!f.selected) return;
+  for (std::int64_t op : f.selected->ops) {
+    auto [it, end] = by_op.equal_range(op);
+    for (; it != end; ++it) {
+      const Message& m = f.trace.messages[it->second];
+      if (m.from >= f.lane_center_y.size() || m.to >= f.lane_center_y.size()) continue;
+      const float ya = f.lane_center_y[m.from], yb = f.lane_center_y[m.to];
+      const ImVec2 a{v.x_clamped(m.t_send_s), ya};
+      if (m.dropped) {
+        const ImVec2 p = drop_point(f, m, ya, yb);
+        f.draw->AddLine(a, p, palette::kHighlight, 4.f);
+        draw_cross(f.draw, p, head, palette::kDrop, 4.f);
+      } else {
+        draw_arrow(f.draw, a, {v.x_clamped(m.t_end_s), yb}, palette::kHighlight, 4.f, head * 1.4f);
+      }
+    }
+  }
+}
+
+std::optional<std::size_t> draw_violation_strip(const OverlayFrame& f, float y0, float y1,
+                                                const std::vector<double>& times,
+                                                const std::vector<std::size_t>& index) {
+  const ViewContext& v = f.view;
+  std::vector<Mark> marks;
+  const float half = (y1 - y0) * 0.36f;
+  // Fold wide enough that a marker and its count never overlap the next one.
+  fold_points(times, {v.t0_s, v.t1_s, v.px_per_s}, static_cast<double>(v.font_px) * 2.2, marks);
+  std::optional<std::size_t> clicked;
+  for (const Mark& m : marks) {
+    const float x = v.x_of(m.t_start_s);
+    // A downward triangle: the violation colour, used for nothing else.
+    f.draw->AddTriangleFilled({x - half, y0 + 2}, {x + half, y0 + 2}, {x, y1 - 2}, palette::kViolation);
+    if (m.count > 1) {
+      const std::string n = std::to_string(m.count);
+      f.draw->AddText(ImGui::GetFont(), v.font_px * 0.7f, {x + half + 1.f, y0 + 1.f}, palette::kText,
+                      n.c_str());
+    }
+    if (f.mouse.x >= x - half && f.mouse.x <= x + half && f.mouse.y >= y0 && f.mouse.y <= y1) {
+      const Violation& viol = f.trace.violations[index[m.item]];
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.3f s  ", viol.t_s);
+      *f.tooltip = buf + viol.check + "\n" + viol.message;
+      if (m.count > 1)
+        *f.tooltip += "\n(" + std::to_string(m.count) + " violations here; click to select the first)";
+      if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) clicked = index[m.item];
+    }
+  }
+  return clicked;
+}
+
+void draw_selection(const OverlayFrame& f) {
+  if (!f.selected) return;
+  const ViewContext& v = f.view;
+  const Violation& s = *f.selected;
+  const float xa = v.x_clamped(s.t_first_s), xb = std::max(v.x_clamped(s.t_last_s), xa + 2.f);
+  f.draw->AddRectFilled({xa, f.lanes_y0}, {xb, f.lanes_y1}, palette::kSelection);
+  const float x = v.x_clamped(s.t_s);
+  f.draw->AddLine({x, f.lanes_y0}, {x, f.lanes_y1}, palette::kViolation, 3.f);
+}
+
+void draw_applied_marks(const OverlayFrame& f, const std::vector<AppliedAt>& applied) {
+  const ViewContext& v = f.view;
+  for (const AppliedAt& a : applied) {
+    if (a.t_applied_s < 0 || a.node >= f.lane_center_y.size()) continue;
+    if (a.carrier >= 0) { // the replication message that came late, in the cursor colour
+      const Message& m = f.trace.messages[static_cast<std::size_t>(a.carrier)];
+      if (m.from < f.lane_center_y.size()) {
+        const float ya = f.lane_center_y[m.from], yb = f.lane_center_y[m.to];
+        const ImVec2 from{v.x_clamped(m.t_send_s), ya};
+        if (m.dropped) {
+          const ImVec2 p = drop_point(f, m, ya, yb);
+          f.draw->AddLine(from, p, palette::kCursor, 4.f);
+          draw_cross(f.draw, p, v.font_px * 0.5f, palette::kDrop, 4.f);
+        } else {
+          draw_arrow(f.draw, from, {v.x_clamped(m.t_end_s), yb}, palette::kCursor, 4.f, v.font_px * 0.6f);
+        }
+      }
+    }
+    const float x = v.x_clamped(a.t_applied_s), y = f.lane_center_y[a.node];
+    const float r = v.font_px * 0.45f;
+    f.draw->AddQuadFilled({x, y - r}, {x + r, y}, {x, y + r}, {x - r, y}, palette::kCursor);
+    const std::string label = "applied " + a.key + "=" + a.value + " only now";
+    const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
+    const float lx = x + r + 4.f + ts.x < v.x1 ? x + r + 4.f : x - r - 4.f - ts.x;
+    f.draw->AddRectFilled({lx - 2.f, y - ts.y * 0.5f}, {lx + ts.x + 2.f, y + ts.y * 0.5f},
+                          palette::rgb(0, 0, 0, 210));
+    f.draw->AddText({lx, y - ts.y * 0.5f}, palette::kCursor, label.c_str());
+  }
+}
+
+} // namespace faultlab::viz

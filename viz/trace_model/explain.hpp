@@ -1,0 +1,30 @@
+// Why a violation happened, from what the trace shows: for each write in the
+// violation, when did the node that answered the violating read apply it?
+// ("db-replica-1 applied profile:188=3 at 0.95 s, 0.67 s after the read.")
+#pragma once
+
+#include "trace_model/trace.hpp"
+
+#include <string>
+#include <vector>
+
+namespace faultlab::viz {
+
+struct AppliedAt {
+  std::int64_t write_op = -1;
+  std::int64_t read_op = -1;
+  LaneId node = kNoLane; // the node that answered the read
+  std::string key, value;
+  double t_read_s = 0.0;     // completion of the read
+  double t_applied_s = -1.0; // -1: never applied in the trace
+  double t_origin_s = -1.0;  // when the first node (the primary) applied it
+  std::int64_t carrier = -1; // index in Trace::messages of the message that brought it, if found
+};
+
+// One entry per (write, read answered by a node) pair among the violation's ops.
+std::vector<AppliedAt> explain_violation(const Trace& trace, const Violation& v);
+
+// A plain sentence for one entry.
+std::string describe(const Trace& trace, const AppliedAt& a);
+
+} // namespace faultlab::viz
