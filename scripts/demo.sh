@@ -19,14 +19,25 @@ echo "The broken design shows users their old profile after they saved a new one
 echo "(read_your_writes violations); the fixed one never does, while other users"
 echo "may still see a slightly old profile (stale_read, allowed by the design)."
 
+# The other catalog scenarios' broken runs, for the viewer.
+for scenario in scenarios/*.json; do
+  name=$(basename "$scenario" .json)
+  [[ "$name" == replica-lag ]] && continue
+  "$faultlab" run "$scenario" --variant broken --seed 1 --quiet \
+    --trace "$out/$name-broken.jsonl" --summary "$out/$name-broken.json"
+done
+
 if [[ -x "$viz" ]] && command -v xvfb-run >/dev/null; then
-  png="$out/replica-lag-broken.png"
-  if xvfb-run -a -s "-screen 0 1920x1080x24" "$viz" "$out/replica-lag-broken.jsonl" \
-      --screenshot "$png" --size 1600x900 >/dev/null 2>&1; then
-    echo "Screenshot of the broken run: $png"
-  else
-    echo "(could not render a screenshot of the broken run with $viz)"
-  fi
+  echo
+  for trace in "$out"/*-broken.jsonl; do
+    png="${trace%.jsonl}.png"
+    if xvfb-run -a -s "-screen 0 1920x1080x24" "$viz" "$trace" --screenshot "$png" --size 1600x900 \
+        >/dev/null 2>&1; then
+      echo "Screenshot: $png"
+    else
+      echo "(could not render $png with $viz)"
+    fi
+  done
 fi
 echo
 echo "Traces and summaries are in $out/ (open a trace with: $viz $out/replica-lag-broken.jsonl)"

@@ -7,6 +7,14 @@
 // return it has failed to place that op in time and backtracks to the last
 // choice. Optional (info) ops return at +infinity, so reaching one of their
 // returns means every ok op has been placed: success.
+//
+// Three prunings keep it fast; each is argued where it is made, and all are
+// checked against the brute-force definition in the tests:
+//   - reads (and cas from a value to itself) that fit the current value are
+//     placed at once, without a choice point;
+//   - an optional op is placed only right before an op that observes its value;
+//   - a move that leaves the register for good on a value that a mandatory op
+//     still needs (nothing unplaced can set it again) is not made.
 #pragma once
 
 #include <chrono>

@@ -1,4 +1,5 @@
 // faultlab: run a scenario, verify the catalog, list it.
+#include "cli/check_command.hpp"
 #include "cli/commands.hpp"
 
 #include <CLI/CLI.hpp>
@@ -35,6 +36,17 @@ int main(int argc, char** argv) {
   auto* list_cmd = app.add_subcommand("list", "List the scenario catalog: name, title, lesson, variants");
   list_cmd->add_option("paths", list_paths, "Scenario files or folders (default: scenarios/)");
 
+  CheckArgs check;
+  auto* check_cmd = app.add_subcommand(
+      "check", "Check a history from elsewhere (faultlab JSON Lines or Jepsen EDN) for linearizability");
+  check_cmd->add_option("history", check.path, "History file: a faultlab trace/history, or a Jepsen EDN history")
+      ->required();
+  check_cmd->add_option("--model", check.model, "The object the history is about")
+      ->required()
+      ->check(CLI::IsMember({"register", "cas-register", "kv"}));
+  check_cmd->add_option("--budget-s", check.budget_s, "Give up (exit 3) after this many seconds of search")
+      ->check(CLI::PositiveNumber);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -49,5 +61,6 @@ int main(int argc, char** argv) {
   }
   if (*verify_cmd) return command_verify(verify, std::cout, std::cerr);
   if (*list_cmd) return command_list(list_paths, std::cout, std::cerr);
+  if (*check_cmd) return command_check(check, std::cout, std::cerr);
   return kExitBadInput;
 }
