@@ -1,6 +1,7 @@
 # The two entry points a new user needs: `make demo` and `make test`.
 # Both install missing Debian packages, configure, build, and are safe to repeat.
 BUILD ?= build
+MAKEFLAGS += --no-print-directory
 JOBS ?= 2
 CMAKE_FLAGS ?=
 

@@ -565,7 +565,17 @@ int main(int argc, char** argv) {
   std::cout << "\n[2] faultlab run " << scenario_path << " --variant " << variant << " --seed " << seed
             << " --trace, rate " << grouped(rate) << "/s, duration " << duration << "\n"
             << std::flush;
-  ChildOutcome traced = best_of(repeats, [&] { return faultlab_checked(scenario, request); });
+  // Traces are removed by the child that wrote them (unless kept), so an
+  // interrupted bench leaves at most an empty directory behind.
+  auto drop_scratch = [&](const std::string& path) {
+    std::error_code ignored_error;
+    if (path != keep_trace) fs::remove(path, ignored_error);
+  };
+  ChildOutcome traced = best_of(repeats, [&] {
+    Json result = faultlab_checked(scenario, request);
+    drop_scratch(request.trace_path);
+    return result;
+  });
   if (traced.ok) {
     const Json& f = traced.data;
     std::cout << "  run_checked: " << grouped(f["ops"]["total"].get<double>()) << " ops (+"
@@ -588,7 +598,11 @@ int main(int argc, char** argv) {
   if (!no_breakdown && traced.ok) {
     faultlab::cli::RunRequest phases_request = request;
     phases_request.trace_path = scratch_trace;
-    ChildOutcome phases = in_child([&] { return faultlab_phases(scenario, phases_request); });
+    ChildOutcome phases = in_child([&] {
+      Json result = faultlab_phases(scenario, phases_request);
+      drop_scratch(phases_request.trace_path);
+      return result;
+    });
     if (phases.ok) {
       const Json& p = phases.data;
       const double total = num(p, "total_s");

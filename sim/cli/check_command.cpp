@@ -77,7 +77,8 @@ int command_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
     out << "  ops:      " << ops << " (" << counts[0] << " ok, " << counts[1] << " fail, " << counts[2] << " info)";
     if (*model == check::Model::kv) out << " on " << keys.size() << (keys.size() == 1 ? " key" : " keys");
     out << "\n";
-    out << "  checked:  in " << seconds(took_s) << ", " << result.states_explored << " states explored\n";
+    out << "  checked:  in " << seconds(took_s) << ", " << result.states_explored
+        << (result.states_explored == 1 ? " state" : " states") << " explored\n";
     switch (result.verdict) {
     case check::LinVerdict::linearizable:
       out << "  verdict:  linearizable\n";

@@ -113,7 +113,7 @@ private:
     return std::string("'") + c + "'";
   }
 
-  void skip_space() {
+  void skip_space(std::size_t depth = 0) {
     while (!at_end()) {
       const char c = peek();
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == '\f') {
@@ -121,11 +121,13 @@ private:
       } else if (c == ';') {
         while (!at_end() && peek() != '\n') take();
       } else if (c == '#' && peek(1) == '_') { // #_ discards the next form
+        if (depth > kMaxDepth)
+          fail(line_, column_, "expected at most " + std::to_string(kMaxDepth) + " levels of nesting");
         take();
         take();
-        skip_space();
+        skip_space(depth + 1);
         if (at_end()) fail(line_, column_, "expected a form to discard after #_, got the end of the file");
-        read_form(0);
+        read_form(depth + 1);
       } else {
         return;
       }
@@ -158,7 +160,7 @@ private:
       take();
       value.kind = Edn::Kind::tagged;
       value.text = read_token();
-      skip_space();
+      skip_space(depth + 1);
       if (at_end()) fail(line_, column_, "expected a value after the tag #" + value.text + ", got the end of the file");
       value.items.push_back(read_form(depth + 1));
     } else if (c == '"') {
@@ -202,7 +204,7 @@ private:
                        : value.kind == Edn::Kind::map    ? "map"
                                                          : "set";
     for (;;) {
-      skip_space();
+      skip_space(depth + 1);
       if (at_end())
         fail(line_, column_, std::string("expected '") + close + "' to close the " + what + " opened at line " +
                                  std::to_string(value.line) + ", column " + std::to_string(value.column) +

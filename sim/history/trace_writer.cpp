@@ -24,16 +24,26 @@ void TraceWriter::write_file(const std::string& path, const nlohmann::ordered_js
   for (const auto& e : events_)
     if (!only_ops || e.line.find("\"ev\":\"op\"") != std::string::npos) order.push_back(&e);
   std::stable_sort(order.begin(), order.end(), [](const Event* a, const Event* b) { return a->t < b->t; });
-  std::string text = header.dump() + "\n";
-  std::size_t total = text.size();
-  for (const Event* e : order) total += e->line.size() + 1;
-  text.reserve(total + 256);
-  for (const Event* e : order) {
-    text += e->line;
-    text += '\n';
+  // Streamed through a buffered FILE*: building the whole file in memory first
+  // would double the peak memory of a traced run.
+  std::string temporary = path + ".tmp." + std::to_string(::getpid());
+  std::FILE* file = std::fopen(temporary.c_str(), "wb");
+  if (file == nullptr) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+  std::vector<char> buffer(1 << 20);
+  std::setvbuf(file, buffer.data(), _IOFBF, buffer.size());
+  auto put = [&](const std::string& line) {
+    return std::fwrite(line.data(), 1, line.size(), file) == line.size() && std::fputc('\n', file) != EOF;
+  };
+  bool ok = put(header.dump());
+  for (const Event* e : order) ok = ok && put(e->line);
+  ok = ok && put(end.dump());
+  ok = (std::fflush(file) == 0) && ok;
+  ok = (std::fclose(file) == 0) && ok;
+  if (!ok || std::rename(temporary.c_str(), path.c_str()) != 0) {
+    int error = errno;
+    std::remove(temporary.c_str());
+    throw std::runtime_error("cannot write " + path + ": " + std::strerror(error));
   }
-  text += end.dump() + "\n";
-  write_file_atomically(path, text);
 }
 
 void write_file_atomically(const std::string& path, const std::string& text) {

@@ -74,6 +74,22 @@ TEST_CASE("check: a faultlab history file") {
   CHECK(result.code == 1);
   CHECK(contains(result.out, "(faultlab JSON Lines)"));
   CHECK(contains(result.out, "process 2 read x at 0.300 s and got nothing (the key did not exist yet), but no order"));
+
+  // A cas carries the value it expected.
+  const std::string cas = write_text(
+      dir + "/cas.jsonl",
+      "{\"format\":\"faultlab-history\",\"version\":1}\n"
+      "{\"t\":0.1,\"ev\":\"op\",\"op\":0,\"type\":\"invoke\",\"process\":1,\"f\":\"write\",\"key\":\"x\",\"value\":1}\n"
+      "{\"t\":0.2,\"ev\":\"op\",\"op\":0,\"type\":\"ok\",\"process\":1,\"f\":\"write\",\"key\":\"x\",\"value\":1}\n"
+      "{\"t\":0.3,\"ev\":\"op\",\"op\":1,\"type\":\"invoke\",\"process\":2,\"f\":\"cas\",\"key\":\"x\",\"value\":2,"
+      "\"expected\":1}\n"
+      "{\"t\":0.4,\"ev\":\"op\",\"op\":1,\"type\":\"ok\",\"process\":2,\"f\":\"cas\",\"key\":\"x\",\"value\":2}\n"
+      "{\"t\":0.5,\"ev\":\"op\",\"op\":2,\"type\":\"invoke\",\"process\":2,\"f\":\"read\",\"key\":\"x\"}\n"
+      "{\"t\":0.6,\"ev\":\"op\",\"op\":2,\"type\":\"ok\",\"process\":2,\"f\":\"read\",\"key\":\"x\",\"value\":2}\n");
+  const auto cas_result = run_check(cas, "cas-register");
+  INFO(cas_result.out << cas_result.err);
+  CHECK(cas_result.code == 0);
+  CHECK(contains(cas_result.out, "  ops:      3 (3 ok, 0 fail, 0 info)\n"));
 }
 
 TEST_CASE("check: bad input exits 2 with the error on stderr") {
