@@ -204,6 +204,21 @@ TEST_CASE("linearizable: compare-and-set") {
     c.read(3, "x", 2, 4.0, 5.0);
     CHECK(check(c.build()).verdict == LinVerdict::not_linearizable);
   }
+  SECTION("a chain of info cas, each taking effect, explains the final read") {
+    HistoryBuilder b;
+    b.write(1, "x", 1, 0.0, 1.0);
+    cas(b, 2, "x", 1, 2, 2.0, 3.0, Outcome::info);
+    cas(b, 3, "x", 2, 3, 2.5, 3.0, Outcome::info);
+    b.write(4, "x", 2, 2.6, 2.7, Outcome::info); // another possible origin of 2
+    b.read(5, "x", 3, 4.0, 5.0);
+    CHECK(check(b.build()).verdict == LinVerdict::linearizable);
+    // Without the first link the chain breaks only if nothing else could set 2.
+    HistoryBuilder c;
+    c.write(1, "x", 1, 0.0, 1.0);
+    cas(c, 3, "x", 2, 3, 2.5, 3.0, Outcome::info);
+    c.read(5, "x", 3, 4.0, 5.0);
+    CHECK(check(c.build()).verdict == LinVerdict::not_linearizable);
+  }
   SECTION("the register model has no cas") {
     HistoryBuilder b;
     cas(b, 2, "x", 1, 2, 2.0, 3.0);
