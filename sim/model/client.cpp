@@ -76,7 +76,34 @@ void ClientGroupModel::generate() {
                             : zipf_ ? zipf_->sample(rng_)
                                     : static_cast<std::size_t>(rng_.below(static_cast<std::uint64_t>(spec_.key_count)));
     request.key = spec_.key_prefix + std::to_string(key_index);
-    sg4::Actor::create("op", sg4::this_actor::get_host(), [this, request] { perform(request); });
+    dispatch(request);
+  }
+  closing_ = true;
+  for (Worker* worker : idle_) worker->wake->release(); // each wakes up with no task and ends
+  idle_.clear();
+}
+
+void ClientGroupModel::dispatch(const Request& request) {
+  if (!idle_.empty()) {
+    Worker* worker = idle_.back();
+    idle_.pop_back();
+    worker->task = request;
+    worker->wake->release();
+    return;
+  }
+  workers_.push_back(std::make_unique<Worker>(Worker{sg4::Semaphore::create(0), request}));
+  Worker* worker = workers_.back().get();
+  sg4::Actor::create("op", sg4::this_actor::get_host(), [this, worker] { work(*worker); });
+}
+
+void ClientGroupModel::work(Worker& worker) {
+  while (worker.task) {
+    Request request = *worker.task;
+    worker.task.reset();
+    perform(request);
+    if (closing_) return;
+    idle_.push_back(&worker);
+    worker.wake->acquire();
   }
 }
 

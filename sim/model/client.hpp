@@ -45,6 +45,17 @@ private:
     int leader_hint = -1;
   };
 
+  // A request runs in a worker actor. Workers are reused once their request
+  // is done (creating and destroying an actor per request was a third of
+  // the run time); a new one starts only when every worker is busy, so
+  // arrivals stay open-loop.
+  struct Worker {
+    simgrid::s4u::SemaphorePtr wake;
+    std::optional<Request> task;
+  };
+  void dispatch(const Request& request);
+  void work(Worker& worker);
+
   void generate();                  // the arrival process
   void perform(Request request);    // one request, then its follow-up read if any
   void final_reads();
@@ -67,6 +78,9 @@ private:
   std::vector<simgrid::s4u::Mailbox*> free_slots_;
   int slot_count_ = 0;
   int nearest_ = -1;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<Worker*> idle_; // most recently idle last
+  bool closing_ = false;      // no more arrivals: idle workers end
   int leader_ = -1; // where this client group believes the primary is (it can be stale)
 };
 
