@@ -135,7 +135,10 @@ void ReplicaGroupModel::on_heartbeat(Member& member, const Message& m) {
   ack->size_bytes = 64;
   send(member, m.from, control_port(), std::move(ack));
   // Following a new primary: make our log agree with its log first.
-  if (new_leader || m.position < static_cast<std::int64_t>(member.log.size())) request_sync(member);
+  // (Or when we hold entries past the primary's end that an older term
+  // wrote: they can only be a deposed primary's.)
+  bool stale_tail = m.position < static_cast<std::int64_t>(member.log.size()) && member.log.back().term < m.term;
+  if (new_leader || stale_tail) request_sync(member);
 }
 
 void ReplicaGroupModel::start_election(Member& member) {

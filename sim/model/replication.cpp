@@ -139,8 +139,17 @@ void ReplicaGroupModel::on_sync(Member& member, const Message& m) {
   member.leader = m.from;
   member.last_heard_s = sg4::Engine::get_clock();
   member.sync_requested_s = -1.0;
-  truncate(member, m.truncate_to);
-  for (const auto& e : m.entries) append(member, e);
+  // Keep what already agrees (entries may have arrived since we asked), then
+  // drop the first disagreeing entry and everything after it.
+  auto position = static_cast<std::size_t>(std::max<std::int64_t>(m.truncate_to, 0));
+  std::size_t next = 0;
+  while (next < m.entries.size() && position < member.log.size() &&
+         same(member.log[position], m.entries[next].term, m.entries[next].origin))
+    ++position, ++next;
+  if (next < m.entries.size() || position < static_cast<std::size_t>(m.truncate_to)) {
+    truncate(member, static_cast<std::int64_t>(position));
+    for (; next < m.entries.size(); ++next) append(member, m.entries[next]);
+  }
   if (spec_.ack != scenario::Ack::majority) return;
   auto ack = std::make_unique<Message>();
   ack->kind = MsgKind::replicate_ack;
