@@ -101,7 +101,9 @@ bool ReplicaGroupModel::observe_term(Member& member, std::int64_t term, int lead
   member.term = term;
   member.voted_for = -1;
   member.leader = leader;
-  if (member.role != Role::replica) step_down(member, ("saw term " + std::to_string(term)).c_str());
+  std::string why = "saw term " + std::to_string(term);
+  if (member.role != Role::replica) step_down(member, why.c_str());
+  else trace_role(member, why.c_str()); // every term change is in the trace
   return true;
 }
 
