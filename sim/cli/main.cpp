@@ -1,6 +1,7 @@
 // faultlab: run a scenario, verify the catalog, list it.
 #include "cli/check_command.hpp"
 #include "cli/commands.hpp"
+#include "cli/sweep_command.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -47,6 +48,24 @@ int main(int argc, char** argv) {
   check_cmd->add_option("--budget-s", check.budget_s, "Give up (exit 3) after this many seconds of search")
       ->check(CLI::PositiveNumber);
 
+  SweepArgs sweep;
+  auto* sweep_cmd = app.add_subcommand(
+      "sweep", "Run a scenario over every combination of parameter values and seeds, one CSV row per run");
+  sweep_cmd->add_option("scenario", sweep.scenario, "Scenario file (JSON)")->required();
+  sweep_cmd->add_option("--variant", sweep.variant,
+                        "Variant to apply (default: the first the file declares; \"base\": none)");
+  sweep_cmd->add_option("--param", sweep.params,
+                        "Values to sweep: PATH=v1,v2,... (values as for --set; commas inside JSON [], {} or \"\" "
+                        "do not split). Repeat for a cross product; the first --param varies slowest")
+      ->allow_extra_args(false);
+  sweep_cmd->add_option("--seeds", sweep.seeds, "Seeds, innermost: A..B or a list like 1,2,7")->capture_default_str();
+  sweep_cmd->add_option("--jobs,-j", sweep.jobs, "Simulations to run at once")->check(CLI::Range(1, 64));
+  sweep_cmd->add_option("--shard", sweep.shard,
+                        "Run only the K-th of N contiguous slices of the run list, K/N (1-based), e.g. for a Slurm "
+                        "job array");
+  sweep_cmd->add_option("--out,-o", sweep.out, "CSV file to write (atomically)")->required();
+  sweep_cmd->add_flag("!--no-progress", sweep.progress, "No progress line on stderr");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -62,5 +81,6 @@ int main(int argc, char** argv) {
   if (*verify_cmd) return command_verify(verify, std::cout, std::cerr);
   if (*list_cmd) return command_list(list_paths, std::cout, std::cerr);
   if (*check_cmd) return command_check(check, std::cout, std::cerr);
+  if (*sweep_cmd) return command_sweep(sweep, std::cout, std::cerr);
   return kExitBadInput;
 }

@@ -22,6 +22,7 @@
 // column set, and the count of failed runs is said on stderr.
 #pragma once
 
+#include <cstdint>
 #include <iosfwd>
 #include <string>
 #include <vector>
