@@ -97,7 +97,7 @@ int verify_variant(const std::string& file, const std::string& variant, int jobs
   scenario::Scenario s;
   try {
     s = scenario::load_scenario(file, scenario::LoadOptions{variant.empty() ? "base" : variant, {}});
-  } catch (const util::InputError& e) {
+  } catch (const std::exception& e) {
     err << e.what() << "\n";
     return kExitBadInput;
   }
@@ -120,7 +120,11 @@ int verify_variant(const std::string& file, const std::string& variant, int jobs
       failures.push_back("seed " + std::to_string(seed) + ": " + results[i].output);
       continue;
     }
-    auto summary = nlohmann::ordered_json::parse(results[i].output);
+    auto summary = nlohmann::ordered_json::parse(results[i].output, nullptr, false);
+    if (summary.is_discarded() || !summary.is_object()) {
+      failures.push_back("seed " + std::to_string(seed) + ": the run produced no summary");
+      continue;
+    }
     auto checked = evaluate_expectations(s, summary);
     for (std::size_t k = 0; k < checked.size(); ++k) {
       ranges[k].first = std::min(ranges[k].first, checked[k].actual);

@@ -115,7 +115,13 @@ std::vector<ChildResult> run_in_children(const std::vector<std::function<std::st
   auto reap_one = [&] {
     int status = 0;
     pid_t pid = ::waitpid(-1, &status, 0);
-    if (pid < 0) return;
+    if (pid < 0) {
+      if (errno == EINTR) return;
+      // No children left to wait for: whatever is still listed is lost.
+      for (auto& r : running) results[r.task] = ChildResult{false, "error: the run's process disappeared"};
+      running.clear();
+      return;
+    }
     for (std::size_t i = 0; i < running.size(); ++i) {
       if (running[i].pid != pid) continue;
       std::ifstream in(running[i].file);

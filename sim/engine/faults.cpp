@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <set>
 
 namespace sg4 = simgrid::s4u;
 
@@ -33,11 +34,28 @@ public:
   void operator()() {
     for (const auto& action : actions_) {
       sg4::this_actor::sleep_until(action.at_s);
+      // A fault that did not take effect (a pause of a node already paused,
+      // a crash of a node already down) has nothing to undo.
+      if (action.undo && !started_.count(action.fault)) continue;
+      if (!action.undo && !applicable(*action.fault)) continue;
+      if (!action.undo) started_.insert(action.fault);
       apply(*action.fault, action.undo);
     }
   }
 
 private:
+  bool applicable(const scenario::Fault& f) const {
+    using Type = scenario::Fault::Type;
+    if (f.node.empty()) return true;
+    int node = network_.node_index(f.node);
+    switch (f.type) {
+    case Type::crash: return network_.is_up(node);
+    case Type::restart: return !network_.is_up(node);
+    case Type::pause: return network_.is_up(node) && !network_.is_paused(node);
+    default: return true;
+    }
+  }
+
   void event(const scenario::Fault& f, const char* phase, const std::string& details_json = "") {
     if (!trace_) return;
     history::JsonLine line(sg4::Engine::get_clock(), "fault");
@@ -168,6 +186,7 @@ private:
   history::TraceWriter* trace_;
   std::vector<Action> actions_;
   std::map<int, std::vector<sg4::ActorPtr>> paused_;
+  std::set<const scenario::Fault*> started_; // only used for membership, never iterated
 };
 
 } // namespace

@@ -127,16 +127,24 @@ std::unique_ptr<Message> Network::receive(sg4::Mailbox* mailbox, double timeout_
   double deadline = timeout_s < 0 ? -1.0 : sg4::Engine::get_clock() + timeout_s;
   while (true) {
     Message* raw = nullptr;
-    if (deadline < 0) {
-      raw = mailbox->get<Message>();
-    } else {
-      double remaining = deadline - sg4::Engine::get_clock();
-      if (remaining <= 0) return nullptr;
-      try {
+    try {
+      if (timeout_s == 0) { // poll: only what is already there
+        if (!mailbox->ready()) return nullptr;
+        raw = mailbox->get<Message>();
+      } else if (deadline < 0) {
+        raw = mailbox->get<Message>();
+      } else {
+        double remaining = deadline - sg4::Engine::get_clock();
+        if (remaining <= 0) return nullptr;
         raw = mailbox->get<Message>(remaining);
-      } catch (const simgrid::TimeoutException&) {
-        return nullptr;
       }
+    } catch (const simgrid::TimeoutException&) {
+      return nullptr;
+    } catch (const simgrid::NetworkFailureException&) {
+      // The sender's node went down while the message was on the wire: it
+      // is lost (it stays owned by in_flight_ and is freed at the end).
+      ++dropped_;
+      continue;
     }
     auto it = in_flight_.find(raw);
     assert(it != in_flight_.end() && "every received message was sent through the network");

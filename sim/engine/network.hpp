@@ -43,7 +43,8 @@ public:
   void send(int from, int to, const std::string& to_address, std::unique_ptr<Message> message);
 
   // Waits for the next message on `mailbox` for at most `timeout_s`
-  // (negative: forever). Returns nullptr on timeout.
+  // (negative: forever; zero: only take what has already arrived). Returns
+  // nullptr on timeout.
   std::unique_ptr<Message> receive(simgrid::s4u::Mailbox* mailbox, double timeout_s = -1.0);
 
   // Fault state, driven by the fault schedule.

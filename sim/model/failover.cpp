@@ -36,7 +36,7 @@ void ReplicaGroupModel::tick(Member& member) {
   sg4::this_actor::sleep_for(f.heartbeat_interval_s * member.rng.uniform());
   while (true) {
     sg4::this_actor::sleep_for(f.heartbeat_interval_s);
-    while (control->ready()) on_control(member, *context_.network.receive(control));
+    while (auto message = context_.network.receive(control, 0)) on_control(member, *message);
     double now = sg4::Engine::get_clock();
     if (member.role == Role::primary) {
       if (f.lease_s && !lease_valid(member)) {

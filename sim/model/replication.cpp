@@ -161,6 +161,7 @@ void ReplicaGroupModel::on_sync(Member& member, const Message& m) {
 
 void ReplicaGroupModel::on_replicate_ack(Member& member, const Message& m) {
   if (observe_term(member, m.term, m.leader) || member.role != Role::primary || !m.ok) return;
+  if (m.term != member.term) return; // an answer to an earlier reign: it says nothing about this log
   Member* from = member_on(m.from);
   if (from == nullptr || member.match.empty()) return;
   member.match[from->index] = std::max(member.match[from->index], m.position);
@@ -175,7 +176,8 @@ void ReplicaGroupModel::commit_pending(Member& primary) {
   if (primary.role != Role::primary || primary.pending.empty()) return;
   std::vector<std::int64_t> sorted = primary.match;
   std::sort(sorted.begin(), sorted.end(), std::greater<>());
-  std::int64_t committed = sorted[static_cast<std::size_t>(majority() - 1)];
+  std::int64_t committed =
+      std::min(sorted[static_cast<std::size_t>(majority() - 1)], static_cast<std::int64_t>(primary.log.size()));
   apply_to_store(primary, committed);
   auto done = std::stable_partition(primary.pending.begin(), primary.pending.end(),
                                     [&](const PendingWrite& p) { return p.position > committed; });

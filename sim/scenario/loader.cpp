@@ -96,6 +96,25 @@ Json read_json_file(const std::string& path) {
   std::stringstream buffer;
   buffer << in.rdbuf();
   std::string text = buffer.str();
+  // Scenarios are shallow; a deeply nested file would only exhaust the stack.
+  constexpr int kMaxDepth = 64;
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if ((c == '[' || c == '{') && ++depth > kMaxDepth) {
+      auto [line, column] = line_column(text, i);
+      throw InputError("over-limit", path + ": line " + std::to_string(line) + ", column " + std::to_string(column),
+                       "nested deeper than " + std::to_string(kMaxDepth) + " levels");
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
   try {
     return Json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
@@ -127,7 +146,8 @@ Json effective_document(const Json& base, const std::string& file, const LoadOpt
 
   Json document = base;
   if (!variant.empty()) {
-    const Json& variants = base.at("variants");
+    static const Json kNoVariants = Json::object();
+    const Json& variants = base.contains("variants") ? base.at("variants") : kNoVariants;
     auto it = variants.find(variant);
     if (it == variants.end()) {
       std::string known;
@@ -135,6 +155,9 @@ Json effective_document(const Json& base, const std::string& file, const LoadOpt
       throw InputError("unknown-variant", file + ": /variants/" + variant,
                        "no such variant (this scenario has: " + (known.empty() ? "none" : known) + ")");
     }
+    if (!it->is_object())
+      throw InputError("wrong-type", file + ": /variants/" + variant,
+                       "expected a merge patch (an object), got " + describe_json(*it));
     document.merge_patch(*it);
     origin.variant = variant;
     origin.patch = &*it;

@@ -9,6 +9,8 @@
 #include "util/units.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <climits>
 #include <cmath>
 #include <set>
 
@@ -43,10 +45,22 @@ std::pair<std::string, std::string> ordered(const std::string& a, const std::str
   return a <= b ? std::make_pair(a, b) : std::make_pair(b, a);
 }
 
+// Names become mailbox names ("node/component"), so they stay simple.
+void check_name(const Origin& origin, const std::string& name, const std::string& pointer) {
+  bool ok = !name.empty() && name.size() <= 64;
+  for (char c : name) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_');
+  if (!ok)
+    origin.fail("bad-name", pointer,
+                "expected a name of letters, digits, '-' and '_' (at most 64), got " + quote(name));
+}
+
 Topology read_topology(ObjectReader top) {
   Topology topology;
   const Origin& origin = top.origin();
   for (auto& [name, node] : top.members("nodes")) {
+    check_name(origin, name, node.pointer());
+    if (name == "faultlab-control")
+      origin.fail("bad-value", node.pointer(), "\"faultlab-control\" is a name faultlab keeps for itself");
     Node n;
     n.name = name;
     n.zone = node.string_or("zone", "default");
@@ -164,8 +178,12 @@ ReplicaGroup read_replica_group(const std::string& name, ObjectReader& r, const 
         f.choice("lease_check", {"timer", "every_request"}, "timer") == "every_request";
     g.failover.lease_real_clock = f.choice("lease_clock", {"local", "real"}, "local") == "real";
     g.failover.fencing = f.boolean_or("fencing", false);
-    if (g.failover.heartbeat_interval_s <= 0)
-      origin.fail("bad-duration", f.child("heartbeat_interval"), "expected a heartbeat interval above zero");
+    if (g.failover.heartbeat_interval_s < 0.001)
+      origin.fail("bad-duration", f.child("heartbeat_interval"), "expected a heartbeat interval of at least 1ms");
+    if (g.failover.lease_s && *g.failover.lease_s >= g.failover.election_timeout_s)
+      origin.fail("bad-value", f.child("lease"),
+                  "expected a lease shorter than the election timeout (or a new primary could be elected while "
+                  "the old one still holds its lease)");
     if (g.failover.election_timeout_s <= g.failover.heartbeat_interval_s)
       origin.fail("bad-value", f.child("election_timeout"), "expected an election timeout longer than the heartbeat interval");
     f.finish();
@@ -309,6 +327,11 @@ Fault read_fault(const std::string& name, ObjectReader& r, const Topology& topol
           g.nodes.push_back(node);
         }
       }
+      for (const auto& earlier : f.groups)
+        for (const auto& node : g.nodes)
+          if (std::find(earlier.nodes.begin(), earlier.nodes.end(), node) != earlier.nodes.end())
+            origin.fail("bad-value", group_pointer,
+                        quote(node) + " is already in group " + quote(earlier.name) + "; a node can be on one side only");
       f.groups.push_back(g);
     }
     if (f.groups.size() < 2)
@@ -321,6 +344,7 @@ Fault read_fault(const std::string& name, ObjectReader& r, const Topology& topol
         if (!known) origin.fail("bad-value", way.child(key), quote(group) + " is not one of this partition's groups");
       }
       way.finish();
+      if (from == to) origin.fail("bad-value", way.child("to"), "a one-way partition needs two different groups");
       f.one_way = std::make_pair(from, to);
     }
   } else if (type == "heal") {
@@ -398,10 +422,11 @@ std::vector<std::uint64_t> read_seeds(const Origin& origin, const Json& value, c
     char* end2 = nullptr;
     unsigned long long a = std::strtoull(text.c_str(), &end1, 10);
     unsigned long long b = dots == std::string::npos ? 0 : std::strtoull(text.c_str() + dots + 2, &end2, 10);
+    bool overflow = a == ULLONG_MAX || b == ULLONG_MAX;
     if (dots == std::string::npos || end1 != text.c_str() + dots || end2 == nullptr || *end2 != '\0' || b < a ||
-        b - a >= 1000)
+        b - a >= 1000 || overflow)
       origin.fail("bad-value", pointer, expected + describe_json(value));
-    for (unsigned long long s = a; s <= b; ++s) seeds.push_back(s);
+    for (unsigned long long i = 0; i <= b - a; ++i) seeds.push_back(a + i);
     return seeds;
   }
   if (!value.is_array() || value.empty() || value.size() > 1000)
@@ -443,7 +468,10 @@ Scenario validate(const Json& document, const Origin& origin) {
   const Json& components = root.require("components");
   if (!components.is_object())
     origin.fail("wrong-type", "/components", "expected an object keyed by component name, got " + describe_json(components));
-  for (auto it = components.begin(); it != components.end(); ++it) component_names.push_back(it.key());
+  for (auto it = components.begin(); it != components.end(); ++it) {
+    check_name(origin, it.key(), pointer_append("/components", it.key()));
+    component_names.push_back(it.key());
+  }
   for (auto it = components.begin(); it != components.end(); ++it) {
     ObjectReader r(origin, it.value(), pointer_append("/components", it.key()));
     r.choice("type", {"replica_group"}, "");

@@ -151,3 +151,14 @@ TEST_CASE("without failover the primary never changes, even across its own crash
     if (op.invoke_s > 7.5) CHECK(op.outcome == faultlab::history::Outcome::ok);
   }
 }
+
+TEST_CASE("a node crashing with messages on the wire does not stop the run, and the fixed design stays correct") {
+  for (std::uint64_t seed : {1, 2, 3}) {
+    auto run = run_file(source_path("scenarios/split-brain.json"), "fixed", seed,
+                        {"faults.replica-crash={\"type\":\"crash\",\"node\":\"db-2\",\"at\":\"5s\",\"duration\":\"1s\"}"});
+    check_role_invariants(run.events);
+    CHECK(run.summary["counts"]["single_leader"] == 0);
+    CHECK(run.summary["counts"]["lost_writes"] == 0);
+    CHECK(run.summary["counts"]["linearizable"] == 0);
+  }
+}

@@ -161,3 +161,15 @@ TEST_CASE("a file that does not exist") {
   CHECK_THROWS_WITH(load_scenario("/nonexistent/x.json"),
                     "error[no-file]: /nonexistent/x.json: cannot open the file (does it exist?)");
 }
+
+TEST_CASE("malformed variants, names and nesting are input errors, not crashes") {
+  CHECK(error_of(replace(kMinimal, "\"fixed\": {", "\"odd\": 5, \"fixed\": {"), LoadOptions{"odd", {}}) ==
+        "error[wrong-type]: x.json: /variants/odd: expected a merge patch (an object), got 5");
+  CHECK(error_of(replace(kMinimal, "\"app\": {}", "\"app/1\": {}")) ==
+        "error[bad-name]: x.json: /topology/nodes/app~11: expected a name of letters, digits, '-' and '_' (at most "
+        "64), got \"app/1\"");
+  CHECK(error_of(std::string(100, '[')) == "error[over-limit]: x.json: line 1, column 65: nested deeper than 64 levels");
+  CHECK(error_of(replace(kMinimal, "\"variants\": { \"fixed\": { \"components\": { \"db\": { \"read_policy\": \"primary\" } } } }",
+                         "\"seeds\": \"18446744073709551615..18446744073709551615\""))
+            .rfind("error[bad-value]: x.json: /seeds: expected a list of seeds", 0) == 0);
+}
