@@ -1,6 +1,7 @@
 #include "history/trace_writer.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -26,17 +27,23 @@ void TraceWriter::write_file(const std::string& path, const nlohmann::ordered_js
   std::stable_sort(order.begin(), order.end(), [](const Event* a, const Event* b) { return a->t < b->t; });
   // Streamed through a buffered FILE*: building the whole file in memory first
   // would double the peak memory of a traced run.
+  write_atomically(path, [&](std::FILE* file) {
+    auto put = [&](const std::string& line) {
+      return std::fwrite(line.data(), 1, line.size(), file) == line.size() && std::fputc('\n', file) != EOF;
+    };
+    bool ok = put(header.dump());
+    for (const Event* e : order) ok = ok && put(e->line);
+    return ok && put(end.dump());
+  });
+}
+
+void write_atomically(const std::string& path, const std::function<bool(std::FILE*)>& write) {
   std::string temporary = path + ".tmp." + std::to_string(::getpid());
   std::FILE* file = std::fopen(temporary.c_str(), "wb");
   if (file == nullptr) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
   std::vector<char> buffer(1 << 20);
   std::setvbuf(file, buffer.data(), _IOFBF, buffer.size());
-  auto put = [&](const std::string& line) {
-    return std::fwrite(line.data(), 1, line.size(), file) == line.size() && std::fputc('\n', file) != EOF;
-  };
-  bool ok = put(header.dump());
-  for (const Event* e : order) ok = ok && put(e->line);
-  ok = ok && put(end.dump());
+  bool ok = write(file);
   ok = (std::fflush(file) == 0) && ok;
   ok = (std::fclose(file) == 0) && ok;
   if (!ok || std::rename(temporary.c_str(), path.c_str()) != 0) {
@@ -47,17 +54,7 @@ void TraceWriter::write_file(const std::string& path, const nlohmann::ordered_js
 }
 
 void write_file_atomically(const std::string& path, const std::string& text) {
-  std::string temporary = path + ".tmp." + std::to_string(::getpid());
-  std::FILE* file = std::fopen(temporary.c_str(), "wb");
-  if (file == nullptr) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
-  bool ok = std::fwrite(text.data(), 1, text.size(), file) == text.size();
-  ok = (std::fflush(file) == 0) && ok;
-  ok = (std::fclose(file) == 0) && ok;
-  if (!ok || std::rename(temporary.c_str(), path.c_str()) != 0) {
-    int error = errno;
-    std::remove(temporary.c_str());
-    throw std::runtime_error("cannot write " + path + ": " + std::strerror(error));
-  }
+  write_atomically(path, [&](std::FILE* file) { return std::fwrite(text.data(), 1, text.size(), file) == text.size(); });
 }
 
 } // namespace faultlab::history

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <cstdio>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -49,5 +51,8 @@ private:
 // Writes `text` to `path` through a temporary file and a rename. Throws
 // std::runtime_error naming the path when that fails.
 void write_file_atomically(const std::string& path, const std::string& text);
+// The same, with `write` filling the (buffered) temporary file; it returns
+// false when a write failed.
+void write_atomically(const std::string& path, const std::function<bool(std::FILE*)>& write);
 
 } // namespace faultlab::history
