@@ -197,6 +197,16 @@ void ReplicaGroupModel::become_primary(Member& member, const char* why) {
   member.last_ack_s.assign(members_.size(), lease_clock(member));
   member.pending.clear();
   trace_role(member, why);
+  if (spec_.ack == scenario::Ack::majority) {
+    // Raft's rule: commit an entry of the new term (a no-op) before serving
+    // reads, so that everything before it is known to be committed too.
+    append(member, engine::LogEntry{member.term, member.node, "", 0});
+    member.term_start_position = static_cast<std::int64_t>(member.log.size());
+    member.match[member.index] = member.term_start_position;
+    for (const auto& other : members_)
+      if (other.node != member.node) ship(member, member.term_start_position, other.node);
+    commit_pending(member);
+  }
 }
 
 void ReplicaGroupModel::step_down(Member& member, const char* why) {

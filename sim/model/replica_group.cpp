@@ -140,6 +140,15 @@ void ReplicaGroupModel::serve(Member& member) {
 void ReplicaGroupModel::handle_read(Member& member, const Message& request) {
   if (request.want_primary && !still_primary(member))
     return reply_not_primary(member, request, MsgKind::read_reply);
+  if (member.role == Role::primary && member.store_position < member.term_start_position) {
+    // A new primary's log may end with entries an earlier primary never
+    // committed; it answers reads only once its own first entry committed.
+    auto answer = std::make_unique<Message>();
+    answer->kind = MsgKind::read_reply;
+    answer->ok = false;
+    answer->error = "not ready";
+    return reply(member, request, std::move(answer));
+  }
   auto answer = std::make_unique<Message>();
   answer->kind = MsgKind::read_reply;
   std::int64_t applied = member.store_position;
@@ -189,14 +198,12 @@ void ReplicaGroupModel::trace_role(const Member& member, const char* why) {
 void ReplicaGroupModel::trace_applied(const Member& member, const engine::LogEntry& entry) {
   if (!context_.trace) return;
   double now = sg4::Engine::get_clock();
-  context_.trace->add(now, history::JsonLine(now, "state")
-                               .str("node", context_.network.node_name(member.node))
-                               .str("component", spec_.name)
-                               .integer("applied", static_cast<std::int64_t>(member.log.size()))
-                               .str("key", entry.key)
-                               .integer("value", entry.value)
-                               .integer("term", entry.term)
-                               .done());
+  history::JsonLine line(now, "state");
+  line.str("node", context_.network.node_name(member.node))
+      .str("component", spec_.name)
+      .integer("applied", member.store_position);
+  if (!entry.key.empty()) line.str("key", entry.key).integer("value", entry.value); // else a new primary's no-op
+  context_.trace->add(now, line.integer("term", entry.term).done());
 }
 
 } // namespace faultlab::model

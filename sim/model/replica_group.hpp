@@ -70,6 +70,7 @@ private:
     std::vector<engine::LogEntry> log;    // durable; log.size() is the applied position
     std::unordered_map<std::string, std::int64_t> store; // durable: the log applied up to store_position
     std::int64_t store_position = 0; // a primary that acknowledges at majority applies only committed entries
+    std::int64_t term_start_position = 0; // primary: position of its first entry in this term (a no-op)
     // Volatile, lost in a crash:
     double last_heard_s = 0;              // from a primary
     double election_deadline_s = 0;

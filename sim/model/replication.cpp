@@ -173,7 +173,7 @@ void ReplicaGroupModel::on_replicate_ack(Member& member, const Message& m) {
 
 // A write is committed once a majority of the group has applied it.
 void ReplicaGroupModel::commit_pending(Member& primary) {
-  if (primary.role != Role::primary || primary.pending.empty()) return;
+  if (primary.role != Role::primary || primary.match.empty()) return;
   std::vector<std::int64_t> sorted = primary.match;
   std::sort(sorted.begin(), sorted.end(), std::greater<>());
   std::int64_t committed =
@@ -202,7 +202,7 @@ void ReplicaGroupModel::append(Member& member, const LogEntry& entry) {
 void ReplicaGroupModel::apply_to_store(Member& member, std::int64_t upto) {
   while (member.store_position < upto) {
     const LogEntry& e = member.log[static_cast<std::size_t>(member.store_position)];
-    member.store[e.key] = e.value;
+    if (!e.key.empty()) member.store[e.key] = e.value; // an empty key is a new primary's no-op
     ++member.store_position;
     trace_applied(member, e);
   }
@@ -229,7 +229,8 @@ void ReplicaGroupModel::truncate(Member& member, std::int64_t length) {
   }
   member.log.resize(keep);
   member.store.clear();
-  for (const auto& e : member.log) member.store[e.key] = e.value;
+  for (const auto& e : member.log)
+    if (!e.key.empty()) member.store[e.key] = e.value;
   member.store_position = static_cast<std::int64_t>(keep);
 }
 
