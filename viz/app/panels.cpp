@@ -141,7 +141,10 @@ void draw_node_state_panel(App& app, const PanelRect& r) {
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(ns.name.c_str());
-      if (!ns.role.empty()) ImGui::TextColored(ImColor(palette::kTextDim), "%s", ns.role.c_str());
+      if (!ns.role.empty() && ns.term >= 0)
+        ImGui::TextColored(ImColor(palette::kTextDim), "%s, term %lld", ns.role.c_str(), static_cast<long long>(ns.term));
+      else if (!ns.role.empty())
+        ImGui::TextColored(ImColor(palette::kTextDim), "%s", ns.role.c_str());
       ImGui::TableNextColumn();
       ImGui::TextColored(ImColor(ns.status == "up" ? palette::kOk : palette::kFail), "%s", ns.status.c_str());
       ImGui::TableNextColumn();

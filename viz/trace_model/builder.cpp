@@ -202,8 +202,10 @@ void TraceBuilder::index_lanes() {
     for (Channel& c : lane.channels)
       c.messages.finish();
   }
-  for (std::size_t i = 0; i < t_.states.size(); ++i)
+  for (std::size_t i = 0; i < t_.states.size(); ++i) {
     t_.lanes[t_.states[i].lane].states.push_back(static_cast<std::uint32_t>(i));
+    if (!t_.states[i].role.empty()) t_.lanes[t_.states[i].lane].role_states.push_back(static_cast<std::uint32_t>(i));
+  }
   for (std::size_t i = 0; i < t_.status_spans.size(); ++i)
     t_.lanes[t_.status_spans[i].lane].status_spans.push_back(static_cast<std::uint32_t>(i));
 }

@@ -191,6 +191,7 @@ template <typename L> void read_state_or_node(TraceBuilder& b, const L& l, doubl
   s.lane = b.node_lane(l.string("node"));
   s.component = l.string_or("component");
   s.role = l.string_or("role");
+  if (!s.role.empty() && l.find("term")) s.term = l.integer("term");
   s.applied = l.find("applied") ? l.integer("applied") : -1;
   s.key = l.text_or("key");
   s.value = l.text_or("value");

@@ -31,11 +31,18 @@ std::vector<NodeState> node_states_at(const Trace& trace, double t_s) {
       ns.component = last.component;
       ns.applied = last.applied;
       ns.last_change_s = last.t_s;
-      // Role and key/value may be missing from the latest event: walk back a little.
-      for (auto back = it; back != lane.states.begin() && (ns.role.empty() || ns.last_key.empty());) {
+      // The role (and term) from the last role event, however long ago.
+      auto role_it = std::upper_bound(lane.role_states.begin(), lane.role_states.end(), t_s,
+                                      [&](double t, std::uint32_t i) { return t < trace.states[i].t_s; });
+      if (role_it != lane.role_states.begin()) {
+        const StateEvent& r = trace.states[*(role_it - 1)];
+        ns.role = r.role;
+        ns.term = r.term;
+      }
+      // The last key/value may be missing from the latest event: walk back a little.
+      for (auto back = it; back != lane.states.begin() && ns.last_key.empty();) {
         --back;
         const StateEvent& s = trace.states[*back];
-        if (ns.role.empty() && !s.role.empty()) ns.role = s.role;
         if (ns.last_key.empty() && !s.key.empty()) {
           ns.last_key = s.key;
           ns.last_value = s.value;

@@ -16,6 +16,7 @@ struct NodeState {
   std::string status = "up"; // up, down, paused
   std::string component;
   std::string role;
+  std::int64_t term = -1; // -1: the trace gives none
   std::int64_t applied = -1; // -1: no state event yet
   std::int64_t behind = 0;   // applied positions behind the most advanced node of the component
   std::string last_key, last_value;

@@ -97,6 +97,7 @@ struct StateEvent {
   LaneId lane = kNoLane;
   std::string component, role, key, value;
   std::int64_t applied = -1;
+  std::int64_t term = -1; // on role events (role changes and term changes)
 };
 
 struct Violation {
@@ -133,6 +134,7 @@ struct Lane {
   SplitSpanIndex ops;                      // items index Trace::ops; flag a = fail, flag b = info/pending
   std::vector<Channel> channels;           // messages sent from this lane, per destination
   std::vector<std::uint32_t> states;       // state events, by t_s
+  std::vector<std::uint32_t> role_states;  // the ones that carry a role, by t_s
   std::vector<std::uint32_t> status_spans; // by t_start_s
 };
 
