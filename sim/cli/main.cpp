@@ -1,6 +1,7 @@
 // faultlab: run a scenario, verify the catalog, list it.
 #include "cli/check_command.hpp"
 #include "cli/commands.hpp"
+#include "cli/explain_command.hpp"
 #include "cli/sweep_command.hpp"
 
 #include <CLI/CLI.hpp>
@@ -66,6 +67,13 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("--out,-o", sweep.out, "CSV file to write (atomically)")->required();
   sweep_cmd->add_flag("!--no-progress", sweep.progress, "No progress line on stderr");
 
+  std::string explain_name, explain_dir = "scenarios";
+  auto* explain_cmd = app.add_subcommand(
+      "explain", "Tell a scenario for a facilitator: lesson, designs, what to look for, questions for the room");
+  explain_cmd->add_option("scenario", explain_name, "A catalog name (e.g. replica-lag) or a scenario file")
+      ->required();
+  explain_cmd->add_option("--catalog", explain_dir, "Where catalog names are looked up")->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -82,5 +90,6 @@ int main(int argc, char** argv) {
   if (*list_cmd) return command_list(list_paths, std::cout, std::cerr);
   if (*check_cmd) return command_check(check, std::cout, std::cerr);
   if (*sweep_cmd) return command_sweep(sweep, std::cout, std::cerr);
+  if (*explain_cmd) return command_explain(explain_name, explain_dir, std::cout, std::cerr);
   return kExitBadInput;
 }

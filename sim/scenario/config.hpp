@@ -156,6 +156,10 @@ struct Scenario {
   std::string title;
   std::string lesson;
   std::string design; // what this variant's design is, in a sentence
+  // For a facilitator (faultlab explain): what to point at in the viewer,
+  // and questions to ask the room.
+  std::vector<std::string> look_for;
+  std::vector<std::string> questions;
   Topology topology;
   std::vector<ReplicaGroup> replica_groups;
   Workload workload;

@@ -462,6 +462,12 @@ Scenario validate(const Json& document, const Origin& origin) {
   s.title = root.string("title");
   s.lesson = root.string("lesson");
   s.design = root.string_or("design", "");
+  if (root.find("workshop")) {
+    ObjectReader w = root.object("workshop");
+    if (w.find("look_for")) s.look_for = w.string_list("look_for");
+    if (w.find("questions")) s.questions = w.string_list("questions");
+    w.finish();
+  }
   s.topology = read_topology(root.object("topology"));
 
   std::vector<std::string> component_names;
