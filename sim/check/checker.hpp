@@ -5,6 +5,9 @@
 // judge a run of faultlab as well as a history imported from elsewhere.
 #pragma once
 
+#include <cstdint>
+#include <map>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -13,10 +16,36 @@
 
 namespace faultlab::check {
 
+// What a scenario declares for its checks. A checker reads only the fields
+// it documents; the rest keep their defaults.
 struct CheckOptions {
-  // stale_read tolerates answers up to this much older than the newest
-  // acknowledged write (a replica allowed to lag this long is not a bug).
+  // stale_read and stale_cache tolerate answers up to this much older than
+  // the newest acknowledged write (a replica allowed to lag this long, or a
+  // cache allowed to be this far behind, is not a bug).
   double stale_bound_s = 0.0;
+
+  // stale_cache: the nodes whose answers are cache hits (an op's `node`).
+  // Empty: every read is judged as if served from a cache.
+  std::vector<std::string> cache_nodes;
+
+  // availability and shard_skew: the length of the time windows they judge
+  // (windows start at 0 and are aligned to multiples of it, by invoke time),
+  // and the least number of ops a window needs to be judged at all.
+  double window_s = 5.0;
+  std::int64_t min_window_ops = 10;
+
+  // availability: the fraction of ops per endpoint (an op's `f`) and window
+  // that must be ok; endpoints named in endpoint_slo use their own target.
+  double slo = 0.99;
+  std::map<std::string, double> endpoint_slo;
+
+  // shard_skew: the shards (an op's `node` is the shard a request was routed
+  // to, also for ops that timed out) and the largest max/mean load allowed.
+  std::vector<std::string> shard_nodes;
+  double skew_bound = 2.0;
+
+  // oversell: the units in stock of each item (an op's `key`) at the start.
+  std::map<std::string, std::int64_t> stock;
 };
 
 using CheckFn = std::vector<Violation> (*)(const history::History&, const CheckOptions&);
@@ -27,7 +56,7 @@ struct CheckerInfo {
   CheckFn run;
 };
 
-// Every checker, in a fixed order: read_your_writes, stale_read, lost_writes.
+// Every checker, in a fixed order (the order reports list them in).
 const std::vector<CheckerInfo>& registry();
 // The checker with this name, nullptr if there is none.
 const CheckerInfo* find_checker(std::string_view name);
@@ -37,5 +66,9 @@ std::vector<Violation> check_read_your_writes(const history::History& history, c
 std::vector<Violation> check_stale_read(const history::History& history, const CheckOptions& options);
 std::vector<Violation> check_single_leader(const history::History& history, const CheckOptions& options);
 std::vector<Violation> check_lost_writes(const history::History& history, const CheckOptions& options);
+std::vector<Violation> check_stale_cache(const history::History& history, const CheckOptions& options);
+std::vector<Violation> check_availability(const history::History& history, const CheckOptions& options);
+std::vector<Violation> check_shard_skew(const history::History& history, const CheckOptions& options);
+std::vector<Violation> check_oversell(const history::History& history, const CheckOptions& options);
 
 } // namespace faultlab::check

@@ -20,6 +20,16 @@ const std::vector<CheckerInfo>& registry() {
        &check_linearizable},
       {"single_leader", "two nodes acknowledged writes as primary at overlapping times (split brain)",
        &check_single_leader},
+      {"stale_cache",
+       "a cache kept serving a value older than an acknowledged write for longer than the stale bound",
+       &check_stale_cache},
+      {"availability", "an endpoint's share of successful requests in a time window fell below its SLO",
+       &check_availability},
+      {"shard_skew", "one shard took more than the allowed multiple of the mean load in a time window",
+       &check_shard_skew},
+      {"oversell",
+       "more purchases of an item were confirmed than it had in stock, or its stock ended below zero",
+       &check_oversell},
   };
   return checkers;
 }

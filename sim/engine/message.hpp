@@ -27,6 +27,28 @@ enum class MsgKind {
   heartbeat_ack, // -> primary
   vote_request,  // candidate -> everyone
   vote_reply,    // -> candidate
+  // Cache (cache-aside: the application talks to the cache and the database).
+  cache_get,              // app -> cache: hit, miss (maybe with a lease), or "wait"
+  cache_get_reply,
+  cache_set,              // app -> cache: fill after a miss (no answer)
+  cache_invalidate,       // app -> cache after a database write: delete (no value) or update
+  cache_invalidate_reply,
+  // Services.
+  call,       // caller -> service instance: run `endpoint`
+  call_reply,
+  // Inventory (a stock table) and the lock service.
+  stock_read,
+  stock_read_reply,
+  stock_write,      // set the stock (commits and unlocks a row lock held by `token`)
+  stock_write_reply,
+  stock_lock,       // SELECT ... FOR UPDATE: answered once the row lock is granted
+  stock_lock_reply,
+  stock_unlock,     // give up a row lock, granted or still waited for (no answer)
+  stock_decrement,  // UPDATE ... SET stock = stock - 1 WHERE stock > 0
+  stock_decrement_reply,
+  lock_acquire,     // -> lock service: answered once the lease is granted, with its fencing token
+  lock_acquire_reply,
+  lock_release,     // (no answer)
 };
 
 // One entry of a replicated log. `term` and `origin` (the node that created
@@ -52,6 +74,7 @@ struct Message {
   // Set by the model.
   MsgKind kind = MsgKind::read;
   std::int64_t op = -1;        // the client op this belongs to, if any
+  std::uint64_t exchange = 0;  // one request and its answer (several per op: retries, calls); 0 if unused
   std::string reply_to;        // mailbox name for the answer
   std::string key;
   std::optional<std::int64_t> value;
@@ -69,6 +92,10 @@ struct Message {
   std::vector<std::pair<std::int64_t, int>> signature; // sync_request: (term, origin) of every entry
   std::vector<LogEntry> entries;  // sync
   std::int64_t truncate_to = 0;   // sync
+  std::int64_t token = 0;         // a cache lease, a fencing token or a row lock id (0: none)
+  bool hit = false;               // cache_get_reply: the value came from the cache
+  std::string endpoint;           // call: which endpoint of the service
+  double deadline_s = -1.0;       // lock_acquire / stock_lock: the requester gives up then (absolute)
   bool ok = true;
   std::string error;             // why not ok: "behind", "not primary", ...
   std::int64_t size_bytes = 512;

@@ -23,6 +23,25 @@ const char* to_string(MsgKind kind) {
   case MsgKind::heartbeat_ack: return "heartbeat_ack";
   case MsgKind::vote_request: return "vote_request";
   case MsgKind::vote_reply: return "vote_reply";
+  case MsgKind::cache_get: return "cache_get";
+  case MsgKind::cache_get_reply: return "cache_get_reply";
+  case MsgKind::cache_set: return "cache_set";
+  case MsgKind::cache_invalidate: return "cache_invalidate";
+  case MsgKind::cache_invalidate_reply: return "cache_invalidate_reply";
+  case MsgKind::call: return "call";
+  case MsgKind::call_reply: return "call_reply";
+  case MsgKind::stock_read: return "stock_read";
+  case MsgKind::stock_read_reply: return "stock_read_reply";
+  case MsgKind::stock_write: return "stock_write";
+  case MsgKind::stock_write_reply: return "stock_write_reply";
+  case MsgKind::stock_lock: return "stock_lock";
+  case MsgKind::stock_lock_reply: return "stock_lock_reply";
+  case MsgKind::stock_unlock: return "stock_unlock";
+  case MsgKind::stock_decrement: return "stock_decrement";
+  case MsgKind::stock_decrement_reply: return "stock_decrement_reply";
+  case MsgKind::lock_acquire: return "lock_acquire";
+  case MsgKind::lock_acquire_reply: return "lock_acquire_reply";
+  case MsgKind::lock_release: return "lock_release";
   }
   return "?";
 }

@@ -8,6 +8,8 @@
 #include "history/recorder.hpp"
 #include "scenario/config.hpp"
 
+#include <simgrid/s4u.hpp>
+
 namespace faultlab::model {
 
 struct Context {
@@ -21,5 +23,23 @@ struct Context {
 
   util::Rng rng(const std::string& stream) const { return util::Rng::stream(seed, stream); }
 };
+
+// One draw from a delay distribution.
+inline double draw(const scenario::Distribution& d, util::Rng& rng) {
+  switch (d.kind) {
+  case scenario::Distribution::Kind::fixed: return d.a_s;
+  case scenario::Distribution::Kind::uniform: return rng.uniform(d.a_s, d.b_s);
+  case scenario::Distribution::Kind::exponential: return rng.exponential(d.a_s);
+  }
+  return d.a_s;
+}
+
+// The CPU work of `seconds` on the calling actor's host at its nominal
+// speed: a busy host shares its CPU, so requests queue up (SimGrid's CPU
+// model, no queue of our own).
+inline void compute(double seconds) {
+  if (seconds <= 0) return;
+  simgrid::s4u::this_actor::execute(seconds * simgrid::s4u::this_actor::get_host()->get_speed());
+}
 
 } // namespace faultlab::model

@@ -101,6 +101,7 @@ void ReplicaGroupModel::send(Member& from, int to_node, const std::string& to_po
 
 void ReplicaGroupModel::reply(Member& member, const Message& request, std::unique_ptr<Message> answer) {
   answer->op = request.op;
+  answer->exchange = request.exchange;
   answer->term = member.term;
   answer->leader = member.leader;
   answer->size_bytes = spec_.message_bytes;

@@ -29,6 +29,8 @@ struct RunOutput {
   std::uint64_t messages_sent = 0;
   std::uint64_t messages_delivered = 0;
   std::uint64_t messages_dropped = 0;
+  // Measurements the models made beyond the history (summary "metrics").
+  std::vector<std::pair<std::string, double>> model_metrics;
 };
 
 RunOutput simulate(const scenario::Scenario& scenario, const RunOptions& options);

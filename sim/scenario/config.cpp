@@ -39,4 +39,20 @@ const ReplicaGroup* Scenario::find_replica_group(const std::string& group) const
   return nullptr;
 }
 
+std::string Scenario::component_type(const std::string& component) const {
+  if (find_in(replica_groups, component)) return "replica_group";
+  if (find_in(caches, component)) return "cache";
+  if (find_in(services, component)) return "service";
+  if (find_in(sharded_stores, component)) return "sharded_store";
+  if (find_in(inventories, component)) return "inventory";
+  if (find_in(lock_services, component)) return "lock_service";
+  return "";
+}
+
+const Endpoint* Service::find(const std::string& endpoint) const {
+  for (const auto& e : endpoints)
+    if (e.name == endpoint) return &e;
+  return nullptr;
+}
+
 } // namespace faultlab::scenario

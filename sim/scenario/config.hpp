@@ -76,6 +76,108 @@ struct ReplicaGroup {
   std::int64_t message_bytes = 512;
 };
 
+// A cache-aside cache in front of a database (a replica group). The
+// application, not the cache, does the work: on a read it asks the cache,
+// and on a miss reads the database and puts what it read into the cache; on
+// a write it writes the database, then invalidates the cache entry.
+struct Cache {
+  enum class Invalidation { none, delete_key, update };
+  // How a reader's fill is guarded: not at all; by version (the database's
+  // log position the value was read at; an older one never replaces a newer
+  // one or a newer delete); or by a lease the cache hands out on a miss and
+  // a delete revokes (memcached's leases).
+  enum class Fill { plain, versioned, lease };
+  std::string name;
+  std::string node;
+  std::string database; // a replica_group component
+  double ttl_s = 60.0;
+  Invalidation invalidation = Invalidation::delete_key;
+  Fill fill = Fill::plain;
+  Distribution fill_delay;   // the application's work between reading the database and filling the cache
+  double lease_wait_s = 0.02;    // lease: a reader told to wait sleeps this long, then asks again
+  int lease_retries = 10;        // lease: after this many waits the reader reads the database without filling
+  double lease_timeout_s = 2.0;  // lease: an unused lease lapses after this long
+  double service_time_s = 0.00005;
+  double timeout_s = 0.1; // the application's timeout for one cache request
+  std::int64_t message_bytes = 512;
+};
+
+// A call an endpoint makes to one of its dependencies.
+struct Call {
+  enum class Fallback { none, fail_open, fallback_default };
+  std::string name;
+  std::string to;       // a component
+  std::string op;       // "read" / "write" for stores; an endpoint name for a service
+  std::string key;      // template: {user} is the session number
+  double timeout_s = 0.5;
+  int retries = 0;
+  double backoff_s = 0.0;     // wait before the first retry
+  double backoff_max_s = 1.0; // exponential: doubles per retry up to this
+  bool jitter = false;        // "full jitter": a uniform draw in [0, backoff]
+  Fallback fallback = Fallback::none;
+};
+
+struct Endpoint {
+  std::string name;
+  std::vector<Call> calls; // in file order, one after the other
+};
+
+// A stateless service: identical instances behind a load balancer, each
+// request handled by calling the endpoint's dependencies in turn.
+struct Service {
+  std::string name;
+  std::vector<std::string> instances; // nodes
+  std::vector<Endpoint> endpoints;
+  double work_s = 0.0005; // CPU work per request, on the instance's node
+  std::int64_t message_bytes = 512;
+
+  const Endpoint* find(const std::string& endpoint) const;
+};
+
+// Records spread over shard nodes by a placement rule; each shard is a
+// single server with finite speed, so load beyond it queues.
+struct ShardedStore {
+  enum class Placement { hash, range, directory };
+  enum class ShardKey { tenant, tenant_and_record, date };
+  struct Shard {
+    std::string name;
+    std::string node;
+  };
+  std::string name;
+  std::vector<Shard> shards; // in file order (range placement follows it)
+  Placement placement = Placement::hash;
+  ShardKey shard_key = ShardKey::tenant;
+  double period_s = 10.0; // range on date: each shard holds this long a stretch of dates, in shard order
+  // directory: tenants placed by hand (on one or several shards); the rest by hash.
+  std::vector<std::pair<std::string, std::vector<int>>> directory;
+  double service_time_s = 0.001;
+  int records_per_tenant = 1000;
+  std::int64_t message_bytes = 512;
+};
+
+// A stock table and the way buyers take a unit from it.
+struct Inventory {
+  enum class Buy { read_then_write, row_lock, conditional, lease_lock };
+  std::string name;
+  std::string node;
+  std::vector<std::pair<std::string, std::int64_t>> items; // item -> units in stock, in file order
+  Buy buy = Buy::read_then_write;
+  Distribution think; // the shop's work between checking the stock and writing it
+  std::string lock_service; // lease_lock
+  bool fencing = false;     // lease_lock: the database refuses tokens older than one it has seen
+  double service_time_s = 0.0002;
+  double lock_timeout_s = 5.0; // row_lock: a lock held this long is broken (the holder is presumed dead)
+  std::int64_t message_bytes = 256;
+};
+
+// A lock service that grants leases with a fencing token (increasing).
+struct LockService {
+  std::string name;
+  std::string node;
+  double lease_s = 1.0;
+  double service_time_s = 0.0001;
+};
+
 struct RateStep {
   double at_s = 0.0;
   double rate_per_s = 0.0;
@@ -89,7 +191,9 @@ struct Client {
   // Open-loop arrivals: a Poisson process whose rate follows these steps
   // (one step for a constant rate).
   std::vector<RateStep> rate_steps;
-  double read_fraction = 0.5; // the rest are writes
+  // The operations and their weights, in file order. For a store: read and
+  // write; for a service: its endpoints; for an inventory: buy.
+  std::vector<std::pair<std::string, double>> mix{{"read", 0.5}, {"write", 0.5}};
   int key_count = 1;
   bool zipf = false;
   double zipf_s = 1.0;
@@ -134,7 +238,13 @@ const char* to_string(Fault::Type type);
 
 struct Check {
   std::string name;
-  double stale_bound_s = 0.0;
+  double stale_bound_s = 0.0; // stale_read, stale_cache
+  // availability, shard_skew
+  double window_s = 5.0;
+  std::int64_t min_window_ops = 10;
+  double slo = 0.99;
+  std::vector<std::pair<std::string, double>> endpoint_slo;
+  double skew_bound = 2.0;
 };
 
 // "violations.<check>" or "metrics.<metric>" must lie within [min, max].
@@ -162,6 +272,11 @@ struct Scenario {
   std::vector<std::string> questions;
   Topology topology;
   std::vector<ReplicaGroup> replica_groups;
+  std::vector<Cache> caches;
+  std::vector<Service> services;
+  std::vector<ShardedStore> sharded_stores;
+  std::vector<Inventory> inventories;
+  std::vector<LockService> lock_services;
   Workload workload;
   std::vector<Fault> faults; // sorted by time, then name
   std::vector<Check> checks;
@@ -171,6 +286,14 @@ struct Scenario {
   Limits limits;
 
   const ReplicaGroup* find_replica_group(const std::string& group) const;
+  // "replica_group", "cache", "service", "sharded_store", "inventory",
+  // "lock_service"; "" when no component has this name.
+  std::string component_type(const std::string& component) const;
+  template <class T> static const T* find_in(const std::vector<T>& list, const std::string& name) {
+    for (const auto& item : list)
+      if (item.name == name) return &item;
+    return nullptr;
+  }
 };
 
 } // namespace faultlab::scenario

@@ -5,6 +5,7 @@
 // something that does not exist is reported at its exact JSON path.
 #include "check/checker.hpp"
 #include "scenario/loader.hpp"
+#include "scenario/validate_parts.hpp"
 #include "util/input_error.hpp"
 #include "util/units.hpp"
 
@@ -17,41 +18,17 @@
 namespace faultlab::scenario {
 
 using util::quote;
+using detail::check_name;
+using detail::join;
+using detail::node_names;
+using detail::require_node;
 
 namespace {
 
 constexpr double kInf = HUGE_VAL;
 
-std::string join(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
-
-std::vector<std::string> node_names(const Topology& topology) {
-  std::vector<std::string> names;
-  for (const auto& n : topology.nodes) names.push_back(n.name);
-  return names;
-}
-
-void require_node(const Origin& origin, const Topology& topology, const std::string& name,
-                  const std::string& pointer) {
-  if (topology.find(name) == nullptr)
-    origin.fail("unknown-node", pointer,
-                quote(name) + " is not a node of the topology (nodes: " + join(node_names(topology)) + ")");
-}
-
 std::pair<std::string, std::string> ordered(const std::string& a, const std::string& b) {
   return a <= b ? std::make_pair(a, b) : std::make_pair(b, a);
-}
-
-// Names become mailbox names ("node/component"), so they stay simple.
-void check_name(const Origin& origin, const std::string& name, const std::string& pointer) {
-  bool ok = !name.empty() && name.size() <= 64;
-  for (char c : name) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_');
-  if (!ok)
-    origin.fail("bad-name", pointer,
-                "expected a name of letters, digits, '-' and '_' (at most 64), got " + quote(name));
 }
 
 Topology read_topology(ObjectReader top) {
@@ -118,87 +95,6 @@ Topology read_topology(ObjectReader top) {
   return topology;
 }
 
-Distribution read_distribution(ObjectReader& parent, const std::string& key) {
-  const Origin& origin = parent.origin();
-  Distribution d;
-  const Json& value = parent.require(key);
-  std::string pointer = parent.child(key);
-  if (!value.is_object()) { // a plain duration: a fixed lag
-    d.a_s = read_duration_s(origin, value, pointer);
-    return d;
-  }
-  ObjectReader r(origin, value, pointer);
-  std::string kind = r.choice("distribution", {"fixed", "uniform", "exponential"}, "fixed");
-  if (kind == "fixed") {
-    d.a_s = r.duration_s("value");
-  } else if (kind == "uniform") {
-    d.kind = Distribution::Kind::uniform;
-    d.a_s = r.duration_s("min");
-    d.b_s = r.duration_s("max");
-    if (d.b_s < d.a_s) origin.fail("bad-value", r.child("max"), "expected max to be at least min");
-  } else {
-    d.kind = Distribution::Kind::exponential;
-    d.a_s = r.duration_s("mean");
-  }
-  r.finish();
-  return d;
-}
-
-ReplicaGroup read_replica_group(const std::string& name, ObjectReader& r, const Topology& topology) {
-  const Origin& origin = r.origin();
-  ReplicaGroup g;
-  g.name = name;
-  g.primary = r.string("primary");
-  require_node(origin, topology, g.primary, r.child("primary"));
-  g.replicas = r.string_list("replicas");
-  std::set<std::string> seen{g.primary};
-  for (std::size_t i = 0; i < g.replicas.size(); ++i) {
-    std::string pointer = r.child("replicas") + "/" + std::to_string(i);
-    require_node(origin, topology, g.replicas[i], pointer);
-    if (!seen.insert(g.replicas[i]).second)
-      origin.fail("bad-value", pointer, quote(g.replicas[i]) + " appears twice in the group");
-  }
-  g.lag = r.find("lag") ? read_distribution(r, "lag") : Distribution{};
-  std::string policy = r.choice("read_policy", {"primary", "any_replica", "nearest"}, "primary");
-  g.read_policy = policy == "primary"       ? ReadPolicy::primary
-                  : policy == "any_replica" ? ReadPolicy::any_replica
-                                            : ReadPolicy::nearest;
-  if (g.read_policy == ReadPolicy::any_replica && g.replicas.empty())
-    origin.fail("bad-value", r.child("read_policy"), "\"any_replica\" needs at least one replica");
-  g.read_your_writes = r.boolean_or("read_your_writes", false);
-  g.ack = r.choice("ack", {"primary", "majority"}, "primary") == "majority" ? Ack::majority : Ack::primary;
-  if (r.find("failover")) {
-    ObjectReader f = r.object("failover");
-    g.failover.enabled = f.boolean_or("enabled", true);
-    g.failover.heartbeat_interval_s = f.duration_s_or("heartbeat_interval", g.failover.heartbeat_interval_s);
-    g.failover.election_timeout_s = f.duration_s_or("election_timeout", g.failover.election_timeout_s);
-    g.failover.quorum = f.boolean_or("quorum", false);
-    g.failover.lease_s = f.optional_duration_s("lease");
-    g.failover.lease_checked_on_request =
-        f.choice("lease_check", {"timer", "every_request"}, "timer") == "every_request";
-    g.failover.lease_real_clock = f.choice("lease_clock", {"local", "real"}, "local") == "real";
-    g.failover.fencing = f.boolean_or("fencing", false);
-    if (g.failover.heartbeat_interval_s < 0.001)
-      origin.fail("bad-duration", f.child("heartbeat_interval"), "expected a heartbeat interval of at least 1ms");
-    if (g.failover.lease_s && *g.failover.lease_s >= g.failover.election_timeout_s)
-      origin.fail("bad-value", f.child("lease"),
-                  "expected a lease shorter than the election timeout (or a new primary could be elected while "
-                  "the old one still holds its lease)");
-    if (g.failover.election_timeout_s <= g.failover.heartbeat_interval_s)
-      origin.fail("bad-value", f.child("election_timeout"), "expected an election timeout longer than the heartbeat interval");
-    f.finish();
-  }
-  g.service_time_s = r.duration_s_or("service_time", g.service_time_s);
-  if (const Json* size = r.find("message_size")) {
-    auto bytes = size->is_string() ? util::parse_size_bytes(size->get<std::string>()) : std::nullopt;
-    if (!bytes || *bytes < 1 || *bytes > 1e9)
-      origin.fail("bad-value", r.child("message_size"),
-                  "expected a size like \"512B\" or \"4KiB\", got " + describe_json(*size));
-    g.message_bytes = static_cast<std::int64_t>(*bytes);
-  }
-  return g;
-}
-
 std::vector<RateStep> read_arrival(ObjectReader a) {
   const Origin& origin = a.origin();
   a.choice("process", {"poisson"}, "poisson");
@@ -226,9 +122,48 @@ std::vector<RateStep> read_arrival(ObjectReader a) {
   return steps;
 }
 
-Client read_client(const std::string& name, ObjectReader& r, const Topology& topology,
+// The operation mix of a client group. Stores always list read before
+// write, whatever the file's order, so one uniform draw picks the same
+// operation as it always did.
+std::vector<std::pair<std::string, double>> read_mix(ObjectReader& r, const std::vector<std::string>& ops,
+                                                     const std::string& target) {
+  const Origin& origin = r.origin();
+  std::vector<std::pair<std::string, double>> mix;
+  if (!r.has("mix")) {
+    if (ops == std::vector<std::string>{"read", "write"}) return {{"read", 0.5}, {"write", 0.5}};
+    for (const auto& op : ops) mix.emplace_back(op, 1.0 / static_cast<double>(ops.size()));
+    return mix;
+  }
+  const Json& value = r.require("mix");
+  if (!value.is_object())
+    origin.fail("wrong-type", r.child("mix"), "expected an object of operation -> weight, got " + describe_json(value));
+  double total = 0;
+  for (auto it = value.begin(); it != value.end(); ++it) {
+    std::string pointer = pointer_append(r.child("mix"), it.key());
+    if (std::find(ops.begin(), ops.end(), it.key()) == ops.end())
+      origin.fail("unknown-field", pointer,
+                  quote(it.key()) + " is not an operation of " + quote(target) + " (operations: " + join(ops) + ")");
+    double weight = read_number(origin, it.value(), pointer, 0, kInf);
+    mix.emplace_back(it.key(), weight);
+    total += weight;
+  }
+  if (total <= 0) origin.fail("bad-value", r.child("mix"), "expected some operations in the mix");
+  if (ops == std::vector<std::string>{"read", "write"}) {
+    auto weight = [&](const char* op) {
+      for (const auto& [name, w] : mix)
+        if (name == op) return w;
+      return 0.0;
+    };
+    mix = {{"read", weight("read")}, {"write", weight("write")}};
+  }
+  for (auto& [op, weight] : mix) weight /= total;
+  return mix;
+}
+
+Client read_client(const std::string& name, ObjectReader& r, const Scenario& s,
                    const std::vector<std::string>& components) {
   const Origin& origin = r.origin();
+  const Topology& topology = s.topology;
   Client c;
   c.name = name;
   c.node = r.string("node");
@@ -237,44 +172,57 @@ Client read_client(const std::string& name, ObjectReader& r, const Topology& top
   if (std::find(components.begin(), components.end(), c.target) == components.end())
     origin.fail("unknown-component", r.child("target"),
                 quote(c.target) + " is not a component of this scenario (components: " + join(components) + ")");
+  const std::string type = s.component_type(c.target);
+  if (type == "lock_service")
+    origin.fail("bad-value", r.child("target"),
+                quote(c.target) + " is a lock service; clients buy from the inventory that uses it");
   c.sessions = static_cast<int>(r.integer_or("sessions", 1, 1, 100000));
   c.rate_steps = read_arrival(r.object("arrival"));
-  if (r.has("mix")) {
-    ObjectReader mix = r.object("mix");
-    double read = mix.number_or("read", 0.5, 0, kInf);
-    double write = mix.number_or("write", 0.5, 0, kInf);
-    if (read + write <= 0) origin.fail("bad-value", mix.pointer(), "expected some reads or writes in the mix");
-    c.read_fraction = read / (read + write);
-    mix.finish();
-  }
+  c.mix = read_mix(r, detail::component_ops(s, c.target), c.target);
   if (r.has("keys")) {
     ObjectReader keys = r.object("keys");
+    if (type == "inventory" && keys.has("count"))
+      origin.fail("bad-value", keys.child("count"), "buyers choose among the inventory's items; drop keys.count");
+    if (type == "service" && keys.has("prefix"))
+      origin.fail("bad-value", keys.child("prefix"), "a service request names its user; drop keys.prefix");
     c.key_count = static_cast<int>(keys.integer_or("count", 1, 1, 10'000'000));
     c.zipf = keys.choice("distribution", {"uniform", "zipf"}, "uniform") == "zipf";
     c.zipf_s = keys.number_or("zipf_s", 1.0, 0.0, 10.0);
-    c.key_prefix = keys.string_or("prefix", c.key_prefix);
+    c.key_prefix = keys.string_or("prefix", type == "sharded_store" ? "tenant-" : c.key_prefix);
     keys.finish();
+  } else if (type == "sharded_store") {
+    c.key_prefix = "tenant-";
   }
+  if (type == "inventory") c.key_count = static_cast<int>(Scenario::find_in(s.inventories, c.target)->items.size());
+  if (type == "service") c.key_count = c.sessions; // a request is made by one of the users
+  const bool kv = type == "replica_group" || type == "cache";
   c.writes_to_own_key = r.boolean_or("writes_to_own_key", false);
+  if (c.writes_to_own_key && !kv)
+    origin.fail("bad-value", r.child("writes_to_own_key"), "only clients of a replica_group or a cache write keys of their own");
   if (c.writes_to_own_key && c.key_count < c.sessions)
     origin.fail("bad-value", r.child("writes_to_own_key"),
                 "each session writes its own key, so keys.count (" + std::to_string(c.key_count) +
                     ") must be at least sessions (" + std::to_string(c.sessions) + ")");
   c.reload_after_write_s = r.optional_duration_s("reload_after_write");
+  if (c.reload_after_write_s && !kv)
+    origin.fail("bad-value", r.child("reload_after_write"), "only clients of a replica_group or a cache reload what they wrote");
   c.timeout_s = r.duration_s_or("timeout", c.timeout_s);
   if (c.timeout_s <= 0) origin.fail("bad-duration", r.child("timeout"), "expected a timeout above zero");
   r.finish();
   return c;
 }
 
-Workload read_workload(ObjectReader w, const Topology& topology, const std::vector<std::string>& components) {
+Workload read_workload(ObjectReader w, const Scenario& s, const std::vector<std::string>& components) {
   Workload workload;
   workload.duration_s = w.duration_s("duration");
   if (workload.duration_s <= 0 || workload.duration_s > 86400)
     w.origin().fail("bad-duration", w.child("duration"), "expected a duration above zero and at most 24h");
   workload.settle_s = w.duration_s_or("settle", workload.settle_s);
   workload.final_reads = w.boolean_or("final_reads", true);
-  for (auto& [name, client] : w.members("clients")) workload.clients.push_back(read_client(name, client, topology, components));
+  for (auto& [name, client] : w.members("clients")) {
+    check_name(w.origin(), name, client.pointer());
+    workload.clients.push_back(read_client(name, client, s, components));
+  }
   if (workload.clients.empty()) w.origin().fail("missing-field", w.child("clients"), "the workload has no clients");
   w.finish();
   return workload;
@@ -369,15 +317,46 @@ Fault read_fault(const std::string& name, ObjectReader& r, const Topology& topol
   return f;
 }
 
-Check read_check(const std::string& name, ObjectReader& r) {
+Check read_check(const std::string& name, ObjectReader& r, const Scenario& s) {
+  const Origin& origin = r.origin();
   if (check::find_checker(name) == nullptr) {
     std::vector<std::string> known;
     for (const auto& c : check::registry()) known.push_back(c.name);
-    r.origin().fail("unknown-check", r.pointer(), "no checker named " + quote(name) + " (checkers: " + join(known) + ")");
+    origin.fail("unknown-check", r.pointer(), "no checker named " + quote(name) + " (checkers: " + join(known) + ")");
   }
   Check c;
   c.name = name;
-  if (name == "stale_read") c.stale_bound_s = r.duration_s_or("bound", 0.0);
+  auto needs = [&](bool present, const char* what) {
+    if (!present) origin.fail("bad-value", r.pointer(), quote(name) + " needs " + what + " in the scenario");
+  };
+  if (name == "stale_read" || name == "stale_cache") c.stale_bound_s = r.duration_s_or("bound", 0.0);
+  if (name == "stale_cache") needs(!s.caches.empty(), "a cache component");
+  if (name == "shard_skew") needs(!s.sharded_stores.empty(), "a sharded_store component");
+  if (name == "oversell") needs(!s.inventories.empty(), "an inventory component");
+  if (name == "availability" || name == "shard_skew") {
+    c.window_s = r.duration_s_or("window", c.window_s);
+    if (c.window_s < 0.001) origin.fail("bad-duration", r.child("window"), "expected a window of at least 1ms");
+    c.min_window_ops = r.integer_or("min_ops", c.min_window_ops, 1, 1'000'000'000);
+  }
+  if (name == "availability") {
+    c.slo = r.number_or("slo", c.slo, 0, 1);
+    if (const Json* endpoints = r.find("endpoints")) {
+      if (!endpoints->is_object())
+        origin.fail("wrong-type", r.child("endpoints"), "expected an object of endpoint -> SLO, got " + describe_json(*endpoints));
+      std::vector<std::string> issued; // the operations some client sends
+      for (const auto& client : s.workload.clients)
+        for (const auto& [op, weight] : client.mix)
+          if (std::find(issued.begin(), issued.end(), op) == issued.end()) issued.push_back(op);
+      for (auto it = endpoints->begin(); it != endpoints->end(); ++it) {
+        std::string pointer = pointer_append(r.child("endpoints"), it.key());
+        if (std::find(issued.begin(), issued.end(), it.key()) == issued.end())
+          origin.fail("unknown-field", pointer,
+                      "no client calls an endpoint " + quote(it.key()) + " (endpoints: " + join(issued) + ")");
+        c.endpoint_slo.emplace_back(it.key(), read_number(origin, it.value(), pointer, 0, 1));
+      }
+    }
+  }
+  if (name == "shard_skew") c.skew_bound = r.number_or("bound", c.skew_bound, 1, kInf);
   r.finish();
   return c;
 }
@@ -385,6 +364,12 @@ Check read_check(const std::string& name, ObjectReader& r) {
 const std::vector<std::string>& metric_names() {
   static const std::vector<std::string> names{"availability", "latency_p50_s", "latency_p99_s", "latency_max_s",
                                               "ops_ok", "ops_fail", "ops_info", "ops_total"};
+  return names;
+}
+
+// Metrics that only scenarios with a cache have.
+const std::vector<std::string>& cache_metric_names() {
+  static const std::vector<std::string> names{"cache_hit_ratio", "db_reads", "db_reads_peak_per_s"};
   return names;
 }
 
@@ -404,7 +389,8 @@ void read_expect(ObjectReader e, Scenario& s) {
     bounds(b, "violations." + name);
   }
   for (auto& [name, b] : e.members("metrics")) {
-    const auto& names = metric_names();
+    std::vector<std::string> names = metric_names();
+    if (!s.caches.empty()) names.insert(names.end(), cache_metric_names().begin(), cache_metric_names().end());
     if (std::find(names.begin(), names.end(), name) == names.end())
       e.origin().fail("unknown-field", b.pointer(), "unknown metric " + quote(name) + " (metrics: " + join(names) + ")");
     bounds(b, "metrics." + name);
@@ -480,18 +466,25 @@ Scenario validate(const Json& document, const Origin& origin) {
   }
   for (auto it = components.begin(); it != components.end(); ++it) {
     ObjectReader r(origin, it.value(), pointer_append("/components", it.key()));
-    r.choice("type", {"replica_group"}, "");
-    s.replica_groups.push_back(read_replica_group(it.key(), r, s.topology));
+    std::string type =
+        r.choice("type", {"replica_group", "cache", "service", "sharded_store", "inventory", "lock_service"}, "");
+    if (type == "replica_group") s.replica_groups.push_back(detail::read_replica_group(it.key(), r, s.topology));
+    else if (type == "cache") s.caches.push_back(detail::read_cache(it.key(), r, s.topology));
+    else if (type == "service") s.services.push_back(detail::read_service(it.key(), r, s.topology));
+    else if (type == "sharded_store") s.sharded_stores.push_back(detail::read_sharded_store(it.key(), r, s.topology));
+    else if (type == "inventory") s.inventories.push_back(detail::read_inventory(it.key(), r, s.topology));
+    else s.lock_services.push_back(detail::read_lock_service(it.key(), r, s.topology));
     r.finish();
   }
   if (component_names.empty()) origin.fail("missing-field", "/components", "the scenario declares no components");
+  detail::check_component_references(s, origin);
 
-  s.workload = read_workload(root.object("workload"), s.topology, component_names);
+  s.workload = read_workload(root.object("workload"), s, component_names);
 
   for (auto& [name, fault] : root.members("faults")) s.faults.push_back(read_fault(name, fault, s.topology));
   std::stable_sort(s.faults.begin(), s.faults.end(), [](const Fault& a, const Fault& b) { return a.at_s < b.at_s; });
 
-  for (auto& [name, check] : root.members("checks")) s.checks.push_back(read_check(name, check));
+  for (auto& [name, check] : root.members("checks")) s.checks.push_back(read_check(name, check, s));
   if (root.has("expect")) read_expect(root.object("expect"), s);
 
   if (const Json* seeds = root.find("seeds")) s.seeds = read_seeds(origin, *seeds, "/seeds");

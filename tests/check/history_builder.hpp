@@ -37,6 +37,13 @@ struct HistoryBuilder {
     return add("read", process, key, value, invoke_s, complete_s, outcome, true);
   }
 
+  // Any other function: a purchase ("buy"), an endpoint's name, ...
+  std::int64_t op(const std::string& f, std::int64_t process, const std::string& key,
+                  std::optional<std::int64_t> value, double invoke_s, double complete_s,
+                  history::Outcome outcome = history::Outcome::ok) {
+    return add(f.c_str(), process, key, value, invoke_s, complete_s, outcome, false);
+  }
+
   // Sorted by invoke time, ties by id, as History promises.
   history::History build() const {
     history::History sorted = history;

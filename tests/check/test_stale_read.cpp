@@ -165,7 +165,7 @@ TEST_CASE("stale_read: not judged: unknown values, final reads, reads not ok, ke
 
 TEST_CASE("registry: the checkers in a fixed order, found by name") {
   const auto& checkers = registry();
-  REQUIRE(checkers.size() == 5);
+  REQUIRE(checkers.size() >= 5); // the ones after single_leader: test_stale_cache.cpp
   CHECK(std::string(checkers[0].name) == "read_your_writes");
   CHECK(std::string(checkers[1].name) == "stale_read");
   CHECK(std::string(checkers[2].name) == "lost_writes");

@@ -148,7 +148,8 @@ TEST_CASE("a missing required field and an unknown checker") {
         "error[missing-field]: x.json: /components/db: missing required field \"primary\"");
   CHECK(error_of(replace(kMinimal, "\"stale_read\": { \"bound\": \"0s\" }", "\"stale_reads\": {}")) ==
         "error[unknown-check]: x.json: /checks/stale_reads: no checker named \"stale_reads\" (checkers: "
-        "read_your_writes, stale_read, lost_writes, linearizable, single_leader)");
+        "read_your_writes, stale_read, lost_writes, linearizable, single_leader, stale_cache, availability, "
+        "shard_skew, oversell)");
 }
 
 TEST_CASE("a workload over the operation limit is refused before it runs") {

@@ -1,0 +1,160 @@
+// The shop's side of a purchase, one protocol per design.
+#include "model/inventory.hpp"
+
+namespace sg4 = simgrid::s4u;
+
+namespace faultlab::model {
+
+using engine::Message;
+using engine::MsgKind;
+using history::Outcome;
+using Buy = scenario::Inventory::Buy;
+
+BuyerClient::BuyerClient(const scenario::Client& spec, Context& context, int node, util::Rng& rng,
+                         const InventoryModel& inventory, const LockServiceModel* locks)
+    : ClientDriver(spec, context, node, rng), inventory_(inventory), locks_(locks),
+      think_rng_(context.rng("think/" + spec.name)) {}
+
+std::string BuyerClient::key_for(std::size_t index, const ClientRequest& request) {
+  (void)request;
+  return inventory_.spec().items[index].first;
+}
+
+std::vector<std::string> BuyerClient::final_keys() const {
+  std::vector<std::string> items;
+  for (const auto& [item, units] : inventory_.spec().items) items.push_back(item);
+  return items;
+}
+
+BuyerClient::Step BuyerClient::to_table(MsgKind kind, const std::string& item, std::int64_t op, double deadline_s,
+                                        std::optional<std::int64_t> value, std::int64_t token) {
+  auto m = std::make_unique<Message>();
+  m->kind = kind;
+  m->key = item;
+  m->op = op;
+  m->value = value;
+  m->token = token;
+  m->deadline_s = deadline_s;
+  m->size_bytes = inventory_.spec().message_bytes;
+  Step step;
+  if (kind == MsgKind::stock_unlock) {
+    rpc_.send(inventory_.node(), inventory_.spec().name, std::move(m));
+    return step;
+  }
+  std::unique_ptr<Message> reply = rpc_.call(inventory_.node(), inventory_.spec().name, std::move(m), deadline_s);
+  if (!reply) return step;
+  step.answered = true;
+  step.ok = reply->ok;
+  step.value = reply->value;
+  step.token = reply->token;
+  step.error = reply->error;
+  return step;
+}
+
+BuyerClient::Step BuyerClient::to_locks(MsgKind kind, const std::string& item, std::int64_t op, double deadline_s,
+                                        std::int64_t token) {
+  auto m = std::make_unique<Message>();
+  m->kind = kind;
+  m->key = item;
+  m->op = op;
+  m->token = token;
+  m->deadline_s = deadline_s;
+  m->size_bytes = 128;
+  Step step;
+  if (kind == MsgKind::lock_release) {
+    rpc_.send(locks_->node(), locks_->spec().name, std::move(m));
+    return step;
+  }
+  std::unique_ptr<Message> reply = rpc_.call(locks_->node(), locks_->spec().name, std::move(m), deadline_s);
+  if (!reply) return step;
+  step.answered = true;
+  step.ok = reply->ok;
+  step.token = reply->token;
+  return step;
+}
+
+void BuyerClient::final_read(const ClientRequest& request) {
+  const std::int64_t op = context_.recorder.invoke(now(), -1, spec_.name, "read", request.key, std::nullopt, true);
+  const double deadline_s = now() + spec_.timeout_s;
+  Step step = to_table(MsgKind::stock_read, request.key, op, deadline_s, std::nullopt, 0);
+  if (!step.answered) return context_.recorder.complete(op, deadline_s, Outcome::info, std::nullopt, "", "timeout");
+  context_.recorder.complete(op, now(), step.ok ? Outcome::ok : Outcome::fail, step.value,
+                             inventory_.spec().node, step.error);
+}
+
+void BuyerClient::perform(const ClientRequest& request) {
+  if (request.final_read) return final_read(request);
+  const std::string& item = request.key;
+  const double start_s = now();
+  const std::int64_t op = context_.recorder.invoke(start_s, request.session, spec_.name, "buy", item, std::nullopt);
+  const double deadline_s = start_s + spec_.timeout_s;
+  const std::string& table = inventory_.spec().node;
+  // A step that got no answer: unknown if the unit was taken once the
+  // writing request was sent; before that, nothing can have happened.
+  auto no_answer = [&](bool wrote) {
+    context_.recorder.complete(op, deadline_s, wrote ? Outcome::info : Outcome::fail, std::nullopt, wrote ? "" : table,
+                               wrote ? "timeout" : "timeout before buying");
+  };
+  auto refused = [&](const Step& step, const std::string& error) {
+    context_.recorder.complete(op, now(), Outcome::fail, std::nullopt, table, error.empty() ? step.error : error);
+  };
+  auto sold = [&](const Step& step) { context_.recorder.complete(op, now(), Outcome::ok, step.value, table); };
+  auto think = [&] {
+    double s = draw(inventory_.spec().think, think_rng_);
+    if (s > 0) sg4::this_actor::sleep_for(s);
+  };
+
+  switch (inventory_.spec().buy) {
+  case Buy::conditional: {
+    Step step = to_table(MsgKind::stock_decrement, item, op, deadline_s);
+    if (!step.answered) return no_answer(true);
+    return step.ok ? sold(step) : refused(step, "");
+  }
+  case Buy::read_then_write: {
+    Step seen = to_table(MsgKind::stock_read, item, op, deadline_s);
+    if (!seen.answered) return no_answer(false);
+    if (*seen.value <= 0) return refused(seen, "sold out");
+    think();
+    Step wrote = to_table(MsgKind::stock_write, item, op, deadline_s, *seen.value - 1);
+    if (!wrote.answered) return no_answer(true);
+    return wrote.ok ? sold(wrote) : refused(wrote, "");
+  }
+  case Buy::row_lock: {
+    const std::int64_t lock_id = (static_cast<std::int64_t>(node_) << 40) + next_lock_id_++;
+    Step seen = to_table(MsgKind::stock_lock, item, op, deadline_s, std::nullopt, lock_id);
+    if (!seen.answered) {
+      to_table(MsgKind::stock_unlock, item, op, deadline_s, std::nullopt, lock_id); // stop waiting
+      return no_answer(false);
+    }
+    if (*seen.value <= 0) {
+      to_table(MsgKind::stock_unlock, item, op, deadline_s, std::nullopt, lock_id);
+      return refused(seen, "sold out");
+    }
+    think();
+    Step wrote = to_table(MsgKind::stock_write, item, op, deadline_s, *seen.value - 1, lock_id);
+    if (!wrote.answered) return no_answer(true);
+    return wrote.ok ? sold(wrote) : refused(wrote, "");
+  }
+  case Buy::lease_lock: {
+    Step lease = to_locks(MsgKind::lock_acquire, item, op, deadline_s);
+    if (!lease.answered) return no_answer(false);
+    // The shop checks its lease before acting, on its own clock. A frozen
+    // process's clock stopped with it, so after a pause this check passes.
+    const double leased_at = context_.network.local_time_s(node_);
+    const std::int64_t token = inventory_.spec().fencing ? lease.token : 0;
+    auto release = [&] { to_locks(MsgKind::lock_release, item, op, deadline_s, lease.token); };
+    Step seen = to_table(MsgKind::stock_read, item, op, deadline_s, std::nullopt, token);
+    if (!seen.answered) return release(), no_answer(false);
+    if (!seen.ok || *seen.value <= 0) return release(), refused(seen, seen.ok ? "sold out" : "");
+    think();
+    if (context_.network.local_time_s(node_) - leased_at >= locks_->spec().lease_s)
+      return release(), refused(seen, "lease expired before writing");
+    Step wrote = to_table(MsgKind::stock_write, item, op, deadline_s, *seen.value - 1, token);
+    release();
+    if (!wrote.answered) return no_answer(true);
+    return wrote.ok ? sold(wrote) : refused(wrote, "");
+  }
+  }
+}
+
+} // namespace faultlab::model

@@ -1,0 +1,104 @@
+// Request and answer over the network layer, for a program running on one
+// node (an application server, a service instance, a buyer).
+//
+// Every request gets an exchange id and waits on a reply mailbox of its own
+// (taken from a pool, so mailboxes are reused, not created per request). An
+// answer that arrives after its requester gave up stays in that mailbox and
+// is skipped by the next user of it, because its exchange id is old.
+#pragma once
+
+#include "model/context.hpp"
+
+#include <simgrid/s4u.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace faultlab::model {
+
+class Rpc {
+public:
+  // `owner` names the reply mailboxes: "<node>/<owner>#<n>".
+  Rpc(Context& context, int node, std::string owner) : context_(context), node_(node), owner_(std::move(owner)) {}
+
+  int node() const { return node_; }
+
+  // A reply mailbox held for a while (several exchanges of one operation),
+  // given back when it goes out of scope. Taking one sets this actor as its
+  // receiver, so answers queue there even before anyone waits.
+  class Slot {
+  public:
+    explicit Slot(Rpc& rpc) : rpc_(rpc), mailbox_(rpc.acquire()) {}
+    ~Slot() { rpc_.free_.push_back(mailbox_); }
+    Slot(const Slot&) = delete;
+    Slot& operator=(const Slot&) = delete;
+    simgrid::s4u::Mailbox* mailbox() const { return mailbox_; }
+
+  private:
+    Rpc& rpc_;
+    simgrid::s4u::Mailbox* mailbox_;
+  };
+
+  // Sends `request` to `to_node`'s mailbox `port` and waits for its answer
+  // on `slot` until `deadline_s` (absolute simulated time). nullptr: no
+  // answer in time.
+  std::unique_ptr<engine::Message> call(Slot& slot, int to_node, const std::string& port,
+                                        std::unique_ptr<engine::Message> request, double deadline_s) {
+    const std::uint64_t exchange = next_exchange_++;
+    request->exchange = exchange;
+    request->reply_to = slot.mailbox()->get_name();
+    context_.network.send(node_, to_node, address(to_node, port), std::move(request));
+    while (true) {
+      double left = deadline_s - simgrid::s4u::Engine::get_clock();
+      if (left <= 0) return nullptr;
+      std::unique_ptr<engine::Message> answer = context_.network.receive(slot.mailbox(), left);
+      if (!answer || answer->exchange == exchange) return answer;
+      // else: a late answer to an earlier exchange on this mailbox
+    }
+  }
+
+  // The same with a slot of its own.
+  std::unique_ptr<engine::Message> call(int to_node, const std::string& port, std::unique_ptr<engine::Message> request,
+                                        double deadline_s) {
+    Slot slot(*this);
+    return call(slot, to_node, port, std::move(request), deadline_s);
+  }
+
+  // A message that expects no answer.
+  void send(int to_node, const std::string& port, std::unique_ptr<engine::Message> message) {
+    message->exchange = next_exchange_++;
+    context_.network.send(node_, to_node, address(to_node, port), std::move(message));
+  }
+
+  // After a crash of the node: the actors that waited on the mailboxes are
+  // gone, the mailboxes themselves can be used again.
+  void reset() { free_ = busy_all_; }
+
+private:
+  std::string address(int to_node, const std::string& port) const {
+    return engine::Network::address(context_.network.node_name(to_node), port);
+  }
+  simgrid::s4u::Mailbox* acquire() {
+    simgrid::s4u::Mailbox* slot = nullptr;
+    if (!free_.empty()) {
+      slot = free_.back();
+      free_.pop_back();
+    } else {
+      slot = simgrid::s4u::Mailbox::by_name(engine::Network::address(context_.network.node_name(node_),
+                                                                     owner_ + "#" + std::to_string(busy_all_.size())));
+      busy_all_.push_back(slot);
+    }
+    slot->set_receiver(simgrid::s4u::Actor::self()); // answers queue here even before we wait
+    return slot;
+  }
+
+  Context& context_;
+  int node_;
+  std::string owner_;
+  std::uint64_t next_exchange_ = 1;
+  std::vector<simgrid::s4u::Mailbox*> free_;
+  std::vector<simgrid::s4u::Mailbox*> busy_all_; // every mailbox ever made, in order
+};
+
+} // namespace faultlab::model

@@ -1,0 +1,177 @@
+#include "model/service.hpp"
+
+#include "history/json_line.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace sg4 = simgrid::s4u;
+
+namespace faultlab::model {
+
+using engine::Message;
+using engine::MsgKind;
+using Fallback = scenario::Call::Fallback;
+
+namespace {
+// "{user}" in a key template becomes the user's number.
+std::string fill_template(const std::string& pattern, const std::string& user) {
+  std::string id = user.substr(user.rfind(':') + 1);
+  std::string out = pattern;
+  for (std::size_t at; (at = out.find("{user}")) != std::string::npos;) out.replace(at, 6, id);
+  return out;
+}
+} // namespace
+
+ServiceModel::ServiceModel(const scenario::Service& spec, Components& components, Context& context)
+    : spec_(spec), components_(components), context_(context) {
+  for (const auto& name : spec_.instances) {
+    auto instance = std::make_unique<Instance>();
+    instance->node = context_.network.node_index(name);
+    instance->rpc = std::make_unique<Rpc>(context_, instance->node, spec_.name + ".out");
+    instance->rng = context_.rng("service/" + spec_.name + "/" + name);
+    for (const auto& endpoint : spec_.endpoints)
+      for (const auto& call : endpoint.calls)
+        if (context_.scenario.component_type(call.to) == "replica_group" && !instance->groups.count(call.to))
+          instance->groups[call.to] = std::make_unique<GroupClient>(Components::find(components_.groups, call.to),
+                                                                    context_, *instance->rpc, instance->rng);
+    nodes_.push_back(instance->node);
+    instances_.push_back(std::move(instance));
+  }
+}
+
+void ServiceModel::start() {
+  for (auto& instance : instances_) {
+    Instance* i = instance.get();
+    context_.hooks.on_crash[i->node].push_back([i] {
+      i->rpc->reset(); // what it knew about leaders was in memory
+      for (auto& [name, group] : i->groups) group->forget_leader();
+    });
+    context_.hooks.on_restart[i->node].push_back([this, i] { launch(*i); });
+    launch(*i);
+  }
+}
+
+void ServiceModel::launch(Instance& instance) {
+  sg4::Actor::create(spec_.name, context_.network.host(instance.node), [this, &instance] { serve(instance); })
+      ->daemonize();
+}
+
+// The accept loop: every request gets an actor of its own, so a slow
+// dependency holds up only the requests that wait for it.
+void ServiceModel::serve(Instance& instance) {
+  auto* inbox = sg4::Mailbox::by_name(engine::Network::address(context_.network.node_name(instance.node), spec_.name));
+  inbox->set_receiver(sg4::Actor::self());
+  while (true) {
+    std::shared_ptr<Message> request = context_.network.receive(inbox);
+    sg4::Actor::create("request", sg4::this_actor::get_host(), [this, &instance, request] {
+      handle(instance, *request);
+    })->daemonize();
+  }
+}
+
+void ServiceModel::handle(Instance& instance, const Message& request) {
+  compute(spec_.work_s);
+  auto answer = std::make_unique<Message>();
+  answer->kind = MsgKind::call_reply;
+  answer->op = request.op;
+  answer->exchange = request.exchange;
+  answer->size_bytes = spec_.message_bytes;
+  const scenario::Endpoint* endpoint = spec_.find(request.endpoint);
+  assert(endpoint != nullptr && "validation checked every endpoint a caller names");
+  for (const auto& call : endpoint->calls) {
+    Outcome outcome = make_call(instance, call, request);
+    if (outcome.ok) continue;
+    if (call.fallback != Fallback::none) {
+      trace_fallback(instance, call, outcome.error);
+      continue;
+    }
+    answer->ok = false;
+    answer->error = call.name + ": " + outcome.error;
+    break;
+  }
+  context_.network.send(instance.node, request.from, request.reply_to, std::move(answer));
+}
+
+ServiceModel::Outcome ServiceModel::make_call(Instance& instance, const scenario::Call& call, const Message& request) {
+  Outcome outcome;
+  for (int attempt_no = 0; attempt_no <= call.retries; ++attempt_no) {
+    if (attempt_no > 0 && call.backoff_s > 0) {
+      double wait_s = std::min(call.backoff_max_s, call.backoff_s * std::pow(2.0, attempt_no - 1));
+      if (call.jitter) wait_s = instance.rng.uniform(0, wait_s); // "full jitter": retries spread out
+      sg4::this_actor::sleep_for(wait_s);
+    }
+    outcome = attempt(instance, call, request, sg4::Engine::get_clock() + call.timeout_s);
+    if (outcome.ok) break;
+  }
+  return outcome;
+}
+
+ServiceModel::Outcome ServiceModel::attempt(Instance& instance, const scenario::Call& call, const Message& request,
+                                            double deadline_s) {
+  Outcome outcome;
+  if (auto group = instance.groups.find(call.to); group != instance.groups.end()) {
+    GroupClient::Request r;
+    r.write = call.op == "write";
+    r.key = fill_template(call.key, request.key);
+    if (r.write) r.value = context_.next_value++;
+    r.op = request.op;
+    GroupClient::Answer answer = group->second->call(r, deadline_s);
+    outcome.ok = answer.outcome == history::Outcome::ok;
+    outcome.error = answer.error;
+    return outcome;
+  }
+  const ServiceModel& next = Components::find(components_.services, call.to);
+  std::unique_ptr<Message> reply =
+      call_service(*instance.rpc, instance.rng, next, call.op, request.key, request.op, deadline_s);
+  outcome.ok = reply && reply->ok;
+  outcome.error = !reply ? "timeout" : reply->error;
+  return outcome;
+}
+
+void ServiceModel::trace_fallback(const Instance& instance, const scenario::Call& call, const std::string& error) {
+  if (!context_.trace) return;
+  double now = sg4::Engine::get_clock();
+  context_.trace->add(now, history::JsonLine(now, "state")
+                               .str("node", context_.network.node_name(instance.node))
+                               .str("component", spec_.name)
+                               .str("why", "fallback: " + call.name + " failed (" + error + "), " +
+                                               (call.fallback == Fallback::fail_open ? "failing open"
+                                                                                     : "answering with a default"))
+                               .done());
+}
+
+std::unique_ptr<Message> call_service(Rpc& rpc, util::Rng& rng, const ServiceModel& service,
+                                      const std::string& endpoint, const std::string& user, std::int64_t op,
+                                      double deadline_s) {
+  const auto& nodes = service.instance_nodes();
+  int target = nodes[rng.below(nodes.size())];
+  auto m = std::make_unique<Message>();
+  m->kind = MsgKind::call;
+  m->endpoint = endpoint;
+  m->key = user;
+  m->op = op;
+  m->size_bytes = service.spec().message_bytes;
+  return rpc.call(target, service.spec().name, std::move(m), deadline_s);
+}
+
+std::string ServiceClient::key_for(std::size_t index, const ClientRequest& request) {
+  (void)index;
+  return "user:" + std::to_string(request.session);
+}
+
+void ServiceClient::perform(const ClientRequest& request) {
+  const double start_s = now();
+  const std::int64_t op = context_.recorder.invoke(start_s, request.session, spec_.name, request.f, request.key,
+                                                   std::nullopt);
+  const double deadline_s = start_s + spec_.timeout_s;
+  std::unique_ptr<Message> reply = call_service(rpc_, rng_, service_, request.f, request.key, op, deadline_s);
+  if (!reply) {
+    context_.recorder.complete(op, deadline_s, history::Outcome::info, std::nullopt, "", "timeout");
+    return;
+  }
+  context_.recorder.complete(op, now(), reply->ok ? history::Outcome::ok : history::Outcome::fail, std::nullopt,
+                             context_.network.node_name(reply->from), reply->error);
+}
+
+} // namespace faultlab::model

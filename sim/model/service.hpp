@@ -1,0 +1,74 @@
+// A stateless service and the clients that call its endpoints.
+//
+// Each instance of a service runs on its own node and handles each request
+// in an actor of its own: it does the endpoint's CPU work, then makes the
+// endpoint's calls one after the other (to a replica group, such as a Redis
+// or a database, or to another service), each with a timeout, retries with
+// exponential backoff and optional jitter, and a fallback. Without a
+// fallback a failed call fails the request; `fail_open` carries on as if the
+// call had said yes (a rate limiter that lets traffic through when it cannot
+// count); `default` carries on with a default answer (an empty
+// recommendation list). What a design review wants to see is which calls
+// have no fallback, because those make a dependency a single point of
+// failure.
+#pragma once
+
+#include "model/components.hpp"
+#include "model/driver.hpp"
+#include "model/group_client.hpp"
+
+#include <map>
+
+namespace faultlab::model {
+
+class ServiceModel {
+public:
+  ServiceModel(const scenario::Service& spec, Components& components, Context& context);
+  void start();
+  const scenario::Service& spec() const { return spec_; }
+  const std::vector<int>& instance_nodes() const { return nodes_; }
+
+private:
+  struct Instance {
+    int node = -1;
+    std::unique_ptr<Rpc> rpc;
+    util::Rng rng{0};
+    std::map<std::string, std::unique_ptr<GroupClient>> groups; // one driver per replica group called
+  };
+  struct Outcome {
+    bool ok = false;
+    std::string error;
+  };
+  void launch(Instance& instance);
+  void serve(Instance& instance);
+  void handle(Instance& instance, const engine::Message& request);
+  Outcome make_call(Instance& instance, const scenario::Call& call, const engine::Message& request);
+  Outcome attempt(Instance& instance, const scenario::Call& call, const engine::Message& request, double deadline_s);
+  void trace_fallback(const Instance& instance, const scenario::Call& call, const std::string& error);
+
+  const scenario::Service& spec_;
+  Components& components_;
+  Context& context_;
+  std::vector<int> nodes_;
+  std::vector<std::unique_ptr<Instance>> instances_;
+};
+
+// Sends a call to one instance of `service` (chosen with `rng`, as a load
+// balancer would) and waits until the deadline. Used by clients and by
+// services calling services.
+std::unique_ptr<engine::Message> call_service(Rpc& rpc, util::Rng& rng, const ServiceModel& service,
+                                              const std::string& endpoint, const std::string& user, std::int64_t op,
+                                              double deadline_s);
+
+class ServiceClient : public ClientDriver {
+public:
+  ServiceClient(const scenario::Client& spec, Context& context, int node, util::Rng& rng, const ServiceModel& service)
+      : ClientDriver(spec, context, node, rng), service_(service) {}
+  std::string key_for(std::size_t index, const ClientRequest& request) override;
+  void perform(const ClientRequest& request) override;
+
+private:
+  const ServiceModel& service_;
+};
+
+} // namespace faultlab::model

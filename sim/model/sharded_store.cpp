@@ -1,0 +1,120 @@
+#include "model/sharded_store.hpp"
+
+#include <cmath>
+
+namespace sg4 = simgrid::s4u;
+
+namespace faultlab::model {
+
+using engine::Message;
+using engine::MsgKind;
+using Placement = scenario::ShardedStore::Placement;
+using ShardKey = scenario::ShardedStore::ShardKey;
+
+namespace {
+std::uint64_t fnv1a(const std::string& text) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+} // namespace
+
+int place(const scenario::ShardedStore& store, int tenant_count, std::size_t tenant, const std::string& tenant_name,
+          std::int64_t record, std::int64_t period) {
+  const auto shards = static_cast<std::uint64_t>(store.shards.size());
+  const std::string record_key = tenant_name + "/r" + std::to_string(record);
+  if (store.placement == Placement::directory) {
+    for (const auto& [name, listed] : store.directory)
+      if (name == tenant_name) return listed[fnv1a(record_key) % listed.size()];
+  }
+  if (store.placement == Placement::range) {
+    if (store.shard_key == ShardKey::date) return static_cast<int>(std::min<std::int64_t>(period, static_cast<std::int64_t>(shards) - 1));
+    return static_cast<int>(tenant * shards / static_cast<std::uint64_t>(std::max(1, tenant_count)));
+  }
+  switch (store.shard_key) {
+  case ShardKey::tenant: return static_cast<int>(fnv1a(tenant_name) % shards);
+  case ShardKey::tenant_and_record: return static_cast<int>(fnv1a(record_key) % shards);
+  case ShardKey::date: return static_cast<int>(fnv1a("p" + std::to_string(period)) % shards);
+  }
+  return 0;
+}
+
+ShardedStoreModel::ShardedStoreModel(const scenario::ShardedStore& spec, Context& context)
+    : spec_(spec), context_(context), data_(spec.shards.size()) {
+  for (const auto& shard : spec_.shards) nodes_.push_back(context_.network.node_index(shard.node));
+}
+
+void ShardedStoreModel::start() {
+  for (int shard = 0; shard < static_cast<int>(nodes_.size()); ++shard) {
+    auto launch = [this, shard] {
+      sg4::Actor::create(spec_.name, context_.network.host(shard_node(shard)), [this, shard] { serve(shard); })
+          ->daemonize();
+    };
+    context_.hooks.on_restart[shard_node(shard)].push_back(launch);
+    launch();
+  }
+}
+
+// One server per shard, one request at a time: what it cannot do yet waits
+// in its mailbox.
+void ShardedStoreModel::serve(int shard) {
+  const int node = shard_node(shard);
+  auto* inbox = sg4::Mailbox::by_name(engine::Network::address(context_.network.node_name(node), spec_.name));
+  inbox->set_receiver(sg4::Actor::self());
+  auto& data = data_[static_cast<std::size_t>(shard)];
+  while (true) {
+    std::unique_ptr<Message> m = context_.network.receive(inbox);
+    compute(spec_.service_time_s);
+    auto answer = std::make_unique<Message>();
+    answer->op = m->op;
+    answer->exchange = m->exchange;
+    answer->size_bytes = spec_.message_bytes;
+    if (m->kind == MsgKind::write) {
+      answer->kind = MsgKind::write_reply;
+      data[m->key] = *m->value;
+    } else {
+      answer->kind = MsgKind::read_reply;
+      if (auto it = data.find(m->key); it != data.end()) answer->value = it->second;
+    }
+    context_.network.send(node, m->from, m->reply_to, std::move(answer));
+  }
+}
+
+void ShardClient::perform(const ClientRequest& request) {
+  const auto& spec = store_.spec();
+  const bool write = request.f == "write";
+  const double start_s = now();
+  // A write creates a record dated now; a read looks one up from any time so far.
+  const double date_s = write ? start_s : route_rng_.uniform(0, start_s);
+  const auto period = static_cast<std::int64_t>(std::floor(date_s / spec.period_s));
+  const auto record = static_cast<std::int64_t>(route_rng_.below(static_cast<std::uint64_t>(spec.records_per_tenant)));
+  const int shard = place(spec, spec_.key_count, request.key_index, request.key, record, period);
+  std::string key = request.key + (spec.shard_key == scenario::ShardedStore::ShardKey::date
+                                       ? "/p" + std::to_string(period) : std::string()) +
+                    "/r" + std::to_string(record);
+  std::optional<std::int64_t> value;
+  if (write) value = context_.next_value++;
+  const std::int64_t op = context_.recorder.invoke(start_s, request.session, spec_.name, request.f, key, value);
+  auto m = std::make_unique<Message>();
+  m->kind = write ? MsgKind::write : MsgKind::read;
+  m->key = key;
+  m->value = value;
+  m->op = op;
+  m->size_bytes = spec.message_bytes;
+  const int node = store_.shard_node(shard);
+  const double deadline_s = start_s + spec_.timeout_s;
+  std::unique_ptr<Message> reply = rpc_.call(node, spec.name, std::move(m), deadline_s);
+  // The shard is named even when it did not answer: the request was routed
+  // there, and its load is what shard_skew judges.
+  const std::string& shard_name = context_.network.node_name(node);
+  if (!reply) {
+    context_.recorder.complete(op, deadline_s, history::Outcome::info, value, shard_name, "timeout");
+    return;
+  }
+  context_.recorder.complete(op, now(), history::Outcome::ok, write ? value : reply->value, shard_name);
+}
+
+} // namespace faultlab::model
