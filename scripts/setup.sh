@@ -10,6 +10,12 @@ packages=(
 if [[ "${FAULTLAB_BUILD_VIZ:-ON}" == "ON" ]]; then
   packages+=(libimgui-dev libglfw3-dev libstb-dev libgl-dev xvfb xauth libgl1-mesa-dri fonts-dejavu-core)
 fi
+# Notebooks (notebooks/, executed by `make test`): Jupyter (nbconvert to run them,
+# ipykernel for the Python kernel, the notebook server to open them), pandas, matplotlib.
+if [[ "${FAULTLAB_NOTEBOOKS:-ON}" == "ON" ]]; then
+  packages+=(jupyter-core jupyter-nbconvert python3-nbconvert python3-ipykernel jupyter-notebook
+             python3-pandas python3-matplotlib)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 namespace faultlab::cli {
 
@@ -38,6 +39,19 @@ Metrics compute_metrics(const history::History& history) {
   m.latency_p50_s = percentile(latencies, 0.50);
   m.latency_p99_s = percentile(latencies, 0.99);
   m.latency_max_s = latencies.empty() ? 0 : latencies.back();
+  std::map<std::string, std::pair<Metrics::NodeLoad, std::vector<double>>> by_node;
+  for (const auto& op : history.ops) {
+    if (op.final_read || op.node.empty()) continue;
+    auto& [load, ok_latencies] = by_node[op.node];
+    load.node = op.node;
+    ++load.ops;
+    if (op.outcome == Outcome::ok) ++load.ok, ok_latencies.push_back(op.complete_s - op.invoke_s);
+  }
+  for (auto& [name, entry] : by_node) {
+    std::sort(entry.second.begin(), entry.second.end());
+    entry.first.latency_p99_s = percentile(entry.second, 0.99);
+    m.nodes.push_back(entry.first);
+  }
   std::int64_t all = m.ok + m.fail + m.info;
   m.availability = all == 0 ? 1.0 : static_cast<double>(m.ok) / static_cast<double>(all);
   return m;
@@ -98,6 +112,10 @@ nlohmann::ordered_json make_summary(const scenario::Scenario& scenario, std::uin
                   {"ops_fail", metrics.fail},
                   {"ops_info", metrics.info},
                   {"ops_total", metrics.ok + metrics.fail + metrics.info}};
+  nlohmann::ordered_json nodes = nlohmann::ordered_json::object();
+  for (const auto& n : metrics.nodes)
+    nodes[n.node] = {{"ops", n.ops}, {"ok", n.ok}, {"latency_p99_s", n.latency_p99_s}};
+  s["nodes"] = nodes;
   // Every violation is in the trace; the summary keeps the first ones so it
   // stays small enough to read.
   constexpr std::size_t kMaxListed = 200;

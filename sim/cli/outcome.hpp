@@ -18,6 +18,13 @@ struct Metrics {
   std::int64_t final_reads = 0;
   double latency_p50_s = 0, latency_p99_s = 0, latency_max_s = 0; // of ok ops
   double availability = 1.0; // ok / all completed
+  // Per node that served (or, for routed requests, was sent) client ops, by name.
+  struct NodeLoad {
+    std::string node;
+    std::int64_t ops = 0, ok = 0;
+    double latency_p99_s = 0; // of its ok ops
+  };
+  std::vector<NodeLoad> nodes;
 };
 
 Metrics compute_metrics(const history::History& history);

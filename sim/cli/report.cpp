@@ -34,6 +34,26 @@ void print_report(std::ostream& out, const scenario::Scenario& s, const CheckedR
   out << "  latency: p50 " << util::format_duration(m.latency_p50_s) << ", p99 "
       << util::format_duration(m.latency_p99_s) << ", max " << util::format_duration(m.latency_max_s)
       << "; availability " << percent(m.availability) << "\n";
+  if (!s.sharded_stores.empty()) {
+    // Where the load went: the lesson of a sharded design.
+    std::int64_t routed = 0;
+    for (const auto& store : s.sharded_stores)
+      for (const auto& shard : store.shards)
+        for (const auto& n : m.nodes)
+          if (n.node == shard.node) routed += n.ops;
+    for (const auto& store : s.sharded_stores) {
+      out << "  shards:  ";
+      for (std::size_t i = 0; i < store.shards.size(); ++i) {
+        const Metrics::NodeLoad* load = nullptr;
+        for (const auto& n : m.nodes)
+          if (n.node == store.shards[i].node) load = &n;
+        double share = load && routed ? static_cast<double>(load->ops) / static_cast<double>(routed) : 0.0;
+        out << (i ? "; " : "") << store.shards[i].node << " " << percent(share) << " of requests, p99 "
+            << util::format_duration(load ? load->latency_p99_s : 0.0);
+      }
+      out << "\n";
+    }
+  }
   out << "  checks:\n";
   std::map<std::string, std::vector<const check::Violation*>> by_check;
   for (const auto& v : run.violations) by_check[v.check].push_back(&v);

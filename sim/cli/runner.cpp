@@ -73,6 +73,7 @@ CheckedRun run_checked(const scenario::Scenario& scenario, const RunRequest& req
   nlohmann::ordered_json messages = {
       {"sent", out.messages_sent}, {"delivered", out.messages_delivered}, {"dropped", out.messages_dropped}};
   result.summary = make_summary(scenario, request.seed, out.sim_time_s, result.metrics, result.violations, messages);
+  for (const auto& [name, value] : out.model_metrics) result.summary["metrics"][name] = value;
 
   // Violations go into the trace at their time, so a viewer can mark them.
   for (const auto& v : result.violations) {

@@ -166,8 +166,11 @@ private:
     if (!network_.is_up(node) || network_.is_paused(node)) return;
     event(f, "start");
     network_.set_paused(node, true);
-    paused_[node] = network_.host(node)->get_all_actors();
-    for (auto& actor : paused_[node]) actor->suspend();
+    for (auto& actor : network_.host(node)->get_all_actors()) {
+      if (network_.pauses_itself(actor->get_pid())) continue;
+      actor->suspend();
+      paused_[node].push_back(actor);
+    }
     node_status(node, "paused");
   }
 

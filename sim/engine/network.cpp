@@ -50,7 +50,10 @@ Network::Network(std::vector<std::string> node_names, std::vector<sg4::Host*> ho
                  history::TraceWriter* trace)
     : names_(std::move(node_names)), hosts_(std::move(hosts)), rng_(rng), trace_(trace),
       up_(names_.size(), 1), paused_(names_.size(), 0), paused_since_s_(names_.size(), 0.0),
-      paused_total_s_(names_.size(), 0.0), incarnation_(names_.size(), 0), held_(names_.size()) {}
+      paused_total_s_(names_.size(), 0.0), incarnation_(names_.size(), 0), held_(names_.size()),
+      resume_mutex_(sg4::Mutex::create()), resumed_(sg4::ConditionVariable::create()) {
+  for (std::size_t i = 0; i < hosts_.size(); ++i) host_index_[hosts_[i]] = static_cast<int>(i);
+}
 
 double Network::local_time_s(int node) const {
   double now = sg4::Engine::get_clock();
@@ -143,42 +146,78 @@ void Network::transmit(const std::string& to_address, Message* raw) {
 }
 
 std::unique_ptr<Message> Network::receive(sg4::Mailbox* mailbox, double timeout_s) {
-  double deadline = timeout_s < 0 ? -1.0 : sg4::Engine::get_clock() + timeout_s;
+  if (timeout_s > 0) return receive_timed(mailbox, timeout_s);
   while (true) {
     Message* raw = nullptr;
     try {
       if (timeout_s == 0) { // poll: only what is already there
         if (!mailbox->ready()) return nullptr;
-        raw = mailbox->get<Message>();
-      } else if (deadline < 0) {
-        raw = mailbox->get<Message>();
-      } else {
-        double remaining = deadline - sg4::Engine::get_clock();
-        if (remaining <= 0) return nullptr;
-        raw = mailbox->get<Message>(remaining);
       }
-    } catch (const simgrid::TimeoutException&) {
-      return nullptr;
+      raw = mailbox->get<Message>();
     } catch (const simgrid::NetworkFailureException&) {
       // The sender's node went down while the message was on the wire: it
       // is lost (it stays owned by in_flight_ and is freed at the end).
       ++dropped_;
       continue;
     }
-    auto it = in_flight_.find(raw);
-    assert(it != in_flight_.end() && "every received message was sent through the network");
-    std::unique_ptr<Message> message = std::move(it->second);
-    in_flight_.erase(it);
-    // A message addressed to an earlier life of a node that crashed since.
-    if (message->to_incarnation != incarnation_[message->to]) {
-      drop(*message, "node restarted");
-      continue;
-    }
-    ++delivered_;
-    if (trace_ && trace_->record_messages())
-      trace_->add(sg4::Engine::get_clock(), message_line("deliver", *message, names_).done());
-    return message;
+    if (auto message = accept(raw)) return message;
   }
+}
+
+// A wait with a timeout counts the node's own time, and is not frozen by
+// SimGrid's suspend() when its node pauses: SimGrid lets a receive's timeout
+// fire while its actor is suspended and then loses track of that actor. So
+// these waits pause themselves: a wake-up during a pause (nothing can arrive,
+// the network holds the node's messages) waits for the resume, then waits
+// out what is left on the node's clock, which stood still meanwhile.
+std::unique_ptr<Message> Network::receive_timed(sg4::Mailbox* mailbox, double timeout_s) {
+  const int node = host_index_.at(sg4::this_actor::get_host());
+  SelfPausing guard(*this);
+  const double deadline_s = local_time_s(node) + timeout_s;
+  std::unique_ptr<Message> result;
+  while (true) {
+    double remaining = deadline_s - local_time_s(node);
+    if (remaining <= 0) break;
+    Message* raw = nullptr;
+    try {
+      raw = mailbox->get<Message>(remaining);
+    } catch (const simgrid::TimeoutException&) {
+    } catch (const simgrid::NetworkFailureException&) {
+      ++dropped_;
+    }
+    pause_point();
+    if (raw != nullptr && (result = accept(raw))) break;
+  }
+  return result;
+}
+
+Network::SelfPausing::SelfPausing(Network& network) : network_(network), actor_(sg4::this_actor::get_pid()) {
+  network_.self_pausing_.insert(actor_);
+}
+
+Network::SelfPausing::~SelfPausing() { network_.self_pausing_.erase(network_.self_pausing_.find(actor_)); }
+
+void Network::pause_point() {
+  const int node = host_index_.at(sg4::this_actor::get_host());
+  if (!paused_[node]) return;
+  std::unique_lock<sg4::Mutex> lock(*resume_mutex_);
+  while (paused_[node]) resumed_->wait(lock);
+}
+
+std::unique_ptr<Message> Network::accept(Message* raw) {
+  auto it = in_flight_.find(raw);
+  assert(it != in_flight_.end() && "every received message was sent through the network");
+  std::unique_ptr<Message> message = std::move(it->second);
+  in_flight_.erase(it);
+  // A message addressed to an earlier life of a node that crashed since.
+  if (message->to_incarnation != incarnation_[message->to]) {
+    drop(*message, "node restarted");
+    return nullptr;
+  }
+  ++delivered_;
+  if (trace_ && trace_->record_messages())
+    trace_->add(sg4::Engine::get_clock(), message_line("deliver", *message, names_).done());
+  return message;
 }
 
 void Network::add_partition(const std::string& name, Partition partition) {
@@ -216,6 +255,7 @@ void Network::set_paused(int node, bool paused) {
   if (!paused && paused_[node]) paused_total_s_[node] += now - paused_since_s_[node];
   paused_[node] = paused ? 1 : 0;
   if (paused) return;
+  resumed_->notify_all(); // the timed waits that woke up during the pause
   auto held = std::make_shared<std::vector<std::pair<std::string, Message*>>>(std::move(held_[node]));
   held_[node].clear();
   if (held->empty()) return;

@@ -15,6 +15,7 @@
 #include <simgrid/s4u.hpp>
 
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -64,6 +65,27 @@ public:
   // handed over, in order, when it resumes (its socket buffers fill up).
   void set_paused(int node, bool paused);
   bool is_paused(int node) const { return paused_[node]; }
+  // Actors that pause themselves: the fault schedule leaves them alone when
+  // their node pauses, and they call pause_point() when they wake up.
+  // SimGrid's suspend() is only safe for actors blocked in a plain receive,
+  // a sleep or a computation: a receive's timeout still fires while its actor
+  // is suspended, and a semaphore wait is answered twice; both break the
+  // actor. Receives with a timeout (receive_timed) and idle client workers
+  // register here.
+  bool pauses_itself(aid_t actor) const { return self_pausing_.count(actor) != 0; }
+  class SelfPausing {
+  public:
+    explicit SelfPausing(Network& network);
+    ~SelfPausing();
+    SelfPausing(const SelfPausing&) = delete;
+    SelfPausing& operator=(const SelfPausing&) = delete;
+
+  private:
+    Network& network_;
+    aid_t actor_;
+  };
+  // Returns once the calling actor's node is not paused.
+  void pause_point();
   // A node's own monotonic clock. It stops while the node is paused (a
   // frozen VM does not see the time go by), so after a pause the node
   // carries on as if no time had passed.
@@ -81,6 +103,8 @@ private:
     double extra_s = 0.0;
   };
   bool partitioned(int from, int to) const;
+  std::unique_ptr<Message> receive_timed(simgrid::s4u::Mailbox* mailbox, double timeout_s);
+  std::unique_ptr<Message> accept(Message* raw); // takes ownership back; nullptr if it is for an earlier life
   void drop(Message& message, const char* reason);
   void transmit(const std::string& to_address, Message* raw);
 
@@ -98,6 +122,10 @@ private:
   std::vector<std::uint32_t> incarnation_;
   std::unordered_map<Message*, std::unique_ptr<Message>> in_flight_;
   std::vector<std::vector<std::pair<std::string, Message*>>> held_; // per paused node: (address, message)
+  std::unordered_map<simgrid::s4u::Host*, int> host_index_; // only looked up, never iterated
+  std::multiset<aid_t> self_pausing_; // membership only
+  simgrid::s4u::MutexPtr resume_mutex_;
+  simgrid::s4u::ConditionVariablePtr resumed_;
   std::uint64_t next_id_ = 1;
   std::uint64_t delivered_ = 0;
   std::uint64_t dropped_ = 0;

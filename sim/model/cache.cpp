@@ -54,7 +54,7 @@ void CacheModel::on_get(const Message& m) {
     it = entries_.end();
     trace(m.key, std::nullopt, "expired");
   }
-  if (it != entries_.end() && it->second.value) {
+  if (it != entries_.end() && !it->second.tombstone) {
     answer->hit = true;
     answer->value = it->second.value;
     answer->position = it->second.version;
@@ -99,7 +99,7 @@ void CacheModel::on_invalidate(const Message& m) {
   } else if (m.value) {
     store(m.key, m.value, m.position, "update");
   } else if (spec_.fill == Fill::versioned) {
-    store(m.key, std::nullopt, m.position, "delete (tombstone)"); // remembers the position a fill must reach
+    store(m.key, std::nullopt, m.position, "delete (tombstone)", true); // remembers the position a fill must reach
   } else {
     entries_.erase(m.key);
     trace(m.key, std::nullopt, "delete");
@@ -113,8 +113,8 @@ void CacheModel::on_invalidate(const Message& m) {
 }
 
 void CacheModel::store(const std::string& key, std::optional<std::int64_t> value, std::int64_t version,
-                       const char* why) {
-  entries_[key] = Entry{value, version, sg4::Engine::get_clock() + spec_.ttl_s};
+                       const char* why, bool tombstone) {
+  entries_[key] = Entry{value, version, sg4::Engine::get_clock() + spec_.ttl_s, tombstone};
   trace(key, value, why);
 }
 

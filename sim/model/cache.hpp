@@ -38,9 +38,10 @@ public:
 
 private:
   struct Entry {
-    std::optional<std::int64_t> value; // nullopt: a tombstone (versioned delete)
+    std::optional<std::int64_t> value; // nullopt: the database has no such key (cached too)
     std::int64_t version = 0;
     double expires_s = 0;
+    bool tombstone = false; // a versioned delete: not a value, only the position a fill must reach
   };
   struct Lease {
     std::int64_t token = 0;
@@ -50,7 +51,8 @@ private:
   void on_get(const engine::Message& m);
   void on_set(const engine::Message& m);
   void on_invalidate(const engine::Message& m);
-  void store(const std::string& key, std::optional<std::int64_t> value, std::int64_t version, const char* why);
+  void store(const std::string& key, std::optional<std::int64_t> value, std::int64_t version, const char* why,
+             bool tombstone = false);
   void trace(const std::string& key, std::optional<std::int64_t> value, const std::string& why);
 
   const scenario::Cache& spec_;

@@ -103,7 +103,9 @@ void ClientGroupModel::work(Worker& worker) {
     driver_->perform(request);
     if (closing_) return;
     idle_.push_back(&worker);
+    engine::Network::SelfPausing guard(context_.network);
     worker.wake->acquire();
+    context_.network.pause_point();
   }
 }
 

@@ -112,7 +112,7 @@ ReplicaGroup read_replica_group(const std::string& name, ObjectReader& r, const 
   ReplicaGroup g;
   g.name = name;
   g.primary = read_node(r, topology, "primary");
-  g.replicas = read_node_list(r, topology, "replicas", true);
+  if (r.has("replicas")) g.replicas = read_node_list(r, topology, "replicas", true);
   if (std::find(g.replicas.begin(), g.replicas.end(), g.primary) != g.replicas.end())
     origin.fail("bad-value", r.child("replicas"), quote(g.primary) + " is the primary and cannot also be a replica");
   g.lag = r.find("lag") ? read_distribution(r, "lag") : Distribution{};

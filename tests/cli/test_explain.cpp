@@ -40,6 +40,6 @@ TEST_CASE("explain names the catalog when the scenario is unknown") {
   CHECK(faultlab::cli::command_explain("splitbrain", source_path("scenarios"), out, err) ==
         faultlab::cli::kExitBadInput);
   CHECK(err.str() == "error[unknown-scenario]: splitbrain: no such scenario in " + source_path("scenarios") +
-                         " (there: gc-pause, replica-lag, split-brain)\n");
+                         " (there: cache-invalidation, gc-pause, hot-shard, inventory-race, redis-spof, replica-lag, split-brain)\n");
   CHECK(out.str().empty());
 }
