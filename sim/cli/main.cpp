@@ -1,4 +1,5 @@
 // faultlab: run a scenario, verify the catalog, list it.
+#include "cli/analyze_command.hpp"
 #include "cli/check_command.hpp"
 #include "cli/commands.hpp"
 #include "cli/explain_command.hpp"
@@ -74,6 +75,20 @@ int main(int argc, char** argv) {
       ->required();
   explain_cmd->add_option("--catalog", explain_dir, "Where catalog names are looked up")->capture_default_str();
 
+  AnalyzeArgs analyze;
+  auto* analyze_cmd = app.add_subcommand(
+      "analyze", "The design's dependency graph: single points of failure and what each would take down");
+  analyze_cmd->add_option("scenario", analyze.scenario, "Scenario file (JSON)")->required();
+  analyze_cmd->add_option("--variant", analyze.variant, "Variant to apply (default: the first the file declares)");
+  analyze_cmd->add_option("--set", analyze.sets, "Override a value before validation: PATH=VALUE");
+  analyze_cmd->add_option("--format", analyze.format, "text: a report; dot: a Graphviz graph")
+      ->check(CLI::IsMember({"text", "dot"}))
+      ->capture_default_str();
+  analyze_cmd->add_flag("--simulate", analyze.simulate,
+                        "Check the prediction: crash each single point of failure in turn and measure availability");
+  analyze_cmd->add_option("--seed", analyze.seed, "Seed of the --simulate runs");
+  analyze_cmd->add_option("--jobs,-j", analyze.jobs, "Simulations to run at once")->check(CLI::Range(1, 64));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -90,6 +105,7 @@ int main(int argc, char** argv) {
   if (*list_cmd) return command_list(list_paths, std::cout, std::cerr);
   if (*check_cmd) return command_check(check, std::cout, std::cerr);
   if (*sweep_cmd) return command_sweep(sweep, std::cout, std::cerr);
+  if (*analyze_cmd) return command_analyze(analyze, std::cout, std::cerr);
   if (*explain_cmd) return command_explain(explain_name, explain_dir, std::cout, std::cerr);
   return kExitBadInput;
 }
