@@ -37,6 +37,18 @@ nlohmann::ordered_json trace_header(const scenario::Scenario& s, std::uint64_t s
       for (const auto& r : g.replicas)
         if (r == n.name) roles.push_back(g.name + ":replica");
     }
+    for (const auto& c : s.caches)
+      if (c.node == n.name) roles.push_back(c.name + ":cache");
+    for (const auto& svc : s.services)
+      for (const auto& i : svc.instances)
+        if (i == n.name) roles.push_back(svc.name + ":service");
+    for (const auto& store : s.sharded_stores)
+      for (const auto& shard : store.shards)
+        if (shard.node == n.name) roles.push_back(store.name + ":" + shard.name);
+    for (const auto& inv : s.inventories)
+      if (inv.node == n.name) roles.push_back(inv.name + ":inventory");
+    for (const auto& l : s.lock_services)
+      if (l.node == n.name) roles.push_back(l.name + ":locks");
     for (const auto& c : s.workload.clients)
       if (c.node == n.name) roles.push_back(c.name + ":clients");
     nodes.push_back({{"name", n.name}, {"zone", n.zone}, {"roles", roles}});
