@@ -67,6 +67,9 @@ void print_report(std::ostream& out, const scenario::Scenario& s, const CheckedR
       out << "        - " << found[i]->message << "\n";
     if (found.size() > kExamplesPerCheck) out << "        ... and " << found.size() - kExamplesPerCheck << " more\n";
   }
+  if (summary.value("refused_in_flight", 0) > 0)
+    out << "  limit:   " << summary["refused_in_flight"].get<std::int64_t>() << " requests were refused because "
+        << s.limits.max_in_flight << " were already in flight (limits.max_in_flight)\n";
   out << "  reproduce: " << summary["reproduce"].get<std::string>() << "\n";
 }
 

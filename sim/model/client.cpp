@@ -91,6 +91,17 @@ void ClientGroupModel::dispatch(const ClientRequest& request) {
     worker->wake->release();
     return;
   }
+  if (!context_.may_start_request_actor()) {
+    // Every worker is busy and there may be no more: the request is refused
+    // before anything is sent, so it certainly did not happen.
+    double now = sg4::Engine::get_clock();
+    std::int64_t op = context_.recorder.invoke(now, request.session, spec_.name, request.f, request.key, std::nullopt);
+    context_.recorder.complete(op, now, history::Outcome::fail, std::nullopt, "",
+                               "refused: " + std::to_string(context_.scenario.limits.max_in_flight) +
+                                   " requests already in flight (limits.max_in_flight)");
+    return;
+  }
+  ++context_.request_actors; // workers live until the end of the workload
   workers_.push_back(std::make_unique<Worker>(Worker{sg4::Semaphore::create(0), request}));
   Worker* worker = workers_.back().get();
   sg4::Actor::create("op", sg4::this_actor::get_host(), [this, worker] { work(*worker); });

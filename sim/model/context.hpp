@@ -20,6 +20,15 @@ struct Context {
   history::TraceWriter* trace;
   std::uint64_t seed;
   std::int64_t next_value = 1; // every write writes a value never written before
+  // Request actors alive (client workers, service requests), against
+  // limits.max_in_flight, and how many requests were refused at the limit.
+  std::int64_t request_actors = 0;
+  std::int64_t refused_in_flight = 0;
+  bool may_start_request_actor() {
+    if (request_actors < scenario.limits.max_in_flight) return true;
+    ++refused_in_flight;
+    return false;
+  }
 
   util::Rng rng(const std::string& stream) const { return util::Rng::stream(seed, stream); }
 };

@@ -64,7 +64,24 @@ void ServiceModel::serve(Instance& instance) {
   inbox->set_receiver(sg4::Actor::self());
   while (true) {
     std::shared_ptr<Message> request = context_.network.receive(inbox);
+    if (!context_.may_start_request_actor()) { // shed load instead of running out of memory
+      auto answer = std::make_unique<Message>();
+      answer->kind = MsgKind::call_reply;
+      answer->op = request->op;
+      answer->exchange = request->exchange;
+      answer->ok = false;
+      answer->error = "overloaded: too many requests in flight";
+      context_.network.send(instance.node, request->from, request->reply_to, std::move(answer));
+      continue;
+    }
+    ++context_.request_actors;
     sg4::Actor::create("request", sg4::this_actor::get_host(), [this, &instance, request] {
+      // Counted out however the actor ends, a crash of its node included
+      // (SimGrid unwinds a killed actor's stack).
+      struct Leave {
+        std::int64_t& count;
+        ~Leave() { --count; }
+      } leave{context_.request_actors};
       handle(instance, *request);
     })->daemonize();
   }

@@ -82,6 +82,7 @@ RunOutput simulate(const scenario::Scenario& scenario, const RunOptions& options
   output.messages_sent = network.messages_sent();
   output.messages_delivered = network.messages_delivered();
   output.messages_dropped = network.messages_dropped();
+  output.refused_in_flight = context.refused_in_flight;
   ModelStats stats;
   for (const auto& c : clients) c->driver().report(stats);
   if (!scenario.caches.empty()) {

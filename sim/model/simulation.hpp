@@ -31,6 +31,8 @@ struct RunOutput {
   std::uint64_t messages_dropped = 0;
   // Measurements the models made beyond the history (summary "metrics").
   std::vector<std::pair<std::string, double>> model_metrics;
+  std::int64_t refused_in_flight = 0; // requests refused at limits.max_in_flight
+
 };
 
 RunOutput simulate(const scenario::Scenario& scenario, const RunOptions& options);

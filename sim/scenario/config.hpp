@@ -257,6 +257,11 @@ struct Expectation {
 struct Limits {
   std::int64_t max_ops = 2'000'000;
   std::int64_t max_trace_events = 20'000'000;
+  // Requests being worked on at once, over all client groups and services.
+  // Each is a SimGrid actor with a stack of its own, and beyond ~30,000 the
+  // process runs out of memory mappings; past the limit a client refuses
+  // new requests and a service sheds them, as a bounded pool would.
+  std::int64_t max_in_flight = 10'000;
 };
 
 struct Scenario {
