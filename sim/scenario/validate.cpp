@@ -346,7 +346,7 @@ Check read_check(const std::string& name, ObjectReader& r, const Scenario& s) {
       std::vector<std::string> issued; // the operations some client sends
       for (const auto& client : s.workload.clients)
         for (const auto& [op, weight] : client.mix)
-          if (std::find(issued.begin(), issued.end(), op) == issued.end()) issued.push_back(op);
+          if (weight > 0 && std::find(issued.begin(), issued.end(), op) == issued.end()) issued.push_back(op);
       for (auto it = endpoints->begin(); it != endpoints->end(); ++it) {
         std::string pointer = pointer_append(r.child("endpoints"), it.key());
         if (std::find(issued.begin(), issued.end(), it.key()) == issued.end())
