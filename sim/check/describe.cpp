@@ -78,4 +78,34 @@ std::optional<std::size_t> KeyIndex::find(std::string_view key) const {
   return it->second;
 }
 
+std::vector<AckedWrites> acked_writes_by_key(const history::History& history, const KeyIndex& keys) {
+  std::vector<AckedWrites> by_key(keys.size());
+  for (const history::Op& op : history.ops)
+    if (op.is_write() && op.outcome == history::Outcome::ok) by_key[*keys.find(op.key)].writes.push_back(&op);
+  for (AckedWrites& acked : by_key) {
+    std::sort(acked.writes.begin(), acked.writes.end(), [](const history::Op* a, const history::Op* b) {
+      return a->complete_s != b->complete_s ? a->complete_s < b->complete_s : a->id < b->id;
+    });
+    double max_invoke_s = -history::kNever;
+    for (const history::Op* write : acked.writes) {
+      max_invoke_s = std::max(max_invoke_s, write->invoke_s);
+      acked.max_invoke_s.push_back(max_invoke_s);
+    }
+  }
+  return by_key;
+}
+
+const history::Op* first_newer_write(const history::Op& read, const KeyIndex& keys,
+                                     const std::vector<AckedWrites>& by_key) {
+  const std::optional<std::size_t> key = keys.find(read.key);
+  if (!key) return nullptr; // never written: nothing to be stale against
+  const std::optional<double> settled_s = keys.origins(*key).settled_by(read.value);
+  if (!settled_s) return nullptr; // a value no write produced: not ours to judge
+  const AckedWrites& acked = by_key[*key];
+  const auto first = std::upper_bound(acked.max_invoke_s.begin(), acked.max_invoke_s.end(), *settled_s);
+  if (first == acked.max_invoke_s.end()) return nullptr;
+  const history::Op* write = acked.writes[static_cast<std::size_t>(first - acked.max_invoke_s.begin())];
+  return write->complete_s < read.invoke_s ? write : nullptr;
+}
+
 } // namespace faultlab::check

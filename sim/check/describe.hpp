@@ -75,4 +75,20 @@ private:
   std::vector<ValueOrigins> origins_;
 };
 
+// The ok writes of each key, in order of acknowledgement, with the running
+// maximum of their invoke times: a value is older than a write W exactly
+// when its settle time is below W.invoke_s, so the first write a value is
+// older than is the first index where that maximum passes its settle time.
+struct AckedWrites {
+  std::vector<const history::Op*> writes; // sorted by (complete_s, id)
+  std::vector<double> max_invoke_s;       // max invoke_s over writes[0..i]: non-decreasing
+};
+std::vector<AckedWrites> acked_writes_by_key(const history::History& history, const KeyIndex& keys);
+
+// The first acknowledged write that `read`'s value is older than, if it was
+// acknowledged before the read began; nullptr otherwise (also for keys never
+// written and values no write produced).
+const history::Op* first_newer_write(const history::Op& read, const KeyIndex& keys,
+                                     const std::vector<AckedWrites>& by_key);
+
 } // namespace faultlab::check

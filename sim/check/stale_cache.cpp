@@ -25,46 +25,6 @@ namespace {
 using history::Op;
 using history::Outcome;
 
-// The ok writes of one key, in order of acknowledgement. The same index as
-// stale_read builds: the first write a value is older than is the first
-// index where the running maximum of invoke_s passes the value's settle time.
-struct AckedWrites {
-  std::vector<const Op*> writes;    // sorted by (complete_s, id)
-  std::vector<double> max_invoke_s; // max invoke_s over writes[0..i]: non-decreasing
-};
-
-std::vector<AckedWrites> acked_writes_by_key(const history::History& history, const KeyIndex& keys) {
-  std::vector<AckedWrites> by_key(keys.size());
-  for (const Op& op : history.ops) {
-    if (op.is_write() && op.outcome == Outcome::ok) by_key[*keys.find(op.key)].writes.push_back(&op);
-  }
-  for (AckedWrites& acked : by_key) {
-    std::sort(acked.writes.begin(), acked.writes.end(), [](const Op* a, const Op* b) {
-      return a->complete_s != b->complete_s ? a->complete_s < b->complete_s : a->id < b->id;
-    });
-    double max_invoke_s = -history::kNever;
-    for (const Op* write : acked.writes) {
-      max_invoke_s = std::max(max_invoke_s, write->invoke_s);
-      acked.max_invoke_s.push_back(max_invoke_s);
-    }
-  }
-  return by_key;
-}
-
-// The first acknowledged write that `read`'s value is older than, if it was
-// acknowledged before the read began; nullptr otherwise.
-const Op* first_newer_write(const Op& read, const KeyIndex& keys, const std::vector<AckedWrites>& by_key) {
-  const std::optional<std::size_t> key = keys.find(read.key);
-  if (!key) return nullptr; // never written: nothing to be stale against
-  const std::optional<double> settled_s = keys.origins(*key).settled_by(read.value);
-  if (!settled_s) return nullptr; // a value no write produced: not ours to judge
-  const AckedWrites& acked = by_key[*key];
-  const auto first = std::upper_bound(acked.max_invoke_s.begin(), acked.max_invoke_s.end(), *settled_s);
-  if (first == acked.max_invoke_s.end()) return nullptr;
-  const Op* write = acked.writes[static_cast<std::size_t>(first - acked.max_invoke_s.begin())];
-  return write->complete_s < read.invoke_s ? write : nullptr;
-}
-
 bool earlier(const Op& a, const Op& b) {
   return a.invoke_s != b.invoke_s ? a.invoke_s < b.invoke_s : a.id < b.id;
 }

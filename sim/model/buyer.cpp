@@ -144,11 +144,16 @@ void BuyerClient::perform(const ClientRequest& request) {
     const std::int64_t token = inventory_.spec().fencing ? lease.token : 0;
     auto release = [&] { to_locks(MsgKind::lock_release, item, op, deadline_s, lease.token); };
     Step seen = to_table(MsgKind::stock_read, item, op, deadline_s, std::nullopt, token);
-    if (!seen.answered) return release(), no_answer(false);
-    if (!seen.ok || *seen.value <= 0) return release(), refused(seen, seen.ok ? "sold out" : "");
+    if (!seen.answered || !seen.ok || *seen.value <= 0) {
+      release();
+      if (!seen.answered) return no_answer(false);
+      return refused(seen, seen.ok ? "sold out" : "");
+    }
     think();
-    if (context_.network.local_time_s(node_) - leased_at >= locks_->spec().lease_s)
-      return release(), refused(seen, "lease expired before writing");
+    if (context_.network.local_time_s(node_) - leased_at >= locks_->spec().lease_s) {
+      release();
+      return refused(seen, "lease expired before writing");
+    }
     Step wrote = to_table(MsgKind::stock_write, item, op, deadline_s, *seen.value - 1, token);
     release();
     if (!wrote.answered) return no_answer(true);

@@ -1,16 +1,11 @@
 // Bad input for the component types beyond the replica group: each gets one
 // error naming the file, the JSON path and what was expected, word for word.
-#include "../support/run_support.hpp"
-#include "scenario/loader.hpp"
-#include "util/input_error.hpp"
+#include "../support/scenario_text.hpp"
 
 #include <catch2/catch.hpp>
 
-using faultlab::scenario::load_scenario;
-using faultlab::scenario::LoadOptions;
-using faultlab::testing::temp_dir;
-using faultlab::testing::write_text;
-using faultlab::util::InputError;
+using faultlab::testing::error_of;
+using faultlab::testing::replace;
 
 namespace {
 
@@ -38,25 +33,6 @@ const char* kShop = R"({
   },
   "checks": { "stale_cache": { "bound": "1s" }, "availability": { "slo": 0.9 }, "oversell": {} }
 })";
-
-std::string error_of(const std::string& text) {
-  std::string file = write_text(temp_dir() + "/x.json", text);
-  try {
-    load_scenario(file, LoadOptions{});
-  } catch (const InputError& e) {
-    std::string message = e.what();
-    auto at = message.find(file);
-    if (at != std::string::npos) message.replace(at, file.size(), "x.json");
-    return message;
-  }
-  return "no error";
-}
-
-std::string replace(std::string text, const std::string& from, const std::string& to) {
-  auto at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  return text.replace(at, from.size(), to);
-}
 
 } // namespace
 

@@ -1,7 +1,7 @@
 // Bad scenario input: one clear error naming the file, the JSON path and what
 // was expected. These messages are part of the contract, so they are
 // checked word for word.
-#include "../support/run_support.hpp"
+#include "../support/scenario_text.hpp"
 #include "scenario/loader.hpp"
 #include "util/input_error.hpp"
 
@@ -11,6 +11,8 @@ using faultlab::scenario::load_scenario;
 using faultlab::scenario::LoadOptions;
 using faultlab::testing::temp_dir;
 using faultlab::testing::write_text;
+using faultlab::testing::error_of;
+using faultlab::testing::replace;
 using faultlab::util::InputError;
 
 namespace {
@@ -34,27 +36,6 @@ const char* kMinimal = R"({
   "checks": { "stale_read": { "bound": "0s" } },
   "variants": { "fixed": { "components": { "db": { "read_policy": "primary" } } } }
 })";
-
-// Writes `text` as x.json in a fresh folder and returns the loader's error.
-std::string error_of(const std::string& text, const LoadOptions& options = {}) {
-  std::string file = write_text(temp_dir() + "/x.json", text);
-  try {
-    load_scenario(file, options);
-  } catch (const InputError& e) {
-    std::string message = e.what();
-    // Tests compare against "x.json: ...": drop the temporary folder.
-    auto at = message.find(file);
-    if (at != std::string::npos) message.replace(at, file.size(), "x.json");
-    return message;
-  }
-  return "no error";
-}
-
-std::string replace(std::string text, const std::string& from, const std::string& to) {
-  auto at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  return text.replace(at, from.size(), to);
-}
 
 } // namespace
 
