@@ -152,7 +152,8 @@ class Trace:
     header: dict       # scenario, variant, seed, nodes, clients, checks, ...
     ops: pd.DataFrame  # one row per client op, invoke and completion joined
     messages: pd.DataFrame    # send / deliver / drop events
-    states: pd.DataFrame      # role changes (role, term, why) and applies (applied, key, value)
+    states: pd.DataFrame      # role changes (role, term, why), applies (applied, key, value), other
+                              # components' changes (key, value, why; a cache's entries)
     faults: pd.DataFrame      # fault start / end
     node_status: pd.DataFrame  # down / up / paused / running
     discards: pd.DataFrame    # log entries thrown away when logs were reconciled
@@ -160,13 +161,20 @@ class Trace:
     end: dict
 
 
-def load_trace(path):
-    """Reads a faultlab-trace (JSON Lines) into a header dict and DataFrames."""
+_MESSAGE_EVENTS = ('"ev":"send"', '"ev":"deliver"', '"ev":"drop"')
+
+
+def load_trace(path, messages=True):
+    """Reads a faultlab-trace (JSON Lines) into a header dict and DataFrames.
+
+    messages=False skips the send / deliver / drop events (t.messages is then empty):
+    in a busy run they are most of the file, and reading them takes a few seconds."""
     with open(path) as f:
         header = json.loads(f.readline())
         if header.get("format") not in ("faultlab-trace", "faultlab-history"):
             raise ValueError(f"{path}: not a faultlab trace (format {header.get('format')!r})")
-        events = [json.loads(line) for line in f]
+        events = [json.loads(line) for line in f
+                  if messages or not any(m in line[:60] for m in _MESSAGE_EVENTS)]
     by_kind = {}
     for e in events:
         by_kind.setdefault(e["ev"], []).append(e)
@@ -184,7 +192,7 @@ def load_trace(path):
         header=header,
         ops=_join_ops(by_kind.get("op", [])),
         messages=frame(["send", "deliver", "drop"], ["t", "ev", "msg", "from", "to", "kind", "op", "size", "reason"]),
-        states=frame(["state"], ["t", "node", "component", "role", "term", "why", "applied", "key", "value"]),
+        states=frame(["state"], ["t", "node", "component", "role", "term", "why", "applied", "key", "value", "entries"]),
         faults=frame(["fault"], ["t", "name", "type", "phase", "node", "details"]),
         node_status=frame(["node"], ["t", "node", "status"]),
         discards=frame(["discard"], ["t", "node", "component", "position", "key", "value", "term", "origin"]),
@@ -270,7 +278,8 @@ def sweep(scenario, params, seeds="1..3", variant=None, jobs=2, sets=None, out=N
     for p, value in (sets or {}).items():  # a fixed override is a parameter with one value
         args += ["--param", f"{p}={_text(value)}"]
     command(*args)
-    return pd.read_csv(out)
+    df = pd.read_csv(out)
+    return df
 
 
 def screenshot(trace, png, compare_with=None, window=None, select_violation=None):

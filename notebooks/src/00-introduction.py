@@ -218,4 +218,8 @@ if png:
 #
 # - `01-replica-lag.ipynb`: a user who cannot see their own change;
 # - `02-split-brain.ipynb`: a network partition and two primaries;
-# - `03-gc-pause.ipynb`: a frozen primary that wakes up still in charge.
+# - `03-gc-pause.ipynb`: a frozen primary that wakes up still in charge;
+# - `04-cache-invalidation.ipynb`: a cache that puts the old price back;
+# - `05-redis-spof.ipynb`: one Redis behind every endpoint;
+# - `06-hot-shard.ipynb`: one shard carrying the biggest customers;
+# - `07-inventory-race.ipynb`: a flash sale that sells more than it has.

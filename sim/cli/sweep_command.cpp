@@ -30,6 +30,20 @@ namespace {
 constexpr std::uint64_t kMaxRuns = 1'000'000;
 const char* const kMetricColumns[] = {"availability", "latency_p50_s", "latency_p99_s", "latency_max_s",
                                       "ops_ok",       "ops_fail",      "ops_info",      "ops_total"};
+const char* const kCacheMetricColumns[] = {"cache_hit_ratio", "db_reads", "db_reads_peak_per_s"};
+
+// The metric columns of a sweep: the cache's too when the scenario has one.
+struct Columns {
+  std::vector<std::string> checks;
+  std::vector<std::string> metrics;
+};
+
+// A checker's column is its name, unless a metric has that name too (the
+// availability checker and metric): then "<check>_violations".
+std::string check_column(const std::string& check, const Columns& columns) {
+  bool clash = std::find(columns.metrics.begin(), columns.metrics.end(), check) != columns.metrics.end();
+  return clash ? check + "_violations" : check;
+}
 
 bool parse_u64(const std::string& text, std::uint64_t& value) {
   if (text.empty() || text.size() > 20 || text.find_first_not_of("0123456789") != std::string::npos)
@@ -100,7 +114,7 @@ struct Row {
 };
 
 // What a child sends back: "ok\n" and its cells, or "error\n" and the message.
-std::string run_one(const SweepArgs& args, const Plan& plan, const std::vector<std::string>& checks,
+std::string run_one(const SweepArgs& args, const Plan& plan, const Columns& columns,
                     std::uint64_t run) {
   try {
     std::vector<std::string> sets;
@@ -113,10 +127,10 @@ std::string run_one(const SweepArgs& args, const Plan& plan, const std::vector<s
     const Json summary = run_checked(s, request).summary;
     // Numbers as the summary JSON writes them (shortest round-trip form).
     std::string cells;
-    for (const auto& c : checks)
+    for (const auto& c : columns.checks)
       cells += (summary["counts"].contains(c) ? summary["counts"][c].dump() : "") + ",";
-    for (const char* m : kMetricColumns)
-      cells += summary["metrics"][m].dump() + ",";
+    for (const auto& m : columns.metrics)
+      cells += (summary["metrics"].contains(m) ? summary["metrics"][m].dump() : "") + ",";
     return "ok\n" + cells + summary["sim_time_s"].dump();
   } catch (const std::exception& e) {
     return std::string("error\n") + e.what();
@@ -189,7 +203,7 @@ Row read_child(int fd, int status) {
 // time. (runner's run_in_children reports nothing until every task is done,
 // so this is the same fork/wait loop with a progress hook; results come back
 // over a pipe.)
-std::vector<Row> run_all(const SweepArgs& args, const Plan& plan, const std::vector<std::string>& checks,
+std::vector<Row> run_all(const SweepArgs& args, const Plan& plan, const Columns& columns,
                          Slice slice, Progress& progress) {
   std::vector<Row> rows(static_cast<std::size_t>(slice.second - slice.first));
   struct Child {
@@ -221,7 +235,7 @@ std::vector<Row> run_all(const SweepArgs& args, const Plan& plan, const std::vec
         finish(i, {false, std::string("cannot start the run: ") + std::strerror(errno)});
       } else if (pid == 0) {
         ::close(fds[0]);
-        std::string text = run_one(args, plan, checks, next);
+        std::string text = run_one(args, plan, columns, next);
         text.resize(std::min<std::size_t>(text.size(), 60000)); // within a pipe's buffer: never blocks
         for (std::size_t at = 0; at < text.size();) {
           ssize_t n = ::write(fds[1], text.data() + at, text.size() - at);
@@ -331,7 +345,8 @@ std::vector<std::uint64_t> parse_sweep_seeds(const std::string& text) {
 int command_sweep(const SweepArgs& args, std::ostream& out, std::ostream& err) {
   Plan plan;
   Slice slice;
-  std::vector<std::string> checks; // the checker columns, in declaration order
+  Columns columns;
+  std::vector<std::string>& checks = columns.checks; // the checker columns, in declaration order
   std::string variant;
   try {
     // Everything that can be wrong with the input is found before anything runs.
@@ -361,6 +376,9 @@ int command_sweep(const SweepArgs& args, std::ostream& out, std::ostream& err) {
     variant = base.variant.empty() ? "base" : base.variant;
     for (const auto& c : base.checks)
       checks.push_back(c.name);
+    columns.metrics.assign(std::begin(kMetricColumns), std::end(kMetricColumns));
+    if (!base.caches.empty())
+      columns.metrics.insert(columns.metrics.end(), std::begin(kCacheMetricColumns), std::end(kCacheMetricColumns));
     scenario::Origin origin;
     Json file = scenario::read_json_file(args.scenario);
     Json document =
@@ -411,18 +429,18 @@ int command_sweep(const SweepArgs& args, std::ostream& out, std::ostream& err) {
     err << ", " << args.jobs << " at a time\n";
   }
   Progress progress{err, args.progress, count, &err == &std::cerr && ::isatty(STDERR_FILENO) == 1};
-  std::vector<Row> rows = run_all(args, plan, checks, slice, progress);
+  std::vector<Row> rows = run_all(args, plan, columns, slice, progress);
 
   std::string csv;
   for (const auto& p : plan.params)
     csv += csv_field(p.path) + ",";
   csv += "seed,variant";
   for (const auto& c : checks)
-    csv += "," + csv_field(c);
-  for (const char* m : kMetricColumns)
-    csv += std::string(",") + m;
+    csv += "," + csv_field(check_column(c, columns));
+  for (const auto& m : columns.metrics)
+    csv += "," + m;
   csv += ",sim_time_s,error\n";
-  const std::string empty_cells(checks.size() + std::size(kMetricColumns) + 1, ',');
+  const std::string empty_cells(checks.size() + columns.metrics.size() + 1, ',');
   std::size_t failed = 0;
   for (std::uint64_t run = slice.first; run < slice.second; ++run) {
     const Row& row = rows[static_cast<std::size_t>(run - slice.first)];

@@ -70,6 +70,9 @@ void InventoryModel::answer(const Message& request, MsgKind kind, bool ok, std::
 
 bool InventoryModel::fenced(Row& row, const Message& m, MsgKind reply_kind) {
   if (!spec_.fencing) return false;
+  // A read without a token is a plain read by someone who holds no lease
+  // (the final stock count); fencing guards what lease holders do.
+  if (m.token == 0 && m.kind == MsgKind::stock_read) return false;
   if (m.token < row.max_token) {
     std::string why = "fenced: token " + std::to_string(m.token) + " is older than token " +
                       std::to_string(row.max_token);
@@ -96,7 +99,9 @@ void InventoryModel::handle(std::unique_ptr<Message> m) {
       break;
     }
     row.stock = *m->value;
-    trace(m->key, row, "stock written");
+    trace(m->key, row, m->token != 0 && spec_.buy == scenario::Inventory::Buy::lease_lock
+                           ? "stock written with token " + std::to_string(m->token)
+                           : "stock written");
     answer(*m, MsgKind::stock_write_reply, true, row.stock);
     if (spec_.buy == scenario::Inventory::Buy::row_lock) {
       row.holder = 0; // the commit releases the row lock
@@ -192,6 +197,7 @@ void LockServiceModel::serve() {
     const double now = sg4::Engine::get_clock();
     for (auto& [name, lock] : locks_)
       if (lock.token != 0 && now >= lock.expires_s) {
+        trace(name, lock.token, "lease with token " + std::to_string(lock.token) + " expired");
         lock.token = 0;
         grant_next(name, lock);
       }
@@ -202,8 +208,11 @@ void LockServiceModel::serve() {
       lock.waiters.push_back(std::move(m));
       grant_next(lock.waiters.back()->key, lock);
     } else if (m->kind == MsgKind::lock_release && lock.token == m->token) {
+      trace(m->key, lock.token, "lease with token " + std::to_string(lock.token) + " released");
       lock.token = 0;
       grant_next(m->key, lock);
+    } else if (m->kind == MsgKind::lock_release) {
+      trace(m->key, m->token, "release of token " + std::to_string(m->token) + " ignored: that lease is over");
     }
   }
 }
@@ -216,18 +225,21 @@ void LockServiceModel::grant_next(const std::string& name, Lock& lock) {
     lock.token = next_token_++;
     lock.expires_s = sg4::Engine::get_clock() + spec_.lease_s;
     send_answer(context_, node_, *next, MsgKind::lock_acquire_reply, true, std::nullopt, lock.token, "", 128);
-    if (context_.trace) {
-      double now = sg4::Engine::get_clock();
-      context_.trace->add(now, history::JsonLine(now, "state")
-                                   .str("node", spec_.node)
-                                   .str("component", spec_.name)
-                                   .str("key", name)
-                                   .integer("value", lock.token)
-                                   .str("why", "lease granted to " + context_.network.node_name(next->from) +
-                                                   " with token " + std::to_string(lock.token))
-                                   .done());
-    }
+    trace(name, lock.token,
+          "lease granted to " + context_.network.node_name(next->from) + " with token " + std::to_string(lock.token));
   }
+}
+
+void LockServiceModel::trace(const std::string& name, std::int64_t token, const std::string& why) {
+  if (!context_.trace) return;
+  double now = sg4::Engine::get_clock();
+  context_.trace->add(now, history::JsonLine(now, "state")
+                               .str("node", spec_.node)
+                               .str("component", spec_.name)
+                               .str("key", name)
+                               .integer("value", token)
+                               .str("why", why)
+                               .done());
 }
 
 } // namespace faultlab::model

@@ -72,6 +72,7 @@ private:
   };
   void serve();
   void grant_next(const std::string& name, Lock& lock);
+  void trace(const std::string& name, std::int64_t token, const std::string& why);
 
   const scenario::LockService& spec_;
   Context& context_;

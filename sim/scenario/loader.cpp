@@ -175,7 +175,10 @@ Json effective_document(const Json& base, const std::string& file, const LoadOpt
     // so both --set x.read_policy=primary and --set x.sessions=10 work.
     Json value = Json::parse(text, nullptr, false);
     if (value.is_discarded()) value = text;
-    document[Json::json_pointer(pointer)] = value;
+    Json::json_pointer target(pointer);
+    Json& parent = document[target.parent_pointer()];
+    if (value.is_null() && parent.is_object()) parent.erase(target.back()); // null removes, as in a merge patch
+    else document[target] = value;
     origin.set_pointers.push_back(pointer);
     origin.set_texts.push_back(argument);
   }

@@ -31,8 +31,8 @@ bool has(const std::string& text, const std::string& part) { return text.find(pa
 TEST_CASE("analyze names the Redis as the single point of failure of redis-spof broken, and none in fixed") {
   std::string broken = analyze("redis-spof", "broken");
   CHECK(has(broken, "Single points of failure:\n"));
-  CHECK(has(broken, "  node redis-1 takes down 3 of 3 endpoints:\n"));
-  CHECK(has(broken, "  component redis takes down 3 of 3 endpoints:\n"));
+  CHECK(has(broken, "  node redis-1 takes down 4 of 4 endpoints:\n"));
+  CHECK(has(broken, "  component redis takes down 4 of 4 endpoints:\n"));
   CHECK(has(broken, "    api:login → redis (write session:{user}) → redis-1\n"));
   CHECK_FALSE(has(broken, "node api-1 takes down"));
 

@@ -47,6 +47,14 @@ const std::string kEvents =
 {"t":2.0,"ev":"end","ops":{"ok":2,"fail":1,"info":0,"total":3},"counts":{"stale_read":1},"messages":{"sent":3,"delivered":2,"dropped":1}}
 )";
 
+// One node of each component kind, and one that nothing uses.
+const std::string kMixHeader =
+    R"({"format":"faultlab-trace","version":1,"nodes":[{"name":"web","roles":["u:clients"]},)"
+    R"({"name":"cache-1","roles":["cc:cache"]},{"name":"stock-db","roles":["stock:inventory"]},)"
+    R"({"name":"lock-1","roles":["locks:locks"]},{"name":"api-1","roles":["api:service"]},)"
+    R"({"name":"db-1","roles":["orders:shard-1"]},{"name":"db","roles":["cat:primary"]},)"
+    R"({"name":"spare","roles":[]}],"clients":[]})";
+
 struct TempDir {
   fs::path path;
   TempDir() {
@@ -63,6 +71,13 @@ struct TempDir {
     return p.string();
   }
 };
+
+NodeState state_of(const Trace& t, double time_s, const std::string& node) {
+  for (const auto& ns : node_states_at(t, time_s))
+    if (ns.name == node) return ns;
+  FAIL("no node " << node);
+  return NodeState{};
+}
 
 std::string error_of(const std::string& path) {
   try {
@@ -138,12 +153,7 @@ TEST_CASE("messages, faults, node status and violations are paired and indexed")
 TEST_CASE("node state at a time: status, role, position and lag") {
   TempDir dir;
   const Trace t = load_trace(dir.write("ok.jsonl", kHeader + "\n" + kEvents));
-  auto at = [&](double time_s, const std::string& node) {
-    for (const auto& ns : node_states_at(t, time_s))
-      if (ns.name == node) return ns;
-    FAIL("no node " << node);
-    return NodeState{};
-  };
+  auto at = [&](double time_s, const std::string& node) { return state_of(t, time_s, node); };
   CHECK(at(0.1, "db-1").applied == 0);
   CHECK(at(0.3, "db-1").applied == 1);
   CHECK(at(0.3, "db-1").role == "primary"); // from an earlier event
@@ -336,4 +346,67 @@ TEST_CASE("no cut or corrupted trace crashes the loader: it loads or says why") 
       s[(next() >> 20) % s.size()] = junk[(next() >> 33) % sizeof junk];
     CHECK_NOTHROW(load(s));
   }
+}
+
+TEST_CASE("state at a time for caches, stock, locks, services and shards") {
+  const std::string events =
+      R"({"t":0.1,"ev":"state","node":"cache-1","component":"cc","key":"price:7","value":12,"entries":42,"why":"fill"}
+{"t":0.2,"ev":"state","node":"cache-1","component":"cc","key":"price:8","entries":0,"why":"crashed: every entry lost"}
+{"t":0.1,"ev":"state","node":"stock-db","component":"stock","key":"sneaker-42","value":37,"why":"stock written"}
+{"t":0.1,"ev":"state","node":"lock-1","component":"locks","key":"sneaker-42","value":7,"why":"lease granted to shop-2 with token 7"}
+{"t":0.3,"ev":"state","node":"api-1","component":"api","why":"fallback: rate_limit failed (timeout), failing open"}
+{"t":0.40,"ev":"send","msg":1,"from":"web","to":"db-1","kind":"write","size":1}
+{"t":0.41,"ev":"deliver","msg":1,"from":"web","to":"db-1","kind":"write"}
+{"t":0.45,"ev":"send","msg":2,"from":"web","to":"db-1","kind":"read","size":1}
+{"t":0.46,"ev":"deliver","msg":2,"from":"web","to":"db-1","kind":"read"}
+{"t":2.0,"ev":"end"}
+)";
+  const Trace t = parse_trace(kMixHeader + "\n" + events, "mix.jsonl");
+  auto at = [&](double time_s, const std::string& node) { return state_of(t, time_s, node); };
+  CHECK(at(0.15, "cache-1").kind == ComponentKind::cache);
+  CHECK(at(0.05, "cache-1").summary == "no change yet");
+  CHECK(at(0.15, "cache-1").entries == 42);
+  CHECK(at(0.15, "cache-1").summary == "42 entries; last: fill price:7=12");
+  CHECK(at(0.25, "cache-1").summary == "0 entries; last: crashed price:8 (every entry lost)");
+  CHECK(at(0.5, "stock-db").summary == "sneaker-42 = 37 (stock written)");
+  CHECK(at(0.5, "lock-1").summary == "sneaker-42: lease granted to shop-2 with token 7");
+  CHECK(at(0.5, "api-1").summary == "fallback: rate_limit failed (timeout), failing open");
+  CHECK(at(0.5, "api-1").last_change_s == 0.3);
+  CHECK(at(0.5, "db-1").summary == "orders shard-1");
+  CHECK(at(0.5, "db-1").messages_in_1s == 2);
+  CHECK(at(1.42, "db-1").messages_in_1s == 1); // the window is (t - 1 s, t]
+  CHECK(at(0.5, "web").kind == ComponentKind::clients);
+  CHECK(t.lanes[t.lane_of("spare")].idle());
+  CHECK(at(0.5, "spare").summary == "unused in this run");
+  CHECK_FALSE(t.lanes[t.lane_of("lock-1")].idle());
+}
+
+TEST_CASE("a stale cache read is explained by the fill that came after the delete") {
+  const std::string events =
+      R"({"t":0.1,"ev":"op","op":0,"type":"invoke","client":"u","f":"read","key":"k"}
+{"t":0.2,"ev":"op","op":1,"type":"invoke","client":"u","f":"write","key":"k","value":5}
+{"t":0.21,"ev":"state","node":"db","component":"cat","applied":1,"key":"k","value":5}
+{"t":0.22,"ev":"state","node":"cache-1","component":"cc","key":"k","entries":0,"why":"delete"}
+{"t":0.23,"ev":"op","op":1,"type":"ok","client":"u","f":"write","key":"k","value":5,"node":"db"}
+{"t":0.29,"ev":"send","msg":1,"from":"web","to":"cache-1","kind":"cache_set","op":0,"size":1}
+{"t":0.30,"ev":"deliver","msg":1,"from":"web","to":"cache-1","kind":"cache_set","op":0}
+{"t":0.30,"ev":"state","node":"cache-1","component":"cc","key":"k","entries":1,"why":"fill"}
+{"t":0.30,"ev":"op","op":0,"type":"ok","client":"u","f":"read","key":"k","value":null,"node":"db"}
+{"t":0.4,"ev":"op","op":2,"type":"invoke","client":"u","f":"read","key":"k"}
+{"t":0.41,"ev":"op","op":2,"type":"ok","client":"u","f":"read","key":"k","value":null,"node":"cache-1"}
+{"t":0.5,"ev":"op","op":3,"type":"invoke","client":"u","f":"read","key":"k"}
+{"t":0.51,"ev":"op","op":3,"type":"ok","client":"u","f":"read","key":"k","value":null,"node":"cache-1"}
+{"t":0.51,"ev":"violation","check":"stale_cache","ops":[1,2,3],"message":"stale"}
+{"t":1.0,"ev":"end"}
+)";
+  const Trace t = parse_trace(kMixHeader + "\n" + events, "cache.jsonl");
+  const auto why = explain_violation(t, t.violations[0]);
+  REQUIRE(why.size() == 1); // two reads from one cache: one story
+  CHECK(why[0].cache);
+  CHECK(why[0].t_applied_s == 0.30);
+  CHECK(why[0].t_delete_s == 0.22);
+  CHECK(why[0].filler_op == 0);
+  REQUIRE(why[0].carrier == 0);
+  CHECK(describe(t, why[0]) == "cache-1 deleted k at 0.220 s, then op 0 (a read begun at 0.100 s, before the "
+                               "write) filled it with k=nothing at 0.300 s");
 }

@@ -1,5 +1,6 @@
 #include "app/app.hpp"
 
+#include "app/node_panel.hpp"
 #include "app/palette.hpp"
 #include "app/panels.hpp"
 #include "app/selection.hpp"
@@ -163,7 +164,7 @@ void App::frame(double dt_s) {
   const ImVec2 display = ImGui::GetIO().DisplaySize;
   const float font = ImGui::GetFontSize();
   const float top_h = font * 2.2f;
-  const float side_w = std::max(display.x * 0.30f, font * 18.f);
+  const float side_w = std::max(display.x * 0.32f, font * 18.f);
   const float main_w = display.x - side_w;
   const float metrics_h = display.y * 0.22f;
   const float body_h = display.y - top_h;
@@ -180,9 +181,20 @@ void App::frame(double dt_s) {
     draw_timelines(0, top_h, main_w, body_h - metrics_h);
   }
   draw_metrics_panel(*this, {0, display.y - metrics_h, main_w, metrics_h});
-  draw_violations_panel(*this, {main_w, top_h, side_w, body_h * 0.46f});
-  draw_node_state_panel(*this, {main_w, top_h + body_h * 0.46f, side_w, body_h * 0.28f});
-  draw_lesson_panel(*this, {main_w, top_h + body_h * 0.74f, side_w, body_h * 0.26f});
+  // The node panel takes the height its rows need (a design may have ten
+  // nodes, and summaries wrap), within bounds; the violations list scrolls
+  // anyway. It only grows, so panels do not jump about during playback.
+  const auto focus =
+      static_cast<std::size_t>(std::clamp(state_.focus, 0, static_cast<int>(traces_.size()) - 1));
+  const Trace& focused = *traces_[focus].trace;
+  const float lesson_h = body_h * 0.24f;
+  nodes_h_ = std::max(nodes_h_, node_panel_height(focused, state_.cursor_s, side_w));
+  const bool no_violations = traces_[focus].timeline->shown_violations(state_).empty();
+  const float nodes_h = std::clamp(nodes_h_, body_h * 0.22f, body_h * (no_violations ? 0.6f : 0.46f));
+  const float violations_h = body_h - lesson_h - nodes_h;
+  draw_violations_panel(*this, {main_w, top_h, side_w, violations_h});
+  draw_node_state_panel(focused, state_.cursor_s, main_w, top_h + violations_h, side_w, nodes_h);
+  draw_lesson_panel(*this, {main_w, top_h + violations_h + nodes_h, side_w, lesson_h});
   if (state_.show_help) draw_help_window(state_, display.x, display.y);
 }
 

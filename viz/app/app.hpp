@@ -42,6 +42,7 @@ private:
   std::vector<LoadedTrace> traces_;
   std::vector<std::string> errors_;
   ViewState state_;
+  float nodes_h_ = 0.f; // the node panel's height so far (see frame())
 };
 
 } // namespace faultlab::viz

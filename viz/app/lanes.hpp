@@ -61,9 +61,7 @@ public:
   using LaneView::LaneView;
   float height(float font_px) const override;
   void draw(const LaneFrame& f, float y0, float y1) const override;
-
-private:
-  void draw_highlight(const LaneFrame& f, float y0, float row_h) const;
+  void draw_overlay(const LaneFrame& f, float y0, float y1) const override; // the selected violation's ops
 };
 
 std::vector<std::unique_ptr<LaneView>> make_lane_views(const Trace& trace);

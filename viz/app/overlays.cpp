@@ -19,8 +19,15 @@ std::string join(const std::vector<std::string>& v) {
   return s;
 }
 
+// Blue: a request on a client's behalf (read, cache_get, cache_set, call,
+// stock_*, lock_*). Grey: its reply. Cyan: what replicas say among themselves
+// in the background (replication, catch-up, heartbeats, elections), acks too.
 ImU32 kind_colour(const std::string& kind) {
-  if (kind == "replicate" || kind == "catchup") return palette::kReplicate;
+  static const char* const kBetweenReplicas[] = {"replicate",     "replicate_ack", "catchup",
+                                                 "sync",          "sync_request",  "heartbeat",
+                                                 "heartbeat_ack", "vote_request",  "vote_reply"};
+  for (const char* k : kBetweenReplicas)
+    if (kind == k) return palette::kReplicate;
   if (kind.size() > 6 && kind.compare(kind.size() - 6, 6, "_reply") == 0) return palette::kReply;
   return palette::kRequest;
 }
@@ -219,7 +226,10 @@ void draw_applied_marks(const OverlayFrame& f, const std::vector<AppliedAt>& app
     const float x = v.x_clamped(a.t_applied_s), y = f.lane_center_y[a.node];
     const float r = v.font_px * 0.45f;
     f.draw->AddQuadFilled({x, y - r}, {x + r, y}, {x, y + r}, {x - r, y}, palette::kCursor);
-    const std::string label = "applied " + a.key + "=" + a.value + " only now";
+    const std::string filled = a.filled_value.empty() ? "nothing" : a.filled_value;
+    const std::string label = a.cache
+                                  ? "filled " + a.key + "=" + filled + (filled != a.value ? ": stale" : "")
+                                  : "applied " + a.key + "=" + a.value + " only now";
     const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
     const float lx = x + r + 4.f + ts.x < v.x1 ? x + r + 4.f : x - r - 4.f - ts.x;
     f.draw->AddRectFilled({lx - 2.f, y - ts.y * 0.5f}, {lx + ts.x + 2.f, y + ts.y * 0.5f},

@@ -1,8 +1,8 @@
 #include "app/panels.hpp"
 
 #include "app/palette.hpp"
+#include "app/text.hpp"
 #include "trace_model/explain.hpp"
-#include "trace_model/node_state.hpp"
 
 #include <imgui.h>
 
@@ -78,26 +78,27 @@ void draw_violations_panel(App& app, const PanelRect& r) {
     const float pad = ImGui::GetStyle().WindowPadding.x * 2.f;
     const float wrap_w = ImGui::GetContentRegionAvail().x - pad;
     const auto why = explain_violation(t, v);
-    float text_h = ImGui::CalcTextSize(v.message.c_str(), nullptr, false, wrap_w).y;
-    for (const AppliedAt& a : why)
-      text_h += ImGui::CalcTextSize(describe(t, a).c_str(), nullptr, false, wrap_w).y;
-    const float box_h = std::min(text_h + ImGui::GetTextLineHeightWithSpacing() * 2.f + pad * 1.5f,
-                                 ImGui::GetContentRegionAvail().y * 0.85f);
-    ImGui::BeginChild("selected", {0, box_h}, true);
+    // A long op list (an availability window has dozens) would push the
+    // message out of the box: name a few.
+    constexpr std::size_t kOpsNamed = 6;
     std::string ops;
-    for (auto id : v.ops)
-      ops += (ops.empty() ? "ops " : ", ") + std::to_string(id);
-    char head[128];
-    std::snprintf(head, sizeof head, "#%d of %zu   %.3f s   %s   ", static_cast<int>(pos - shown.begin()) + 1,
-                  shown.size(), v.t_s, v.check.c_str());
-    ImGui::PushTextWrapPos(0.f);
-    ImGui::TextUnformatted((head + ops).c_str());
-    ImGui::TextUnformatted(v.message.c_str());
-    ImGui::PushStyleColor(ImGuiCol_Text, palette::kCursor);
+    for (std::size_t i = 0; i < v.ops.size() && i < kOpsNamed; ++i)
+      ops += (i ? ", " : "ops ") + std::to_string(v.ops[i]);
+    if (v.ops.size() > kOpsNamed) ops += " and " + std::to_string(v.ops.size() - kOpsNamed) + " more";
+    char head_buf[128];
+    std::snprintf(head_buf, sizeof head_buf, "#%d of %zu   %.3f s   %s   ",
+                  static_cast<int>(pos - shown.begin()) + 1, shown.size(), v.t_s, v.check.c_str());
+    const std::string head = head_buf + ops;
+    float text_h = wrapped_height(head, wrap_w) + wrapped_height(v.message, wrap_w);
     for (const AppliedAt& a : why)
-      ImGui::TextUnformatted(describe(t, a).c_str());
-    ImGui::PopStyleColor();
-    ImGui::PopTextWrapPos();
+      text_h += wrapped_height(describe(t, a), wrap_w);
+    const float spacing = ImGui::GetStyle().ItemSpacing.y * static_cast<float>(2 + why.size());
+    const float box_h = std::min(text_h + spacing + pad * 1.5f, ImGui::GetContentRegionAvail().y * 0.85f);
+    ImGui::BeginChild("selected", {0, box_h}, true);
+    wrapped_text(head);
+    wrapped_text(v.message);
+    for (const AppliedAt& a : why)
+      wrapped_text(describe(t, a), palette::kCursor);
     ImGui::EndChild();
     ImGui::PopStyleColor();
   }
@@ -115,49 +116,11 @@ void draw_violations_panel(App& app, const PanelRect& r) {
       if (ImGui::Selectable(head, selected)) app.select_violation_index(idx, st.focus);
       ImGui::PopStyleColor();
       if (selected && ImGui::IsWindowAppearing()) ImGui::SetScrollHereY();
-      ImGui::PushTextWrapPos(0.f);
-      ImGui::TextUnformatted(v.message.c_str());
-      ImGui::PopTextWrapPos();
+      wrapped_text(v.message);
       ImGui::Separator();
     }
   }
   ImGui::EndChild();
-  ImGui::End();
-}
-
-void draw_node_state_panel(App& app, const PanelRect& r) {
-  char title[64];
-  std::snprintf(title, sizeof title, "Nodes at %.3f s###nodes", app.state().cursor_s);
-  begin_panel(title, r);
-  const LoadedTrace* lt = focused(app);
-  if (!lt) return ImGui::End();
-  if (ImGui::BeginTable("nodes", 4, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) {
-    ImGui::TableSetupColumn("node");
-    ImGui::TableSetupColumn("status");
-    ImGui::TableSetupColumn("applied");
-    ImGui::TableSetupColumn("last write");
-    ImGui::TableHeadersRow();
-    for (const NodeState& ns : node_states_at(*lt->trace, app.state().cursor_s)) {
-      ImGui::TableNextRow();
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(ns.name.c_str());
-      if (!ns.role.empty() && ns.term >= 0)
-        ImGui::TextColored(ImColor(palette::kTextDim), "%s, term %lld", ns.role.c_str(), static_cast<long long>(ns.term));
-      else if (!ns.role.empty())
-        ImGui::TextColored(ImColor(palette::kTextDim), "%s", ns.role.c_str());
-      ImGui::TableNextColumn();
-      ImGui::TextColored(ImColor(ns.status == "up" ? palette::kOk : palette::kFail), "%s", ns.status.c_str());
-      ImGui::TableNextColumn();
-      if (ns.applied >= 0) {
-        ImGui::Text("%lld", static_cast<long long>(ns.applied));
-        if (ns.behind > 0)
-          ImGui::TextColored(ImColor(palette::kInfo), "%lld behind", static_cast<long long>(ns.behind));
-      }
-      ImGui::TableNextColumn();
-      if (!ns.last_key.empty()) ImGui::Text("%s = %s", ns.last_key.c_str(), ns.last_value.c_str());
-    }
-    ImGui::EndTable();
-  }
   ImGui::End();
 }
 
@@ -283,7 +246,9 @@ void draw_help_window(ViewState& state, float display_w, float display_h) {
   ImGui::TextColored(
       ImColor(palette::kTextDim),
       "Bars: client ops (green ok, red fail, amber unknown). Arrows: messages (blue request, grey "
-      "reply, cyan replication); a red cross is a drop. Magenta triangles: violations.");
+      "reply, cyan between replicas: replication, heartbeats, votes); a red cross is a drop. Cyan "
+      "ticks under a node: its state changed (applied, filled, stock written, lease granted). "
+      "Magenta triangles: violations; yellow: where the stale value came from.");
   ImGui::PopTextWrapPos();
   ImGui::End();
 }

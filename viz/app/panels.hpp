@@ -1,6 +1,6 @@
-// The side panels: violations, node state at the cursor, the lesson, metrics
-// over time, and the help with the keyboard shortcuts. Each draws one fixed
-// window at the given place.
+// The side panels: violations, the lesson, metrics over time, and the help
+// with the keyboard shortcuts (the node panel is in node_panel.hpp). Each
+// draws one fixed window at the given place.
 #pragma once
 
 #include "app/app.hpp"
@@ -14,7 +14,6 @@ struct PanelRect {
 
 void begin_panel(const char* title, const PanelRect& r, bool title_bar = true);
 void draw_violations_panel(App& app, const PanelRect& r);
-void draw_node_state_panel(App& app, const PanelRect& r);
 void draw_lesson_panel(App& app, const PanelRect& r);
 void draw_metrics_panel(App& app, const PanelRect& r);
 void draw_help_window(ViewState& state, float display_w, float display_h);

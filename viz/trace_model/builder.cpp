@@ -9,6 +9,19 @@ namespace {
 constexpr std::size_t kMaxLanes = 4096; // a limit on everything: lanes are drawn one per row
 constexpr std::uint8_t kMaxOpRows = 4;  // overlapping ops share at most this many sub-rows
 
+// "<component>:<role>" -> the kind it names. A role that is none of these is a
+// shard's name ("orders:shard-1"): the trace format lists shards that way.
+ComponentKind kind_of_role(const std::string& role) {
+  if (role == "clients") return ComponentKind::clients;
+  if (role == "primary" || role == "replica" || role == "leader" || role == "follower" || role == "candidate")
+    return ComponentKind::replica;
+  if (role == "cache") return ComponentKind::cache;
+  if (role == "service") return ComponentKind::service;
+  if (role == "inventory") return ComponentKind::inventory;
+  if (role == "locks") return ComponentKind::locks;
+  return ComponentKind::shard;
+}
+
 template <typename T, typename Key> void sort_by(std::vector<T>& v, Key key) {
   std::stable_sort(v.begin(), v.end(), [&](const T& a, const T& b) { return key(a) < key(b); });
 }
@@ -35,8 +48,18 @@ LaneId TraceBuilder::node_lane(const std::string& name) {
   for (const auto& n : t_.header.nodes) {
     if (n.name != name) continue;
     lane.subtitle = n.zone;
-    for (const auto& r : n.roles)
+    for (const auto& r : n.roles) {
       lane.subtitle += (lane.subtitle.empty() ? "" : "  ") + r;
+      const std::size_t colon = r.find(':');
+      const std::string role = colon == std::string::npos ? r : r.substr(colon + 1);
+      const ComponentKind kind = kind_of_role(role);
+      // A component wins over "clients" when a node hosts both.
+      if (lane.component_kind == ComponentKind::none || lane.component_kind == ComponentKind::clients) {
+        lane.component_kind = kind;
+        lane.component = colon == std::string::npos ? "" : r.substr(0, colon);
+        lane.role = role;
+      }
+    }
   }
   const auto id = static_cast<LaneId>(t_.lanes.size());
   t_.lanes.push_back(std::move(lane));
@@ -196,6 +219,7 @@ void TraceBuilder::index_lanes() {
       it = channels.end() - 1;
     }
     it->messages.add(static_cast<std::uint32_t>(i), m.t_send_s, m.t_end_s, m.dropped, false);
+    ++t_.lanes[m.to].messages_in;
   }
   for (Lane& lane : t_.lanes) {
     lane.ops.finish();
@@ -203,8 +227,15 @@ void TraceBuilder::index_lanes() {
       c.messages.finish();
   }
   for (std::size_t i = 0; i < t_.states.size(); ++i) {
-    t_.lanes[t_.states[i].lane].states.push_back(static_cast<std::uint32_t>(i));
-    if (!t_.states[i].role.empty()) t_.lanes[t_.states[i].lane].role_states.push_back(static_cast<std::uint32_t>(i));
+    const StateEvent& s = t_.states[i];
+    Lane& lane = t_.lanes[s.lane];
+    lane.states.push_back(static_cast<std::uint32_t>(i));
+    if (!s.role.empty()) lane.role_states.push_back(static_cast<std::uint32_t>(i));
+    // A replication position or a role is what a replica reports, whatever the header says.
+    if ((s.applied >= 0 || !s.role.empty()) && lane.component_kind != ComponentKind::replica) {
+      lane.component_kind = ComponentKind::replica;
+      if (lane.component.empty()) lane.component = s.component;
+    }
   }
   for (std::size_t i = 0; i < t_.status_spans.size(); ++i)
     t_.lanes[t_.status_spans[i].lane].status_spans.push_back(static_cast<std::uint32_t>(i));
@@ -265,6 +296,28 @@ const char* outcome_name(Outcome o) {
     return "pending (no completion)";
   }
   return "?";
+}
+
+const char* component_kind_name(ComponentKind k) {
+  switch (k) {
+  case ComponentKind::none:
+    return "";
+  case ComponentKind::clients:
+    return "clients";
+  case ComponentKind::replica:
+    return "replica";
+  case ComponentKind::cache:
+    return "cache";
+  case ComponentKind::service:
+    return "service";
+  case ComponentKind::shard:
+    return "shard";
+  case ComponentKind::inventory:
+    return "stock table";
+  case ComponentKind::locks:
+    return "lock service";
+  }
+  return "";
 }
 
 LaneId Trace::lane_of(const std::string& name) const {

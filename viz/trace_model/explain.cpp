@@ -30,6 +30,46 @@ void find_carrier(const Trace& trace, AppliedAt& a) {
     }
   }
 }
+
+bool starts_with(const std::string& s, const char* prefix) {
+  return s.rfind(prefix, 0) == 0;
+}
+
+// A cache answered the read: find the fill it served it from (the last fill of
+// the key before the read), the delete before that fill, and the cache_set
+// message that made the fill.
+void explain_cache(const Trace& trace, const Op& write, AppliedAt& a) {
+  a.cache = true;
+  const Lane& lane = trace.lanes[a.node];
+  for (std::uint32_t i : lane.states) {
+    const StateEvent& s = trace.states[i];
+    if (s.t_s > a.t_read_s) break;
+    if (s.key != a.key) continue;
+    if (starts_with(s.why, "fill") && !starts_with(s.why, "fill refused")) {
+      a.t_applied_s = s.t_s;
+      a.filled_value = s.value;
+    }
+  }
+  if (a.t_applied_s < 0) return;
+  for (std::uint32_t i : lane.states) {
+    const StateEvent& s = trace.states[i];
+    if (s.t_s >= a.t_applied_s) break;
+    if (s.key == a.key && starts_with(s.why, "delete") && s.t_s >= write.t_invoke_s) a.t_delete_s = s.t_s;
+  }
+  // The cache_set delivered last before the fill. Sends are time-sorted: walk
+  // back from the fill a bounded number of messages.
+  auto it = std::lower_bound(trace.messages.begin(), trace.messages.end(), a.t_applied_s,
+                             [](const Message& m, double t) { return m.t_send_s < t; });
+  double best_s = -1.0;
+  for (int n = 0; it != trace.messages.begin() && n < 4096; ++n) {
+    --it;
+    if (it->to != a.node || !it->delivered || it->t_end_s > a.t_applied_s || it->t_end_s <= best_s) continue;
+    if (trace.message_kinds[it->kind] != "cache_set") continue;
+    best_s = it->t_end_s;
+    a.carrier = it - trace.messages.begin();
+    a.filler_op = it->op;
+  }
+}
 } // namespace
 
 std::vector<AppliedAt> explain_violation(const Trace& trace, const Violation& v) {
@@ -47,6 +87,15 @@ std::vector<AppliedAt> explain_violation(const Trace& trace, const Violation& v)
       a.key = write->key;
       a.value = write->value;
       a.t_read_s = read->t_complete_s;
+      // Several reads answered by one node tell one story: keep the first.
+      if (std::any_of(out.begin(), out.end(),
+                      [&](const AppliedAt& o) { return o.write_op == w && o.node == a.node; }))
+        continue;
+      if (a.node != kNoLane && trace.lanes[a.node].component_kind == ComponentKind::cache) {
+        explain_cache(trace, *write, a);
+        out.push_back(std::move(a));
+        continue;
+      }
       if (a.node != kNoLane) {
         for (std::uint32_t i : trace.lanes[a.node].states) { // time-sorted: the first match
           const StateEvent& s = trace.states[i];
@@ -63,8 +112,38 @@ std::vector<AppliedAt> explain_violation(const Trace& trace, const Violation& v)
   return out;
 }
 
+namespace {
+std::string describe_cache(const Trace& trace, const std::string& node, const AppliedAt& a) {
+  char buf[320];
+  const std::string old = a.filled_value.empty() ? "nothing" : a.filled_value;
+  if (a.t_applied_s < 0) {
+    std::snprintf(buf, sizeof buf, "%s has no fill of %s before the read", node.c_str(), a.key.c_str());
+    return buf;
+  }
+  std::string filler = "a fill";
+  if (a.filler_op >= 0) {
+    filler = "op " + std::to_string(a.filler_op);
+    const Op* w = trace.find_op(a.write_op);
+    const Op* f = trace.find_op(a.filler_op);
+    if (w && f && f->t_invoke_s < w->t_invoke_s) {
+      std::snprintf(buf, sizeof buf, " (a read begun at %.3f s, before the write)", f->t_invoke_s);
+      filler += buf;
+    }
+  }
+  if (a.t_delete_s >= 0)
+    std::snprintf(buf, sizeof buf, "%s deleted %s at %.3f s, then %s filled it with %s=%s at %.3f s",
+                  node.c_str(), a.key.c_str(), a.t_delete_s, filler.c_str(), a.key.c_str(), old.c_str(),
+                  a.t_applied_s);
+  else
+    std::snprintf(buf, sizeof buf, "%s served %s=%s from a fill at %.3f s, with no delete after the write",
+                  node.c_str(), a.key.c_str(), old.c_str(), a.t_applied_s);
+  return buf;
+}
+} // namespace
+
 std::string describe(const Trace& trace, const AppliedAt& a) {
   const std::string node = a.node == kNoLane ? "?" : trace.lanes[a.node].name;
+  if (a.cache) return describe_cache(trace, node, a);
   char buf[256];
   if (a.t_applied_s < 0)
     std::snprintf(buf, sizeof buf, "%s never applied %s=%s in this run", node.c_str(), a.key.c_str(),

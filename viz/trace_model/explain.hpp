@@ -1,6 +1,8 @@
 // Why a violation happened, from what the trace shows: for each write in the
 // violation, when did the node that answered the violating read apply it?
 // ("db-replica-1 applied profile:188=3 at 0.95 s, 0.67 s after the read.")
+// When a cache answered, the question is instead which fill it served the read
+// from, and whether that fill came after the write's delete.
 #pragma once
 
 #include "trace_model/trace.hpp"
@@ -19,9 +21,14 @@ struct AppliedAt {
   double t_applied_s = -1.0; // -1: never applied in the trace
   double t_origin_s = -1.0;  // when the first node (the primary) applied it
   std::int64_t carrier = -1; // index in Trace::messages of the message that brought it, if found
+  // When a cache answered the read, t_applied_s is instead the fill that served it.
+  bool cache = false;
+  std::string filled_value;    // what that fill stored ("" = nothing)
+  double t_delete_s = -1.0;    // the cache's last delete of the key between the write and that fill
+  std::int64_t filler_op = -1; // the op whose cache_set made the fill (the carrier's op)
 };
 
-// One entry per (write, read answered by a node) pair among the violation's ops.
+// One entry per (write, node that answered a read of its key) among the violation's ops.
 std::vector<AppliedAt> explain_violation(const Trace& trace, const Violation& v);
 
 // A plain sentence for one entry.

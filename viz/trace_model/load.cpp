@@ -195,6 +195,8 @@ template <typename L> void read_state_or_node(TraceBuilder& b, const L& l, doubl
   s.applied = l.find("applied") ? l.integer("applied") : -1;
   s.key = l.text_or("key");
   s.value = l.text_or("value");
+  s.why = l.string_or("why");
+  s.entries = l.integer_or("entries", -1);
   b.state(std::move(s));
 }
 

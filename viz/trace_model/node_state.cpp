@@ -5,6 +5,27 @@
 
 namespace faultlab::viz {
 
+namespace {
+// What the panel says of a node before it has reported anything. A shard and
+// a service instance say what they are (a shard reports nothing, a service
+// only trouble); the others are named in their lane already.
+std::string what_it_is(const Lane& lane) {
+  if (lane.idle()) return "unused in this run";
+  switch (lane.component_kind) {
+  case ComponentKind::none:
+    return "";
+  case ComponentKind::clients:
+    return "client host";
+  case ComponentKind::shard:
+    return lane.component + " " + lane.role; // "orders shard-1"
+  case ComponentKind::service:
+    return lane.component + " service";
+  default:
+    return "no change yet";
+  }
+}
+} // namespace
+
 std::string node_status_at(const Trace& trace, LaneId lane, double t_s) {
   for (std::uint32_t i : trace.lanes[lane].status_spans) {
     const StatusSpan& s = trace.status_spans[i];
@@ -12,6 +33,43 @@ std::string node_status_at(const Trace& trace, LaneId lane, double t_s) {
     if (t_s < s.t_end_s) return s.status;
   }
   return "up";
+}
+
+std::string describe_state(const StateEvent& s, ComponentKind kind) {
+  const std::string kv = s.key.empty() ? "" : s.key + (s.value.empty() ? "" : "=" + s.value);
+  switch (kind) {
+  case ComponentKind::replica:
+    return "applied " + std::to_string(s.applied) + (kv.empty() ? "" : ", last " + kv);
+  case ComponentKind::cache: {
+    // "fill refused: read at position 1 ..." -> "fill refused price:38 (read at position 1 ...)"
+    const std::size_t colon = s.why.find(": ");
+    const std::string head = colon == std::string::npos ? s.why : s.why.substr(0, colon);
+    const std::string detail = colon == std::string::npos ? "" : s.why.substr(colon + 2);
+    std::string out;
+    if (s.entries >= 0) out = std::to_string(s.entries) + (s.entries == 1 ? " entry; " : " entries; ");
+    out += "last: " + (head.empty() ? std::string("change") : head);
+    if (!kv.empty()) out += " " + kv;
+    if (!detail.empty()) out += " (" + detail + ")";
+    return out;
+  }
+  case ComponentKind::locks:
+    if (!s.why.empty()) return s.key.empty() ? s.why : s.key + ": " + s.why;
+    break;
+  default:
+    break;
+  }
+  if (s.key.empty()) return s.why.empty() ? "state changed" : s.why;
+  std::string out = s.key + (s.value.empty() ? "" : " = " + s.value);
+  if (!s.why.empty()) out += " (" + s.why + ")";
+  return out;
+}
+
+std::size_t messages_into(const Trace& trace, LaneId lane, double t0_s, double t1_s) {
+  std::size_t n = 0;
+  for (const Lane& from : trace.lanes)
+    for (const Channel& c : from.channels)
+      if (c.to == lane) n += c.messages.count_starting(t0_s, t1_s);
+  return n;
 }
 
 std::vector<NodeState> node_states_at(const Trace& trace, double t_s) {
@@ -22,15 +80,22 @@ std::vector<NodeState> node_states_at(const Trace& trace, double t_s) {
     NodeState ns;
     ns.lane = static_cast<LaneId>(l);
     ns.name = lane.name;
+    ns.kind = lane.component_kind;
+    ns.component = lane.component;
     ns.status = node_status_at(trace, ns.lane, t_s);
+    ns.summary = what_it_is(lane);
+    ns.messages_in_1s = lane.messages_in == 0 ? 0 : messages_into(trace, ns.lane, t_s - 1.0, t_s);
     // The last state event at or before t_s, found by binary search.
     auto it = std::upper_bound(lane.states.begin(), lane.states.end(), t_s,
                                [&](double t, std::uint32_t i) { return t < trace.states[i].t_s; });
     if (it != lane.states.begin()) {
       const StateEvent& last = trace.states[*(it - 1)];
-      ns.component = last.component;
+      if (!last.component.empty()) ns.component = last.component;
       ns.applied = last.applied;
       ns.last_change_s = last.t_s;
+      ns.why = last.why;
+      ns.entries = last.entries;
+      if (ns.kind != ComponentKind::replica) ns.summary = describe_state(last, ns.kind);
       // The role (and term) from the last role event, however long ago.
       auto role_it = std::upper_bound(lane.role_states.begin(), lane.role_states.end(), t_s,
                                       [&](double t, std::uint32_t i) { return t < trace.states[i].t_s; });
@@ -50,6 +115,7 @@ std::vector<NodeState> node_states_at(const Trace& trace, double t_s) {
         if (it - back > 64) break; // a limit: older history is not worth a frame
       }
     }
+    if (ns.role.empty() && ns.kind == ComponentKind::replica) ns.role = lane.role;
     out.push_back(std::move(ns));
   }
   std::map<std::string, std::int64_t> most;

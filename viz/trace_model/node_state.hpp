@@ -1,6 +1,9 @@
-// What the trace says about each node at a given time: up/down/paused, role,
-// replication position (and how far behind the most advanced node it is),
-// and the last key/value it applied.
+// What the trace says about each node at a given time: up/down/paused, and
+// then by kind. A replica: role, replication position (and how far behind the
+// most advanced node of its group), the last key/value it applied. Anything
+// else (a cache, a stock table, a lock service, a service instance): its last
+// state event, as one line ("42 entries; last: fill price:7=12"). Every node:
+// how many messages were sent to it in the second before.
 #pragma once
 
 #include "trace_model/trace.hpp"
@@ -14,19 +17,32 @@ struct NodeState {
   LaneId lane = kNoLane;
   std::string name;
   std::string status = "up"; // up, down, paused
+  ComponentKind kind = ComponentKind::none;
   std::string component;
   std::string role;
-  std::int64_t term = -1; // -1: the trace gives none
+  std::int64_t term = -1;    // -1: the trace gives none
   std::int64_t applied = -1; // -1: no state event yet
   std::int64_t behind = 0;   // applied positions behind the most advanced node of the component
   std::string last_key, last_value;
-  double last_change_s = -1.0;
+  double last_change_s = -1.0;    // time of the last state event (-1: none yet)
+  std::string why;                // of the last state event
+  std::int64_t entries = -1;      // a cache's entry count, -1 when not given
+  std::string summary;            // one line: the last state event, or what the node is
+  std::size_t messages_in_1s = 0; // messages sent to it in (t - 1 s, t]
 };
 
-// One entry per node lane, in lane order. O(lanes * log events).
+// One entry per node lane, in lane order. O(lanes * (channels + log events)).
 std::vector<NodeState> node_states_at(const Trace& trace, double t_s);
 
 // The node's status ("up", "down", "paused") at t_s.
 std::string node_status_at(const Trace& trace, LaneId lane, double t_s);
+
+// One state event as a line for a room: "42 entries; last: fill price:7=12",
+// "sneaker-42 = 37 (stock written)", "sneaker-42: lease granted to shop-2 with
+// token 7", "fallback: rate_limit failed (timeout), failing open".
+std::string describe_state(const StateEvent& s, ComponentKind kind);
+
+// Messages sent to `lane` with a send time in (t0, t1].
+std::size_t messages_into(const Trace& trace, LaneId lane, double t0_s, double t1_s);
 
 } // namespace faultlab::viz

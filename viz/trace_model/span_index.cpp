@@ -49,6 +49,12 @@ std::pair<std::size_t, std::size_t> SpanIndex::visible(double t0_s, double t1_s)
           static_cast<std::size_t>(last - starts_.begin())};
 }
 
+std::size_t SpanIndex::count_starting(double t0_s, double t1_s) const {
+  const auto first = std::upper_bound(starts_.begin(), starts_.end(), t0_s);
+  const auto last = std::upper_bound(first, starts_.end(), t1_s);
+  return static_cast<std::size_t>(last - first);
+}
+
 void SpanIndex::fold(const ViewWindow& w, double min_px, double fold_px, std::vector<Mark>& out) const {
   auto [i, last] = visible(w.t0_s, w.t1_s);
   const double fold_s = fold_px / w.px_per_s;

@@ -41,6 +41,8 @@ public:
 
   // [first, last) of spans that may overlap [t0, t1] (start <= t1, start >= t0 - longest span).
   std::pair<std::size_t, std::size_t> visible(double t0_s, double t1_s) const;
+  // How many spans start in (t0, t1]. Two binary searches.
+  std::size_t count_starting(double t0_s, double t1_s) const;
 
   // Appends the marks for the visible window. Spans at least `min_px` wide are
   // their own mark; a run of narrower ones starting within `fold_px` of each
@@ -64,6 +66,9 @@ public:
   void finish();
   void fold(const ViewWindow& w, double min_px, double fold_px, std::vector<Mark>& out) const;
   std::size_t size() const { return short_.size() + long_.size(); }
+  std::size_t count_starting(double t0_s, double t1_s) const {
+    return short_.count_starting(t0_s, t1_s) + long_.count_starting(t0_s, t1_s);
+  }
   const SpanIndex& short_spans() const { return short_; }
   const SpanIndex& long_spans() const { return long_; }
 

@@ -96,8 +96,10 @@ struct StateEvent {
   double t_s = 0.0;
   LaneId lane = kNoLane;
   std::string component, role, key, value;
+  std::string why; // "fill", "stock written", "lease granted to shop-2 with token 7", ...
   std::int64_t applied = -1;
-  std::int64_t term = -1; // on role events (role changes and term changes)
+  std::int64_t term = -1;    // on role events (role changes and term changes)
+  std::int64_t entries = -1; // a cache's entry count after the change
 };
 
 struct Violation {
@@ -117,6 +119,11 @@ struct EndSummary {
 
 enum class LaneKind : std::uint8_t { node, client };
 
+// What a node runs, from the header's "<component>:<role>" (roles not listed
+// here are shard names) and, for replicas, from its state events.
+enum class ComponentKind : std::uint8_t { none, clients, replica, cache, service, shard, inventory, locks };
+const char* component_kind_name(ComponentKind k);
+
 // Messages from one lane to another: a link, indexed on its own so that
 // folding can count per destination without touching every message.
 struct Channel {
@@ -129,13 +136,19 @@ struct Channel {
 struct Lane {
   LaneKind kind = LaneKind::node;
   std::string name;
-  std::string subtitle;                    // zone + roles, or "200 sessions on web -> profiles"
-  std::uint8_t rows = 1;                   // op sub-rows for client lanes
+  std::string subtitle;                               // zone + roles, or "200 sessions on web -> profiles"
+  std::uint8_t rows = 1;                              // op sub-rows for client lanes
+  ComponentKind component_kind = ComponentKind::none; // node lanes
+  std::string component, role;                        // from the header: "catalog-cache", "cache"
   SplitSpanIndex ops;                      // items index Trace::ops; flag a = fail, flag b = info/pending
   std::vector<Channel> channels;           // messages sent from this lane, per destination
   std::vector<std::uint32_t> states;       // state events, by t_s
   std::vector<std::uint32_t> role_states;  // the ones that carry a role, by t_s
   std::vector<std::uint32_t> status_spans; // by t_start_s
+  std::size_t messages_in = 0;             // messages sent to this lane, whole trace
+
+  // Nothing happened here in the whole run (a component this design never uses).
+  bool idle() const { return channels.empty() && messages_in == 0 && states.empty() && status_spans.empty(); }
 };
 
 struct Trace {
