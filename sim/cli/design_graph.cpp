@@ -19,12 +19,12 @@ Needs write_needs(const scenario::ReplicaGroup& g) {
   return g.failover.quorum ? Needs::majority : Needs::any;
 }
 
-std::vector<Dependency> hard_calls(const scenario::Service& service, const scenario::Endpoint& endpoint) {
+// An endpoint's calls; hard unless the call has a fallback.
+std::vector<Dependency> calls_of(const scenario::Endpoint& endpoint) {
   std::vector<Dependency> deps;
   for (const auto& call : endpoint.calls)
     deps.push_back(Dependency{call.to, call.fallback == scenario::Call::Fallback::none,
                               call.op + (call.key.empty() ? "" : " " + call.key)});
-  (void)service;
   return deps;
 }
 
@@ -68,7 +68,7 @@ topo::Design design_of(const scenario::Scenario& s) {
     topo::Component c{service.name, "service", service.instances, Needs::any, {}};
     for (const auto& e : service.endpoints) {
       if (!called[service.name].count(e.name)) continue;
-      for (const auto& dep : hard_calls(service, e))
+      for (const auto& dep : calls_of(e))
         if (std::none_of(c.deps.begin(), c.deps.end(), [&](const Dependency& x) { return x.component == dep.component; }))
           c.deps.push_back(dep);
     }
@@ -85,7 +85,7 @@ topo::Design design_of(const scenario::Scenario& s) {
       topo::Endpoint e{name, client.target, {}};
       if (type == "service") {
         const auto& service = *scenario::Scenario::find_in(s.services, client.target);
-        e.deps = hard_calls(service, *service.find(op));
+        e.deps = calls_of(*service.find(op));
       } else if (type == "cache") {
         const auto& cache = *scenario::Scenario::find_in(s.caches, client.target);
         // Reads go around a cache that does not answer; writes need the database.

@@ -124,11 +124,11 @@ void ReplicaGroupModel::serve(Member& member) {
     std::unique_ptr<Message> m = context_.network.receive(inbox);
     switch (m->kind) {
     case MsgKind::read:
-      sg4::this_actor::execute(spec_.service_time_s * sg4::this_actor::get_host()->get_speed());
+      compute(spec_.service_time_s);
       handle_read(member, *m);
       break;
     case MsgKind::write:
-      sg4::this_actor::execute(spec_.service_time_s * sg4::this_actor::get_host()->get_speed());
+      compute(spec_.service_time_s);
       handle_write(member, std::move(m));
       break;
     case MsgKind::replicate_ack: on_replicate_ack(member, *m); break;

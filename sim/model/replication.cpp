@@ -39,15 +39,7 @@ void ReplicaGroupModel::ship(Member& primary, std::int64_t position, int to) {
   send(primary, to, repl_port(), std::move(message));
 }
 
-double ReplicaGroupModel::draw_lag(Member& member) {
-  const auto& lag = spec_.lag;
-  switch (lag.kind) {
-  case scenario::Distribution::Kind::fixed: return lag.a_s;
-  case scenario::Distribution::Kind::uniform: return member.rng.uniform(lag.a_s, lag.b_s);
-  case scenario::Distribution::Kind::exponential: return member.rng.exponential(lag.a_s);
-  }
-  return lag.a_s;
-}
+double ReplicaGroupModel::draw_lag(Member& member) { return draw(spec_.lag, member.rng); }
 
 // The replication loop of a member: entries and sync answers, in order.
 void ReplicaGroupModel::apply_stream(Member& member) {

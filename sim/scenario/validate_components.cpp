@@ -347,12 +347,9 @@ std::vector<std::string> component_ops(const Scenario& s, const std::string& com
 }
 
 void check_component_references(const Scenario& s, const Origin& origin) {
-  auto components_of_type = [&](const char* type) {
+  auto names_of = [](const auto& components) {
     std::vector<std::string> names;
-    for (const auto& g : s.replica_groups)
-      if (std::string(type) == "replica_group") names.push_back(g.name);
-    for (const auto& l : s.lock_services)
-      if (std::string(type) == "lock_service") names.push_back(l.name);
+    for (const auto& c : components) names.push_back(c.name);
     return names;
   };
   for (const auto& c : s.caches) {
@@ -360,14 +357,14 @@ void check_component_references(const Scenario& s, const Origin& origin) {
     if (s.component_type(c.database) != "replica_group")
       origin.fail("unknown-component", pointer,
                   quote(c.database) + " is not a replica_group of this scenario (replica groups: " +
-                      join(components_of_type("replica_group")) + ")");
+                      join(names_of(s.replica_groups)) + ")");
   }
   for (const auto& inv : s.inventories) {
     if (inv.lock_service.empty()) continue;
     if (s.component_type(inv.lock_service) != "lock_service")
       origin.fail("unknown-component", pointer_append("/components", inv.name) + "/lock_service",
                   quote(inv.lock_service) + " is not a lock_service of this scenario (lock services: " +
-                      join(components_of_type("lock_service")) + ")");
+                      join(names_of(s.lock_services)) + ")");
   }
   std::map<std::string, std::string> item_owner;
   for (const auto& inv : s.inventories)
