@@ -5,7 +5,7 @@ MAKEFLAGS += --no-print-directory
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build test demo bench clean
+.PHONY: all setup configure build test demo handout bench clean
 
 all: build
 
@@ -23,6 +23,11 @@ test: build
 
 demo: build
 	@./scripts/demo.sh $(BUILD)
+
+# For laptops that cannot build: executed notebooks with their outputs, the
+# demo's traces and screenshots, the docs and the catalog, in one tarball.
+handout: demo
+	@./scripts/handout.sh $(BUILD)
 
 bench: build
 	@./$(BUILD)/bench/faultlab-bench

@@ -27,17 +27,40 @@ for scenario in scenarios/*.json; do
     --trace "$out/$name-broken.jsonl" --summary "$out/$name-broken.json"
 done
 
+screenshot() { # screenshot OUT.png TRACE [TRACE2] [viewer options...]
+  local png="$1"
+  shift
+  if xvfb-run -a -s "-screen 0 1920x1080x24" "$viz" "$@" --screenshot "$png" --size 1600x900 >/dev/null 2>&1; then
+    echo "Screenshot: $png"
+  else
+    echo "(could not render $png with $viz)"
+  fi
+}
 if [[ -x "$viz" ]] && command -v xvfb-run >/dev/null; then
   echo
   for trace in "$out"/*-broken.jsonl; do
-    png="${trace%.jsonl}.png"
-    if xvfb-run -a -s "-screen 0 1920x1080x24" "$viz" "$trace" --screenshot "$png" --size 1600x900 \
-        >/dev/null 2>&1; then
-      echo "Screenshot: $png"
-    else
-      echo "(could not render $png with $viz)"
-    fi
+    screenshot "${trace%.jsonl}.png" "$trace"
   done
+  screenshot "$out/replica-lag-fixed.png" "$out/replica-lag-fixed.jsonl"
+  screenshot "$out/replica-lag-compare.png" "$out/replica-lag-broken.jsonl" "$out/replica-lag-fixed.jsonl"
+  screenshot "$out/replica-lag-broken-violation-1.png" "$out/replica-lag-broken.jsonl" --select-violation 1
+fi
+
+# The last thing on the screen is where to start.
+first_violation=""
+if command -v python3 >/dev/null; then
+  first_violation=$(python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))["violations"]; print(v[0]["message"] if v else "")' \
+    "$out/replica-lag-broken.json" 2>/dev/null || true)
 fi
 echo
-echo "Traces and summaries are in $out/ (open a trace with: $viz $out/replica-lag-broken.jsonl)"
+echo "=== Look here first ==="
+echo "All traces, summaries and screenshots are in $out/."
+if [[ -n "$first_violation" ]]; then
+  echo "The first violation of replica-lag broken, in words:"
+  echo "  $first_violation"
+fi
+echo "Open it selected in the viewer (violations count from 1; n/p step through them):"
+echo "  ./faultlab-viz $out/replica-lag-broken.jsonl --select-violation 1"
+echo "Broken and fixed on one time axis:"
+echo "  ./faultlab-viz $out/replica-lag-broken.jsonl $out/replica-lag-fixed.jsonl"
+echo "Every command: ./faultlab --help (run from this folder; it runs $faultlab)"

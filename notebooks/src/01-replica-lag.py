@@ -17,6 +17,7 @@
 import matplotlib.pyplot as plt
 import pandas as pd
 
+import exercises as ex
 import faultlab_helper as fl
 
 pd.set_option("display.max_colwidth", 200)
@@ -102,28 +103,15 @@ ryw[["t", "replica", "acked_s", "read_s", "message"]].reset_index(drop=True).hea
 # but then the replicas do no work at all and the primary carries all the load.
 #
 # **Find a setting of the `profiles` component (see the README, `replica_group`)
-# that removes every `read_your_writes` violation while replicas still answer
-# most of the reads.** Put it in `ANSWER` and run the cell.
+# that removes every `read_your_writes` violation in seeds 1 to 3, while the
+# replicas still answer most of the reads.** The lag stays as it is: real
+# replicas are always somewhat behind, and a fix that needs them not to be is
+# no fix. Put your setting in `ANSWER` and run the cell.
 
 # %%
 ANSWER = {"components.profiles.read_your_writes": True}  # a student replaces this with their own settings
 
-mine = fl.run("replica-lag", variant="broken", sets=ANSWER)
-mine_ops = fl.load_trace(mine.trace).ops
-mine_reads = mine_ops[(mine_ops["f"] == "read") & ~mine_ops["final"]]
-on_replica = (mine_reads["node"] != primary).mean()
-print(f"{mine.counts}; replicas answered {on_replica:.0%} of the reads")
-if mine.counts["read_your_writes"] > 0:
-    hint = "read_your_writes is still above 0: something must know what each session has written."
-else:
-    hint = ("no more violations, but the primary answers most reads now. Look for a setting that lets "
-            "a replica refuse only the reads it cannot answer correctly.")
-fl.check_answer(
-    mine.counts["read_your_writes"] == 0 and on_replica >= 0.5,
-    "Each session now carries the log position of its last write, and a replica that is not there yet "
-    "says so: only those reads go to the primary.",
-    hint,
-)
+ex.replica_lag(ANSWER).show()
 
 # %% [markdown]
 # ## The fixed design

@@ -21,6 +21,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Image, display
 
+import exercises as ex
 import faultlab_helper as fl
 
 pd.set_option("display.max_colwidth", 200)
@@ -258,22 +259,7 @@ around(tl, pause - 0.05, wake + 0.05).round(4)
 # %%
 ANSWER = "1100ms"  # a student replaces this with their own lease length
 
-mine = fl.sweep("inventory-race", {"components.locks.lease": [ANSWER]}, seeds="1..5", variant="lease-lock")
-assert mine["error"].isna().all(), mine["error"].dropna().tolist()
-mine["oversold"] = oversold(mine)
-print(mine[["seed", "oversell", "oversold", "ops_ok", "latency_p99_s"]].to_string(index=False))
-too_long = fl.seconds(ANSWER) > 2
-if too_long:
-    hint = ("a lease that long is safe here, but a shop that crashes holding it blocks the item for that long. "
-            "Look for a shorter one.")
-else:
-    hint = "some seed still oversells. How long is each pause, and how long must a lease outlast it?"
-fl.check_answer(
-    (mine["oversold"] == 0).all() and not too_long,
-    "A lease longer than the pause, with a little room for the rest of the purchase, is still valid when "
-    "shop-1 wakes up and finishes, so nobody else got it meanwhile. (A lease of exactly a second is not enough.)",
-    hint,
-)
+ex.inventory_race(ANSWER).show()
 
 # %% [markdown]
 # That holds as long as no pause is longer than the lease. Make the second

@@ -1,5 +1,6 @@
 #include "cli/commands.hpp"
 
+#include "cli/catalog.hpp"
 #include "cli/report.hpp"
 #include "cli/runner.hpp"
 #include "history/trace_writer.hpp"
@@ -10,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <ostream>
+#include <set>
 
 namespace fs = std::filesystem;
 
@@ -34,18 +36,32 @@ std::vector<std::string> scenario_files(const std::vector<std::string>& paths) {
   return files;
 }
 
+namespace {
+// An output file's folder must exist: a mistyped folder is an error rather
+// than a new folder somewhere unexpected. Checked before anything runs.
+void require_parent_folder(const std::string& option, const std::string& path) {
+  if (path.empty()) return;
+  fs::path parent = fs::path(path).parent_path();
+  std::error_code error;
+  if (fs::is_directory(path, error))
+    throw util::InputError("no-dir", option + " " + path, "this is a folder; name a file in it");
+  if (!parent.empty() && !fs::is_directory(parent, error))
+    throw util::InputError("no-dir", option + " " + path,
+                           "the folder " + parent.string() + " does not exist (create it first: mkdir -p " +
+                               parent.string() + ")");
+}
+} // namespace
+
 int command_run(const RunArgs& args, std::ostream& out, std::ostream& err) {
   try {
+    require_parent_folder("--trace", args.trace_path);
+    require_parent_folder("--summary", args.summary_path);
+    require_parent_folder("--history", args.history_path);
     scenario::LoadOptions options{args.variant, args.sets};
     scenario::Scenario s = scenario::load_scenario(args.scenario, options);
     RunRequest request{args.seed, args.trace_path, args.history_path, args.simgrid_flags};
     CheckedRun run = run_checked(s, request);
-    if (!args.summary_path.empty()) {
-      fs::path parent = fs::path(args.summary_path).parent_path();
-      std::error_code ignored;
-      if (!parent.empty()) fs::create_directories(parent, ignored);
-      history::write_file_atomically(args.summary_path, run.summary.dump(2) + "\n");
-    }
+    if (!args.summary_path.empty()) history::write_file_atomically(args.summary_path, run.summary.dump(2) + "\n");
     if (!args.quiet) {
       print_report(out, s, run);
       if (!args.trace_path.empty()) out << "  trace:   " << args.trace_path << "\n";
@@ -92,13 +108,15 @@ std::string short_name(const std::string& what) { return what.substr(what.find('
 
 // Verifies one (scenario, variant) over its seeds; prints one line.
 // Returns 0 pass, 1 expectation failed, 2 could not run.
+// `reported`: errors already printed, so a mistake in the base scenario,
+// which every variant inherits, is printed once.
 int verify_variant(const std::string& file, const std::string& variant, int jobs, std::ostream& out,
-                   std::ostream& err) {
+                   std::ostream& err, std::set<std::string>& reported) {
   scenario::Scenario s;
   try {
     s = scenario::load_scenario(file, scenario::LoadOptions{variant.empty() ? "base" : variant, {}});
   } catch (const std::exception& e) {
-    err << e.what() << "\n";
+    if (reported.insert(e.what()).second) err << e.what() << "\n";
     return kExitBadInput;
   }
   std::vector<std::function<std::string()>> tasks;
@@ -157,7 +175,13 @@ int verify_variant(const std::string& file, const std::string& variant, int jobs
 } // namespace
 
 int command_verify(const VerifyArgs& args, std::ostream& out, std::ostream& err) {
-  std::vector<std::string> paths = args.paths.empty() ? std::vector<std::string>{"scenarios"} : args.paths;
+  std::vector<std::string> paths = args.paths;
+  try {
+    if (paths.empty()) paths.push_back(catalog_dir_or_throw());
+  } catch (const util::InputError& e) {
+    err << e.what() << "\n";
+    return kExitBadInput;
+  }
   std::vector<std::string> files = scenario_files(paths);
   if (files.empty()) {
     err << "error[no-file]: " << paths.front() << ": no scenario files found\n";
@@ -174,8 +198,9 @@ int command_verify(const VerifyArgs& args, std::ostream& out, std::ostream& err)
       continue;
     }
     if (variants.empty()) variants.push_back("");
+    std::set<std::string> reported;
     for (const auto& variant : variants) {
-      int code = verify_variant(file, variant, args.jobs, out, err);
+      int code = verify_variant(file, variant, args.jobs, out, err, reported);
       if (code == kExitBadInput || worst == kExitOk) worst = std::max(worst, code);
     }
   }
@@ -183,7 +208,13 @@ int command_verify(const VerifyArgs& args, std::ostream& out, std::ostream& err)
 }
 
 int command_list(const std::vector<std::string>& paths, std::ostream& out, std::ostream& err) {
-  std::vector<std::string> files = scenario_files(paths.empty() ? std::vector<std::string>{"scenarios"} : paths);
+  std::vector<std::string> files;
+  try {
+    files = scenario_files(paths.empty() ? std::vector<std::string>{catalog_dir_or_throw()} : paths);
+  } catch (const util::InputError& e) {
+    err << e.what() << "\n";
+    return kExitBadInput;
+  }
   int code = kExitOk;
   for (const auto& file : files) {
     try {

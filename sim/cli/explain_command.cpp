@@ -1,5 +1,6 @@
 #include "cli/explain_command.hpp"
 
+#include "cli/catalog.hpp"
 #include "cli/commands.hpp"
 #include "scenario/loader.hpp"
 #include "util/input_error.hpp"
@@ -31,9 +32,21 @@ void wrap(std::ostream& out, const std::string& text, const std::string& first, 
 
 } // namespace
 
-int command_explain(const std::string& name, const std::string& catalog_dir, std::ostream& out, std::ostream& err) {
+int command_explain(const std::string& name, const std::string& catalog_dir_option, std::ostream& out,
+                    std::ostream& err) {
   std::string file = name;
-  if (!std::filesystem::exists(file)) file = catalog_dir + "/" + name + ".json";
+  std::string catalog_dir = catalog_dir_option;
+  if (!std::filesystem::exists(file)) {
+    if (catalog_dir.empty()) {
+      try {
+        catalog_dir = catalog_dir_or_throw();
+      } catch (const util::InputError& e) {
+        err << e.what() << "\n";
+        return kExitBadInput;
+      }
+    }
+    file = catalog_dir + "/" + name + ".json";
+  }
   if (!std::filesystem::exists(file)) {
     std::string known;
     std::error_code no_dir;
@@ -63,9 +76,9 @@ int command_explain(const std::string& name, const std::string& catalog_dir, std
       for (std::size_t i = 0; i < base.questions.size(); ++i)
         wrap(out, base.questions[i], "  " + std::to_string(i + 1) + ". ", "     ");
     }
-    out << "\nTry it\n  faultlab run " << file << " --variant "
+    out << "\nTry it (from the faultlab checkout)\n  ./faultlab run " << file << " --variant "
         << (base.variant_names.empty() ? "base" : base.variant_names.front()) << " --trace out/" << base.name
-        << ".jsonl\n  faultlab-viz out/" << base.name << ".jsonl\n";
+        << ".jsonl\n  ./faultlab-viz out/" << base.name << ".jsonl\n";
     return kExitOk;
   } catch (const util::InputError& e) {
     err << e.what() << "\n";

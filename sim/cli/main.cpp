@@ -4,6 +4,7 @@
 #include "cli/commands.hpp"
 #include "cli/explain_command.hpp"
 #include "cli/sweep_command.hpp"
+#include "cli/usage_errors.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -19,7 +20,7 @@ int main(int argc, char** argv) {
   auto* run_cmd = app.add_subcommand("run", "Run one simulation, check it and print a short report");
   run_cmd->add_option("scenario", run.scenario, "Scenario file (JSON)")->required();
   run_cmd->add_option("--variant", run.variant, "Variant to apply (default: the first the file declares; \"base\": none)");
-  run_cmd->add_option("--seed", run.seed, "Random seed; the same seed gives the same run");
+  run_cmd->add_option("--seed", run.seed, "Random seed; the same seed gives the same run")->check(kSeedValidator);
   run_cmd->add_option("--set", run.sets, "Override a value before validation: PATH=VALUE, e.g. components.db.lag=800ms")
       ->allow_extra_args(false);
   run_cmd->add_option("--trace", run.trace_path, "Write the trace (JSON Lines) here");
@@ -44,8 +45,8 @@ int main(int argc, char** argv) {
       "check", "Check a history from elsewhere (faultlab JSON Lines or Jepsen EDN) for linearizability");
   check_cmd->add_option("history", check.path, "History file: a faultlab trace/history, or a Jepsen EDN history")
       ->required();
-  check_cmd->add_option("--model", check.model, "The object the history is about")
-      ->required()
+  check_cmd->add_option("--model", check.model,
+                        "The object the history is about (default for faultlab files: kv; EDN needs it)")
       ->check(CLI::IsMember({"register", "cas-register", "kv"}));
   check_cmd->add_option("--budget-s", check.budget_s, "Give up (exit 3) after this many seconds of search")
       ->check(CLI::PositiveNumber);
@@ -68,12 +69,14 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("--out,-o", sweep.out, "CSV file to write (atomically)")->required();
   sweep_cmd->add_flag("!--no-progress", sweep.progress, "No progress line on stderr");
 
-  std::string explain_name, explain_dir = "scenarios";
+  std::string explain_name, explain_dir;
   auto* explain_cmd = app.add_subcommand(
       "explain", "Tell a scenario for a facilitator: lesson, designs, what to look for, questions for the room");
   explain_cmd->add_option("scenario", explain_name, "A catalog name (e.g. replica-lag) or a scenario file")
       ->required();
-  explain_cmd->add_option("--catalog", explain_dir, "Where catalog names are looked up")->capture_default_str();
+  explain_cmd->add_option("--catalog", explain_dir,
+                          "Where catalog names are looked up (default: $FAULTLAB_CATALOG, ./scenarios, or the "
+                          "checkout the binary was built in)");
 
   AnalyzeArgs analyze;
   auto* analyze_cmd = app.add_subcommand(
@@ -86,14 +89,23 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   analyze_cmd->add_flag("--simulate", analyze.simulate,
                         "Check the prediction: crash each single point of failure in turn and measure availability");
-  analyze_cmd->add_option("--seed", analyze.seed, "Seed of the --simulate runs");
+  analyze_cmd->add_option("--seed", analyze.seed, "Seed of the --simulate runs")->check(kSeedValidator);
   analyze_cmd->add_option("--jobs,-j", analyze.jobs, "Simulations to run at once")->check(CLI::Range(1, 64));
 
+  if (auto unknown = unknown_command(app, argc, argv)) {
+    std::cerr << *unknown << "\n";
+    return kExitBadInput;
+  }
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? 0 : kExitBadInput;
+    // Command-line mistakes read like every other input error.
+    std::cerr << command_line_error(e) << "\n";
+    return kExitBadInput;
   }
 
   if (*run_cmd) {

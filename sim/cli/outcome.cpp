@@ -3,7 +3,9 @@
 #include "check/checker.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstring>
 #include <map>
 
 namespace faultlab::cli {
@@ -81,10 +83,24 @@ std::vector<check::Violation> run_checks(const scenario::Scenario& scenario, con
   return all;
 }
 
+std::string shell_quote(const std::string& word) {
+  bool plain = !word.empty();
+  for (char c : word)
+    plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || std::strchr("_./:=,+-@%", c) != nullptr);
+  if (plain) return word;
+  std::string quoted = "'";
+  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
 std::string reproduce_command(const scenario::Scenario& scenario, std::uint64_t seed) {
-  std::string command = "faultlab run " + scenario.file;
-  if (!scenario.variant.empty()) command += " --variant " + scenario.variant;
-  return command + " --seed " + std::to_string(seed);
+  // ./faultlab: the wrapper at the root of the checkout, where the file
+  // names of the catalog are relative to.
+  std::string command = "./faultlab run " + shell_quote(scenario.file);
+  command += " --variant " + shell_quote(scenario.variant.empty() ? "base" : scenario.variant);
+  command += " --seed " + std::to_string(seed);
+  for (const auto& set : scenario.overrides) command += " --set " + shell_quote(set);
+  return command;
 }
 
 nlohmann::ordered_json make_summary(const scenario::Scenario& scenario, std::uint64_t seed, double sim_time_s,
@@ -94,6 +110,7 @@ nlohmann::ordered_json make_summary(const scenario::Scenario& scenario, std::uin
   s["scenario"] = scenario.name;
   s["file"] = scenario.file;
   s["variant"] = scenario.variant;
+  s["overrides"] = scenario.overrides;
   s["seed"] = seed;
   s["sim_time_s"] = sim_time_s;
   s["ops"] = {{"ok", metrics.ok}, {"fail", metrics.fail}, {"info", metrics.info},

@@ -48,6 +48,10 @@ double summary_value(const nlohmann::ordered_json& summary, const std::string& w
 std::vector<ExpectationResult> evaluate_expectations(const scenario::Scenario& scenario,
                                                      const nlohmann::ordered_json& summary);
 
+// "./faultlab run FILE --variant V --seed N --set ...": the command that
+// reproduces a run, overrides included, quoted for a POSIX shell.
 std::string reproduce_command(const scenario::Scenario& scenario, std::uint64_t seed);
+// `word` as one POSIX shell word: unchanged when it is plain, else in single quotes.
+std::string shell_quote(const std::string& word);
 
 } // namespace faultlab::cli

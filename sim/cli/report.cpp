@@ -23,6 +23,12 @@ void print_report(std::ostream& out, const scenario::Scenario& s, const CheckedR
   const auto& summary = run.summary;
   out << s.name << (s.variant.empty() ? "" : " / " + s.variant) << " — " << s.title << "\n";
   if (!s.design.empty()) out << "  design:  " << s.design << "\n";
+  if (!s.overrides.empty()) {
+    // The design sentence is the variant's; say what this run changed on top.
+    out << "  changed:";
+    for (const auto& set : s.overrides) out << " --set " << shell_quote(set);
+    out << " (on top of the design above)\n";
+  }
   out << "  run:     seed " << summary["seed"].get<std::uint64_t>() << ", "
       << util::format_duration(summary["sim_time_s"].get<double>()) << " simulated, "
       << summary["messages"]["sent"].get<std::uint64_t>() << " messages ("

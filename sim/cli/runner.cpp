@@ -24,6 +24,8 @@ nlohmann::ordered_json trace_header(const scenario::Scenario& s, std::uint64_t s
   h["scenario"] = s.name;
   h["file"] = s.file;
   h["variant"] = s.variant;
+  // Only when there are any, so a plain run's trace stays as it was.
+  if (!s.overrides.empty()) h["overrides"] = s.overrides;
   h["seed"] = seed;
   h["title"] = s.title;
   h["lesson"] = s.lesson;
@@ -64,14 +66,6 @@ nlohmann::ordered_json trace_header(const scenario::Scenario& s, std::uint64_t s
   return h;
 }
 
-namespace {
-void ensure_parent(const std::string& path) {
-  std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  std::error_code ignored;
-  if (!parent.empty()) std::filesystem::create_directories(parent, ignored);
-}
-} // namespace
-
 CheckedRun run_checked(const scenario::Scenario& scenario, const RunRequest& request) {
   model::RunOptions options;
   options.seed = request.seed;
@@ -105,11 +99,9 @@ CheckedRun run_checked(const scenario::Scenario& scenario, const RunRequest& req
                                 {"counts", result.summary["counts"]},
                                 {"messages", messages}};
   if (!request.trace_path.empty()) {
-    ensure_parent(request.trace_path);
     out.trace->write_file(request.trace_path, trace_header(scenario, request.seed, history::kTraceFormat), end);
   }
   if (!request.history_path.empty()) {
-    ensure_parent(request.history_path);
     out.trace->write_file(request.history_path, trace_header(scenario, request.seed, history::kHistoryFormat), end,
                           true);
   }

@@ -97,6 +97,7 @@ struct Message {
   std::string endpoint;           // call: which endpoint of the service
   double deadline_s = -1.0;       // lock_acquire / stock_lock: the requester gives up then (absolute)
   bool ok = true;
+  bool unknown = false;          // call_reply, not ok: a dependency that may have changed state did not answer
   std::string error;             // why not ok: "behind", "not primary", ...
   std::int64_t size_bytes = 512;
 };

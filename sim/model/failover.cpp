@@ -196,6 +196,8 @@ void ReplicaGroupModel::become_primary(Member& member, const char* why) {
   member.match[member.index] = static_cast<std::int64_t>(member.log.size());
   member.last_ack_s.assign(members_.size(), lease_clock(member));
   member.pending.clear();
+  // Its log so far came from earlier primaries; replicas that lack some of it ask.
+  member.shipped_position = static_cast<std::int64_t>(member.log.size());
   trace_role(member, why);
   if (spec_.ack == scenario::Ack::majority) {
     // Raft's rule: commit an entry of the new term (a no-op) before serving
@@ -203,8 +205,7 @@ void ReplicaGroupModel::become_primary(Member& member, const char* why) {
     append(member, engine::LogEntry{member.term, member.node, "", 0});
     member.term_start_position = static_cast<std::int64_t>(member.log.size());
     member.match[member.index] = member.term_start_position;
-    for (const auto& other : members_)
-      if (other.node != member.node) ship(member, member.term_start_position, other.node);
+    if (spec_.ship_interval_s == 0) ship_new_entries(member);
     commit_pending(member);
   }
 }

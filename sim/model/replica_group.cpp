@@ -65,6 +65,7 @@ void ReplicaGroupModel::start() {
       // the vote were on disk.
       if (spec_.failover.enabled) member.role = Role::replica, member.leader = -1;
       member.pending.clear();
+      member.shipped_position = 0;
       member.match.clear();
       member.last_ack_s.clear();
       member.votes = 0;
@@ -80,6 +81,8 @@ void ReplicaGroupModel::start_member(Member& member) {
   if (member.role == Role::primary) {
     member.match.assign(members_.size(), 0);
     member.last_ack_s.assign(members_.size(), lease_clock(member));
+    // What the replicas lack they ask for when the next entry shows them a gap.
+    member.shipped_position = static_cast<std::int64_t>(member.log.size());
   }
   if (spec_.failover.enabled) reset_election_deadline(member);
   member.last_heard_s = sg4::Engine::get_clock();
@@ -87,6 +90,8 @@ void ReplicaGroupModel::start_member(Member& member) {
   sg4::Actor::create(spec_.name + ".apply", host, [this, &member] { apply_stream(member); })->daemonize();
   if (spec_.failover.enabled)
     sg4::Actor::create(spec_.name + ".tick", host, [this, &member] { tick(member); })->daemonize();
+  if (spec_.ship_interval_s > 0) // on every member: any of them may become primary
+    sg4::Actor::create(spec_.name + ".sender", host, [this, &member] { wal_sender(member); })->daemonize();
   trace_role(member, sg4::Engine::get_clock() > 0 ? "restarted" : "initial role");
 }
 
@@ -178,8 +183,7 @@ void ReplicaGroupModel::handle_write(Member& member, std::unique_ptr<Message> re
   } else {
     member.pending.push_back(PendingWrite{position, std::move(request)});
   }
-  for (const auto& other : members_)
-    if (other.node != member.node) ship(member, position, other.node);
+  if (spec_.ship_interval_s == 0) ship_new_entries(member); // else it waits for the WAL sender's next round
   if (spec_.ack == scenario::Ack::majority) commit_pending(member);
 }
 

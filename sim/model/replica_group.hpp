@@ -7,6 +7,11 @@
 // yet anywhere else). With `ack: majority` it answers only once a majority
 // of the group has applied the entry.
 //
+// Shipping. By default each entry leaves the primary the moment it is
+// written. With a `ship_interval`, a WAL sender on the primary ships, once
+// per interval, everything written since its last round; until then those
+// entries are on the primary's disk and nowhere else.
+//
 // Replicas apply entries in log order, each one `lag` after the primary sent
 // it, so a replica is always some distance behind. An entry is identified by
 // its position, the term it was written in and the node that wrote it; a
@@ -29,7 +34,10 @@
 // Whenever a node sees a higher term it follows it: the higher term wins.
 //
 // Crashes: the log and the store are durable; a node coming back asks the
-// primary for what it missed.
+// primary for what it missed. A crashed primary's unshipped entries survive
+// on its disk, but if a replica took over meanwhile, the new primary's log
+// wins and they are discarded when the old primary comes back: with `ack:
+// primary` those are writes that clients were told had succeeded.
 #pragma once
 
 #include "model/context.hpp"
@@ -78,6 +86,7 @@ private:
     std::vector<std::int64_t> match;      // primary: applied position of each member
     std::vector<double> last_ack_s;       // primary: last heartbeat answer of each member
     std::vector<PendingWrite> pending;    // primary with ack: majority
+    std::int64_t shipped_position = 0;    // primary: the log up to here was sent to every replica
     double sync_requested_s = -1.0;
     double last_apply_s = 0;
     util::Rng rng{0};
@@ -98,6 +107,8 @@ private:
   void on_sync_request(Member& member, const engine::Message& message);
   void on_replicate_ack(Member& member, const engine::Message& message);
   void ship(Member& primary, std::int64_t position, int to);
+  void ship_new_entries(Member& primary); // everything past shipped_position, to every replica
+  void wal_sender(Member& member);        // with a ship interval: one round per interval
   void request_sync(Member& member);
   void append(Member& member, const engine::LogEntry& entry);
   void apply_to_store(Member& member, std::int64_t upto);

@@ -1,6 +1,7 @@
-// Log replication inside a replica group: shipping entries, applying them
-// in order with lag, repairing gaps and divergent logs, and counting the
-// acknowledgements that make a write committed.
+// Log replication inside a replica group: shipping entries (at once, or in
+// rounds of the primary's WAL sender), applying them in order with lag,
+// repairing gaps and divergent logs, and counting the acknowledgements that
+// make a write committed.
 #include "history/json_line.hpp"
 #include "model/replica_group.hpp"
 
@@ -26,6 +27,7 @@ bool same(const LogEntry& e, std::int64_t term, int origin) { return e.term == t
 } // namespace
 
 void ReplicaGroupModel::ship(Member& primary, std::int64_t position, int to) {
+  assert(position >= 1 && position <= static_cast<std::int64_t>(primary.log.size()));
   auto message = std::make_unique<Message>();
   message->kind = MsgKind::replicate;
   message->position = position;
@@ -37,6 +39,28 @@ void ReplicaGroupModel::ship(Member& primary, std::int64_t position, int to) {
   }
   message->leader = primary.node;
   send(primary, to, repl_port(), std::move(message));
+}
+
+void ReplicaGroupModel::ship_new_entries(Member& primary) {
+  assert(primary.role == Role::primary);
+  auto end = static_cast<std::int64_t>(primary.log.size());
+  assert(primary.shipped_position <= end); // a primary's log only grows
+  for (std::int64_t position = primary.shipped_position + 1; position <= end; ++position)
+    for (const auto& other : members_)
+      if (other.node != primary.node) ship(primary, position, other.node);
+  primary.shipped_position = end;
+}
+
+// The WAL sender of a member, with a ship interval: once per interval, if
+// the member is primary, it ships what was written since its last round.
+// Batching saves messages; the price is that a write, acknowledged or not,
+// waits here with no copy anywhere else. If the host dies, so does the
+// batch, as far as the replicas will ever know.
+void ReplicaGroupModel::wal_sender(Member& member) {
+  while (true) {
+    sg4::this_actor::sleep_for(spec_.ship_interval_s);
+    if (member.role == Role::primary) ship_new_entries(member);
+  }
 }
 
 double ReplicaGroupModel::draw_lag(Member& member) { return draw(spec_.lag, member.rng); }
@@ -115,10 +139,14 @@ void ReplicaGroupModel::on_sync_request(Member& member, const Message& m) {
   while (common < m.signature.size() && common < member.log.size() &&
          same(member.log[common], m.signature[common].first, m.signature[common].second))
     ++common;
+  // Entries the WAL sender has not shipped yet leave with its next round,
+  // not earlier: a catch-up is no way around the sender.
+  std::size_t end = member.log.size();
+  if (spec_.ship_interval_s > 0) end = std::min(end, static_cast<std::size_t>(member.shipped_position));
   auto answer = std::make_unique<Message>();
   answer->kind = MsgKind::sync;
   answer->truncate_to = static_cast<std::int64_t>(common);
-  for (std::size_t i = common; i < member.log.size() && i < common + kSyncBatch; ++i)
+  for (std::size_t i = common; i < end && i < common + kSyncBatch; ++i)
     answer->entries.push_back(member.log[i]);
   answer->leader = member.node;
   answer->size_bytes = 64 + 64 * static_cast<std::int64_t>(answer->entries.size());

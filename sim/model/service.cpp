@@ -104,6 +104,7 @@ void ServiceModel::handle(Instance& instance, const Message& request) {
       continue;
     }
     answer->ok = false;
+    answer->unknown = outcome.unknown;
     answer->error = call.name + ": " + outcome.error;
     break;
   }
@@ -118,8 +119,12 @@ ServiceModel::Outcome ServiceModel::make_call(Instance& instance, const scenario
       if (call.jitter) wait_s = instance.rng.uniform(0, wait_s); // "full jitter": retries spread out
       sg4::this_actor::sleep_for(wait_s);
     }
+    const bool unknown_before = outcome.unknown;
     outcome = attempt(instance, call, request, sg4::Engine::get_clock() + call.timeout_s);
     if (outcome.ok) break;
+    // A read changes nothing, so its timeout leaves nothing in doubt; an
+    // earlier attempt that may have written keeps the outcome unknown.
+    outcome.unknown = call.op != "read" && (outcome.unknown || unknown_before);
   }
   return outcome;
 }
@@ -135,6 +140,7 @@ ServiceModel::Outcome ServiceModel::attempt(Instance& instance, const scenario::
     r.op = request.op;
     GroupClient::Answer answer = group->second->call(r, deadline_s);
     outcome.ok = answer.outcome == history::Outcome::ok;
+    outcome.unknown = answer.outcome == history::Outcome::info;
     outcome.error = answer.error;
     return outcome;
   }
@@ -142,6 +148,7 @@ ServiceModel::Outcome ServiceModel::attempt(Instance& instance, const scenario::
   std::unique_ptr<Message> reply =
       call_service(*instance.rpc, instance.rng, next, call.op, request.key, request.op, deadline_s);
   outcome.ok = reply && reply->ok;
+  outcome.unknown = !outcome.ok && (!reply || reply->unknown);
   outcome.error = !reply ? "timeout" : reply->error;
   return outcome;
 }
@@ -187,8 +194,11 @@ void ServiceClient::perform(const ClientRequest& request) {
     context_.recorder.complete(op, deadline_s, history::Outcome::info, std::nullopt, "", "timeout");
     return;
   }
-  context_.recorder.complete(op, now(), reply->ok ? history::Outcome::ok : history::Outcome::fail, std::nullopt,
-                             context_.network.node_name(reply->from), reply->error);
+  const history::Outcome outcome = reply->ok        ? history::Outcome::ok
+                                   : reply->unknown ? history::Outcome::info
+                                                    : history::Outcome::fail;
+  context_.recorder.complete(op, now(), outcome, std::nullopt, context_.network.node_name(reply->from),
+                             reply->error);
 }
 
 } // namespace faultlab::model

@@ -37,6 +37,9 @@ private:
   };
   struct Outcome {
     bool ok = false;
+    // Not ok, and no way to know whether it took effect: a write (or another
+    // service's endpoint, which may write) that timed out on some attempt.
+    bool unknown = false;
     std::string error;
   };
   void launch(Instance& instance);

@@ -67,7 +67,11 @@ struct ReplicaGroup {
   std::string name;
   std::string primary;
   std::vector<std::string> replicas;
-  Distribution lag;            // time from a write's commit on the primary to its apply on a replica
+  Distribution lag; // time from shipping an entry to its apply on a replica
+  // How often the primary's WAL sender ships the entries written since its
+  // last round; until then they are only on the primary. 0: each entry is
+  // shipped the moment it is written (then `lag` runs from the commit).
+  double ship_interval_s = 0.0;
   ReadPolicy read_policy = ReadPolicy::primary;
   bool read_your_writes = false; // sessions carry their last write position
   Ack ack = Ack::primary;
@@ -268,6 +272,7 @@ struct Scenario {
   std::string file;    // as given on the command line
   std::string name;    // file name without .json
   std::string variant; // "" for the base scenario
+  std::vector<std::string> overrides; // the --set arguments applied, in order ("PATH=VALUE")
   std::string title;
   std::string lesson;
   std::string design; // what this variant's design is, in a sentence

@@ -2,7 +2,9 @@
 
 #include "util/input_error.hpp"
 
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace faultlab::scenario {
@@ -88,14 +90,81 @@ std::string set_pointer(const Json& document, const std::string& file, const std
   }
 }
 
+// A key that appears twice in one object is legal JSON to most parsers,
+// which keep the last one and silently drop the other: in a scenario that
+// is a setting someone wrote and that does nothing. `text` is valid JSON.
+void check_duplicate_keys(const std::string& text, const std::string& path) {
+  struct Frame {
+    bool object = false;
+    std::string pointer;
+    std::map<std::string, std::size_t> keys; // key -> offset of its first appearance
+    std::string key;                         // object: the current member's key
+    std::size_t index = 0;                   // array: the current element's index
+  };
+  std::vector<Frame> stack;
+  bool expect_key = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"') {
+      const std::size_t start = i;
+      for (++i; i < text.size() && text[i] != '"'; ++i)
+        if (text[i] == '\\') ++i;
+      if (!expect_key || stack.empty()) continue;
+      expect_key = false;
+      // Decoded, so "a" and "\u0061" are the same key, as a parser sees them.
+      const std::string key = Json::parse(text.substr(start, i - start + 1)).get<std::string>();
+      Frame& top = stack.back();
+      top.key = key;
+      auto [it, fresh] = top.keys.emplace(key, start);
+      if (!fresh) {
+        auto [line1, column1] = line_column(text, it->second);
+        auto [line2, column2] = line_column(text, start);
+        throw InputError("duplicate-key", path + ": " + pointer_append(top.pointer, key),
+                         "the key " + util::quote(key) + " appears twice in one object, at line " +
+                             std::to_string(line1) + ", column " + std::to_string(column1) + " and at line " +
+                             std::to_string(line2) + ", column " + std::to_string(column2) +
+                             " (only the last would count)");
+      }
+    } else if (c == '{' || c == '[') {
+      Frame frame;
+      frame.object = c == '{';
+      if (!stack.empty())
+        frame.pointer = stack.back().object ? pointer_append(stack.back().pointer, stack.back().key)
+                                            : stack.back().pointer + "/" + std::to_string(stack.back().index);
+      stack.push_back(std::move(frame));
+      expect_key = c == '{';
+    } else if (c == '}' || c == ']') {
+      if (!stack.empty()) stack.pop_back();
+      expect_key = false;
+    } else if (c == ',' && !stack.empty()) {
+      if (stack.back().object) expect_key = true;
+      else ++stack.back().index;
+    }
+  }
+}
+
+// What a path that is not a scenario file is, for a message that says so.
+void require_text_file(const std::string& path, const std::string& text) {
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error))
+    throw InputError("not-a-file", path, "this is a folder, not a scenario file (name a .json file in it)");
+  if (text.find('\0') != std::string::npos)
+    throw InputError("not-a-file", path, "this is a binary file, not a scenario (a JSON text file)");
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+    throw InputError("not-a-file", path, "the file is empty; a scenario is a JSON object");
+}
+
 } // namespace
 
 Json read_json_file(const std::string& path) {
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) require_text_file(path, "");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError("no-file", path, "cannot open the file (does it exist?)");
   std::stringstream buffer;
   buffer << in.rdbuf();
   std::string text = buffer.str();
+  require_text_file(path, text);
   // Scenarios are shallow; a deeply nested file would only exhaust the stack.
   constexpr int kMaxDepth = 64;
   int depth = 0;
@@ -115,13 +184,16 @@ Json read_json_file(const std::string& path) {
       --depth;
     }
   }
+  Json document;
   try {
-    return Json::parse(text);
+    document = Json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     auto [line, column] = line_column(text, e.byte == 0 ? 0 : e.byte - 1);
     throw InputError("syntax", path + ": line " + std::to_string(line) + ", column " + std::to_string(column),
                      "invalid JSON: " + parse_error_detail(e.what()));
   }
+  check_duplicate_keys(text, path);
+  return document;
 }
 
 std::vector<std::string> variant_names(const Json& document, const std::string& file) {
@@ -193,6 +265,7 @@ Scenario load_scenario(const std::string& path, const LoadOptions& options) {
   scenario.file = path;
   scenario.name = stem(path);
   scenario.variant = origin.variant;
+  scenario.overrides = options.sets;
   scenario.variant_names = variant_names(base, path);
   return scenario;
 }

@@ -398,6 +398,9 @@ void read_expect(ObjectReader e, Scenario& s) {
   e.finish();
 }
 
+// verify runs every seed of every variant: a thousand is already hours.
+constexpr unsigned long long kMaxSeeds = 1000;
+
 std::vector<std::uint64_t> read_seeds(const Origin& origin, const Json& value, const std::string& pointer) {
   std::vector<std::uint64_t> seeds;
   const char* expected = "expected a list of seeds like [1, 2, 3] or a range like \"1..5\", got ";
@@ -409,14 +412,24 @@ std::vector<std::uint64_t> read_seeds(const Origin& origin, const Json& value, c
     unsigned long long a = std::strtoull(text.c_str(), &end1, 10);
     unsigned long long b = dots == std::string::npos ? 0 : std::strtoull(text.c_str() + dots + 2, &end2, 10);
     bool overflow = a == ULLONG_MAX || b == ULLONG_MAX;
-    if (dots == std::string::npos || end1 != text.c_str() + dots || end2 == nullptr || *end2 != '\0' || b < a ||
-        b - a >= 1000 || overflow)
+    if (dots == std::string::npos || end1 != text.c_str() + dots || end2 == nullptr || *end2 != '\0' || overflow ||
+        !std::isdigit(static_cast<unsigned char>(text[0])) || !std::isdigit(static_cast<unsigned char>(text[dots + 2])))
       origin.fail("bad-value", pointer, expected + describe_json(value));
+    if (b < a)
+      origin.fail("bad-value", pointer, "the range " + describe_json(value) + " ends before it starts");
+    if (b - a >= kMaxSeeds)
+      origin.fail("over-limit", pointer,
+                  "the range " + describe_json(value) + " has " + std::to_string(b - a + 1) + " seeds; at most " +
+                      std::to_string(kMaxSeeds) + " are allowed");
     for (unsigned long long i = 0; i <= b - a; ++i) seeds.push_back(a + i);
     return seeds;
   }
-  if (!value.is_array() || value.empty() || value.size() > 1000)
+  if (!value.is_array() || value.empty())
     origin.fail("wrong-type", pointer, expected + describe_json(value));
+  if (value.size() > kMaxSeeds)
+    origin.fail("over-limit", pointer,
+                "the list has " + std::to_string(value.size()) + " seeds; at most " + std::to_string(kMaxSeeds) +
+                    " are allowed");
   for (std::size_t i = 0; i < value.size(); ++i) {
     if (!value[i].is_number_unsigned())
       origin.fail("wrong-type", pointer + "/" + std::to_string(i),
@@ -483,6 +496,16 @@ Scenario validate(const Json& document, const Origin& origin) {
 
   for (auto& [name, fault] : root.members("faults")) s.faults.push_back(read_fault(name, fault, s.topology));
   std::stable_sort(s.faults.begin(), s.faults.end(), [](const Fault& a, const Fault& b) { return a.at_s < b.at_s; });
+  // A fault that would start after the last event of the run would be
+  // silently ignored, and the run would look like it survived it.
+  const double end_s = s.workload.duration_s + s.workload.settle_s;
+  for (const auto& fault : s.faults)
+    if (fault.at_s >= end_s)
+      origin.fail("after-end", pointer_append("/faults", fault.name) + "/at",
+                  "the fault would start at " + util::format_duration(fault.at_s) + ", but the run ends at " +
+                      util::format_duration(end_s) + " (workload.duration " +
+                      util::format_duration(s.workload.duration_s) + " + settle " +
+                      util::format_duration(s.workload.settle_s) + "): it would never happen");
 
   for (auto& [name, check] : root.members("checks")) s.checks.push_back(read_check(name, check, s));
   if (root.has("expect")) read_expect(root.object("expect"), s);

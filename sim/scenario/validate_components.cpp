@@ -116,6 +116,10 @@ ReplicaGroup read_replica_group(const std::string& name, ObjectReader& r, const 
   if (std::find(g.replicas.begin(), g.replicas.end(), g.primary) != g.replicas.end())
     origin.fail("bad-value", r.child("replicas"), quote(g.primary) + " is the primary and cannot also be a replica");
   g.lag = r.find("lag") ? read_distribution(r, "lag") : Distribution{};
+  g.ship_interval_s = r.duration_s_or("ship_interval", g.ship_interval_s);
+  if (g.ship_interval_s > 0 && g.ship_interval_s < 0.001) // a sender waking up more often only costs run time
+    origin.fail("bad-duration", r.child("ship_interval"),
+                "expected a ship interval of 0 (ship each write at once) or at least 1ms");
   std::string policy = r.choice("read_policy", {"primary", "any_replica", "nearest"}, "primary");
   g.read_policy = policy == "primary"       ? ReadPolicy::primary
                   : policy == "any_replica" ? ReadPolicy::any_replica
@@ -174,6 +178,28 @@ Cache read_cache(const std::string& name, ObjectReader& r, const Topology& topol
 
 namespace {
 
+// A call's key is a template: "{user}" becomes the number of the user the
+// request is for. Anything else in braces is a typo that would otherwise
+// make every user share one literal key.
+void check_key_template(const Origin& origin, const std::string& key, const std::string& pointer) {
+  static const char* const kPlaceholders = "{user}";
+  for (std::size_t at = 0; at < key.size(); ++at) {
+    if (key[at] == '}')
+      origin.fail("bad-template", pointer,
+                  "a \"}\" with no \"{\" before it in " + quote(key) + " (placeholders: " + kPlaceholders + ")");
+    if (key[at] != '{') continue;
+    std::size_t close = key.find_first_of("{}", at + 1);
+    if (close == std::string::npos || key[close] == '{')
+      origin.fail("bad-template", pointer,
+                  "a \"{\" with no \"}\" after it in " + quote(key) + " (placeholders: " + kPlaceholders + ")");
+    std::string placeholder = key.substr(at, close - at + 1);
+    if (placeholder != "{user}")
+      origin.fail("bad-template", pointer,
+                  "unknown placeholder " + placeholder + " in " + quote(key) + " (placeholders: " + kPlaceholders + ")");
+    at = close;
+  }
+}
+
 Call read_call(const std::string& name, ObjectReader& r) {
   const Origin& origin = r.origin();
   Call c;
@@ -181,6 +207,7 @@ Call read_call(const std::string& name, ObjectReader& r) {
   c.to = r.string("to");
   c.op = r.string("op");
   c.key = r.string_or("key", "");
+  check_key_template(origin, c.key, r.child("key"));
   c.timeout_s = positive_duration(r, "timeout", c.timeout_s, "a timeout");
   c.retries = static_cast<int>(r.integer_or("retries", 0, 0, 10));
   if (const Json* backoff = r.find("backoff")) {
@@ -383,7 +410,12 @@ void check_component_references(const Scenario& s, const Origin& origin) {
         std::string type = s.component_type(call.to);
         if (type != "replica_group" && type != "service")
           origin.fail("unknown-component", pointer + "/to",
-                      quote(call.to) + " is not a replica_group or service of this scenario (an endpoint calls stores and other services)");
+                      quote(call.to) + (type.empty() ? " is not a component of this scenario"
+                                                     : " is of type " + type + ", which a service cannot call") +
+                          " (an endpoint calls a replica_group or another service)");
+        if (type == "service" && !call.key.empty())
+          origin.fail("bad-value", pointer + "/key",
+                      "a call to another service's endpoint takes no key: the request's user travels with it");
         auto ops = component_ops(s, call.to);
         if (std::find(ops.begin(), ops.end(), call.op) == ops.end())
           origin.fail("bad-value", pointer + "/op",

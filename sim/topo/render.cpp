@@ -105,8 +105,25 @@ std::string render_text(const DependencyGraph& graph) {
   // The hint comes after the verdict and says it is one.
   out << "\nArticulation points (cut vertices of the graph, a structural hint):"
       << (cuts.empty() ? " none\n" : "\n");
-  for (const auto& cut : cuts)
-    out << "  " << kind_name(cut.kind) << " " << cut.name << "\n";
+  for (const auto& cut : cuts) {
+    out << "  " << kind_name(cut.kind) << " " << cut.name;
+    bool single = false;
+    for (const auto& spof : spofs) single = single || (spof.kind == cut.kind && spof.name == cut.name);
+    if (single) {
+      out << " (also a single point of failure, above)\n";
+      continue;
+    }
+    // Why a cut vertex is not a single point of failure: the graph is cut
+    // when it is removed, but one crash does not remove it.
+    const Component* component = nullptr;
+    for (const auto& c : design.components)
+      if (cut.kind == Kind::component && c.name == cut.name) component = &c;
+    if (component && component->nodes.size() > 1 && component->needs != Needs::all)
+      out << " (not a single point of failure: it runs on " << component->nodes.size()
+          << " nodes and stays up when one crashes)\n";
+    else
+      out << " (not a single point of failure: no endpoint needs it without a fallback or another way)\n";
+  }
   return out.str();
 }
 

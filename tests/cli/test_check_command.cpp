@@ -143,3 +143,55 @@ TEST_CASE("check: when the budget runs out the answer is unknown, exit 3") {
   CHECK(contains(result.out, "  verdict:  unknown: the time budget of 0.2 s ran out ("));
   CHECK(contains(result.out, "no violation was found before that (try a larger --budget-s)\n"));
 }
+
+TEST_CASE("check: a register model refuses a history about several keys; kv is the default for faultlab files") {
+  const std::string dir = temp_dir();
+  // Two keys, each linearizable on its own; as one register the read of y
+  // would be compared with the write of x.
+  const std::string path = write_text(
+      dir + "/two-keys.jsonl",
+      "{\"format\":\"faultlab-history\",\"version\":1}\n"
+      "{\"t\":0.1,\"ev\":\"op\",\"op\":0,\"type\":\"invoke\",\"process\":1,\"f\":\"write\",\"key\":\"x\",\"value\":1}\n"
+      "{\"t\":0.2,\"ev\":\"op\",\"op\":0,\"type\":\"ok\",\"process\":1,\"f\":\"write\",\"key\":\"x\",\"value\":1}\n"
+      "{\"t\":0.3,\"ev\":\"op\",\"op\":1,\"type\":\"invoke\",\"process\":2,\"f\":\"read\",\"key\":\"y\"}\n"
+      "{\"t\":0.4,\"ev\":\"op\",\"op\":1,\"type\":\"ok\",\"process\":2,\"f\":\"read\",\"key\":\"y\"}\n");
+  for (const char* model : {"register", "cas-register"}) {
+    const auto refused = run_check(path, model);
+    INFO(refused.out << refused.err);
+    CHECK(refused.code == 2);
+    CHECK(refused.out.empty());
+    CHECK(refused.err == "error[multi-key]: " + path + ": --model " + model +
+                             ": the history is about 2 keys (\"x\", \"y\"), and a register is one object: use "
+                             "--model kv, which checks each key as a register of its own\n");
+  }
+  const auto kv = run_check(path, "kv");
+  CHECK(kv.code == 0);
+  CHECK(contains(kv.out, "  verdict:  linearizable\n"));
+
+  // No --model: a faultlab file is checked as kv, and the report says so.
+  const auto defaulted = run_check(path, "");
+  INFO(defaulted.out << defaulted.err);
+  CHECK(defaulted.code == 0);
+  CHECK(contains(defaulted.out, "  model:    kv (the default for faultlab files: each key is a register of its own)\n"));
+
+  // An EDN history does not say which object it is about.
+  const auto edn = run_check(source_path("tests/data/knossos-cas.edn"), "");
+  CHECK(edn.code == 2);
+  CHECK(edn.err == "error[missing-option]: --model: an EDN history does not say which object it is about: give "
+                   "--model register, cas-register or kv\n");
+}
+
+TEST_CASE("check: a scenario, a folder or other JSON is refused with a word on what it is") {
+  const auto scenario = run_check(source_path("scenarios/replica-lag.json"), "kv");
+  CHECK(scenario.code == 2);
+  CHECK(scenario.err == "error[wrong-format]: " + source_path("scenarios/replica-lag.json") +
+                            ": this is a faultlab scenario, not a history: run it with `faultlab run " +
+                            source_path("scenarios/replica-lag.json") + " --history H.jsonl`, then check H.jsonl\n");
+  const auto folder = run_check(source_path("scenarios"), "kv");
+  CHECK(folder.code == 2);
+  CHECK(folder.err == "error[not-a-file]: " + source_path("scenarios") + ": this is a folder, not a history file\n");
+  const std::string other = write_text(temp_dir() + "/other.json", "{\"a\": 1}\n");
+  const auto json = run_check(other, "kv");
+  CHECK(json.code == 2);
+  CHECK(json.err.rfind("error[wrong-format]: " + other + ": this is JSON but not a faultlab trace or history", 0) == 0);
+}

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <sstream>
 
 using namespace faultlab;
@@ -40,7 +41,8 @@ TEST_CASE("the summary has the documented shape") {
   CHECK(v["check"] == "stale_read");
   CHECK(v["ops"].size() == 2);
   CHECK(v["message"].get<std::string>().find("stale") != std::string::npos);
-  CHECK(s["reproduce"] == "faultlab run " + source_path("scenarios/replica-lag.json") + " --variant fixed --seed 3");
+  CHECK(s["reproduce"] == "./faultlab run " + source_path("scenarios/replica-lag.json") + " --variant fixed --seed 3");
+  CHECK(s["overrides"] == nlohmann::json::array());
 }
 
 TEST_CASE("golden run: replica-lag broken with seed 7") {
@@ -95,7 +97,7 @@ TEST_CASE("verify fails, naming the seed and the expectation, when a variant doe
   CHECK(code == cli::kExitVerifyFailed);
   CHECK(out.str().find("FAIL  claim / broken") != std::string::npos);
   CHECK(out.str().find("seed 1: read_your_writes = ") != std::string::npos);
-  CHECK(out.str().find("expected at most 0 (reproduce: faultlab run " + dir + "/claim.json --variant broken --seed 1)") !=
+  CHECK(out.str().find("expected at most 0 (reproduce: ./faultlab run " + dir + "/claim.json --variant broken --seed 1)") !=
         std::string::npos);
 }
 
@@ -105,4 +107,57 @@ TEST_CASE("bad input makes verify exit 2") {
   std::ostringstream out, err;
   CHECK(cli::command_verify(cli::VerifyArgs{{dir}, 1}, out, err) == cli::kExitBadInput);
   CHECK(err.str().rfind("error[syntax]: " + dir + "/bad.json: line 1, column 12: invalid JSON", 0) == 0);
+}
+
+using faultlab::testing::shell;
+
+TEST_CASE("a what-if run says its --set overrides everywhere, and its printed command reproduces it exactly") {
+  const std::string dir = faultlab::testing::temp_dir();
+  const std::string binary = FAULTLAB_BINARY;
+  const std::string root = source_path("");
+  auto [code, report] = shell("cd " + root + " && " + binary +
+                              " run scenarios/replica-lag.json --variant broken --seed 3"
+                              " --set components.profiles.lag=50ms --set 'workload.duration=\"4s\"'"
+                              " --trace " + dir + "/a.jsonl --summary " + dir + "/a.json");
+  INFO(report);
+  REQUIRE(code == 0);
+  CHECK(report.find("  changed: --set components.profiles.lag=50ms --set 'workload.duration=\"4s\"' (on top of "
+                    "the design above)\n") != std::string::npos);
+  const std::string command = "./faultlab run scenarios/replica-lag.json --variant broken --seed 3 --set "
+                              "components.profiles.lag=50ms --set 'workload.duration=\"4s\"'";
+  CHECK(report.find("  reproduce: " + command + "\n") != std::string::npos);
+  const auto summary = nlohmann::json::parse(read_text(dir + "/a.json"));
+  CHECK(summary["reproduce"] == command);
+  CHECK(summary["overrides"] == nlohmann::json::array({"components.profiles.lag=50ms", "workload.duration=\"4s\""}));
+  std::string header;
+  std::getline(std::istringstream(read_text(dir + "/a.jsonl")) >> std::ws, header);
+  CHECK(nlohmann::json::parse(header)["overrides"] == summary["overrides"]);
+
+  // The printed command, run as printed (with the binary for ./faultlab), gives the same trace.
+  auto [again, again_out] =
+      shell("cd " + root + " && " + binary + command.substr(std::string("./faultlab").size()) + " --trace " + dir +
+            "/b.jsonl --quiet");
+  INFO(again_out);
+  REQUIRE(again == 0);
+  CHECK(read_text(dir + "/a.jsonl") == read_text(dir + "/b.jsonl"));
+  // A plain run's header has no overrides field at all, so old traces stay as they were.
+  auto plain = run_file(source_path("scenarios/replica-lag.json"), "broken", 3);
+  std::string plain_header;
+  std::getline(std::istringstream(read_text(plain.trace_path)) >> std::ws, plain_header);
+  CHECK(!nlohmann::json::parse(plain_header).contains("overrides"));
+}
+
+TEST_CASE("verify prints a mistake in the base scenario once, not once per variant") {
+  std::string dir = faultlab::testing::temp_dir();
+  std::string text = read_text(source_path("scenarios/split-brain.json")); // three variants
+  auto at = text.find("\"title\"");
+  REQUIRE(at != std::string::npos);
+  text.insert(at, "\"titel\": \"typo\", ");
+  faultlab::testing::write_text(dir + "/typo.json", text);
+  std::ostringstream out, err;
+  CHECK(cli::command_verify(cli::VerifyArgs{{dir + "/typo.json"}, 1}, out, err) == cli::kExitBadInput);
+  const std::string errors = err.str();
+  INFO(errors);
+  CHECK(errors.rfind("error[unknown-field]: " + dir + "/typo.json: /titel: unknown field \"titel\"", 0) == 0);
+  CHECK(std::count(errors.begin(), errors.end(), '\n') == 1);
 }

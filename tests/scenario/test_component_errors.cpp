@@ -67,9 +67,16 @@ TEST_CASE("an endpoint's calls name existing components and their operations, wi
         "error[bad-value]: x.json: /components/api/endpoints/feed/calls/limit/op: \"incr\" is not an operation of "
         "\"redis\" (operations: read, write)");
   CHECK(error_of(replace(kShop, "\"to\": \"redis\", \"op\": \"write\"", "\"to\": \"cache\", \"op\": \"read\"")) ==
-        "error[unknown-component]: x.json: /components/api/endpoints/feed/calls/limit/to: \"cache\" is not a "
-        "replica_group or service of this scenario (an endpoint calls stores and other services)");
-  CHECK(error_of(replace(kShop, "\"to\": \"redis\", \"op\": \"write\"", "\"to\": \"api\", \"op\": \"feed\"")) ==
+        "error[unknown-component]: x.json: /components/api/endpoints/feed/calls/limit/to: \"cache\" is of type cache, "
+        "which a service cannot call (an endpoint calls a replica_group or another service)");
+  CHECK(error_of(replace(kShop, "\"to\": \"redis\", \"op\": \"write\"", "\"to\": \"stock\", \"op\": \"buy\"")) ==
+        "error[unknown-component]: x.json: /components/api/endpoints/feed/calls/limit/to: \"stock\" is of type inventory, "
+        "which a service cannot call (an endpoint calls a replica_group or another service)");
+  CHECK(error_of(replace(kShop, "\"to\": \"redis\", \"op\": \"write\"", "\"to\": \"rdis\", \"op\": \"write\"")) ==
+        "error[unknown-component]: x.json: /components/api/endpoints/feed/calls/limit/to: \"rdis\" is not a component "
+        "of this scenario (an endpoint calls a replica_group or another service)");
+  CHECK(error_of(replace(kShop, "\"to\": \"redis\", \"op\": \"write\", \"key\": \"rate:{user}\"",
+                         "\"to\": \"api\", \"op\": \"feed\"")) ==
         "error[bad-value]: x.json: /components/api/endpoints: services call each other in a loop: api, api");
   CHECK(error_of(replace(kShop, "\"fallback\": \"fail_open\"", "\"retries\": 11")) ==
         "error[bad-value]: x.json: /components/api/endpoints/feed/calls/limit/retries: expected a whole number from 0 to "
@@ -111,4 +118,29 @@ TEST_CASE("checks that need a component type, and SLOs for endpoints that exist"
         "(endpoints: read, feed, buy)");
   CHECK(error_of(replace(kShop, "\"slo\": 0.9", "\"slo\": 1.5")) ==
         "error[bad-value]: x.json: /checks/availability/slo: expected a number from 0 to 1, got 1.5");
+}
+
+TEST_CASE("a call's key template knows one placeholder, {user}, and a call to a service takes no key") {
+  const std::string where = "x.json: /components/api/endpoints/feed/calls/limit/key: ";
+  CHECK(error_of(replace(kShop, "rate:{user}", "rate:{usr}")) ==
+        "error[bad-template]: " + where + "unknown placeholder {usr} in \"rate:{usr}\" (placeholders: {user})");
+  CHECK(error_of(replace(kShop, "rate:{user}", "charge:{request}")) ==
+        "error[bad-template]: " + where + "unknown placeholder {request} in \"charge:{request}\" (placeholders: {user})");
+  CHECK(error_of(replace(kShop, "rate:{user}", "charge:{user")) ==
+        "error[bad-template]: " + where + "a \"{\" with no \"}\" after it in \"charge:{user\" (placeholders: {user})");
+  CHECK(error_of(replace(kShop, "rate:{user}", "charge:user}")) ==
+        "error[bad-template]: " + where + "a \"}\" with no \"{\" before it in \"charge:user}\" (placeholders: {user})");
+  CHECK(error_of(replace(kShop, "rate:{user}", "rate:{{user}}")) ==
+        "error[bad-template]: " + where + "a \"{\" with no \"}\" after it in \"rate:{{user}}\" (placeholders: {user})");
+  // Must pass: the placeholder twice, or none (one key every user shares).
+  CHECK(error_of(replace(kShop, "rate:{user}", "rate:{user}:{user}")) == "no error");
+  CHECK(error_of(replace(kShop, "rate:{user}", "global-counter")) == "no error");
+
+  // A second service whose endpoint api calls: a key there would mean nothing.
+  std::string two = replace(kShop, "\"orders\":", R"("front": { "type": "service", "instances": ["app"], "endpoints": {
+      "home": { "calls": { "feed": { "to": "api", "op": "feed", "key": "x:{user}" } } } } },
+    "orders":)");
+  CHECK(error_of(two) == "error[bad-value]: x.json: /components/front/endpoints/home/calls/feed/key: a call to another "
+                         "service's endpoint takes no key: the request's user travels with it");
+  CHECK(error_of(replace(two, ", \"key\": \"x:{user}\"", "")) == "no error");
 }

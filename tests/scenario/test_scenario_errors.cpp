@@ -71,7 +71,7 @@ TEST_CASE("syntax errors give line and column") {
 TEST_CASE("an unknown field is an error, not silently ignored") {
   CHECK(error_of(replace(kMinimal, "\"lag\": \"100ms\"", "\"lagg\": \"100ms\"")) ==
         "error[unknown-field]: x.json: /components/db/lagg: unknown field \"lagg\" (expected one of: ack, failover, lag, "
-        "message_size, primary, read_policy, read_your_writes, replicas, service_time, type)");
+        "message_size, primary, read_policy, read_your_writes, replicas, service_time, ship_interval, type)");
 }
 
 TEST_CASE("a wrong type names the path and what was expected") {
@@ -113,7 +113,8 @@ TEST_CASE("a --set path that does not exist") {
         "error[unknown-set-path]: x.json: --set components.dbx.lag=1s: /components/dbx does not exist (there: db)");
   CHECK(error_of(kMinimal, LoadOptions{"", {"components.db.lagg=1s"}}) ==
         "error[unknown-field]: x.json: --set components.db.lagg=1s: /components/db/lagg: unknown field \"lagg\" "
-        "(expected one of: ack, failover, lag, message_size, primary, read_policy, read_your_writes, replicas, service_time, type)");
+        "(expected one of: ack, failover, lag, message_size, primary, read_policy, read_your_writes, replicas, service_time, "
+        "ship_interval, type)");
   CHECK(error_of(kMinimal, LoadOptions{"", {"components.db.lag"}}) ==
         "error[bad-set]: --set components.db.lag: expected PATH=VALUE, like components.db.lag=800ms");
 }
@@ -154,4 +155,55 @@ TEST_CASE("malformed variants, names and nesting are input errors, not crashes")
   CHECK(error_of(replace(kMinimal, "\"variants\": { \"fixed\": { \"components\": { \"db\": { \"read_policy\": \"primary\" } } } }",
                          "\"seeds\": \"18446744073709551615..18446744073709551615\""))
             .rfind("error[bad-value]: x.json: /seeds: expected a list of seeds", 0) == 0);
+}
+
+TEST_CASE("a fault scheduled after the run ends is refused, naming its time and the run's end") {
+  CHECK(error_of(replace(kMinimal, "\"at\": \"1s\"", "\"at\": \"300s\"")) ==
+        "error[after-end]: x.json: /faults/cut/at: the fault would start at 300.000 s, but the run ends at 4.000 s "
+        "(workload.duration 2.000 s + settle 2.000 s): it would never happen");
+  // Through --set too, and the message says where the value came from.
+  CHECK(error_of(kMinimal, LoadOptions{"", {"workload.duration=500ms", "workload.settle=100ms"}}) ==
+        "error[after-end]: x.json: /faults/cut/at: the fault would start at 1.000 s, but the run ends at 600.0 ms "
+        "(workload.duration 500.0 ms + settle 100.0 ms): it would never happen");
+  // During the settle time is fine: a heal before the final reads.
+  CHECK(error_of(replace(kMinimal, "\"at\": \"1s\"", "\"at\": \"3s\"")) == "no error");
+}
+
+TEST_CASE("a folder, a binary file or an empty file is named for what it is") {
+  const std::string dir = temp_dir();
+  CHECK_THROWS_WITH(load_scenario(dir),
+                    "error[not-a-file]: " + dir + ": this is a folder, not a scenario file (name a .json file in it)");
+  const std::string binary = write_text(dir + "/a.out", std::string("\x7f" "ELF\0\0\1", 7));
+  CHECK_THROWS_WITH(load_scenario(binary),
+                    "error[not-a-file]: " + binary + ": this is a binary file, not a scenario (a JSON text file)");
+  const std::string empty = write_text(dir + "/empty.json", " \n");
+  CHECK_THROWS_WITH(load_scenario(empty),
+                    "error[not-a-file]: " + empty + ": the file is empty; a scenario is a JSON object");
+}
+
+TEST_CASE("a key written twice in one object is an error naming both places") {
+  CHECK(error_of(replace(kMinimal, "\"lag\": \"100ms\"", "\"lag\": \"100ms\",\n      \"lag\": \"0ms\"")) ==
+        "error[duplicate-key]: x.json: /components/db/lag: the key \"lag\" appears twice in one object, at line 9, "
+        "column 79 and at line 10, column 7 (only the last would count)");
+  // In a variant's patch, and spelled with an escape: still the same key.
+  CHECK(error_of(replace(kMinimal, "\"read_policy\": \"primary\"", "\"read_policy\": \"primary\", \"read\\u005fpolicy\": 1"))
+            .rfind("error[duplicate-key]: x.json: /variants/fixed/components/db/read_policy: the key \"read_policy\" "
+                   "appears twice",
+                   0) == 0);
+  // Must pass: the same key in two different objects, and in arrays of objects.
+  CHECK(error_of(replace(kMinimal, "\"checks\": {", "\"x_list\": [{\"a\": 1}, {\"a\": 2}], \"checks\": {"))
+            .rfind("error[unknown-field]: x.json: /x_list", 0) == 0);
+}
+
+TEST_CASE("seed ranges: a range too long says so, not that it is malformed") {
+  const std::string kVariants =
+      "\"variants\": { \"fixed\": { \"components\": { \"db\": { \"read_policy\": \"primary\" } } } }";
+  CHECK(error_of(replace(kMinimal, kVariants, "\"seeds\": \"1..100000\"")) ==
+        "error[over-limit]: x.json: /seeds: the range \"1..100000\" has 100000 seeds; at most 1000 are allowed");
+  CHECK(error_of(replace(kMinimal, kVariants, "\"seeds\": \"5..1\"")) ==
+        "error[bad-value]: x.json: /seeds: the range \"5..1\" ends before it starts");
+  CHECK(error_of(replace(kMinimal, kVariants, "\"seeds\": \"-1..3\"")) ==
+        "error[bad-value]: x.json: /seeds: expected a list of seeds like [1, 2, 3] or a range like \"1..5\", got "
+        "\"-1..3\"");
+  CHECK(error_of(replace(kMinimal, kVariants, "\"seeds\": \"1..1000\"")) == "no error");
 }

@@ -9,10 +9,12 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
 
@@ -37,6 +39,14 @@ inline std::string read_text(const std::string& path) {
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
+}
+
+// Runs `command` with /bin/sh; returns its exit code and what it printed on
+// both streams.
+inline std::pair<int, std::string> shell(const std::string& command) {
+  const std::string out = temp_dir() + "/out.txt";
+  const int status = std::system((command + " > " + out + " 2>&1").c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_text(out)};
 }
 
 struct TestRun {

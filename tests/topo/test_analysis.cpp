@@ -138,15 +138,28 @@ TEST_CASE("topo: the chain names every hard need from the endpoint to the failur
                               "    api:feed → auth (check token) → sessions (read session:{user})\n"
                               "\n"
                               "Articulation points (cut vertices of the graph, a structural hint):\n"
-                              "  component feed\n"
-                              "  component auth\n"
-                              "  component sessions\n");
+                              "  component feed (not a single point of failure: it runs on 2 nodes and stays up "
+                              "when one crashes)\n"
+                              "  component auth (not a single point of failure: it runs on 2 nodes and stays up "
+                              "when one crashes)\n"
+                              "  component sessions (also a single point of failure, above)\n");
 }
 
-TEST_CASE("topo: a design without single points of failure says none") {
+TEST_CASE("topo: a design without single points of failure says none, and why its cut vertices are not") {
   const DependencyGraph graph(redis_design({"redis-1", "redis-2"}, Needs::any));
   const std::string text = render_text(graph);
+  INFO(text);
   CHECK(text.find("Single points of failure: none\n") != std::string::npos);
+  // Every cut vertex listed under "none" says why it is not one.
+  const auto hint = text.find("Articulation points");
+  REQUIRE(hint != std::string::npos);
+  std::size_t listed = 0;
+  for (auto at = text.find("\n  ", hint); at != std::string::npos; at = text.find("\n  ", at + 1)) {
+    const auto end = text.find('\n', at + 1);
+    CHECK(text.substr(at, end - at).find("(not a single point of failure: ") != std::string::npos);
+    ++listed;
+  }
+  CHECK(listed > 0);
 }
 
 TEST_CASE("topo: a dependency cycle is an error that names the cycle") {

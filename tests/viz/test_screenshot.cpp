@@ -22,6 +22,8 @@ struct Image {
   int width = 0, height = 0;
   std::size_t distinct_colours = 0;
   std::size_t marker_pixels = 0;
+  // The cursor's colour, left of the side panels and above the metrics: the cursor line.
+  std::size_t cursor_pixels_in_timeline = 0;
 };
 
 Image read_png(const std::string& path) {
@@ -37,6 +39,14 @@ Image read_png(const std::string& path) {
     if (p[0] == faultlab::viz::palette::kViolationR && p[1] == faultlab::viz::palette::kViolationG &&
         p[2] == faultlab::viz::palette::kViolationB)
       ++img.marker_pixels;
+    const std::size_t x = i % static_cast<std::size_t>(img.width),
+                      y = i / static_cast<std::size_t>(img.width);
+    const bool in_timeline = x < static_cast<std::size_t>(img.width) * 6 / 10 &&
+                             y > static_cast<std::size_t>(img.height) / 10 &&
+                             y < static_cast<std::size_t>(img.height) * 7 / 10;
+    if (in_timeline && p[0] == faultlab::viz::palette::kCursorR && p[1] == faultlab::viz::palette::kCursorG &&
+        p[2] == faultlab::viz::palette::kCursorB)
+      ++img.cursor_pixels_in_timeline;
   }
   img.distinct_colours = colours.size();
   stbi_image_free(data);
@@ -147,6 +157,38 @@ TEST_CASE("screenshots of the replica-lag runs show violation markers exactly wh
     const Image img = read_png(png);
     CHECK(img.width == 1280);
     CHECK(img.marker_pixels > 50);
+  }
+}
+
+TEST_CASE("a window without --at puts the cursor inside it, and header overrides load") {
+  Fixture& fx = fixture();
+  const std::string broken = fx.trace("broken");
+  SECTION("--window 2:4: the cursor line is drawn (at the window's start, not at 0 s)") {
+    const std::string png = (fx.dir() / "window.png").string();
+    REQUIRE(fx.viz("'" + broken + "' --screenshot '" + png + "' --size 1280x720 --window 2:4") == 0);
+    CHECK(read_png(png).cursor_pixels_in_timeline > 200);
+  }
+  SECTION("a selected violation outside the window: still a cursor in it") {
+    const std::string png = (fx.dir() / "window-sel.png").string();
+    REQUIRE(fx.viz("'" + broken + "' --screenshot '" + png +
+                   "' --size 1280x720 --window 10:12 --select-violation 1") == 0);
+    CHECK(read_png(png).cursor_pixels_in_timeline > 200);
+  }
+  SECTION("a trace whose header lists --set overrides renders, alone and compared") {
+    const fs::path with_set = fx.dir() / "with-set.jsonl";
+    {
+      std::string text = slurp(broken);
+      const std::size_t end_of_header = text.find('\n');
+      REQUIRE(end_of_header != std::string::npos);
+      text.insert(end_of_header - 1, R"(,"overrides":["components.profiles.lag=0ms"])");
+      std::ofstream(with_set) << text;
+    }
+    const std::string png = (fx.dir() / "with-set.png").string();
+    REQUIRE(fx.viz("'" + with_set.string() + "' --screenshot '" + png + "' --size 1600x900") == 0);
+    CHECK(read_png(png).marker_pixels > 50);
+    REQUIRE(fx.viz("'" + with_set.string() + "' '" + broken + "' --screenshot '" + png +
+                   "' --size 1280x720") == 0);
+    CHECK(read_png(png).marker_pixels > 50);
   }
 }
 

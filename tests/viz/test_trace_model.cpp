@@ -1,94 +1,6 @@
 // The trace model on small hand-made traces: loading, per-lane indexing,
 // visible-range queries, folding, node state at a time, and bad input.
-#include "trace_model/explain.hpp"
-#include "trace_model/load.hpp"
-#include "trace_model/metrics.hpp"
-#include "trace_model/node_state.hpp"
-
-#include <catch2/catch.hpp>
-
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <string>
-#include <unistd.h>
-
-using namespace faultlab::viz;
-namespace fs = std::filesystem;
-
-namespace {
-
-const std::string kHeader =
-    R"({"format":"faultlab-trace","version":1,"scenario":"tiny","file":"scenarios/tiny.json","variant":"broken","seed":7,"title":"Tiny","lesson":"A lesson.","design":"d","duration_s":2.0,"nodes":[{"name":"web","zone":"z","roles":["users:clients"]},{"name":"db-1","zone":"z","roles":["kv:primary"]},{"name":"db-2","zone":"z","roles":["kv:replica"]}],"clients":[{"name":"users","node":"web","target":"kv","sessions":2}],"checks":["stale_read"]})";
-
-const std::string kEvents =
-    R"({"t":0,"ev":"state","node":"db-1","component":"kv","role":"primary","applied":0}
-{"t":0,"ev":"state","node":"db-2","component":"kv","role":"replica","applied":0}
-{"t":0.1,"ev":"op","op":0,"type":"invoke","process":0,"client":"users","f":"write","key":"x","value":1}
-{"t":0.1,"ev":"send","msg":1,"from":"web","to":"db-1","kind":"write","op":0,"size":10}
-{"t":0.2,"ev":"deliver","msg":1,"from":"web","to":"db-1","kind":"write","op":0}
-{"t":0.2,"ev":"state","node":"db-1","component":"kv","applied":1,"key":"x","value":1}
-{"t":0.2,"ev":"send","msg":2,"from":"db-1","to":"web","kind":"write_reply","op":0,"size":10}
-{"t":0.2,"ev":"send","msg":3,"from":"db-1","to":"db-2","kind":"replicate","size":10}
-{"t":0.25,"ev":"fault","name":"cut","type":"partition","phase":"start","details":{"groups":{"left":["db-1"],"right":["db-2"]}}}
-{"t":0.25,"ev":"drop","msg":3,"from":"db-1","to":"db-2","kind":"replicate","reason":"partition"}
-{"t":0.3,"ev":"deliver","msg":2,"from":"db-1","to":"web","kind":"write_reply","op":0}
-{"t":0.3,"ev":"op","op":0,"type":"ok","process":0,"client":"users","f":"write","key":"x","value":1,"node":"db-1"}
-{"t":0.4,"ev":"op","op":1,"type":"invoke","process":1,"client":"users","f":"read","key":"x"}
-{"t":0.45,"ev":"node","node":"db-2","status":"down"}
-{"t":0.5,"ev":"op","op":1,"type":"fail","process":1,"client":"users","f":"read","key":"x","node":"db-2","error":"timeout"}
-{"t":0.6,"ev":"op","op":2,"type":"invoke","process":0,"client":"users","f":"read","key":"x"}
-{"t":0.7,"ev":"op","op":2,"type":"ok","process":0,"client":"users","f":"read","key":"x","value":null,"node":"db-2"}
-{"t":0.7,"ev":"violation","check":"stale_read","ops":[0,2],"message":"read x and got nothing"}
-{"t":0.8,"ev":"sparkle","node":"web"}
-{"t":0.9,"ev":"node","node":"db-2","status":"up"}
-{"t":1.0,"ev":"fault","name":"cut","type":"partition","phase":"end"}
-{"t":1.5,"ev":"op","op":3,"type":"invoke","process":-1,"client":"users","f":"read","key":"x"}
-{"t":2.0,"ev":"end","ops":{"ok":2,"fail":1,"info":0,"total":3},"counts":{"stale_read":1},"messages":{"sent":3,"delivered":2,"dropped":1}}
-)";
-
-// One node of each component kind, and one that nothing uses.
-const std::string kMixHeader =
-    R"({"format":"faultlab-trace","version":1,"nodes":[{"name":"web","roles":["u:clients"]},)"
-    R"({"name":"cache-1","roles":["cc:cache"]},{"name":"stock-db","roles":["stock:inventory"]},)"
-    R"({"name":"lock-1","roles":["locks:locks"]},{"name":"api-1","roles":["api:service"]},)"
-    R"({"name":"db-1","roles":["orders:shard-1"]},{"name":"db","roles":["cat:primary"]},)"
-    R"({"name":"spare","roles":[]}],"clients":[]})";
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("faultlab-viz-test-" + std::to_string(::getpid()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string write(const std::string& name, const std::string& text) const {
-    const fs::path p = path / name;
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
-};
-
-NodeState state_of(const Trace& t, double time_s, const std::string& node) {
-  for (const auto& ns : node_states_at(t, time_s))
-    if (ns.name == node) return ns;
-  FAIL("no node " << node);
-  return NodeState{};
-}
-
-std::string error_of(const std::string& path) {
-  try {
-    load_trace(path);
-  } catch (const TraceError& e) {
-    return e.what();
-  }
-  return "";
-}
-
-} // namespace
+#include "trace_fixtures.hpp"
 
 TEST_CASE("a well-formed trace loads with its header, lanes and summary") {
   TempDir dir;
@@ -242,32 +154,6 @@ TEST_CASE("metrics per bucket: throughput, error rate, latency") {
   CHECK(m.throughput_per_s[1] == 0.0f); // the final read is not workload
 }
 
-TEST_CASE("a violation is explained by when the answering node applied the write") {
-  TempDir dir;
-  const Trace t = load_trace(dir.write("ok.jsonl", kHeader + "\n" + kEvents));
-  REQUIRE(t.violations.size() == 1);
-  const auto why = explain_violation(t, t.violations[0]);
-  REQUIRE(why.size() == 1);
-  CHECK(why[0].write_op == 0);
-  CHECK(why[0].read_op == 2);
-  CHECK(t.lanes[why[0].node].name == "db-2");
-  CHECK(why[0].t_applied_s < 0); // the replication message was dropped
-  CHECK(describe(t, why[0]) == "db-2 never applied x=1 in this run");
-
-  // Had db-2 applied it later, the sentence gives the gap.
-  std::string events = kEvents;
-  events.replace(events.find("{\"t\":0.9,"), 0,
-                 "{\"t\":0.85,\"ev\":\"state\",\"node\":\"db-2\",\"component\":\"kv\",\"applied\":1,\"key\":"
-                 "\"x\",\"value\":1}\n");
-  const Trace late = load_trace(dir.write("late.jsonl", kHeader + "\n" + events));
-  const auto why_late = explain_violation(late, late.violations[0]);
-  REQUIRE(why_late.size() == 1);
-  CHECK(describe(late, why_late[0]) == "db-2 applied x=1 at 0.850 s, 0.150 s after it answered the read");
-  CHECK(why_late[0].t_origin_s == 0.2); // db-1 applied it first
-  REQUIRE(why_late[0].carrier >= 0);    // the replication message that carried it...
-  CHECK(late.messages[static_cast<std::size_t>(why_late[0].carrier)].dropped); // ...was dropped
-}
-
 TEST_CASE("bad input gets a clear message, never a crash") {
   TempDir dir;
   SECTION("missing file") {
@@ -381,32 +267,3 @@ TEST_CASE("state at a time for caches, stock, locks, services and shards") {
   CHECK_FALSE(t.lanes[t.lane_of("lock-1")].idle());
 }
 
-TEST_CASE("a stale cache read is explained by the fill that came after the delete") {
-  const std::string events =
-      R"({"t":0.1,"ev":"op","op":0,"type":"invoke","client":"u","f":"read","key":"k"}
-{"t":0.2,"ev":"op","op":1,"type":"invoke","client":"u","f":"write","key":"k","value":5}
-{"t":0.21,"ev":"state","node":"db","component":"cat","applied":1,"key":"k","value":5}
-{"t":0.22,"ev":"state","node":"cache-1","component":"cc","key":"k","entries":0,"why":"delete"}
-{"t":0.23,"ev":"op","op":1,"type":"ok","client":"u","f":"write","key":"k","value":5,"node":"db"}
-{"t":0.29,"ev":"send","msg":1,"from":"web","to":"cache-1","kind":"cache_set","op":0,"size":1}
-{"t":0.30,"ev":"deliver","msg":1,"from":"web","to":"cache-1","kind":"cache_set","op":0}
-{"t":0.30,"ev":"state","node":"cache-1","component":"cc","key":"k","entries":1,"why":"fill"}
-{"t":0.30,"ev":"op","op":0,"type":"ok","client":"u","f":"read","key":"k","value":null,"node":"db"}
-{"t":0.4,"ev":"op","op":2,"type":"invoke","client":"u","f":"read","key":"k"}
-{"t":0.41,"ev":"op","op":2,"type":"ok","client":"u","f":"read","key":"k","value":null,"node":"cache-1"}
-{"t":0.5,"ev":"op","op":3,"type":"invoke","client":"u","f":"read","key":"k"}
-{"t":0.51,"ev":"op","op":3,"type":"ok","client":"u","f":"read","key":"k","value":null,"node":"cache-1"}
-{"t":0.51,"ev":"violation","check":"stale_cache","ops":[1,2,3],"message":"stale"}
-{"t":1.0,"ev":"end"}
-)";
-  const Trace t = parse_trace(kMixHeader + "\n" + events, "cache.jsonl");
-  const auto why = explain_violation(t, t.violations[0]);
-  REQUIRE(why.size() == 1); // two reads from one cache: one story
-  CHECK(why[0].cache);
-  CHECK(why[0].t_applied_s == 0.30);
-  CHECK(why[0].t_delete_s == 0.22);
-  CHECK(why[0].filler_op == 0);
-  REQUIRE(why[0].carrier == 0);
-  CHECK(describe(t, why[0]) == "cache-1 deleted k at 0.220 s, then op 0 (a read begun at 0.100 s, before the "
-                               "write) filled it with k=nothing at 0.300 s");
-}

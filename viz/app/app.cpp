@@ -4,6 +4,7 @@
 #include "app/palette.hpp"
 #include "app/panels.hpp"
 #include "app/selection.hpp"
+#include "app/text.hpp"
 
 #include <imgui.h>
 
@@ -131,9 +132,13 @@ void App::draw_top_bar(float x, float y, float w, float h) {
   ImGui::SameLine();
   ImGui::Text("  cursor %.3f s   window %.3f .. %.3f s", state_.cursor_s, state_.t0_s, state_.t1_s);
   if (!traces_.empty()) {
-    ImGui::SameLine();
+    // The scenario's title, cut to what is left of the bar (the heading above
+    // each timeline names the run); hover it for the whole.
+    ImGui::SameLine(0.f, ImGui::GetFontSize() * 1.2f);
     const std::string& title = traces_[0].trace->header.title;
-    ImGui::TextColored(ImColor(palette::kTextDim), "   %s", title.c_str());
+    const std::string shown = ellipsize(title, ImGui::GetContentRegionAvail().x - 4.f);
+    ImGui::TextColored(ImColor(palette::kTextDim), "%s", shown.c_str());
+    if (shown != title && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", title.c_str());
   }
   ImGui::End();
 }

@@ -195,44 +195,116 @@ void ClientLaneView::draw(const LaneFrame& f, float y0, float y1) const {
   draw_op_labels(f, labels, folded_xs);
 }
 
+namespace {
+// Labels for the selected violation's ops, laid out inside their lane: one
+// text line per slot, top to bottom, never over another label, over no
+// outlined op when another slot is free, and clipped to the lane.
+class LanePlacer {
+public:
+  LanePlacer(float y0, float y1, float line_h) : y0_(y0), line_h_(line_h) {
+    const int n = static_cast<int>((y1 - y0 - 2.f) / line_h);
+    used_.resize(static_cast<std::size_t>(std::max(n, 0)));
+  }
+  void block(const ImVec4& r) { blocked_.push_back(r); }
+  // The top of a free slot for [x0, x1]; -1: none.
+  float place(float x0, float x1) {
+    for (int pass = 0; pass < 2; ++pass) {
+      for (std::size_t i = 0; i < used_.size(); ++i) {
+        const float top = slot_top(i), bottom = top + line_h_;
+        bool free = true;
+        for (const auto& [a, b] : used_[i])
+          free = free && (x1 < a || x0 > b);
+        for (const ImVec4& r : blocked_)
+          free = free && (pass == 1 || x1 < r.x || x0 > r.z || bottom < r.y || top > r.w);
+        if (!free) continue;
+        used_[i].emplace_back(x0, x1);
+        return top;
+      }
+    }
+    return -1.f;
+  }
+
+private:
+  float slot_top(std::size_t i) const { return y0_ + 1.f + static_cast<float>(i) * line_h_; }
+  float y0_, line_h_;
+  std::vector<std::vector<std::pair<float, float>>> used_;
+  std::vector<ImVec4> blocked_; // outlined ops: x0, y0, x1, y1
+};
+
+std::string seconds_label(double t_s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f s", t_s);
+  return buf;
+}
+} // namespace
+
 // The ops of the selected violation, drawn over the messages whatever the
-// folding. Only the first few are named: an availability window can hold
-// dozens of ops, and a stack of labels would cover the lanes below.
+// folding, outlined in the violation colour; the op whose late cache fill the
+// explanation names is outlined in yellow. Only the first few are named: an
+// availability window can hold dozens of ops, and the names stay in the lane.
 void ClientLaneView::draw_overlay(const LaneFrame& f, float y0, float y1) const {
   if (!f.selected) return;
+  const ViewContext& v = f.view;
   const float row_h = (y1 - y0 - 6.f) / static_cast<float>(lane().rows);
+  const float line_h = ImGui::GetTextLineHeight() + 2.f;
+  LanePlacer placer(y0, y1, line_h);
+  auto put_label = [&](std::string label, const Op* op, float xa, ImU32 colour) {
+    if (op && op->t_complete_s < v.t0_s) label = "< " + label + ", " + seconds_label(op->t_invoke_s);
+    if (op && op->t_invoke_s > v.t1_s) label += ", " + seconds_label(op->t_invoke_s) + " >";
+    const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
+    const float lx = std::max(v.x0, std::min(xa, v.x1 - ts.x - 8.f)); // on screen
+    const float ly = placer.place(lx - 2.f, lx + ts.x + 6.f);
+    if (ly < 0) return false;
+    f.draw->PushClipRect({v.x0, y0}, {v.x1, y1}, true); // the lane's own: never in the next lane
+    f.draw->AddRectFilled({lx - 2.f, ly}, {lx + ts.x + 6.f, ly + ts.y}, palette::rgb(0, 0, 0, 210));
+    f.draw->AddText({lx + 2.f, ly}, colour, label.c_str());
+    f.draw->PopClipRect();
+    return true;
+  };
+  auto outline = [&](const Op& op, ImU32 colour) {
+    const float xa = v.x_clamped(op.t_invoke_s);
+    const float xb = std::max(v.x_clamped(op.t_complete_s), xa + 4.f);
+    const float ya = y0 + 3.f + row_h * static_cast<float>(op.row), yb = ya + row_h - 2.f;
+    f.draw->AddRectFilled({xa, ya}, {xb, yb}, outcome_colour(op.outcome), 2.f);
+    f.draw->AddRect({xa - 3, ya - 3}, {xb + 3, yb + 3}, colour, 3.f, 0, 4.f);
+    if (hovered(f.mouse, xa - 3, ya - 3, xb + 3, yb + 3)) *f.tooltip = describe_op(op);
+    const ImVec4 rect(xa - 3.f, ya - 3.f, xb + 3.f, yb + 3.f);
+    placer.block(rect);
+    return rect;
+  };
+  // Outlines first, then the labels: a label is never under another op's outline.
+  struct Named {
+    const Op* op;
+    ImVec4 rect;
+    bool related;
+  };
+  std::vector<Named> named;
+  for (std::int64_t id : f.selected->ops)
+    if (const Op* op = trace_.find_op(id); op && op->lane == id_)
+      named.push_back({op, outline(*op, palette::kViolation), false});
+  if (f.related)
+    for (std::int64_t id : *f.related)
+      if (const Op* op = trace_.find_op(id); op && op->lane == id_)
+        named.push_back({op, outline(*op, palette::kCursor), true});
   constexpr int kMaxLabels = 3;
   int labelled = 0, unlabelled = 0;
-  float next_y = y0; // labels of several ops stack instead of overlapping
-  float last_x = f.view.x0;
-  auto put_label = [&](const std::string& label, float xa, ImU32 colour) {
-    const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
-    const float lx = std::max(f.view.x0, std::min(xa, f.view.x1 - ts.x - 8.f)); // stay on screen
-    // Under the lane's last row: under the op's own row it would hide the ops below it.
-    const float ly = std::max(next_y, y0 + 3.f + row_h * static_cast<float>(lane().rows) + 2.f);
-    next_y = ly + ts.y + 2.f;
-    f.draw->AddRectFilled({lx - 2.f, ly}, {lx + ts.x + 6.f, ly + ts.y}, palette::rgb(0, 0, 0, 200));
-    f.draw->AddText({lx + 2.f, ly}, colour, label.c_str());
-  };
-  for (std::int64_t id : f.selected->ops) {
-    const Op* op = trace_.find_op(id);
-    if (!op || op->lane != id_) continue;
-    const float xa = f.view.x_clamped(op->t_invoke_s);
-    const float xb = std::max(f.view.x_clamped(op->t_complete_s), xa + 4.f);
-    const float ya = y0 + 3.f + row_h * static_cast<float>(op->row), yb = ya + row_h - 2.f;
-    f.draw->AddRectFilled({xa, ya}, {xb, yb}, outcome_colour(op->outcome), 2.f);
-    f.draw->AddRect({xa - 3, ya - 3}, {xb + 3, yb + 3}, palette::kViolation, 3.f, 0, 4.f);
-    if (hovered(f.mouse, xa - 3, ya - 3, xb + 3, yb + 3)) *f.tooltip = describe_op(*op);
-    if (labelled == kMaxLabels) {
+  const Named* last = nullptr;
+  for (const Named& n : named) {
+    const std::string label = "op " + std::to_string(n.op->id) + ": " + op_summary(*n.op);
+    if (n.related) { // always named: the explanation's sentence refers to it
+      put_label(label + ", filled the cache late", n.op, n.rect.x + 3.f, palette::kCursor);
+      continue;
+    }
+    if (labelled == kMaxLabels || !put_label(label, n.op, n.rect.x + 3.f, palette::kText)) {
       ++unlabelled;
       continue;
     }
-    put_label("op " + std::to_string(op->id) + ": " + op_summary(*op), xa, palette::kText);
     ++labelled;
-    last_x = xa;
+    last = &n;
   }
-  if (unlabelled > 0)
-    put_label("and " + std::to_string(unlabelled) + " more ops here", last_x, palette::kTextDim);
+  if (unlabelled > 0 && last)
+    put_label("and " + std::to_string(unlabelled) + " more ops here", nullptr, last->rect.x + 3.f,
+              palette::kTextDim);
 }
 
 std::vector<std::unique_ptr<LaneView>> make_lane_views(const Trace& trace) {

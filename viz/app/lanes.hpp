@@ -21,7 +21,8 @@ struct LaneFrame {
   const Violation* selected = nullptr; // highlighted violation, if any
   ImDrawList* draw = nullptr;
   ImVec2 mouse;
-  std::string* tooltip = nullptr; // a hovered mark writes its description here
+  std::string* tooltip = nullptr;                     // a hovered mark writes its description here
+  const std::vector<std::int64_t>* related = nullptr; // ops the selection's explanation names (a late filler)
 };
 
 class LaneView {

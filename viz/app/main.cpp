@@ -3,6 +3,7 @@
 #include "app/app.hpp"
 #include "app/options.hpp"
 #include "app/platform.hpp"
+#include "trace_model/focus.hpp"
 #include "trace_model/load.hpp"
 
 #include <cstdio>
@@ -37,6 +38,8 @@ int main(int argc, char** argv) {
   if (!opt.screenshot.empty() && !errors.empty()) return 1;
 
   PlatformConfig cfg;
+  for (std::size_t i = 0; i < traces.size(); ++i)
+    cfg.title += (i ? "  vs  " : " - ") + run_title(traces[i]->header);
   cfg.width = opt.width;
   cfg.height = opt.height;
   cfg.visible = opt.screenshot.empty();
@@ -61,6 +64,11 @@ int main(int argc, char** argv) {
     if (opt.window_s) {
       st.t0_s = opt.window_s->first;
       st.t1_s = opt.window_s->second;
+      // Without --at, the cursor (and the node panel) belongs inside the window.
+      const Violation* selected = nullptr;
+      if (st.selected_violation && !app.traces().empty())
+        selected = &app.traces()[0].trace->violations[*st.selected_violation];
+      st.cursor_s = cursor_for_window(st.t0_s, st.t1_s, selected, st.cursor_s);
     }
     if (opt.at_s) st.cursor_s = *opt.at_s;
     st.show_help = opt.show_help;

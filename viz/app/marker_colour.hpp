@@ -1,7 +1,10 @@
-// The violation-marker colour, on its own so that tests can check screenshots
-// for it without including ImGui. Nothing else on screen uses it.
+// Colours that tests look for in screenshots, on their own so that the tests
+// need not include ImGui. The violation-marker colour: nothing but violations
+// uses it. The cursor colour: the cursor, and the yellow marks that explain a
+// selected violation.
 #pragma once
 
 namespace faultlab::viz::palette {
 constexpr int kViolationR = 255, kViolationG = 0, kViolationB = 200;
+constexpr int kCursorR = 255, kCursorG = 235, kCursorB = 60;
 } // namespace faultlab::viz::palette

@@ -3,6 +3,8 @@
 #include "app/palette.hpp"
 #include "trace_model/span_index.hpp"
 
+#include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstdio>
 
@@ -205,11 +207,41 @@ void draw_selection(const OverlayFrame& f) {
   f.draw->AddLine({x, f.lanes_y0}, {x, f.lanes_y1}, palette::kViolation, 3.f);
 }
 
+namespace {
+void draw_dashed(ImDrawList* d, float xa, float xb, float y, ImU32 col, float thick, float dash, float gap) {
+  for (float x = xa; x < xb; x += dash + gap)
+    d->AddLine({x, y}, {std::min(x + dash, xb), y}, col, thick);
+}
+
+// A label with a dark box behind it, kept between the track's edges.
+void boxed_text(const OverlayFrame& f, float x, float y, const std::string& text, ImU32 col,
+                float scale = 1.f) {
+  ImFont* font = ImGui::GetFont();
+  const float size = f.view.font_px * scale;
+  const ImVec2 ts = font->CalcTextSizeA(size, FLT_MAX, 0.f, text.c_str());
+  x = std::max(f.view.x0 + 2.f, std::min(x, f.view.x1 - ts.x - 4.f));
+  f.draw->AddRectFilled({x - 2.f, y}, {x + ts.x + 2.f, y + ts.y}, palette::rgb(0, 0, 0, 210));
+  f.draw->AddText(font, size, {x, y}, col, text.c_str());
+}
+
+std::string seconds(double t_s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f s", t_s);
+  return buf;
+}
+} // namespace
+
+// The story of a stale read, in yellow. A replica: the replication message
+// that carried the write, where it arrived, the wait while the entry sat
+// unapplied (dashed: the read that came meanwhile saw the old state), and the
+// apply. A cache: the cache_set that made the fill that served the read.
 void draw_applied_marks(const OverlayFrame& f, const std::vector<AppliedAt>& applied) {
   const ViewContext& v = f.view;
+  const float r = v.font_px * 0.45f;
   for (const AppliedAt& a : applied) {
-    if (a.t_applied_s < 0 || a.node >= f.lane_center_y.size()) continue;
-    if (a.carrier >= 0) { // the replication message that came late, in the cursor colour
+    if (a.node >= f.lane_center_y.size()) continue;
+    const float y = f.lane_center_y[a.node];
+    if (a.carrier >= 0) {
       const Message& m = f.trace.messages[static_cast<std::size_t>(a.carrier)];
       if (m.from < f.lane_center_y.size()) {
         const float ya = f.lane_center_y[m.from], yb = f.lane_center_y[m.to];
@@ -223,19 +255,54 @@ void draw_applied_marks(const OverlayFrame& f, const std::vector<AppliedAt>& app
         }
       }
     }
-    const float x = v.x_clamped(a.t_applied_s), y = f.lane_center_y[a.node];
-    const float r = v.font_px * 0.45f;
+    if (a.t_applied_s < 0) continue;
+    const float x = v.x_clamped(a.t_applied_s);
+    const bool waited = !a.cache && a.t_arrival_s >= 0 && a.t_applied_s > a.t_arrival_s;
+    if (waited) {
+      const float xa = v.x_clamped(a.t_arrival_s);
+      f.draw->AddCircleFilled({xa, y}, r * 0.6f, palette::kCursor);
+      draw_dashed(f.draw, xa, x, y, palette::kCursor, 3.f, v.font_px * 0.5f, v.font_px * 0.3f);
+      const float label_y = y - r - v.font_px * 0.85f;
+      boxed_text(f, std::max(xa, v.x0) + 4.f, label_y,
+                 "arrived " + seconds(a.t_arrival_s) + ", waiting to apply (" +
+                     seconds(a.t_applied_s - a.t_arrival_s) + ")",
+                 palette::kCursor, 0.8f);
+    }
     f.draw->AddQuadFilled({x, y - r}, {x + r, y}, {x, y + r}, {x - r, y}, palette::kCursor);
-    const std::string filled = a.filled_value.empty() ? "nothing" : a.filled_value;
-    const std::string label = a.cache
-                                  ? "filled " + a.key + "=" + filled + (filled != a.value ? ": stale" : "")
-                                  : "applied " + a.key + "=" + a.value + " only now";
+    std::string label;
+    if (a.cache) {
+      const std::string filled = a.filled_value.empty() ? "nothing" : a.filled_value;
+      label = "filled " + a.key + "=" + filled + (filled != a.value ? ": stale" : "");
+    } else {
+      label = "applied " + a.key + "=" + a.value + " at " + seconds(a.t_applied_s) +
+              (a.t_applied_s > a.t_read_s ? ", after the read" : ", before the read");
+    }
     const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
     const float lx = x + r + 4.f + ts.x < v.x1 ? x + r + 4.f : x - r - 4.f - ts.x;
-    f.draw->AddRectFilled({lx - 2.f, y - ts.y * 0.5f}, {lx + ts.x + 2.f, y + ts.y * 0.5f},
-                          palette::rgb(0, 0, 0, 210));
-    f.draw->AddText({lx, y - ts.y * 0.5f}, palette::kCursor, label.c_str());
+    // Beside the diamond; under the line when a wait is drawn, so the label does not hide it.
+    boxed_text(f, lx, waited ? y + r * 0.6f : y - ts.y * 0.5f, label, palette::kCursor);
   }
+}
+
+// The selected violation's own time when the window does not hold it (a
+// cache race is shown on its own; the stale reads come later): an arrow at
+// the strip's edge saying where.
+void draw_offscreen_violation(const OverlayFrame& f, float y0, float y1) {
+  if (!f.selected) return;
+  const ViewContext& v = f.view;
+  const double t_s = f.selected->t_s;
+  if (t_s >= v.t0_s && t_s <= v.t1_s) return;
+  const bool right = t_s > v.t1_s;
+  const std::string text = "violation at " + seconds(t_s);
+  const ImVec2 ts = ImGui::CalcTextSize(text.c_str());
+  const float h = (y1 - y0) * 0.36f, cy = (y0 + y1) * 0.5f;
+  const float tip = right ? v.x1 - 2.f : v.x0 + 2.f;
+  const float base = right ? tip - h * 1.6f : tip + h * 1.6f;
+  f.draw->AddTriangleFilled({tip, cy}, {base, cy - h}, {base, cy + h}, palette::kViolation);
+  const float tx = right ? base - 6.f - ts.x : base + 6.f;
+  f.draw->AddRectFilled({tx - 2.f, cy - ts.y * 0.5f}, {tx + ts.x + 2.f, cy + ts.y * 0.5f},
+                        palette::rgb(0, 0, 0, 210));
+  f.draw->AddText({tx, cy - ts.y * 0.5f}, palette::kViolation, text.c_str());
 }
 
 } // namespace faultlab::viz

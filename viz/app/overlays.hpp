@@ -38,7 +38,11 @@ std::optional<std::size_t> draw_violation_strip(const OverlayFrame& f, float y0,
 
 // The selected violation: its window shaded, its time marked across lanes.
 void draw_selection(const OverlayFrame& f);
-// Where the answering node finally applied the write the read missed.
+// Where the answering node finally applied the write the read missed: the
+// replication message, its arrival, the wait to apply, and the apply.
 void draw_applied_marks(const OverlayFrame& f, const std::vector<AppliedAt>& applied);
+// At the violation strip's edge: where the selected violation is when the
+// window does not hold it.
+void draw_offscreen_violation(const OverlayFrame& f, float y0, float y1);
 
 } // namespace faultlab::viz

@@ -42,7 +42,7 @@ constexpr ImU32 kPartitionEdge = rgb(255, 150, 40);
 constexpr ImU32 kFaultBand = rgb(140, 120, 255, 40);
 constexpr ImU32 kFaultEdge = rgb(160, 140, 255);
 
-constexpr ImU32 kCursor = rgb(255, 235, 60);
+constexpr ImU32 kCursor = rgb(kCursorR, kCursorG, kCursorB);
 constexpr ImU32 kSelection = rgb(255, 255, 255, 34);
 constexpr ImU32 kHighlight = rgb(255, 255, 255);
 

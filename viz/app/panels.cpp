@@ -33,11 +33,15 @@ void focus_tabs(App& app) {
   if (ts.size() < 2) return;
   for (std::size_t i = 0; i < ts.size(); ++i) {
     if (i) ImGui::SameLine();
-    const std::string label = std::string(1, static_cast<char>('A' + i)) + ": " + ts[i].trace->header.variant;
+    const TraceHeader& h = ts[i].trace->header;
+    const std::string label = std::string(1, static_cast<char>('A' + i)) + ": " + h.variant +
+                              (h.overrides.empty() ? "" : " (with --set)");
     if (ImGui::RadioButton(label.c_str(), app.state().focus == static_cast<int>(i))) {
       app.state().focus = static_cast<int>(i);
       app.state().selected_violation.reset();
     }
+    // Two runs of one variant differ in their --set overrides: the whole title says how.
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", run_title(h).c_str());
   }
 }
 } // namespace
@@ -248,7 +252,9 @@ void draw_help_window(ViewState& state, float display_w, float display_h) {
       "Bars: client ops (green ok, red fail, amber unknown). Arrows: messages (blue request, grey "
       "reply, cyan between replicas: replication, heartbeats, votes); a red cross is a drop. Cyan "
       "ticks under a node: its state changed (applied, filled, stock written, lease granted). "
-      "Magenta triangles: violations; yellow: where the stale value came from.");
+      "Magenta triangles: violations. Yellow, for a selected violation: where the stale value came from "
+      "(the replication message, its arrival, the wait to apply dashed, the apply; or a cache's late fill "
+      "and the read that made it, outlined).");
   ImGui::PopTextWrapPos();
   ImGui::End();
 }

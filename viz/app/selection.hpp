@@ -1,10 +1,12 @@
-// Selecting a violation: focus its trace, zoom to fit it (and, when the trace
-// shows it, the moment the stale node finally applied the missed write), and
-// put the cursor on it. Used by the panel, the timeline markers and the keys.
+// Selecting a violation: focus its trace, zoom to its story (its ops and what
+// the explanation draws: the replication message, its arrival and the apply;
+// a cache's delete, the late fill and the reader that made it; see focus.hpp),
+// and put the cursor on it. Used by the panel, the timeline markers and the keys.
 #pragma once
 
 #include "app/view.hpp"
 #include "trace_model/explain.hpp"
+#include "trace_model/focus.hpp"
 #include "trace_model/trace.hpp"
 
 namespace faultlab::viz {
@@ -14,11 +16,10 @@ inline void select_violation(ViewState& state, const Trace& trace, std::size_t i
   const Violation& v = trace.violations[index];
   state.focus = which;
   state.selected_violation = index;
-  double last_s = v.t_last_s;
-  for (const AppliedAt& a : explain_violation(trace, v))
-    if (a.t_applied_s > last_s) last_s = a.t_applied_s;
-  state.zoom_to(v.t_first_s, last_s);
-  state.cursor_s = v.t_s;
+  const Focus f = violation_focus(trace, v, explain_violation(trace, v));
+  state.t0_s = f.t0_s;
+  state.t1_s = f.t1_s;
+  state.cursor_s = f.cursor_s;
   state.playing = false;
 }
 

@@ -1,5 +1,7 @@
 #include "app/text.hpp"
 
+#include <cfloat>
+
 namespace faultlab::viz {
 
 std::vector<std::string> wrap_at_spaces(const std::string& text, float width_px) {
@@ -32,6 +34,33 @@ std::vector<std::string> wrap_at_spaces(const std::string& text, float width_px)
 
 float wrapped_height(const std::string& text, float width_px) {
   return static_cast<float>(wrap_at_spaces(text, width_px).size()) * ImGui::GetTextLineHeight();
+}
+
+std::string ellipsize(const std::string& text, float width_px, float font_px) {
+  ImFont* font = ImGui::GetFont();
+  const float size = font_px > 0.f ? font_px : ImGui::GetFontSize();
+  auto width = [&](const std::string& s) { return font->CalcTextSizeA(size, FLT_MAX, 0.f, s.c_str()).x; };
+  if (width(text) <= width_px) return text;
+  // The longest prefix that fits with the dots (widths grow with the prefix: bisect).
+  std::vector<std::size_t> cuts; // character boundaries
+  for (std::size_t i = 0; i < text.size(); ++i)
+    if ((static_cast<unsigned char>(text[i]) & 0xc0) != 0x80) cuts.push_back(i);
+  auto with_dots = [&](std::size_t n) {
+    std::string cut = text.substr(0, n);
+    while (!cut.empty() && cut.back() == ' ')
+      cut.pop_back();
+    return cut + "...";
+  };
+  std::size_t lo = 0, hi = cuts.size(); // cuts[lo] fits (or lo == 0), cuts[hi] does not
+  while (hi - lo > 1) {
+    const std::size_t mid = (lo + hi) / 2;
+    if (width(with_dots(cuts[mid])) <= width_px)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  if (lo == 0) return width("...") <= width_px ? "..." : "";
+  return with_dots(cuts[lo]);
 }
 
 float wrapped_text(const std::string& text, ImU32 colour) {

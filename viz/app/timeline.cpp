@@ -3,6 +3,8 @@
 #include "app/overlays.hpp"
 #include "app/palette.hpp"
 #include "app/selection.hpp"
+#include "app/text.hpp"
+#include "trace_model/focus.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -49,33 +51,43 @@ std::string format_seconds(double t_s, double step_s) {
   return buf;
 }
 
+// The run's title (with its --set overrides) and its violation counts, on one
+// line. When it does not fit, the per-check counts go first (the panel has
+// them), then the title is cut with "..." (hover it for the whole).
 void TimelineView::draw_heading(const ViewState& state, ImVec2 pos, float width) {
   ImDrawList* d = ImGui::GetWindowDrawList();
   const auto& h = trace_.header;
-  std::string text = (tag_.empty() ? "" : tag_ + ":  ") + h.scenario + " / " + h.variant + "  (seed " +
-                     std::to_string(h.seed) + ")";
-  d->AddText(pos, palette::kText, text.c_str());
-  float x = pos.x + ImGui::CalcTextSize(text.c_str()).x + ImGui::GetFontSize();
-  std::size_t shown = shown_violations(state).size();
-  std::string counts;
+  const float gap = ImGui::GetFontSize();
+  const std::string title = (tag_.empty() ? "" : tag_ + ":  ") + run_title(h);
+  const std::size_t shown = shown_violations(state).size();
+  std::string counts, hidden;
   for (const auto& check : h.checks) {
-    if (!state.check_visible(check)) continue;
-    counts += "  " + check + " " + std::to_string(trace_.violation_count(check));
-  }
-  const std::string summary =
-      shown == 0 ? "no violations"
-                 : std::to_string(shown) + (shown == 1 ? " violation:" : " violations:") + counts;
-  d->AddText({x, pos.y}, shown == 0 ? palette::kOk : palette::kText, summary.c_str());
-  // Say what the filter hides: a fixed design's accepted staleness is still there.
-  std::string hidden;
-  for (const auto& check : h.checks)
-    if (!state.check_visible(check) && trace_.violation_count(check) > 0)
+    if (state.check_visible(check))
+      counts += "  " + check + " " + std::to_string(trace_.violation_count(check));
+    else if (trace_.violation_count(check) > 0)
       hidden += "  " + check + " " + std::to_string(trace_.violation_count(check));
+  }
+  const std::string total = std::to_string(shown) + (shown == 1 ? " violation" : " violations");
+  std::string summary = shown == 0 ? "no violations" : total + ":" + counts;
+  auto text_w = [](const std::string& s) { return ImGui::CalcTextSize(s.c_str()).x; };
+  const float title_w = text_w(title);
+  if (title_w + gap + text_w(summary) > width && shown > 0) summary = total;
+  const float summary_w = text_w(summary);
+  const std::string shown_title = ellipsize(title, std::max(width - gap * 2.f - summary_w, width * 0.4f));
+  d->AddText(pos, palette::kText, shown_title.c_str());
+  const float title_end = pos.x + text_w(shown_title);
+  const ImVec2 mouse = ImGui::GetIO().MousePos;
+  if (shown_title != title && mouse.x >= pos.x && mouse.x <= title_end && mouse.y >= pos.y &&
+      mouse.y <= pos.y + ImGui::GetFontSize())
+    ImGui::SetTooltip("%s", title.c_str());
+  float x = title_end + gap;
+  if (x + summary_w <= pos.x + width)
+    d->AddText({x, pos.y}, shown == 0 ? palette::kOk : palette::kText, summary.c_str());
+  // Say what the filter hides: a fixed design's accepted staleness is still there.
   if (!hidden.empty()) {
-    x += ImGui::CalcTextSize(summary.c_str()).x + ImGui::GetFontSize();
+    x += summary_w + gap;
     const std::string note = "(hidden:" + hidden + ")";
-    if (x + ImGui::CalcTextSize(note.c_str()).x < pos.x + width)
-      d->AddText({x, pos.y}, palette::kTextDim, note.c_str());
+    if (x + text_w(note) < pos.x + width) d->AddText({x, pos.y}, palette::kTextDim, note.c_str());
   }
 }
 
@@ -169,8 +181,13 @@ void TimelineView::draw(ViewState& state, ImVec2 pos, ImVec2 size) {
   if (state.selected_violation && state.focus == index_ &&
       *state.selected_violation < trace_.violations.size())
     selected = &trace_.violations[*state.selected_violation];
+  if (selected && explained_for_ != selected) {
+    explained_ = explain_violation(trace_, *selected);
+    related_ = related_ops(*selected, explained_);
+    explained_for_ = selected;
+  }
   OverlayFrame of{v, trace_, state, d, mouse, &tooltip, lanes_y0, y, centers, selected};
-  LaneFrame lf{v, trace_, selected, d, mouse, &tooltip};
+  LaneFrame lf{v, trace_, selected, d, mouse, &tooltip, selected ? &related_ : nullptr};
 
   d->PushClipRect({v.x0, ruler_y}, {v.x1, lanes_y1}, true);
   draw_selection(of);
@@ -180,19 +197,14 @@ void TimelineView::draw(ViewState& state, ImVec2 pos, ImVec2 size) {
   draw_messages(of, messages_by_op_);
   for (std::size_t i = 0; i < lanes_.size(); ++i)
     lanes_[i]->draw_overlay(lf, tops[i], tops[i + 1]);
-  if (selected) {
-    if (explained_for_ != selected) {
-      explained_ = explain_violation(trace_, *selected);
-      explained_for_ = selected;
-    }
-    draw_applied_marks(of, explained_);
-  }
+  if (selected) draw_applied_marks(of, explained_);
   if (auto clicked = draw_violation_strip(of, strip_y, lanes_y0, shown_times_, shown_index_))
     select_violation(state, trace_, *clicked, index_);
   if (state.cursor_s >= v.t0_s && state.cursor_s <= v.t1_s) {
     const float x = v.x_of(state.cursor_s);
     d->AddLine({x, ruler_y}, {x, y}, palette::kCursor, 2.5f);
   }
+  draw_offscreen_violation(of, strip_y, lanes_y0);
   d->PopClipRect();
 
   // Lane labels, over a solid column so arrows never run under them.

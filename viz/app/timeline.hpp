@@ -45,6 +45,7 @@ private:
   bool dragged_ = false; // the current press has panned: its release does not move the cursor
   const Violation* explained_for_ = nullptr; // explain_violation() is cached per selection
   std::vector<AppliedAt> explained_;
+  std::vector<std::int64_t> related_; // ops the explanation names beyond the violation's
   std::vector<double> shown_times_;
   std::vector<std::size_t> shown_index_;
 };

@@ -29,11 +29,6 @@ struct ViewState {
     t0_s = t_min_s - pad;
     t1_s = t_max_s + pad;
   }
-  void zoom_to(double a_s, double b_s) {
-    const double span = std::max(b_s - a_s, 1e-6);
-    t0_s = a_s - span * 0.25;
-    t1_s = b_s + span * 0.25;
-  }
   // Zoom by `factor` (< 1 zooms in) keeping `anchor_s` at the same place.
   void zoom_around(double anchor_s, double factor) {
     const double span = std::clamp((t1_s - t0_s) * factor, 1e-7, (t_max_s - t_min_s) * 4 + 1.0);

@@ -320,6 +320,22 @@ const char* component_kind_name(ComponentKind k) {
   return "";
 }
 
+std::string run_title(const TraceHeader& h) {
+  std::string s = h.scenario + " / " + h.variant + " (seed " + std::to_string(h.seed) + ")";
+  for (const auto& o : h.overrides) {
+    // Quoted when a shell would split or expand it, so the title can be pasted.
+    if (o.find_first_of(" \t'\"$`\\!*?[]{}()<>|&;#~") == std::string::npos) {
+      s += " --set " + o;
+      continue;
+    }
+    s += " --set '";
+    for (char c : o)
+      s += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    s += "'";
+  }
+  return s;
+}
+
 LaneId Trace::lane_of(const std::string& name) const {
   for (std::size_t i = 0; i < lanes.size(); ++i)
     if (lanes[i].name == name) return static_cast<LaneId>(i);

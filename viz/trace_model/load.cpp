@@ -58,6 +58,8 @@ TraceHeader read_header(const json& j, const std::string& where) {
   if (const json* checks = l.find("checks"); checks && checks->is_array())
     for (const auto& c : *checks)
       if (c.is_string()) h.checks.push_back(c.get<std::string>());
+  // Optional (older traces lack it): the run's --set overrides.
+  h.overrides = l.strings_or(j, "overrides");
   return h;
 }
 

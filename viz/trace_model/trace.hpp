@@ -38,7 +38,12 @@ struct TraceHeader {
   std::vector<NodeInfo> nodes;
   std::vector<ClientInfo> clients;
   std::vector<std::string> checks;
+  std::vector<std::string> overrides; // the run's --set arguments ("PATH=VALUE"); optional
 };
+
+// "replica-lag / broken (seed 1)", then " --set PATH=VALUE" per override: how
+// the viewer names a run (window title, timeline heading, compare mode).
+std::string run_title(const TraceHeader& h);
 
 enum class Outcome : std::uint8_t { ok, fail, info, pending };
 const char* outcome_name(Outcome o);

@@ -1,0 +1,156 @@
+#!/usr/bin/python3
+"""The notebooks' exercise checks refuse known wrong answers and accept the reference answers.
+
+    FAULTLAB_BIN=build/sim/cli/faultlab /usr/bin/python3 tests/notebooks/test_wrong_answers.py [-v] [NAME...]
+
+For each notebook, the reference answer is the ANSWER in notebooks/src/NN-*.py (read from
+the source, so the test and the notebook cannot drift apart) and must pass its check in
+notebooks/exercises.py; each wrong answer below must be refused. Most wrong answers make
+the symptom go away by taking away its cause (no lag, no pause, no price changes, a
+lighter load, a check turned off): the hint has to say so. Plain unittest, Debian's
+python3 with pandas; CTest runs it (tests/notebooks/CMakeLists.txt). It prints one
+closing line and exits non-zero if anything failed.
+"""
+
+import ast
+import atexit
+import os
+import shutil
+import sys
+import tempfile
+import time
+import unittest
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "notebooks"))
+if not os.environ.get("FAULTLAB_NB_OUT"):  # CTest points it into the build folder; else a folder removed at exit
+    os.environ["FAULTLAB_NB_OUT"] = tempfile.mkdtemp(prefix="faultlab-wrong-answers-")
+    atexit.register(shutil.rmtree, os.environ["FAULTLAB_NB_OUT"], ignore_errors=True)
+os.environ.pop("FAULTLAB_NB_REQUIRE_ANSWERS", None)  # the checks' verdicts are read here, not raised
+
+import exercises as ex  # noqa: E402  (after the path is set)
+from exercises import CACHE, FAILOVER, ORDERS  # noqa: E402
+
+PROFILES = "components.profiles."
+EVERYWHERE = ["shard-1", "shard-2", "shard-3", "shard-4"]
+
+# notebook -> [(wrong answer, a word the hint must contain)]. Those refused before anything runs
+# cost nothing; the ones that need a run are kept to one or two per notebook.
+WRONG = {
+    "00-introduction": [
+        ({PROFILES + "lag": "0ms"}, "lag"),                        # no lag, nothing stale: accepted before
+        ({"workload.clients.users.mix.write": 0}, "traffic"),      # no writes, nothing stale: accepted before
+        ({PROFILES + "read_your_writes": True}, "read_your_writes"),  # only a session's own writes (runs)
+    ],
+    "01-replica-lag": [
+        ({PROFILES + "lag": "0ms"}, "lag"),                        # the issue's report: accepted before
+        ({PROFILES: {"read_your_writes": True, "lag": {"distribution": "uniform", "min": "0ms", "max": "1ms"}}},
+         "lag"),
+        ({"workload.clients.users.reload_after_write": "3s"}, "traffic"),
+        ({"checks.read_your_writes": None}, "checker"),
+        ({PROFILES + "read_policy": "primary"}, "primary"),        # no violations, idle replicas (runs)
+    ],
+    "02-split-brain": [
+        ("1s", "two primaries"),                                   # the broken design's own timeout (runs)
+        ("60s", "long"),
+        ("16", "duration"),
+    ],
+    "03-gc-pause": [
+        ({FAILOVER + "lease": "50ms"}, "lease"),                   # availability 15-23 %: accepted before
+        ({"faults.stop-the-world-gc": None}, "pause"),
+        ({FAILOVER + "election_timeout": "10s"}, "election"),
+        ({FAILOVER + "lease_check": "every_request"}, "clock"),    # the timer is not the problem (runs)
+    ],
+    "04-cache-invalidation": [
+        ({CACHE + "fill_delay": "0ms"}, "fill_delay"),             # no race window: accepted before
+        ({"workload.clients.pricing": None}, "price changes"),     # no writes: accepted before
+        ({"checks.stale_cache.bound": "30s"}, "checker"),          # a blind checker: accepted before
+        ({CACHE + "ttl": "500ms"}, "10 %"),                        # no stale prices, half the hits (runs)
+    ],
+    "05-redis-spof": [
+        ({"faults.redis-dies-at-peak": None}, "list"),
+        (["replica", "backoff", "auth_timeout", "fail_open"], "all four"),
+        (["fail_open"], "single point of failure"),                # Redis still down for 15 s (runs)
+    ],
+    "06-hot-shard": [
+        ({ORDERS + "placement": "directory", ORDERS + "directory": {"customer-99": ["shard-1"]},
+          "workload.clients.customers.keys.zipf_s": 0.6}, "customers"),  # even customers: accepted before
+        ({ORDERS + "placement": "directory", ORDERS + "directory": {"customer-99": ["shard-1"]},
+          ORDERS + "service_time": "100us"}, "faster"),
+        ({ORDERS + "shard_key": "tenant_and_record"}, "shard key"),
+    ],
+    "07-inventory-race": [
+        ("1s", "oversells"),                                       # a lease as long as the pause (runs)
+        ("30s", "shorter"),
+        ("soon", "duration"),
+    ],
+}
+
+
+def reference_answer(notebook):
+    """The ANSWER = ... of notebooks/src/NOTEBOOK.py, evaluated with the exercises' constants."""
+    source = (REPO / "notebooks" / "src" / f"{notebook}.py").read_text()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "ANSWER" for t in node.targets):
+            return eval(compile(ast.Expression(node.value), notebook, "eval"), vars(ex).copy())
+    raise AssertionError(f"{notebook}: no ANSWER = ... in its source")
+
+
+class Exercises(unittest.TestCase):
+    checked = 0        # answers judged
+    notebooks = set()  # notebooks whose check was tried
+
+    def test_every_notebook_has_a_check_and_wrong_answers(self):
+        sources = sorted(p.stem for p in (REPO / "notebooks" / "src").glob("*.py"))
+        self.assertEqual(sorted(ex.CHECKS), sources, "notebooks and exercises.CHECKS differ")
+        self.assertEqual(sorted(WRONG), sources, "every notebook needs known wrong answers here")
+
+
+def add_tests(notebook):
+    def test(self):
+        check = ex.CHECKS[notebook]
+        Exercises.notebooks.add(notebook)
+        ref = reference_answer(notebook)
+        verdict = check(ref)
+        self.assertTrue(verdict.passed, f"{notebook}: the reference answer {ref!r} is refused: {verdict.message}"
+                                        f"\n{verdict.table}")
+        Exercises.checked += 1
+        for answer, word in WRONG[notebook]:
+            with self.subTest(answer=answer):
+                verdict = check(answer)
+                Exercises.checked += 1
+                self.assertFalse(verdict.passed, f"{notebook}: the wrong answer {answer!r} passes: {verdict.message}")
+                self.assertIn(word.lower(), verdict.message.lower(),
+                              f"{notebook}: the hint for {answer!r} does not say why: {verdict.message}")
+    test.__name__ = f"test_{notebook.replace('-', '_')}"
+    setattr(Exercises, test.__name__, test)
+
+
+for name in WRONG:
+    add_tests(name)
+
+
+def main():
+    verbose = "-v" in sys.argv[1:]
+    only = [a for a in sys.argv[1:] if not a.startswith("-")]
+    loader = unittest.TestLoader()
+    if only:
+        names = [f"test_{n.replace('-', '_')}" for n in only]
+        suite = unittest.TestSuite(Exercises(n) for n in names)
+    else:
+        suite = loader.loadTestsFromTestCase(Exercises)
+    start = time.monotonic()
+    result = unittest.TextTestRunner(verbosity=2 if verbose else 1, stream=sys.stdout).run(suite)
+    took = time.monotonic() - start
+    bad = len(result.failures) + len(result.errors)
+    if result.wasSuccessful():
+        print(f"test_wrong_answers: OK, {Exercises.checked} answers to the exercises of {len(Exercises.notebooks)} "
+              f"notebooks judged as expected (wrong ones refused, reference ones accepted) in {took:.1f} s")
+        return 0
+    print(f"test_wrong_answers: FAILED, {bad} problem(s) in {result.testsRun} tests ({took:.1f} s); see above")
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
