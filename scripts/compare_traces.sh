@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Compares the traces two faultlab binaries write for every catalog scenario,
+# every variant, and the given seeds (default 1), header line excepted:
+# a refactoring that must not change behaviour passes this with no output
+# but its last line.
+#   scripts/compare_traces.sh OLD_FAULTLAB NEW_FAULTLAB [SEED...]
+# Exit 0 when every trace matches, 1 otherwise.
+set -euo pipefail
+old="$1"
+new="$2"
+shift 2
+seeds=("${@:-1}")
+[[ ${#seeds[@]} -gt 0 ]] || seeds=(1)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+compared=0
+different=0
+for scenario in scenarios/*.json; do
+  name=$(basename "$scenario" .json)
+  variants=$(python3 -c 'import json,sys; print(" ".join(["base"] + list(json.load(open(sys.argv[1])).get("variants", {}))))' "$scenario")
+  for variant in $variants; do
+    for seed in "${seeds[@]}"; do
+      "$old" run "$scenario" --variant "$variant" --seed "$seed" --quiet --trace "$work/old.jsonl"
+      "$new" run "$scenario" --variant "$variant" --seed "$seed" --quiet --trace "$work/new.jsonl"
+      compared=$((compared + 1))
+      if ! cmp -s <(tail -n +2 "$work/old.jsonl") <(tail -n +2 "$work/new.jsonl"); then
+        different=$((different + 1))
+        echo "DIFFERENT: $name / $variant, seed $seed (first difference:"
+        diff <(tail -n +2 "$work/old.jsonl") <(tail -n +2 "$work/new.jsonl") | head -4
+        echo ")"
+      fi
+    done
+  done
+done
+echo "compared $compared traces (header lines excepted): $different different"
+[[ $different -eq 0 ]]
