@@ -18,6 +18,8 @@
 // (cli::run_in_children) and reports its own numbers, peak RSS included.
 #include "cli/outcome.hpp"
 #include "cli/runner.hpp"
+#include "components/builtin.hpp"
+#include "components/replica_group/spec.hpp"
 #include "history/json_line.hpp"
 #include "history/trace_writer.hpp"
 #include "model/simulation.hpp"
@@ -430,6 +432,7 @@ void print_raw(const char* label, const Json& r) {
 } // namespace
 
 int main(int argc, char** argv) {
+  faultlab::components::register_builtin();
   CLI::App app{"faultlab-bench: raw SimGrid request/response vs a traced, checked faultlab run"};
   std::string scenario_path = "scenarios/replica-lag.json";
   std::string variant = "broken";
@@ -531,9 +534,10 @@ int main(int argc, char** argv) {
     std::cout << "  bare: " << raw_plain.error << "\n";
     failed = true;
   }
-  if (!no_breakdown && !scenario.replica_groups.empty()) {
+  const auto groups = scenario.components_of<faultlab::scenario::ReplicaGroup>();
+  if (!no_breakdown && !groups.empty()) {
     RawOptions with_service = raw;
-    with_service.service_s = scenario.replica_groups.front().service_time_s;
+    with_service.service_s = groups.front()->service_time_s;
     ChildOutcome r = in_child([&] { return RawBench(with_service).run(); });
     if (r.ok) {
       print_raw(("+ " + fixed(with_service.service_s * 1e6, 0) + " us execute per request").c_str(), r.data);

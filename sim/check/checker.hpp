@@ -54,6 +54,9 @@ struct CheckerInfo {
   const char* name;    // stable id, used in scenarios and on the command line
   const char* summary; // one line: what it catches
   CheckFn run;
+  // The component type whose behaviour it judges (stale_cache: "cache"), so
+  // a scenario without one is told; nullptr when any history will do.
+  const char* needs_component_type = nullptr;
 };
 
 // Every checker, in a fixed order (the order reports list them in).

@@ -22,14 +22,14 @@ const std::vector<CheckerInfo>& registry() {
        &check_single_leader},
       {"stale_cache",
        "a cache kept serving a value older than an acknowledged write for longer than the stale bound",
-       &check_stale_cache},
+       &check_stale_cache, "cache"},
       {"availability", "an endpoint's share of successful requests in a time window fell below its SLO",
        &check_availability},
       {"shard_skew", "one shard took more than the allowed multiple of the mean load in a time window",
-       &check_shard_skew},
+       &check_shard_skew, "sharded_store"},
       {"oversell",
        "more purchases of an item were confirmed than it had in stock, or its stock ended below zero",
-       &check_oversell},
+       &check_oversell, "inventory"},
   };
   return checkers;
 }

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <map>
 #include <ostream>
+#include <set>
 #include <stdexcept>
 
 namespace faultlab::cli {
@@ -113,9 +114,11 @@ int command_analyze(const AnalyzeArgs& args, std::ostream& out, std::ostream& er
     out << s.name << (s.variant.empty() ? "" : " / " + s.variant) << " — " << s.title << "\n";
     if (!s.design.empty()) out << "  design: " << s.design << "\n";
     out << "\n" << topo::render_text(*graph);
-    if (!s.sharded_stores.empty())
-      out << "\n(A sharded store counts as down when any of its shards is: the requests routed to that shard\n"
-             "fail, the others go on, so for a sharded store \"down\" means a partial outage.)\n";
+    std::set<std::string> notes; // once per type, in component order
+    for (const auto& component : s.components) {
+      const std::string note = component->analyze_note();
+      if (!note.empty() && notes.insert(note).second) out << "\n" << note << "\n";
+    }
     for (const auto& f : s.faults) {
       if (f.type != scenario::Fault::Type::partition) continue;
       std::vector<std::vector<std::string>> groups;

@@ -1,5 +1,6 @@
 // faultlab: run a scenario, verify the catalog, list it.
 #include "cli/analyze_command.hpp"
+#include "components/builtin.hpp"
 #include "cli/check_command.hpp"
 #include "cli/commands.hpp"
 #include "cli/explain_command.hpp"
@@ -12,6 +13,7 @@
 
 int main(int argc, char** argv) {
   using namespace faultlab::cli;
+  faultlab::components::register_builtin();
   CLI::App app{"faultlab: watch distributed-systems failures happen, and fix them"};
   app.require_subcommand(1);
 

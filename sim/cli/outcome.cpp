@@ -63,19 +63,7 @@ std::vector<check::Violation> run_checks(const scenario::Scenario& scenario, con
   std::vector<check::Violation> all;
   for (const auto& c : scenario.checks) {
     const check::CheckerInfo* checker = check::find_checker(c.name);
-    check::CheckOptions options;
-    options.stale_bound_s = c.stale_bound_s;
-    options.window_s = c.window_s;
-    options.min_window_ops = c.min_window_ops;
-    options.slo = c.slo;
-    for (const auto& [endpoint, slo] : c.endpoint_slo) options.endpoint_slo[endpoint] = slo;
-    options.skew_bound = c.skew_bound;
-    for (const auto& cache : scenario.caches) options.cache_nodes.push_back(cache.node);
-    for (const auto& store : scenario.sharded_stores)
-      for (const auto& shard : store.shards) options.shard_nodes.push_back(shard.node);
-    for (const auto& inventory : scenario.inventories)
-      for (const auto& [item, units] : inventory.items) options.stock[item] = units;
-    auto found = checker->run(history, options);
+    auto found = checker->run(history, c.options);
     all.insert(all.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
   }
   std::stable_sort(all.begin(), all.end(),

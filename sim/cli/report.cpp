@@ -40,25 +40,30 @@ void print_report(std::ostream& out, const scenario::Scenario& s, const CheckedR
   out << "  latency: p50 " << util::format_duration(m.latency_p50_s) << ", p99 "
       << util::format_duration(m.latency_p99_s) << ", max " << util::format_duration(m.latency_max_s)
       << "; availability " << percent(m.availability) << "\n";
-  if (!s.sharded_stores.empty()) {
-    // Where the load went: the lesson of a sharded design.
+  for (const auto& component : s.components) {
+    // Where the load went, for a component that splits it (the shards of a
+    // sharded store): the lesson of such a design.
+    const std::string label = component->load_split_label();
+    if (label.empty()) continue;
+    const auto roles = component->node_roles();
+    auto load_of = [&](const std::string& node) -> const Metrics::NodeLoad* {
+      for (const auto& n : m.nodes)
+        if (n.node == node) return &n;
+      return nullptr;
+    };
     std::int64_t routed = 0;
-    for (const auto& store : s.sharded_stores)
-      for (const auto& shard : store.shards)
-        for (const auto& n : m.nodes)
-          if (n.node == shard.node) routed += n.ops;
-    for (const auto& store : s.sharded_stores) {
-      out << "  shards:  ";
-      for (std::size_t i = 0; i < store.shards.size(); ++i) {
-        const Metrics::NodeLoad* load = nullptr;
-        for (const auto& n : m.nodes)
-          if (n.node == store.shards[i].node) load = &n;
-        double share = load && routed ? static_cast<double>(load->ops) / static_cast<double>(routed) : 0.0;
-        out << (i ? "; " : "") << store.shards[i].node << " " << percent(share) << " of requests, p99 "
-            << util::format_duration(load ? load->latency_p99_s : 0.0);
-      }
-      out << "\n";
+    for (const auto& role : roles)
+      if (const auto* load = load_of(role.node)) routed += load->ops;
+    char head[16];
+    std::snprintf(head, sizeof head, "  %-8s", (label + ":").c_str());
+    out << head;
+    for (std::size_t i = 0; i < roles.size(); ++i) {
+      const Metrics::NodeLoad* load = load_of(roles[i].node);
+      double share = load && routed ? static_cast<double>(load->ops) / static_cast<double>(routed) : 0.0;
+      out << (i ? "; " : "") << roles[i].node << " " << percent(share) << " of requests, p99 "
+          << util::format_duration(load ? load->latency_p99_s : 0.0);
     }
+    out << "\n";
   }
   out << "  checks:\n";
   std::map<std::string, std::vector<const check::Violation*>> by_check;

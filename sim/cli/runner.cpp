@@ -34,23 +34,9 @@ nlohmann::ordered_json trace_header(const scenario::Scenario& s, std::uint64_t s
   nlohmann::ordered_json nodes = nlohmann::ordered_json::array();
   for (const auto& n : s.topology.nodes) {
     nlohmann::ordered_json roles = nlohmann::ordered_json::array();
-    for (const auto& g : s.replica_groups) {
-      if (g.primary == n.name) roles.push_back(g.name + ":primary");
-      for (const auto& r : g.replicas)
-        if (r == n.name) roles.push_back(g.name + ":replica");
-    }
-    for (const auto& c : s.caches)
-      if (c.node == n.name) roles.push_back(c.name + ":cache");
-    for (const auto& svc : s.services)
-      for (const auto& i : svc.instances)
-        if (i == n.name) roles.push_back(svc.name + ":service");
-    for (const auto& store : s.sharded_stores)
-      for (const auto& shard : store.shards)
-        if (shard.node == n.name) roles.push_back(store.name + ":" + shard.name);
-    for (const auto& inv : s.inventories)
-      if (inv.node == n.name) roles.push_back(inv.name + ":inventory");
-    for (const auto& l : s.lock_services)
-      if (l.node == n.name) roles.push_back(l.name + ":locks");
+    for (const auto& component : s.components)
+      for (const auto& role : component->node_roles())
+        if (role.node == n.name) roles.push_back(component->name + ":" + role.role);
     for (const auto& c : s.workload.clients)
       if (c.node == n.name) roles.push_back(c.name + ":clients");
     nodes.push_back({{"name", n.name}, {"zone", n.zone}, {"roles", roles}});

@@ -30,7 +30,6 @@ namespace {
 constexpr std::uint64_t kMaxRuns = 1'000'000;
 const char* const kMetricColumns[] = {"availability", "latency_p50_s", "latency_p99_s", "latency_max_s",
                                       "ops_ok",       "ops_fail",      "ops_info",      "ops_total"};
-const char* const kCacheMetricColumns[] = {"cache_hit_ratio", "db_reads", "db_reads_peak_per_s"};
 
 // The metric columns of a sweep: the cache's too when the scenario has one.
 struct Columns {
@@ -377,8 +376,7 @@ int command_sweep(const SweepArgs& args, std::ostream& out, std::ostream& err) {
     for (const auto& c : base.checks)
       checks.push_back(c.name);
     columns.metrics.assign(std::begin(kMetricColumns), std::end(kMetricColumns));
-    if (!base.caches.empty())
-      columns.metrics.insert(columns.metrics.end(), std::begin(kCacheMetricColumns), std::end(kCacheMetricColumns));
+    for (const auto& name : base.component_metric_names()) columns.metrics.push_back(name);
     scenario::Origin origin;
     Json file = scenario::read_json_file(args.scenario);
     Json document =

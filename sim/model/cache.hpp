@@ -20,6 +20,7 @@
 // The cache is memory only: a crash empties it.
 #pragma once
 
+#include "components/cache/spec.hpp"
 #include "model/components.hpp"
 #include "model/driver.hpp"
 #include "model/group_client.hpp"
@@ -29,10 +30,10 @@
 
 namespace faultlab::model {
 
-class CacheModel {
+class CacheModel : public ComponentModel {
 public:
   CacheModel(const scenario::Cache& spec, Context& context);
-  void start();
+  void start() override;
   const scenario::Cache& spec() const { return spec_; }
   int node() const { return node_; }
 

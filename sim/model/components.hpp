@@ -1,36 +1,50 @@
-// Every running component of one simulation, by type, found by name. Drivers
-// and services get typed handles from here once, when they are built; at run
+// Every running component of one simulation, found by name. Drivers and
+// services take typed handles from here once, when they are built; at run
 // time components only talk through the network.
 #pragma once
 
-#include "model/replica_group.hpp"
-
+#include <cassert>
+#include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace faultlab::model {
 
-class CacheModel;
-class ServiceModel;
-class ShardedStoreModel;
-class InventoryModel;
-class LockServiceModel;
+// A running component. Models talk to each other only through the network;
+// what they hold of each other are handles taken when they are built.
+class ComponentModel {
+public:
+  virtual ~ComponentModel() = default;
+  // Launches its actors (called once, after every model is built).
+  virtual void start() = 0;
+};
 
-struct Components {
-  std::vector<std::unique_ptr<ReplicaGroupModel>> groups;
-  std::vector<std::unique_ptr<CacheModel>> caches;
-  std::vector<std::unique_ptr<ServiceModel>> services;
-  std::vector<std::unique_ptr<ShardedStoreModel>> sharded_stores;
-  std::vector<std::unique_ptr<InventoryModel>> inventories;
-  std::vector<std::unique_ptr<LockServiceModel>> lock_services;
-
-  // The model named `name` in `list`; validation made sure it exists.
-  template <class M> static M& find(const std::vector<std::unique_ptr<M>>& list, const std::string& name) {
-    for (const auto& m : list)
-      if (m->spec().name == name) return *m;
-    throw std::logic_error("no component named " + name);
+// Every model of one run, found by component name.
+class Components {
+public:
+  void add(const std::string& name, std::unique_ptr<ComponentModel> model) {
+    by_name_[name] = model.get();
+    models_.push_back(std::move(model));
   }
+  // The model of `name` if it is an M, else nullptr.
+  template <class M> M* find_as(const std::string& name) const {
+    auto it = by_name_.find(name);
+    return it == by_name_.end() ? nullptr : dynamic_cast<M*>(it->second);
+  }
+  // The model of `name`, which validation made sure exists and is an M.
+  template <class M> M& get(const std::string& name) const {
+    M* model = find_as<M>(name);
+    assert(model != nullptr && "validation checked the component's name and type");
+    return *model;
+  }
+  // In the order they were built.
+  const std::vector<std::unique_ptr<ComponentModel>>& all() const { return models_; }
+
+private:
+  std::vector<std::unique_ptr<ComponentModel>> models_;
+  std::map<std::string, ComponentModel*> by_name_; // looked up, never iterated
 };
 
 } // namespace faultlab::model

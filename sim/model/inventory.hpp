@@ -19,6 +19,8 @@
 // memory by whoever grants them.
 #pragma once
 
+#include "components/inventory/spec.hpp"
+#include "components/lock_service/spec.hpp"
 #include "model/components.hpp"
 #include "model/driver.hpp"
 
@@ -27,10 +29,10 @@
 
 namespace faultlab::model {
 
-class InventoryModel {
+class InventoryModel : public ComponentModel {
 public:
   InventoryModel(const scenario::Inventory& spec, Context& context);
-  void start();
+  void start() override;
   const scenario::Inventory& spec() const { return spec_; }
   int node() const { return node_; }
 
@@ -57,10 +59,10 @@ private:
   std::map<std::string, Row> rows_;
 };
 
-class LockServiceModel {
+class LockServiceModel : public ComponentModel {
 public:
   LockServiceModel(const scenario::LockService& spec, Context& context);
-  void start();
+  void start() override;
   const scenario::LockService& spec() const { return spec_; }
   int node() const { return node_; }
 

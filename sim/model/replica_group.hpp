@@ -40,6 +40,8 @@
 // primary` those are writes that clients were told had succeeded.
 #pragma once
 
+#include "components/replica_group/spec.hpp"
+#include "model/components.hpp"
 #include "model/context.hpp"
 
 #include <simgrid/s4u.hpp>
@@ -50,11 +52,11 @@
 
 namespace faultlab::model {
 
-class ReplicaGroupModel {
+class ReplicaGroupModel : public ComponentModel {
 public:
   ReplicaGroupModel(const scenario::ReplicaGroup& spec, Context& context);
 
-  void start(); // spawns every member's actors and registers crash hooks
+  void start() override; // spawns every member's actors and registers crash hooks
 
   const scenario::ReplicaGroup& spec() const { return spec_; }
   int primary_node() const { return members_.front().node; } // the configured first primary

@@ -32,8 +32,8 @@ ServiceModel::ServiceModel(const scenario::Service& spec, Components& components
     instance->rng = context_.rng("service/" + spec_.name + "/" + name);
     for (const auto& endpoint : spec_.endpoints)
       for (const auto& call : endpoint.calls)
-        if (context_.scenario.component_type(call.to) == "replica_group" && !instance->groups.count(call.to))
-          instance->groups[call.to] = std::make_unique<GroupClient>(Components::find(components_.groups, call.to),
+        if (auto* group = components_.find_as<ReplicaGroupModel>(call.to); group && !instance->groups.count(call.to))
+          instance->groups[call.to] = std::make_unique<GroupClient>(*group,
                                                                     context_, *instance->rpc, instance->rng);
     nodes_.push_back(instance->node);
     instances_.push_back(std::move(instance));
@@ -144,7 +144,7 @@ ServiceModel::Outcome ServiceModel::attempt(Instance& instance, const scenario::
     outcome.error = answer.error;
     return outcome;
   }
-  const ServiceModel& next = Components::find(components_.services, call.to);
+  const ServiceModel& next = components_.get<ServiceModel>(call.to);
   std::unique_ptr<Message> reply =
       call_service(*instance.rpc, instance.rng, next, call.op, request.key, request.op, deadline_s);
   outcome.ok = reply && reply->ok;

@@ -13,6 +13,7 @@
 // failure.
 #pragma once
 
+#include "components/service/spec.hpp"
 #include "model/components.hpp"
 #include "model/driver.hpp"
 #include "model/group_client.hpp"
@@ -21,10 +22,10 @@
 
 namespace faultlab::model {
 
-class ServiceModel {
+class ServiceModel : public ComponentModel {
 public:
   ServiceModel(const scenario::Service& spec, Components& components, Context& context);
-  void start();
+  void start() override;
   const scenario::Service& spec() const { return spec_; }
   const std::vector<int>& instance_nodes() const { return nodes_; }
 

@@ -14,6 +14,7 @@
 // customers' whole load to whichever shard they hash to.
 #pragma once
 
+#include "components/sharded_store/spec.hpp"
 #include "model/components.hpp"
 #include "model/driver.hpp"
 
@@ -27,10 +28,10 @@ namespace faultlab::model {
 int place(const scenario::ShardedStore& store, int tenant_count, std::size_t tenant, const std::string& tenant_name,
           std::int64_t record, std::int64_t period);
 
-class ShardedStoreModel {
+class ShardedStoreModel : public ComponentModel {
 public:
   ShardedStoreModel(const scenario::ShardedStore& spec, Context& context);
-  void start();
+  void start() override;
   const scenario::ShardedStore& spec() const { return spec_; }
   int shard_node(int shard) const { return nodes_[static_cast<std::size_t>(shard)]; }
 

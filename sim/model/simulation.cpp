@@ -6,12 +6,7 @@
 #include "history/recorder.hpp"
 #include "model/client.hpp"
 #include "model/context.hpp"
-#include "model/cache.hpp"
-#include "model/components.hpp"
-#include "model/inventory.hpp"
-#include "model/replica_group.hpp"
-#include "model/service.hpp"
-#include "model/sharded_store.hpp"
+#include "model/registry.hpp"
 #include "util/input_error.hpp"
 
 #include <simgrid/s4u.hpp>
@@ -50,28 +45,18 @@ RunOutput simulate(const scenario::Scenario& scenario, const RunOptions& options
   history::Recorder recorder(trace);
   Context context{scenario, network, hooks, recorder, trace, options.seed};
 
+  // Models in the order their types registered, each type's components in
+  // file order: actor creation order is part of what makes a run repeatable.
   Components components;
-  for (const auto& spec : scenario.replica_groups)
-    components.groups.push_back(std::make_unique<ReplicaGroupModel>(spec, context));
-  for (const auto& spec : scenario.caches) components.caches.push_back(std::make_unique<CacheModel>(spec, context));
-  for (const auto& spec : scenario.sharded_stores)
-    components.sharded_stores.push_back(std::make_unique<ShardedStoreModel>(spec, context));
-  for (const auto& spec : scenario.inventories)
-    components.inventories.push_back(std::make_unique<InventoryModel>(spec, context));
-  for (const auto& spec : scenario.lock_services)
-    components.lock_services.push_back(std::make_unique<LockServiceModel>(spec, context));
-  // Services last: their instances hold handles to what they call.
-  for (const auto& spec : scenario.services)
-    components.services.push_back(std::make_unique<ServiceModel>(spec, components, context));
+  const ModelTypes& model_types = ModelTypes::instance();
+  const auto& type_names = scenario::ComponentTypes::instance().names();
+  for (const auto& type : type_names)
+    for (const auto& spec : scenario.components)
+      if (spec->type == type) components.add(spec->name, model_types.find(type)->make(*spec, components, context));
   std::vector<std::unique_ptr<ClientGroupModel>> clients;
   for (const auto& spec : scenario.workload.clients)
     clients.push_back(std::make_unique<ClientGroupModel>(spec, components, context));
-  for (auto& g : components.groups) g->start();
-  for (auto& c : components.caches) c->start();
-  for (auto& s : components.sharded_stores) s->start();
-  for (auto& i : components.inventories) i->start();
-  for (auto& l : components.lock_services) l->start();
-  for (auto& s : components.services) s->start();
+  for (const auto& model : components.all()) model->start();
   for (auto& c : clients) c->start();
   engine::start_fault_schedule(scenario.faults, network, hooks, trace);
 
@@ -85,20 +70,11 @@ RunOutput simulate(const scenario::Scenario& scenario, const RunOptions& options
   output.refused_in_flight = context.refused_in_flight;
   ModelStats stats;
   for (const auto& c : clients) c->driver().report(stats);
-  if (!scenario.caches.empty()) {
-    const double lookups = static_cast<double>(stats.cache_hits + stats.cache_misses);
-    output.model_metrics.emplace_back("cache_hit_ratio",
-                                      lookups > 0 ? static_cast<double>(stats.cache_hits) / lookups : 0.0);
-    auto& reads = stats.database_read_times_s;
-    output.model_metrics.emplace_back("db_reads", static_cast<double>(reads.size()));
-    // The database's busiest second, as the applications loaded it.
-    std::sort(reads.begin(), reads.end());
-    std::size_t peak = 0;
-    for (std::size_t i = 0, j = 0; j < reads.size(); ++j) {
-      while (reads[j] - reads[i] >= 1.0) ++i;
-      peak = std::max(peak, j - i + 1);
-    }
-    output.model_metrics.emplace_back("db_reads_peak_per_s", static_cast<double>(peak));
+  for (const auto& type : type_names) {
+    const ModelType* model_type = model_types.find(type);
+    bool present = std::any_of(scenario.components.begin(), scenario.components.end(),
+                               [&](const auto& spec) { return spec->type == type; });
+    if (present && model_type->metrics) model_type->metrics(stats, output.model_metrics);
   }
   if (trace->overflowed())
     throw util::InputError("over-limit", scenario.file + ": /limits/max_trace_events",

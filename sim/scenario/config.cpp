@@ -1,5 +1,7 @@
 #include "scenario/config.hpp"
 
+#include <algorithm>
+
 namespace faultlab::scenario {
 
 const Node* Topology::find(const std::string& name) const {
@@ -33,26 +35,30 @@ const char* to_string(Fault::Type type) {
   return "?";
 }
 
-const ReplicaGroup* Scenario::find_replica_group(const std::string& group) const {
-  for (const auto& g : replica_groups)
-    if (g.name == group) return &g;
+const ComponentSpec* Scenario::component(const std::string& component_name) const {
+  for (const auto& c : components)
+    if (c->name == component_name) return c.get();
   return nullptr;
 }
 
-std::string Scenario::component_type(const std::string& component) const {
-  if (find_in(replica_groups, component)) return "replica_group";
-  if (find_in(caches, component)) return "cache";
-  if (find_in(services, component)) return "service";
-  if (find_in(sharded_stores, component)) return "sharded_store";
-  if (find_in(inventories, component)) return "inventory";
-  if (find_in(lock_services, component)) return "lock_service";
-  return "";
+std::string Scenario::component_type(const std::string& component_name) const {
+  const ComponentSpec* c = component(component_name);
+  return c == nullptr ? "" : c->type;
 }
 
-const Endpoint* Service::find(const std::string& endpoint) const {
-  for (const auto& e : endpoints)
-    if (e.name == endpoint) return &e;
-  return nullptr;
+std::vector<std::string> Scenario::component_metric_names() const {
+  std::vector<std::string> names;
+  for (const auto& c : components)
+    for (const auto& metric : c->metric_names())
+      if (std::find(names.begin(), names.end(), metric) == names.end()) names.push_back(metric);
+  return names;
+}
+
+std::vector<std::string> Scenario::names_of_type(const std::string& type) const {
+  std::vector<std::string> names;
+  for (const auto& c : components)
+    if (c->type == type) names.push_back(c->name);
+  return names;
 }
 
 } // namespace faultlab::scenario

@@ -3,8 +3,12 @@
 // this; they never see JSON, so every value here is already known to be sane.
 #pragma once
 
+#include "check/checker.hpp"
+#include "scenario/component.hpp"
+
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -39,148 +43,6 @@ struct Distribution {
   double b_s = 0.0; // uniform: max
 };
 
-enum class ReadPolicy { primary, any_replica, nearest };
-
-// When the primary answers a write: at once (asynchronous replication), or
-// once a majority of the group has it.
-enum class Ack { primary, majority };
-
-// Leader failover. Off: the primary is fixed for the whole run.
-struct Failover {
-  bool enabled = false;
-  double heartbeat_interval_s = 0.1;
-  double election_timeout_s = 1.0; // each node waits a random time in [t, 2t)
-  bool quorum = false;             // promotion needs a majority vote (one vote per term)
-  std::optional<double> lease_s;   // the primary steps down without a majority's acks for this long
-  // Where the primary checks its lease: only on its heartbeat timer (the
-  // request path trusts a "leader" flag), or also before every request.
-  bool lease_checked_on_request = false;
-  // The clock the lease is measured with: the node's own monotonic clock,
-  // which stops while the node is paused, or real time (a clock that keeps
-  // counting through a pause, like CLOCK_BOOTTIME or a time service).
-  bool lease_real_clock = false;
-  bool fencing = false;            // replicas reject messages from an older term
-};
-
-// A primary and its asynchronous replicas holding a key-value store.
-struct ReplicaGroup {
-  std::string name;
-  std::string primary;
-  std::vector<std::string> replicas;
-  Distribution lag; // time from shipping an entry to its apply on a replica
-  // How often the primary's WAL sender ships the entries written since its
-  // last round; until then they are only on the primary. 0: each entry is
-  // shipped the moment it is written (then `lag` runs from the commit).
-  double ship_interval_s = 0.0;
-  ReadPolicy read_policy = ReadPolicy::primary;
-  bool read_your_writes = false; // sessions carry their last write position
-  Ack ack = Ack::primary;
-  Failover failover;
-  double service_time_s = 0.0001;
-  std::int64_t message_bytes = 512;
-};
-
-// A cache-aside cache in front of a database (a replica group). The
-// application, not the cache, does the work: on a read it asks the cache,
-// and on a miss reads the database and puts what it read into the cache; on
-// a write it writes the database, then invalidates the cache entry.
-struct Cache {
-  enum class Invalidation { none, delete_key, update };
-  // How a reader's fill is guarded: not at all; by version (the database's
-  // log position the value was read at; an older one never replaces a newer
-  // one or a newer delete); or by a lease the cache hands out on a miss and
-  // a delete revokes (memcached's leases).
-  enum class Fill { plain, versioned, lease };
-  std::string name;
-  std::string node;
-  std::string database; // a replica_group component
-  double ttl_s = 60.0;
-  Invalidation invalidation = Invalidation::delete_key;
-  Fill fill = Fill::plain;
-  Distribution fill_delay;   // the application's work between reading the database and filling the cache
-  double lease_wait_s = 0.02;    // lease: a reader told to wait sleeps this long, then asks again
-  int lease_retries = 10;        // lease: after this many waits the reader reads the database without filling
-  double lease_timeout_s = 2.0;  // lease: an unused lease lapses after this long
-  double service_time_s = 0.00005;
-  double timeout_s = 0.1; // the application's timeout for one cache request
-  std::int64_t message_bytes = 512;
-};
-
-// A call an endpoint makes to one of its dependencies.
-struct Call {
-  enum class Fallback { none, fail_open, fallback_default };
-  std::string name;
-  std::string to;       // a component
-  std::string op;       // "read" / "write" for stores; an endpoint name for a service
-  std::string key;      // template: {user} is the session number
-  double timeout_s = 0.5;
-  int retries = 0;
-  double backoff_s = 0.0;     // wait before the first retry
-  double backoff_max_s = 1.0; // exponential: doubles per retry up to this
-  bool jitter = false;        // "full jitter": a uniform draw in [0, backoff]
-  Fallback fallback = Fallback::none;
-};
-
-struct Endpoint {
-  std::string name;
-  std::vector<Call> calls; // in file order, one after the other
-};
-
-// A stateless service: identical instances behind a load balancer, each
-// request handled by calling the endpoint's dependencies in turn.
-struct Service {
-  std::string name;
-  std::vector<std::string> instances; // nodes
-  std::vector<Endpoint> endpoints;
-  double work_s = 0.0005; // CPU work per request, on the instance's node
-  std::int64_t message_bytes = 512;
-
-  const Endpoint* find(const std::string& endpoint) const;
-};
-
-// Records spread over shard nodes by a placement rule; each shard is a
-// single server with finite speed, so load beyond it queues.
-struct ShardedStore {
-  enum class Placement { hash, range, directory };
-  enum class ShardKey { tenant, tenant_and_record, date };
-  struct Shard {
-    std::string name;
-    std::string node;
-  };
-  std::string name;
-  std::vector<Shard> shards; // in file order (range placement follows it)
-  Placement placement = Placement::hash;
-  ShardKey shard_key = ShardKey::tenant;
-  double period_s = 10.0; // range on date: each shard holds this long a stretch of dates, in shard order
-  // directory: tenants placed by hand (on one or several shards); the rest by hash.
-  std::vector<std::pair<std::string, std::vector<int>>> directory;
-  double service_time_s = 0.001;
-  int records_per_tenant = 1000;
-  std::int64_t message_bytes = 512;
-};
-
-// A stock table and the way buyers take a unit from it.
-struct Inventory {
-  enum class Buy { read_then_write, row_lock, conditional, lease_lock };
-  std::string name;
-  std::string node;
-  std::vector<std::pair<std::string, std::int64_t>> items; // item -> units in stock, in file order
-  Buy buy = Buy::read_then_write;
-  Distribution think; // the shop's work between checking the stock and writing it
-  std::string lock_service; // lease_lock
-  bool fencing = false;     // lease_lock: the database refuses tokens older than one it has seen
-  double service_time_s = 0.0002;
-  double lock_timeout_s = 5.0; // row_lock: a lock held this long is broken (the holder is presumed dead)
-  std::int64_t message_bytes = 256;
-};
-
-// A lock service that grants leases with a fencing token (increasing).
-struct LockService {
-  std::string name;
-  std::string node;
-  double lease_s = 1.0;
-  double service_time_s = 0.0001;
-};
 
 struct RateStep {
   double at_s = 0.0;
@@ -242,13 +104,7 @@ const char* to_string(Fault::Type type);
 
 struct Check {
   std::string name;
-  double stale_bound_s = 0.0; // stale_read, stale_cache
-  // availability, shard_skew
-  double window_s = 5.0;
-  std::int64_t min_window_ops = 10;
-  double slo = 0.99;
-  std::vector<std::pair<std::string, double>> endpoint_slo;
-  double skew_bound = 2.0;
+  check::CheckOptions options; // what the checker takes, read from the scenario (and the components' facts)
 };
 
 // "violations.<check>" or "metrics.<metric>" must lie within [min, max].
@@ -281,12 +137,9 @@ struct Scenario {
   std::vector<std::string> look_for;
   std::vector<std::string> questions;
   Topology topology;
-  std::vector<ReplicaGroup> replica_groups;
-  std::vector<Cache> caches;
-  std::vector<Service> services;
-  std::vector<ShardedStore> sharded_stores;
-  std::vector<Inventory> inventories;
-  std::vector<LockService> lock_services;
+  // Every component, in file order. Specs are immutable once validated, so
+  // copies of a Scenario share them.
+  std::vector<std::shared_ptr<const ComponentSpec>> components;
   Workload workload;
   std::vector<Fault> faults; // sorted by time, then name
   std::vector<Check> checks;
@@ -295,10 +148,25 @@ struct Scenario {
   std::vector<std::string> variant_names; // every variant the file declares
   Limits limits;
 
-  const ReplicaGroup* find_replica_group(const std::string& group) const;
-  // "replica_group", "cache", "service", "sharded_store", "inventory",
-  // "lock_service"; "" when no component has this name.
-  std::string component_type(const std::string& component) const;
+  // The component named `name`, nullptr if there is none.
+  const ComponentSpec* component(const std::string& component_name) const;
+  // Its type name; "" when no component has this name.
+  std::string component_type(const std::string& component_name) const;
+  // The component named `name` if it is of type T, else nullptr.
+  template <class T> const T* component_as(const std::string& component_name) const {
+    return dynamic_cast<const T*>(component(component_name));
+  }
+  // Every component of type T, in file order.
+  template <class T> std::vector<const T*> components_of() const {
+    std::vector<const T*> found;
+    for (const auto& c : components)
+      if (const T* typed = dynamic_cast<const T*>(c.get())) found.push_back(typed);
+    return found;
+  }
+  // Summary metrics the components' models add, in component order.
+  std::vector<std::string> component_metric_names() const;
+  // The names of every component whose type is `type`, in file order.
+  std::vector<std::string> names_of_type(const std::string& type) const;
   template <class T> static const T* find_in(const std::vector<T>& list, const std::string& name) {
     for (const auto& item : list)
       if (item.name == name) return &item;

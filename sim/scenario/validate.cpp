@@ -5,7 +5,7 @@
 // something that does not exist is reported at its exact JSON path.
 #include "check/checker.hpp"
 #include "scenario/loader.hpp"
-#include "scenario/validate_parts.hpp"
+#include "scenario/read_helpers.hpp"
 #include "util/input_error.hpp"
 #include "util/units.hpp"
 
@@ -172,30 +172,28 @@ Client read_client(const std::string& name, ObjectReader& r, const Scenario& s,
   if (std::find(components.begin(), components.end(), c.target) == components.end())
     origin.fail("unknown-component", r.child("target"),
                 quote(c.target) + " is not a component of this scenario (components: " + join(components) + ")");
-  const std::string type = s.component_type(c.target);
-  if (type == "lock_service")
-    origin.fail("bad-value", r.child("target"),
-                quote(c.target) + " is a lock service; clients buy from the inventory that uses it");
+  const ComponentSpec& target = *s.component(c.target);
+  const ClientRules rules = target.client_rules();
+  if (!rules.not_a_target.empty()) origin.fail("bad-value", r.child("target"), rules.not_a_target);
   c.sessions = static_cast<int>(r.integer_or("sessions", 1, 1, 100000));
   c.rate_steps = read_arrival(r.object("arrival"));
-  c.mix = read_mix(r, detail::component_ops(s, c.target), c.target);
+  c.mix = read_mix(r, target.client_ops(), c.target);
+  c.key_prefix = rules.default_key_prefix;
   if (r.has("keys")) {
     ObjectReader keys = r.object("keys");
-    if (type == "inventory" && keys.has("count"))
-      origin.fail("bad-value", keys.child("count"), "buyers choose among the inventory's items; drop keys.count");
-    if (type == "service" && keys.has("prefix"))
-      origin.fail("bad-value", keys.child("prefix"), "a service request names its user; drop keys.prefix");
+    if (!rules.no_key_count.empty() && keys.has("count"))
+      origin.fail("bad-value", keys.child("count"), rules.no_key_count);
+    if (!rules.no_key_prefix.empty() && keys.has("prefix"))
+      origin.fail("bad-value", keys.child("prefix"), rules.no_key_prefix);
     c.key_count = static_cast<int>(keys.integer_or("count", 1, 1, 10'000'000));
     c.zipf = keys.choice("distribution", {"uniform", "zipf"}, "uniform") == "zipf";
     c.zipf_s = keys.number_or("zipf_s", 1.0, 0.0, 10.0);
-    c.key_prefix = keys.string_or("prefix", type == "sharded_store" ? "tenant-" : c.key_prefix);
+    c.key_prefix = keys.string_or("prefix", c.key_prefix);
     keys.finish();
-  } else if (type == "sharded_store") {
-    c.key_prefix = "tenant-";
   }
-  if (type == "inventory") c.key_count = static_cast<int>(Scenario::find_in(s.inventories, c.target)->items.size());
-  if (type == "service") c.key_count = c.sessions; // a request is made by one of the users
-  const bool kv = type == "replica_group" || type == "cache";
+  if (auto count = target.key_count_for(c)) c.key_count = *count;
+  if (rules.keys_are_users) c.key_count = c.sessions;
+  const bool kv = rules.key_value;
   c.writes_to_own_key = r.boolean_or("writes_to_own_key", false);
   if (c.writes_to_own_key && !kv)
     origin.fail("bad-value", r.child("writes_to_own_key"), "only clients of a replica_group or a cache write keys of their own");
@@ -326,20 +324,22 @@ Check read_check(const std::string& name, ObjectReader& r, const Scenario& s) {
   }
   Check c;
   c.name = name;
-  auto needs = [&](bool present, const char* what) {
-    if (!present) origin.fail("bad-value", r.pointer(), quote(name) + " needs " + what + " in the scenario");
-  };
-  if (name == "stale_read" || name == "stale_cache") c.stale_bound_s = r.duration_s_or("bound", 0.0);
-  if (name == "stale_cache") needs(!s.caches.empty(), "a cache component");
-  if (name == "shard_skew") needs(!s.sharded_stores.empty(), "a sharded_store component");
-  if (name == "oversell") needs(!s.inventories.empty(), "an inventory component");
+  // Some checks judge what one component type does (stale_cache: a cache).
+  const check::CheckerInfo* checker = check::find_checker(name);
+  if (checker->needs_component_type != nullptr && s.names_of_type(checker->needs_component_type).empty()) {
+    const std::string type = checker->needs_component_type;
+    const bool vowel = std::string("aeiou").find(type[0]) != std::string::npos;
+    origin.fail("bad-value", r.pointer(),
+                quote(name) + " needs " + (vowel ? "an " : "a ") + type + " component in the scenario");
+  }
+  if (name == "stale_read" || name == "stale_cache") c.options.stale_bound_s = r.duration_s_or("bound", 0.0);
   if (name == "availability" || name == "shard_skew") {
-    c.window_s = r.duration_s_or("window", c.window_s);
-    if (c.window_s < 0.001) origin.fail("bad-duration", r.child("window"), "expected a window of at least 1ms");
-    c.min_window_ops = r.integer_or("min_ops", c.min_window_ops, 1, 1'000'000'000);
+    c.options.window_s = r.duration_s_or("window", c.options.window_s);
+    if (c.options.window_s < 0.001) origin.fail("bad-duration", r.child("window"), "expected a window of at least 1ms");
+    c.options.min_window_ops = r.integer_or("min_ops", c.options.min_window_ops, 1, 1'000'000'000);
   }
   if (name == "availability") {
-    c.slo = r.number_or("slo", c.slo, 0, 1);
+    c.options.slo = r.number_or("slo", c.options.slo, 0, 1);
     if (const Json* endpoints = r.find("endpoints")) {
       if (!endpoints->is_object())
         origin.fail("wrong-type", r.child("endpoints"), "expected an object of endpoint -> SLO, got " + describe_json(*endpoints));
@@ -352,11 +352,13 @@ Check read_check(const std::string& name, ObjectReader& r, const Scenario& s) {
         if (std::find(issued.begin(), issued.end(), it.key()) == issued.end())
           origin.fail("unknown-field", pointer,
                       "no client calls an endpoint " + quote(it.key()) + " (endpoints: " + join(issued) + ")");
-        c.endpoint_slo.emplace_back(it.key(), read_number(origin, it.value(), pointer, 0, 1));
+        c.options.endpoint_slo[it.key()] = read_number(origin, it.value(), pointer, 0, 1);
       }
     }
   }
-  if (name == "shard_skew") c.skew_bound = r.number_or("bound", c.skew_bound, 1, kInf);
+  if (name == "shard_skew") c.options.skew_bound = r.number_or("bound", c.options.skew_bound, 1, kInf);
+  // What the components tell the checkers (cache nodes, shards, stock).
+  for (const auto& component : s.components) component->add_checker_facts(c.options);
   r.finish();
   return c;
 }
@@ -364,12 +366,6 @@ Check read_check(const std::string& name, ObjectReader& r, const Scenario& s) {
 const std::vector<std::string>& metric_names() {
   static const std::vector<std::string> names{"availability", "latency_p50_s", "latency_p99_s", "latency_max_s",
                                               "ops_ok", "ops_fail", "ops_info", "ops_total"};
-  return names;
-}
-
-// Metrics that only scenarios with a cache have.
-const std::vector<std::string>& cache_metric_names() {
-  static const std::vector<std::string> names{"cache_hit_ratio", "db_reads", "db_reads_peak_per_s"};
   return names;
 }
 
@@ -390,7 +386,8 @@ void read_expect(ObjectReader e, Scenario& s) {
   }
   for (auto& [name, b] : e.members("metrics")) {
     std::vector<std::string> names = metric_names();
-    if (!s.caches.empty()) names.insert(names.end(), cache_metric_names().begin(), cache_metric_names().end());
+    for (const auto& extra : s.component_metric_names())
+      if (std::find(names.begin(), names.end(), extra) == names.end()) names.push_back(extra);
     if (std::find(names.begin(), names.end(), name) == names.end())
       e.origin().fail("unknown-field", b.pointer(), "unknown metric " + quote(name) + " (metrics: " + join(names) + ")");
     bounds(b, "metrics." + name);
@@ -477,20 +474,17 @@ Scenario validate(const Json& document, const Origin& origin) {
     check_name(origin, it.key(), pointer_append("/components", it.key()));
     component_names.push_back(it.key());
   }
+  const ComponentTypes& types = ComponentTypes::instance();
+  if (types.names().empty())
+    throw std::logic_error("no component types are registered: call components::register_builtin() first");
   for (auto it = components.begin(); it != components.end(); ++it) {
     ObjectReader r(origin, it.value(), pointer_append("/components", it.key()));
-    std::string type =
-        r.choice("type", {"replica_group", "cache", "service", "sharded_store", "inventory", "lock_service"}, "");
-    if (type == "replica_group") s.replica_groups.push_back(detail::read_replica_group(it.key(), r, s.topology));
-    else if (type == "cache") s.caches.push_back(detail::read_cache(it.key(), r, s.topology));
-    else if (type == "service") s.services.push_back(detail::read_service(it.key(), r, s.topology));
-    else if (type == "sharded_store") s.sharded_stores.push_back(detail::read_sharded_store(it.key(), r, s.topology));
-    else if (type == "inventory") s.inventories.push_back(detail::read_inventory(it.key(), r, s.topology));
-    else s.lock_services.push_back(detail::read_lock_service(it.key(), r, s.topology));
+    const std::string type = r.choice("type", types.names(), "");
+    s.components.push_back((*types.find(type))(it.key(), r, s.topology));
     r.finish();
   }
   if (component_names.empty()) origin.fail("missing-field", "/components", "the scenario declares no components");
-  detail::check_component_references(s, origin);
+  for (const auto& component : s.components) component->check_references(s, origin);
 
   s.workload = read_workload(root.object("workload"), s, component_names);
 

@@ -2,6 +2,7 @@
 // was expected. These messages are part of the contract, so they are
 // checked word for word.
 #include "../support/scenario_text.hpp"
+#include "components/replica_group/spec.hpp"
 #include "scenario/loader.hpp"
 #include "util/input_error.hpp"
 
@@ -43,22 +44,22 @@ TEST_CASE("a valid scenario loads, with the first variant by default") {
   std::string file = write_text(temp_dir() + "/x.json", kMinimal);
   auto s = load_scenario(file);
   CHECK(s.variant == "fixed");
-  CHECK(s.replica_groups.at(0).read_policy == faultlab::scenario::ReadPolicy::primary);
+  CHECK(s.components_of<faultlab::scenario::ReplicaGroup>().at(0)->read_policy == faultlab::scenario::ReadPolicy::primary);
   CHECK(s.topology.latency_s("db-1", "db-2") == Approx(0.020));
   CHECK(s.topology.latency_s("app", "db-1") == Approx(0.001));
   CHECK(s.faults.at(0).groups.at(0).nodes == std::vector<std::string>{"db-1"}); // zone "a" expanded
   CHECK(s.seeds == std::vector<std::uint64_t>{1, 2, 3, 4, 5});
   auto base = load_scenario(file, LoadOptions{"base", {}});
   CHECK(base.variant.empty());
-  CHECK(base.replica_groups.at(0).read_policy == faultlab::scenario::ReadPolicy::primary);
+  CHECK(base.components_of<faultlab::scenario::ReplicaGroup>().at(0)->read_policy == faultlab::scenario::ReadPolicy::primary);
 }
 
 TEST_CASE("values given with --set override the file before validation") {
   std::string file = write_text(temp_dir() + "/x.json", kMinimal);
   auto s = load_scenario(file, LoadOptions{"base", {"components.db.lag=250ms", "components.db.read_policy=nearest",
                                                     "workload.clients.users.sessions=7"}});
-  CHECK(s.replica_groups.at(0).lag.a_s == Approx(0.25));
-  CHECK(s.replica_groups.at(0).read_policy == faultlab::scenario::ReadPolicy::nearest);
+  CHECK(s.components_of<faultlab::scenario::ReplicaGroup>().at(0)->lag.a_s == Approx(0.25));
+  CHECK(s.components_of<faultlab::scenario::ReplicaGroup>().at(0)->read_policy == faultlab::scenario::ReadPolicy::nearest);
   CHECK(s.workload.clients.at(0).sessions == 7);
 }
 

@@ -1,0 +1,24 @@
+// The service registers its reader, its model and the client driver that
+// calls its endpoints.
+#include "components/service/spec.hpp"
+#include "model/registry.hpp"
+#include "model/service.hpp"
+
+namespace faultlab::components {
+
+void register_service() {
+  using namespace faultlab::model;
+  scenario::ComponentTypes::instance().add("service", &scenario::read_service);
+  ModelType type;
+  type.make = [](const scenario::ComponentSpec& spec, Components& components,
+                 Context& context) -> std::unique_ptr<ComponentModel> {
+    return std::make_unique<ServiceModel>(dynamic_cast<const scenario::Service&>(spec), components, context);
+  };
+  type.make_driver = [](const scenario::Client& client, const scenario::ComponentSpec& target, Components& components,
+                        Context& context, int node, util::Rng& rng) -> std::unique_ptr<ClientDriver> {
+    return std::make_unique<ServiceClient>(client, context, node, rng, components.get<ServiceModel>(target.name));
+  };
+  ModelTypes::instance().add("service", std::move(type));
+}
+
+} // namespace faultlab::components

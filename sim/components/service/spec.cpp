@@ -1,0 +1,198 @@
+#include "components/service/spec.hpp"
+
+#include "scenario/read_helpers.hpp"
+#include "util/input_error.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+
+namespace faultlab::scenario {
+
+using detail::check_name;
+using detail::join;
+using detail::positive_duration;
+using detail::read_distribution;
+using detail::read_message_size;
+using detail::read_node;
+using detail::read_node_list;
+using util::quote;
+namespace {
+
+void check_key_template(const Origin& origin, const std::string& key, const std::string& pointer) {
+  static const char* const kPlaceholders = "{user}";
+  for (std::size_t at = 0; at < key.size(); ++at) {
+    if (key[at] == '}')
+      origin.fail("bad-template", pointer,
+                  "a \"}\" with no \"{\" before it in " + quote(key) + " (placeholders: " + kPlaceholders + ")");
+    if (key[at] != '{') continue;
+    std::size_t close = key.find_first_of("{}", at + 1);
+    if (close == std::string::npos || key[close] == '{')
+      origin.fail("bad-template", pointer,
+                  "a \"{\" with no \"}\" after it in " + quote(key) + " (placeholders: " + kPlaceholders + ")");
+    std::string placeholder = key.substr(at, close - at + 1);
+    if (placeholder != "{user}")
+      origin.fail("bad-template", pointer,
+                  "unknown placeholder " + placeholder + " in " + quote(key) + " (placeholders: " + kPlaceholders + ")");
+    at = close;
+  }
+}
+
+Call read_call(const std::string& name, ObjectReader& r) {
+  const Origin& origin = r.origin();
+  Call c;
+  c.name = name;
+  c.to = r.string("to");
+  c.op = r.string("op");
+  c.key = r.string_or("key", "");
+  check_key_template(origin, c.key, r.child("key"));
+  c.timeout_s = positive_duration(r, "timeout", c.timeout_s, "a timeout");
+  c.retries = static_cast<int>(r.integer_or("retries", 0, 0, 10));
+  if (const Json* backoff = r.find("backoff")) {
+    if (backoff->is_object()) {
+      ObjectReader b = r.object("backoff");
+      c.backoff_s = b.duration_s("base");
+      c.backoff_max_s = b.duration_s_or("max", std::max(c.backoff_max_s, c.backoff_s));
+      c.jitter = b.boolean_or("jitter", false);
+      if (c.backoff_max_s < c.backoff_s) origin.fail("bad-value", b.child("max"), "expected max to be at least base");
+      b.finish();
+    } else {
+      c.backoff_s = read_duration_s(origin, *backoff, r.child("backoff"));
+      c.backoff_max_s = c.backoff_s; // a constant wait
+    }
+  }
+  std::string fallback = r.choice("fallback", {"none", "fail_open", "default"}, "none");
+  c.fallback = fallback == "none"        ? Call::Fallback::none
+               : fallback == "fail_open" ? Call::Fallback::fail_open
+                                         : Call::Fallback::fallback_default;
+  r.finish();
+  return c;
+}
+
+} // namespace
+
+std::shared_ptr<ComponentSpec> read_service(const std::string& name, ObjectReader& r, const Topology& topology) {
+  auto spec = std::make_shared<Service>();
+  Service& s = *spec;
+  s.name = name;
+  s.type = "service";
+  s.instances = read_node_list(r, topology, "instances", false);
+  s.work_s = r.duration_s_or("work", s.work_s);
+  s.message_bytes = read_message_size(r, s.message_bytes);
+  for (auto& [endpoint_name, e] : r.members("endpoints")) {
+    check_name(r.origin(), endpoint_name, e.pointer());
+    Endpoint endpoint;
+    endpoint.name = endpoint_name;
+    for (auto& [call_name, call] : e.members("calls")) {
+      check_name(r.origin(), call_name, call.pointer());
+      endpoint.calls.push_back(read_call(call_name, call));
+    }
+    e.finish();
+    s.endpoints.push_back(std::move(endpoint));
+  }
+  if (s.endpoints.empty()) r.origin().fail("missing-field", r.child("endpoints"), "a service needs at least one endpoint");
+  return spec;
+}
+
+const Endpoint* Service::find(const std::string& endpoint) const {
+  for (const auto& e : endpoints)
+    if (e.name == endpoint) return &e;
+  return nullptr;
+}
+
+std::vector<NodeRole> Service::node_roles() const {
+  std::vector<NodeRole> roles;
+  for (const auto& i : instances) roles.push_back({i, "service"});
+  return roles;
+}
+
+std::vector<std::string> Service::client_ops() const {
+  std::vector<std::string> ops;
+  for (const auto& e : endpoints) ops.push_back(e.name);
+  return ops;
+}
+
+ClientRules Service::client_rules() const {
+  ClientRules rules;
+  rules.no_key_prefix = "a service request names its user; drop keys.prefix";
+  rules.keys_are_users = true; // a request is made by one of the users
+  return rules;
+}
+
+void Service::check_references(const Scenario& scenario, const Origin& origin) const {
+  for (const auto& endpoint : endpoints)
+    for (const auto& call : endpoint.calls) {
+      std::string pointer = pointer_append(pointer_append(pointer_append("/components", name) + "/endpoints",
+                                                          endpoint.name) + "/calls", call.name);
+      const ComponentSpec* target = scenario.component(call.to);
+      const std::vector<std::string> ops = target ? target->call_ops() : std::vector<std::string>{};
+      if (ops.empty())
+        origin.fail("unknown-component", pointer + "/to",
+                    quote(call.to) + (target == nullptr ? " is not a component of this scenario"
+                                                        : " is of type " + target->type + ", which a service cannot call") +
+                        " (an endpoint calls a replica_group or another service)");
+      if (dynamic_cast<const Service*>(target) != nullptr && !call.key.empty())
+        origin.fail("bad-value", pointer + "/key",
+                    "a call to another service's endpoint takes no key: the request's user travels with it");
+      if (std::find(ops.begin(), ops.end(), call.op) == ops.end())
+        origin.fail("bad-value", pointer + "/op",
+                    quote(call.op) + " is not an operation of " + quote(call.to) + " (operations: " + join(ops) + ")");
+    }
+  // Services calling each other must not loop: a request would never end.
+  std::map<std::string, int> state; // 1: on the path, 2: done
+  std::function<void(const Service&, std::vector<std::string>&)> visit = [&](const Service& service,
+                                                                             std::vector<std::string>& path) {
+    state[service.name] = 1;
+    path.push_back(service.name);
+    for (const auto& endpoint : service.endpoints)
+      for (const auto& call : endpoint.calls) {
+        const Service* next = scenario.component_as<Service>(call.to);
+        if (next == nullptr || state[next->name] == 2) continue;
+        if (state[next->name] == 1)
+          origin.fail("bad-value", pointer_append("/components", service.name) + "/endpoints",
+                      "services call each other in a loop: " + join(path) + ", " + next->name);
+        visit(*next, path);
+      }
+    path.pop_back();
+    state[service.name] = 2;
+  };
+  std::vector<std::string> path;
+  visit(*this, path);
+}
+
+namespace {
+// An endpoint's calls; hard unless the call has a fallback.
+std::vector<topo::Dependency> calls_of(const Endpoint& endpoint) {
+  std::vector<topo::Dependency> deps;
+  for (const auto& call : endpoint.calls)
+    deps.push_back(topo::Dependency{call.to, call.fallback == Call::Fallback::none,
+                                    call.op + (call.key.empty() ? "" : " " + call.key)});
+  return deps;
+}
+} // namespace
+
+// A service called by another service needs what the endpoints it is
+// called on need.
+void Service::add_to_design(topo::Design& design, const Scenario& scenario) const {
+  std::set<std::string> called; // this service's endpoints that others call
+  for (const Service* other : scenario.components_of<Service>())
+    for (const auto& e : other->endpoints)
+      for (const auto& call : e.calls)
+        if (call.to == name) called.insert(call.op);
+  topo::Component c{name, type, instances, topo::Needs::any, {}};
+  for (const auto& e : endpoints) {
+    if (!called.count(e.name)) continue;
+    for (const auto& dep : calls_of(e))
+      if (std::none_of(c.deps.begin(), c.deps.end(), [&](const topo::Dependency& x) { return x.component == dep.component; }))
+        c.deps.push_back(dep);
+  }
+  design.components.push_back(c);
+}
+
+topo::Endpoint Service::endpoint_for(const std::string& op, const Scenario& scenario) const {
+  (void)scenario;
+  return topo::Endpoint{name + ":" + op, name, calls_of(*find(op))};
+}
+
+} // namespace faultlab::scenario

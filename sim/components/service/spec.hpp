@@ -1,0 +1,63 @@
+// A stateless service whose endpoints call other components in turn.
+#pragma once
+
+#include "scenario/component.hpp"
+#include "scenario/config.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace faultlab::scenario {
+
+// A call an endpoint makes to one of its dependencies.
+struct Call {
+  enum class Fallback { none, fail_open, fallback_default };
+  std::string name;
+  std::string to;       // a component
+  std::string op;       // "read" / "write" for stores; an endpoint name for a service
+  std::string key;      // template: {user} is the session number
+  double timeout_s = 0.5;
+  int retries = 0;
+  double backoff_s = 0.0;     // wait before the first retry
+  double backoff_max_s = 1.0; // exponential: doubles per retry up to this
+  bool jitter = false;        // "full jitter": a uniform draw in [0, backoff]
+  Fallback fallback = Fallback::none;
+};
+
+struct Endpoint {
+  std::string name;
+  std::vector<Call> calls; // in file order, one after the other
+};
+
+// A stateless service: identical instances behind a load balancer, each
+// request handled by calling the endpoint's dependencies in turn.
+struct Service : ComponentSpec {
+  std::vector<std::string> instances; // nodes
+  std::vector<Endpoint> endpoints;
+  double work_s = 0.0005; // CPU work per request, on the instance's node
+  std::int64_t message_bytes = 512;
+
+  const Endpoint* find(const std::string& endpoint) const;
+
+  std::vector<NodeRole> node_roles() const override;
+  std::vector<std::string> client_ops() const override;
+  std::vector<std::string> call_ops() const override { return client_ops(); }
+  ClientRules client_rules() const override;
+  void check_references(const Scenario& scenario, const Origin& origin) const override;
+  void add_to_design(topo::Design& design, const Scenario& scenario) const override;
+  topo::Endpoint endpoint_for(const std::string& op, const Scenario& scenario) const override;
+};
+
+// Reads one component of this type from `r` (its "type" already read).
+std::shared_ptr<ComponentSpec> read_service(const std::string& name, ObjectReader& r, const Topology& topology);
+
+} // namespace faultlab::scenario
+
+namespace faultlab::components {
+// Registers the type: its scenario reader, its model and its client driver.
+void register_service();
+} // namespace faultlab::components

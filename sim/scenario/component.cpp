@@ -1,0 +1,24 @@
+#include "scenario/component.hpp"
+
+#include <algorithm>
+#include <cassert>
+
+namespace faultlab::scenario {
+
+ComponentTypes& ComponentTypes::instance() {
+  static ComponentTypes types;
+  return types;
+}
+
+void ComponentTypes::add(const std::string& type, ComponentReader reader) {
+  if (find(type) != nullptr) return; // registering twice is harmless
+  names_.push_back(type);
+  readers_.push_back(std::move(reader));
+}
+
+const ComponentReader* ComponentTypes::find(const std::string& type) const {
+  auto it = std::find(names_.begin(), names_.end(), type);
+  return it == names_.end() ? nullptr : &readers_[static_cast<std::size_t>(it - names_.begin())];
+}
+
+} // namespace faultlab::scenario
