@@ -33,27 +33,39 @@ nlohmann::ordered_json trace_header(const scenario::Scenario& s, std::uint64_t s
   h["duration_s"] = s.workload.duration_s;
   nlohmann::ordered_json nodes = nlohmann::ordered_json::array();
   for (const auto& n : s.topology.nodes) {
+    // Version 2 names each component's type and the node's role in it; "roles"
+    // ("<component>:<role>", a service instance's role written "service") stays
+    // for readers of version 1.
     nlohmann::ordered_json roles = nlohmann::ordered_json::array();
+    nlohmann::ordered_json components = nlohmann::ordered_json::array();
+    auto add = [&](const std::string& component, const std::string& type, const std::string& role,
+                   const std::string& v1_role) {
+      roles.push_back(component + ":" + v1_role);
+      components.push_back({{"component", component}, {"type", type}, {"role", role}});
+    };
+    auto add_own = [&](const std::string& component, const std::string& role, const std::string& v1_role) {
+      add(component, s.component_type(component), role, v1_role);
+    };
     for (const auto& g : s.replica_groups) {
-      if (g.primary == n.name) roles.push_back(g.name + ":primary");
+      if (g.primary == n.name) add_own(g.name, "primary", "primary");
       for (const auto& r : g.replicas)
-        if (r == n.name) roles.push_back(g.name + ":replica");
+        if (r == n.name) add_own(g.name, "replica", "replica");
     }
     for (const auto& c : s.caches)
-      if (c.node == n.name) roles.push_back(c.name + ":cache");
+      if (c.node == n.name) add_own(c.name, "cache", "cache");
     for (const auto& svc : s.services)
       for (const auto& i : svc.instances)
-        if (i == n.name) roles.push_back(svc.name + ":service");
+        if (i == n.name) add_own(svc.name, "instance", "service");
     for (const auto& store : s.sharded_stores)
       for (const auto& shard : store.shards)
-        if (shard.node == n.name) roles.push_back(store.name + ":" + shard.name);
+        if (shard.node == n.name) add_own(store.name, shard.name, shard.name);
     for (const auto& inv : s.inventories)
-      if (inv.node == n.name) roles.push_back(inv.name + ":inventory");
+      if (inv.node == n.name) add_own(inv.name, "inventory", "inventory");
     for (const auto& l : s.lock_services)
-      if (l.node == n.name) roles.push_back(l.name + ":locks");
+      if (l.node == n.name) add_own(l.name, "locks", "locks");
     for (const auto& c : s.workload.clients)
-      if (c.node == n.name) roles.push_back(c.name + ":clients");
-    nodes.push_back({{"name", n.name}, {"zone", n.zone}, {"roles", roles}});
+      if (c.node == n.name) add(c.name, "clients", "clients", "clients");
+    nodes.push_back({{"name", n.name}, {"zone", n.zone}, {"roles", roles}, {"components", components}});
   }
   h["nodes"] = nodes;
   nlohmann::ordered_json clients = nlohmann::ordered_json::array();
