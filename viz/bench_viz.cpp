@@ -30,11 +30,17 @@ double ms_since(Clock::time_point t0) {
 std::size_t write_trace(const std::string& path, std::size_t target_events) {
   std::ofstream out(path);
   const char* nodes[] = {"web", "db-primary", "db-replica-1", "db-replica-2"};
-  out << R"({"format":"faultlab-trace","version":1,"scenario":"bench","file":"bench","variant":"synthetic","seed":1,)"
+  out << R"({"format":"faultlab-trace","version":2,"scenario":"bench","file":"bench","variant":"synthetic","seed":1,)"
       << R"("title":"Synthetic 1M-event trace","lesson":"Load and frame time.","design":"bench","duration_s":1000,)"
-      << R"("nodes":[{"name":"web","zone":"a","roles":["users:clients"]},{"name":"db-primary","zone":"a","roles":["kv:primary"]},)"
-      << R"({"name":"db-replica-1","zone":"a","roles":["kv:replica"]},{"name":"db-replica-2","zone":"a","roles":["kv:replica"]}],)"
-      << R"("clients":[{"name":"users","node":"web","target":"kv","sessions":100}],"checks":["stale_read"]})"
+      << R"("nodes":[{"name":"web","zone":"a","roles":["users:clients"],)"
+      << R"("components":[{"component":"users","type":"clients","role":"clients"}]},)";
+  for (int i = 1; i <= 3; ++i) {
+    const char* role = i == 1 ? "primary" : "replica";
+    out << R"({"name":")" << nodes[i] << R"(","zone":"a","roles":["kv:)" << role << R"("],)"
+        << R"("components":[{"component":"kv","type":"replica_group","role":")" << role << R"("}]})"
+        << (i == 3 ? "]," : ",");
+  }
+  out << R"("clients":[{"name":"users","node":"web","target":"kv","sessions":100}],"checks":["stale_read"]})"
       << "\n";
   std::mt19937_64 rng(1);
   std::uniform_real_distribution<double> u(0.0, 1.0);

@@ -33,13 +33,20 @@ nlohmann::ordered_json trace_header(const scenario::Scenario& s, std::uint64_t s
   h["duration_s"] = s.workload.duration_s;
   nlohmann::ordered_json nodes = nlohmann::ordered_json::array();
   for (const auto& n : s.topology.nodes) {
+    // Version 2 names each component's type and the node's role in it;
+    // "roles" ("<component>:<role>") stays for older readers.
     nlohmann::ordered_json roles = nlohmann::ordered_json::array();
+    nlohmann::ordered_json components = nlohmann::ordered_json::array();
+    auto add = [&](const std::string& component, const std::string& type, const std::string& role) {
+      roles.push_back(component + ":" + role);
+      components.push_back({{"component", component}, {"type", type}, {"role", role}});
+    };
     for (const auto& component : s.components)
       for (const auto& role : component->node_roles())
-        if (role.node == n.name) roles.push_back(component->name + ":" + role.role);
+        if (role.node == n.name) add(component->name, component->type, role.role);
     for (const auto& c : s.workload.clients)
-      if (c.node == n.name) roles.push_back(c.name + ":clients");
-    nodes.push_back({{"name", n.name}, {"zone", n.zone}, {"roles", roles}});
+      if (c.node == n.name) add(c.name, "clients", "clients");
+    nodes.push_back({{"name", n.name}, {"zone", n.zone}, {"roles", roles}, {"components", components}});
   }
   h["nodes"] = nodes;
   nlohmann::ordered_json clients = nlohmann::ordered_json::array();

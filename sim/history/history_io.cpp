@@ -28,9 +28,13 @@ History read_history_jsonl(const std::string& path) {
       std::string format = line.value("format", "");
       if (format != kTraceFormat && format != kHistoryFormat)
         throw util::InputError("bad-format", where(), "expected a faultlab trace or history header");
-      if (line.value("version", 0) > kTraceVersion)
+      // Versions 1 and 2 differ only in the header's nodes, which a history does not need.
+      const auto version = line.find("version");
+      if (version != line.end() && !version->is_number_integer())
+        throw util::InputError("bad-format", where(), "the header's \"version\" should be a whole number");
+      if (version != line.end() && version->get<std::int64_t>() > kTraceVersion)
         throw util::InputError("bad-format", where(),
-                               "format version " + std::to_string(line.value("version", 0)) +
+                               "format version " + std::to_string(version->get<std::int64_t>()) +
                                    " is newer than this faultlab understands (" + std::to_string(kTraceVersion) + ")");
       continue;
     }

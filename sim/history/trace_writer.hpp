@@ -16,7 +16,9 @@ namespace faultlab::history {
 
 constexpr const char* kTraceFormat = "faultlab-trace";
 constexpr const char* kHistoryFormat = "faultlab-history";
-constexpr int kTraceVersion = 1;
+// 2: each header node lists its components ({component, type, role}); event
+// lines are as in 1. Readers accept 1 and 2.
+constexpr int kTraceVersion = 2;
 
 class TraceWriter {
 public:

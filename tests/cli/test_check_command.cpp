@@ -195,3 +195,36 @@ TEST_CASE("check: a scenario, a folder or other JSON is refused with a word on w
   CHECK(json.code == 2);
   CHECK(json.err.rfind("error[wrong-format]: " + other + ": this is JSON but not a faultlab trace or history", 0) == 0);
 }
+
+TEST_CASE("check: faultlab files of format versions 1 and 2 are read, a newer one is refused") {
+  const std::string dir = temp_dir();
+  auto file = [&](const std::string& name, const std::string& header) {
+    return write_text(dir + "/" + name, header + "\n" +
+                                            R"({"t":0.1,"ev":"op","op":0,"type":"invoke","process":1,"f":"write",)"
+                                            R"("key":"x","value":1})"
+                                            "\n"
+                                            R"({"t":0.2,"ev":"op","op":0,"type":"ok","process":1,"f":"write",)"
+                                            R"("key":"x","value":1})"
+                                            "\n");
+  };
+  // Version 2's header lists each node's components; a history does not need them.
+  const std::string v2 = file("v2.jsonl", R"({"format":"faultlab-trace","version":2,"nodes":[{"name":"db",)"
+                                          R"("roles":["kv:primary"],"components":[{"component":"kv",)"
+                                          R"("type":"replica_group","role":"primary"}]}]})");
+  const auto read = run_check(v2, "kv");
+  INFO(read.out << read.err);
+  CHECK(read.code == 0);
+  CHECK(contains(read.out, "  ops:      1 (1 ok, 0 fail, 0 info) on 1 key\n"));
+
+  const std::string v3 = file("v3.jsonl", R"({"format":"faultlab-trace","version":3})");
+  const auto newer = run_check(v3, "kv");
+  CHECK(newer.code == 2);
+  CHECK(newer.err ==
+        "error[bad-format]: " + v3 + ": line 1: format version 3 is newer than this faultlab understands (2)\n");
+
+  const std::string odd = file("odd.jsonl", R"({"format":"faultlab-trace","version":"2"})");
+  const auto odd_result = run_check(odd, "kv");
+  CHECK(odd_result.code == 2);
+  CHECK(odd_result.err ==
+        "error[bad-format]: " + odd + ": line 1: the header's \"version\" should be a whole number\n");
+}

@@ -62,8 +62,14 @@ TEST_CASE("the trace is complete: header first, events in time order, an end lin
   std::getline(lines, first);
   auto header = nlohmann::json::parse(first);
   CHECK(header["format"] == "faultlab-trace");
-  CHECK(header["version"] == 1);
+  CHECK(header["version"] == 2);
   CHECK(header["nodes"].size() == 4);
+  // Version 2: each node's components with their type and the node's role; "roles" as in version 1.
+  CHECK(header["nodes"][1]["roles"] == nlohmann::json::array({"profiles:primary"}));
+  CHECK(header["nodes"][1]["components"] ==
+        nlohmann::json::parse(R"([{"component":"profiles","type":"replica_group","role":"primary"}])"));
+  CHECK(header["nodes"][0]["components"] ==
+        nlohmann::json::parse(R"([{"component":"users","type":"clients","role":"clients"}])"));
   double last_t = 0;
   int violations = 0;
   for (const auto& e : run.events) {

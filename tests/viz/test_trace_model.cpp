@@ -195,10 +195,9 @@ TEST_CASE("bad input gets a clear message, never a crash") {
     CHECK(error_of(p) == p + ":1: not a faultlab trace: the header has no \"format\":\"faultlab-trace\"");
   }
   SECTION("a newer format version") {
-    std::string header = kHeader;
-    header.replace(header.find("\"version\":1"), 11, "\"version\":2");
-    const std::string p = dir.write("v2.jsonl", header + "\n" + kEvents);
-    CHECK(error_of(p) == p + ":1: trace format version 2 is newer than this viewer understands (1); update "
+    const std::string p =
+        dir.write("v3.jsonl", replace_all(kHeader, "\"version\":2", "\"version\":3") + "\n" + kEvents);
+    CHECK(error_of(p) == p + ":1: trace format version 3 is newer than this viewer understands (2); update "
                              "faultlab-viz");
   }
   SECTION("binary garbage") {
@@ -233,37 +232,3 @@ TEST_CASE("no cut or corrupted trace crashes the loader: it loads or says why") 
     CHECK_NOTHROW(load(s));
   }
 }
-
-TEST_CASE("state at a time for caches, stock, locks, services and shards") {
-  const std::string events =
-      R"({"t":0.1,"ev":"state","node":"cache-1","component":"cc","key":"price:7","value":12,"entries":42,"why":"fill"}
-{"t":0.2,"ev":"state","node":"cache-1","component":"cc","key":"price:8","entries":0,"why":"crashed: every entry lost"}
-{"t":0.1,"ev":"state","node":"stock-db","component":"stock","key":"sneaker-42","value":37,"why":"stock written"}
-{"t":0.1,"ev":"state","node":"lock-1","component":"locks","key":"sneaker-42","value":7,"why":"lease granted to shop-2 with token 7"}
-{"t":0.3,"ev":"state","node":"api-1","component":"api","why":"fallback: rate_limit failed (timeout), failing open"}
-{"t":0.40,"ev":"send","msg":1,"from":"web","to":"db-1","kind":"write","size":1}
-{"t":0.41,"ev":"deliver","msg":1,"from":"web","to":"db-1","kind":"write"}
-{"t":0.45,"ev":"send","msg":2,"from":"web","to":"db-1","kind":"read","size":1}
-{"t":0.46,"ev":"deliver","msg":2,"from":"web","to":"db-1","kind":"read"}
-{"t":2.0,"ev":"end"}
-)";
-  const Trace t = parse_trace(kMixHeader + "\n" + events, "mix.jsonl");
-  auto at = [&](double time_s, const std::string& node) { return state_of(t, time_s, node); };
-  CHECK(at(0.15, "cache-1").kind == ComponentKind::cache);
-  CHECK(at(0.05, "cache-1").summary == "no change yet");
-  CHECK(at(0.15, "cache-1").entries == 42);
-  CHECK(at(0.15, "cache-1").summary == "42 entries; last: fill price:7=12");
-  CHECK(at(0.25, "cache-1").summary == "0 entries; last: crashed price:8 (every entry lost)");
-  CHECK(at(0.5, "stock-db").summary == "sneaker-42 = 37 (stock written)");
-  CHECK(at(0.5, "lock-1").summary == "sneaker-42: lease granted to shop-2 with token 7");
-  CHECK(at(0.5, "api-1").summary == "fallback: rate_limit failed (timeout), failing open");
-  CHECK(at(0.5, "api-1").last_change_s == 0.3);
-  CHECK(at(0.5, "db-1").summary == "orders shard-1");
-  CHECK(at(0.5, "db-1").messages_in_1s == 2);
-  CHECK(at(1.42, "db-1").messages_in_1s == 1); // the window is (t - 1 s, t]
-  CHECK(at(0.5, "web").kind == ComponentKind::clients);
-  CHECK(t.lanes[t.lane_of("spare")].idle());
-  CHECK(at(0.5, "spare").summary == "unused in this run");
-  CHECK_FALSE(t.lanes[t.lane_of("lock-1")].idle());
-}
-

@@ -20,7 +20,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// The header as faultlab writes it (version 2: each node's components, with
+// type and role, and the version 1 roles kept for older readers).
 const std::string kHeader =
+    R"({"format":"faultlab-trace","version":2,"scenario":"tiny","file":"scenarios/tiny.json","variant":"broken","seed":7,"title":"Tiny","lesson":"A lesson.","design":"d","duration_s":2.0,"nodes":[)"
+    R"({"name":"web","zone":"z","roles":["users:clients"],"components":[{"component":"users","type":"clients","role":"clients"}]},)"
+    R"({"name":"db-1","zone":"z","roles":["kv:primary"],"components":[{"component":"kv","type":"replica_group","role":"primary"}]},)"
+    R"({"name":"db-2","zone":"z","roles":["kv:replica"],"components":[{"component":"kv","type":"replica_group","role":"replica"}]}],)"
+    R"("clients":[{"name":"users","node":"web","target":"kv","sessions":2}],"checks":["stale_read"]})";
+
+// The same run as version 1 wrote it: roles only.
+const std::string kHeaderV1 =
     R"({"format":"faultlab-trace","version":1,"scenario":"tiny","file":"scenarios/tiny.json","variant":"broken","seed":7,"title":"Tiny","lesson":"A lesson.","design":"d","duration_s":2.0,"nodes":[{"name":"web","zone":"z","roles":["users:clients"]},{"name":"db-1","zone":"z","roles":["kv:primary"]},{"name":"db-2","zone":"z","roles":["kv:replica"]}],"clients":[{"name":"users","node":"web","target":"kv","sessions":2}],"checks":["stale_read"]})";
 
 const std::string kEvents =
@@ -49,12 +59,29 @@ const std::string kEvents =
 {"t":2.0,"ev":"end","ops":{"ok":2,"fail":1,"info":0,"total":3},"counts":{"stale_read":1},"messages":{"sent":3,"delivered":2,"dropped":1}}
 )";
 
-// One node of each component kind, and one that nothing uses.
+// One node of each component type, one of a type this viewer does not know
+// (pay-1), one that hosts a client group and a cache (edge), and one that
+// nothing uses.
 const std::string kMixHeader =
+    R"({"format":"faultlab-trace","version":2,"nodes":[)"
+    R"({"name":"web","roles":["u:clients"],"components":[{"component":"u","type":"clients","role":"clients"}]},)"
+    R"({"name":"cache-1","roles":["cc:cache"],"components":[{"component":"cc","type":"cache","role":"cache"}]},)"
+    R"({"name":"stock-db","roles":["stock:inventory"],"components":[{"component":"stock","type":"inventory","role":"inventory"}]},)"
+    R"({"name":"lock-1","roles":["locks:locks"],"components":[{"component":"locks","type":"lock_service","role":"locks"}]},)"
+    R"({"name":"api-1","roles":["api:service"],"components":[{"component":"api","type":"service","role":"instance"}]},)"
+    R"({"name":"db-1","roles":["orders:shard-1"],"components":[{"component":"orders","type":"sharded_store","role":"shard-1"}]},)"
+    R"({"name":"db","roles":["cat:primary"],"components":[{"component":"cat","type":"replica_group","role":"primary"}]},)"
+    R"({"name":"pay-1","roles":["payments:provider"],"components":[{"component":"payments","type":"payment_provider","role":"provider"}]},)"
+    R"({"name":"edge","roles":["e:clients","ec:cache"],"components":[{"component":"e","type":"clients","role":"clients"},{"component":"ec","type":"cache","role":"cache"}]},)"
+    R"({"name":"spare","roles":[],"components":[]}],"clients":[]})";
+
+// The same nodes as version 1 listed them: the kind is inferred from the roles.
+const std::string kMixHeaderV1 =
     R"({"format":"faultlab-trace","version":1,"nodes":[{"name":"web","roles":["u:clients"]},)"
     R"({"name":"cache-1","roles":["cc:cache"]},{"name":"stock-db","roles":["stock:inventory"]},)"
     R"({"name":"lock-1","roles":["locks:locks"]},{"name":"api-1","roles":["api:service"]},)"
     R"({"name":"db-1","roles":["orders:shard-1"]},{"name":"db","roles":["cat:primary"]},)"
+    R"({"name":"pay-1","roles":["payments:provider"]},{"name":"edge","roles":["e:clients","ec:cache"]},)"
     R"({"name":"spare","roles":[]}],"clients":[]})";
 
 // A cache race: op 0 reads k before the write (op 1), the write deletes the

@@ -1,6 +1,7 @@
 #include "app/lanes.hpp"
 
 #include "app/palette.hpp"
+#include "trace_model/components.hpp"
 #include "trace_model/node_state.hpp"
 
 #include <algorithm>
@@ -107,12 +108,13 @@ void NodeLaneView::draw(const LaneFrame& f, float y0, float y1) const {
     if (hovered(f.mouse, xa - 2, tick_top, xb + 2, y1)) {
       const StateEvent& s = trace_.states[lane().states[m.item]];
       std::string tip = lane().name + " " + s.component + (s.role.empty() ? "" : " (" + s.role + ")");
-      if (lane().component_kind == ComponentKind::replica) {
+      const ComponentKind kind = kind_of_event(lane(), s);
+      if (kind == ComponentKind::replica) {
         tip += "\napplied " + std::to_string(s.applied) + " at " + fmt_time(s.t_s);
         if (!s.key.empty()) tip += "\nlast write " + s.key + " = " + s.value;
         if (!s.why.empty()) tip += "\n" + s.why;
       } else {
-        tip += " at " + fmt_time(s.t_s) + "\n" + describe_state(s, lane().component_kind);
+        tip += " at " + fmt_time(s.t_s) + "\n" + describe_state(s, kind);
       }
       if (m.count > 1) tip += "\n(" + std::to_string(m.count) + " state changes folded here; zoom in)";
       *f.tooltip = tip;

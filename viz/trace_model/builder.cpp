@@ -1,5 +1,7 @@
 #include "trace_model/builder.hpp"
 
+#include "trace_model/components.hpp"
+
 #include <algorithm>
 #include <cassert>
 
@@ -8,19 +10,6 @@ namespace faultlab::viz {
 namespace {
 constexpr std::size_t kMaxLanes = 4096; // a limit on everything: lanes are drawn one per row
 constexpr std::uint8_t kMaxOpRows = 4;  // overlapping ops share at most this many sub-rows
-
-// "<component>:<role>" -> the kind it names. A role that is none of these is a
-// shard's name ("orders:shard-1"): the trace format lists shards that way.
-ComponentKind kind_of_role(const std::string& role) {
-  if (role == "clients") return ComponentKind::clients;
-  if (role == "primary" || role == "replica" || role == "leader" || role == "follower" || role == "candidate")
-    return ComponentKind::replica;
-  if (role == "cache") return ComponentKind::cache;
-  if (role == "service") return ComponentKind::service;
-  if (role == "inventory") return ComponentKind::inventory;
-  if (role == "locks") return ComponentKind::locks;
-  return ComponentKind::shard;
-}
 
 template <typename T, typename Key> void sort_by(std::vector<T>& v, Key key) {
   std::stable_sort(v.begin(), v.end(), [&](const T& a, const T& b) { return key(a) < key(b); });
@@ -45,22 +34,7 @@ LaneId TraceBuilder::node_lane(const std::string& name) {
   Lane lane;
   lane.kind = LaneKind::node;
   lane.name = name;
-  for (const auto& n : t_.header.nodes) {
-    if (n.name != name) continue;
-    lane.subtitle = n.zone;
-    for (const auto& r : n.roles) {
-      lane.subtitle += (lane.subtitle.empty() ? "" : "  ") + r;
-      const std::size_t colon = r.find(':');
-      const std::string role = colon == std::string::npos ? r : r.substr(colon + 1);
-      const ComponentKind kind = kind_of_role(role);
-      // A component wins over "clients" when a node hosts both.
-      if (lane.component_kind == ComponentKind::none || lane.component_kind == ComponentKind::clients) {
-        lane.component_kind = kind;
-        lane.component = colon == std::string::npos ? "" : r.substr(0, colon);
-        lane.role = role;
-      }
-    }
-  }
+  // What it runs, and its subtitle, are set from the header in finish().
   const auto id = static_cast<LaneId>(t_.lanes.size());
   t_.lanes.push_back(std::move(lane));
   node_lanes_.emplace(name, id);
@@ -198,6 +172,11 @@ Trace TraceBuilder::finish() {
     t_.violation_times.push_back(v.t_s);
 
   index_lanes();
+  // Version 2 says what each node runs; version 1 leaves it to be inferred.
+  if (t_.header.version >= 2)
+    assign_components(t_);
+  else
+    infer_components_v1(t_);
   assign_op_rows();
   fill_violation_windows();
   return std::move(t_);
@@ -231,11 +210,6 @@ void TraceBuilder::index_lanes() {
     Lane& lane = t_.lanes[s.lane];
     lane.states.push_back(static_cast<std::uint32_t>(i));
     if (!s.role.empty()) lane.role_states.push_back(static_cast<std::uint32_t>(i));
-    // A replication position or a role is what a replica reports, whatever the header says.
-    if ((s.applied >= 0 || !s.role.empty()) && lane.component_kind != ComponentKind::replica) {
-      lane.component_kind = ComponentKind::replica;
-      if (lane.component.empty()) lane.component = s.component;
-    }
   }
   for (std::size_t i = 0; i < t_.status_spans.size(); ++i)
     t_.lanes[t_.status_spans[i].lane].status_spans.push_back(static_cast<std::uint32_t>(i));
@@ -316,6 +290,8 @@ const char* component_kind_name(ComponentKind k) {
     return "stock table";
   case ComponentKind::locks:
     return "lock service";
+  case ComponentKind::other:
+    return "component";
   }
   return "";
 }

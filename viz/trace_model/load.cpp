@@ -1,5 +1,6 @@
-// Line-by-line reader of faultlab-trace v1. Pairs invokes with completions and
-// sends with deliveries/drops as it goes; index.cpp then sorts and indexes.
+// Line-by-line reader of faultlab-trace v1 and v2 (which only adds each header
+// node's components). Pairs invokes with completions and sends with
+// deliveries/drops as it goes; builder.cpp then sorts and indexes.
 #include "trace_model/load.hpp"
 
 #include "trace_model/builder.hpp"
@@ -20,6 +21,21 @@ namespace {
 using detail::FlatLine;
 using detail::Line;
 using nlohmann::json;
+
+// A version 2 node's "components": [{"component", "type", "role"}, ...].
+std::vector<NodeComponent> read_components(const json& node, const std::string& where) {
+  std::vector<NodeComponent> out;
+  auto it = node.find("components");
+  if (it == node.end()) return out;
+  Line l(node, where);
+  if (!it->is_array()) l.fail("a node's \"components\" should be an array, got " + detail::type_name(*it));
+  for (const auto& c : *it) {
+    if (!c.is_object()) l.fail("a node's \"components\" should hold objects");
+    Line cl(c, where);
+    out.push_back({cl.string_or("component"), cl.string("type"), cl.string_or("role")});
+  }
+  return out;
+}
 
 TraceHeader read_header(const json& j, const std::string& where) {
   Line l(j, where);
@@ -44,7 +60,8 @@ TraceHeader read_header(const json& j, const std::string& where) {
     for (const auto& n : *nodes) {
       Line nl(n, where);
       if (!n.is_object()) l.fail("\"nodes\" should hold objects");
-      h.nodes.push_back({nl.string("name"), nl.string_or("zone"), nl.strings_or(n, "roles")});
+      h.nodes.push_back({nl.string("name"), nl.string_or("zone"), nl.strings_or(n, "roles"), {}});
+      if (h.version >= 2) h.nodes.back().components = read_components(n, where);
     }
   }
   if (const json* clients = l.find("clients"); clients && clients->is_array()) {

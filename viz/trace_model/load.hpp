@@ -11,7 +11,8 @@
 
 namespace faultlab::viz {
 
-constexpr int kTraceFormatVersion = 1;
+// 2 adds each header node's "components" (type and role); event lines are as in 1.
+constexpr int kTraceFormatVersion = 2;
 
 class TraceError : public std::runtime_error {
 public:

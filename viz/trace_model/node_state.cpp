@@ -1,14 +1,24 @@
 #include "trace_model/node_state.hpp"
 
+#include "trace_model/components.hpp"
+
 #include <algorithm>
 #include <map>
 
 namespace faultlab::viz {
 
 namespace {
+// "payment_provider" -> "payment provider".
+std::string words(std::string type) {
+  for (char& c : type)
+    if (c == '_') c = ' ';
+  return type;
+}
+
 // What the panel says of a node before it has reported anything. A shard and
 // a service instance say what they are (a shard reports nothing, a service
-// only trouble); the others are named in their lane already.
+// only trouble), and so does a component of a type this viewer does not know;
+// the others are named in their lane already.
 std::string what_it_is(const Lane& lane) {
   if (lane.idle()) return "unused in this run";
   switch (lane.component_kind) {
@@ -20,9 +30,27 @@ std::string what_it_is(const Lane& lane) {
     return lane.component + " " + lane.role; // "orders shard-1"
   case ComponentKind::service:
     return lane.component + " service";
+  case ComponentKind::other: { // "orders-db database, primary"; "stripe payment provider" (role "provider")
+    const std::string type = words(lane.type);
+    const bool role_said = lane.role.empty() || (" " + type + " ").find(" " + lane.role + " ") != std::string::npos;
+    return lane.component + " " + type + (role_said ? "" : ", " + lane.role);
+  }
   default:
     return "no change yet";
   }
+}
+
+// Any state event, from its fields: "sneaker-42 = 37 (stock written)",
+// "primary t3, applied 12 (won the election)"; `why` is a description, kept whole.
+std::string describe_fields(const StateEvent& s) {
+  std::string out;
+  auto add = [&out](const std::string& part) { out += (out.empty() ? "" : ", ") + part; };
+  if (!s.key.empty()) add(s.key + (s.value.empty() ? "" : " = " + s.value));
+  if (!s.role.empty()) add(s.role + (s.term >= 0 ? " t" + std::to_string(s.term) : ""));
+  if (s.applied >= 0) add("applied " + std::to_string(s.applied));
+  if (s.entries >= 0) add(std::to_string(s.entries) + (s.entries == 1 ? " entry" : " entries"));
+  if (out.empty()) return s.why.empty() ? "state changed" : s.why;
+  return s.why.empty() ? out : out + " (" + s.why + ")";
 }
 } // namespace
 
@@ -41,27 +69,20 @@ std::string describe_state(const StateEvent& s, ComponentKind kind) {
   case ComponentKind::replica:
     return "applied " + std::to_string(s.applied) + (kv.empty() ? "" : ", last " + kv);
   case ComponentKind::cache: {
-    // "fill refused: read at position 1 ..." -> "fill refused price:38 (read at position 1 ...)"
-    const std::size_t colon = s.why.find(": ");
-    const std::string head = colon == std::string::npos ? s.why : s.why.substr(0, colon);
-    const std::string detail = colon == std::string::npos ? "" : s.why.substr(colon + 2);
+    // "42 entries; last: price:7=12, fill", "0 entries; last: crashed: every entry lost"
     std::string out;
     if (s.entries >= 0) out = std::to_string(s.entries) + (s.entries == 1 ? " entry; " : " entries; ");
-    out += "last: " + (head.empty() ? std::string("change") : head);
-    if (!kv.empty()) out += " " + kv;
-    if (!detail.empty()) out += " (" + detail + ")";
-    return out;
+    out += "last: ";
+    if (kv.empty()) return out + (s.why.empty() ? "change" : s.why);
+    return out + kv + (s.why.empty() ? "" : ", " + s.why);
   }
-  case ComponentKind::locks:
-    if (!s.why.empty()) return s.key.empty() ? s.why : s.key + ": " + s.why;
+  case ComponentKind::locks: // "sneaker-42: lease granted to shop-2 with token 7"
+    if (!s.why.empty() && !s.key.empty()) return s.key + ": " + s.why;
     break;
   default:
     break;
   }
-  if (s.key.empty()) return s.why.empty() ? "state changed" : s.why;
-  std::string out = s.key + (s.value.empty() ? "" : " = " + s.value);
-  if (!s.why.empty()) out += " (" + s.why + ")";
-  return out;
+  return describe_fields(s);
 }
 
 std::size_t messages_into(const Trace& trace, LaneId lane, double t0_s, double t1_s) {
@@ -82,6 +103,7 @@ std::vector<NodeState> node_states_at(const Trace& trace, double t_s) {
     ns.name = lane.name;
     ns.kind = lane.component_kind;
     ns.component = lane.component;
+    ns.type = lane.type;
     ns.status = node_status_at(trace, ns.lane, t_s);
     ns.summary = what_it_is(lane);
     ns.messages_in_1s = lane.messages_in == 0 ? 0 : messages_into(trace, ns.lane, t_s - 1.0, t_s);
@@ -95,7 +117,7 @@ std::vector<NodeState> node_states_at(const Trace& trace, double t_s) {
       ns.last_change_s = last.t_s;
       ns.why = last.why;
       ns.entries = last.entries;
-      if (ns.kind != ComponentKind::replica) ns.summary = describe_state(last, ns.kind);
+      if (ns.kind != ComponentKind::replica) ns.summary = describe_state(last, kind_of_event(lane, last));
       // The role (and term) from the last role event, however long ago.
       auto role_it = std::upper_bound(lane.role_states.begin(), lane.role_states.end(), t_s,
                                       [&](double t, std::uint32_t i) { return t < trace.states[i].t_s; });

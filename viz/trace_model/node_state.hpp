@@ -1,9 +1,11 @@
 // What the trace says about each node at a given time: up/down/paused, and
-// then by kind. A replica: role, replication position (and how far behind the
-// most advanced node of its group), the last key/value it applied. Anything
-// else (a cache, a stock table, a lock service, a service instance): its last
-// state event, as one line ("42 entries; last: fill price:7=12"). Every node:
-// how many messages were sent to it in the second before.
+// then by the kind of its component's type (components.hpp). A replica: role,
+// replication position (and how far behind the most advanced node of its
+// group), the last key/value it applied. Anything else (a cache, a stock
+// table, a lock service, a service instance, a type this viewer does not
+// know): its last state event, as one line built from the event's fields,
+// with `why` kept whole as a description ("42 entries; last: price:7=12,
+// fill"). Every node: how many messages were sent to it in the second before.
 #pragma once
 
 #include "trace_model/trace.hpp"
@@ -19,6 +21,7 @@ struct NodeState {
   std::string status = "up"; // up, down, paused
   ComponentKind kind = ComponentKind::none;
   std::string component;
+  std::string type; // of the component, from the header: "cache", or one this viewer does not know
   std::string role;
   std::int64_t term = -1;    // -1: the trace gives none
   std::int64_t applied = -1; // -1: no state event yet
@@ -37,9 +40,11 @@ std::vector<NodeState> node_states_at(const Trace& trace, double t_s);
 // The node's status ("up", "down", "paused") at t_s.
 std::string node_status_at(const Trace& trace, LaneId lane, double t_s);
 
-// One state event as a line for a room: "42 entries; last: fill price:7=12",
-// "sneaker-42 = 37 (stock written)", "sneaker-42: lease granted to shop-2 with
-// token 7", "fallback: rate_limit failed (timeout), failing open".
+// One state event as a line for a room, from its fields, `why` whole:
+// "42 entries; last: price:7=12, fill", "sneaker-42 = 37 (stock written)",
+// "sneaker-42: lease granted to shop-2 with token 7", "fallback: rate_limit
+// failed (timeout), failing open"; for a kind without words of its own
+// (ComponentKind::other), every field it has: "card-9 = 20 (charged)".
 std::string describe_state(const StateEvent& s, ComponentKind kind);
 
 // Messages sent to `lane` with a send time in (t0, t1].

@@ -1,4 +1,4 @@
-// The in-memory form of one faultlab trace (faultlab-trace v1, JSON Lines).
+// The in-memory form of one faultlab trace (faultlab-trace v1 or v2, JSON Lines).
 //
 // This library knows nothing of ImGui: the viewer, the bench and any exporter
 // share it. Everything is indexed once at load time into time-sorted arrays so
@@ -17,10 +17,19 @@ namespace faultlab::viz {
 using LaneId = std::uint16_t;
 constexpr LaneId kNoLane = 0xffff;
 
+// One component a node runs: from the header's "components" (version 2), or
+// inferred from its "roles" for a version 1 trace (v1_components in components.cpp).
+struct NodeComponent {
+  std::string component; // "profiles"
+  std::string type;      // "replica_group", "cache", ...; one this viewer does not know is shown generically
+  std::string role;      // the node's role in it: "primary", "instance", a shard's name, ...
+};
+
 struct NodeInfo {
   std::string name;
   std::string zone;
-  std::vector<std::string> roles;
+  std::vector<std::string> roles; // "<component>:<role>", as version 1 wrote them
+  std::vector<NodeComponent> components;
 };
 
 struct ClientInfo {
@@ -124,9 +133,20 @@ struct EndSummary {
 
 enum class LaneKind : std::uint8_t { node, client };
 
-// What a node runs, from the header's "<component>:<role>" (roles not listed
-// here are shard names) and, for replicas, from its state events.
-enum class ComponentKind : std::uint8_t { none, clients, replica, cache, service, shard, inventory, locks };
+// How the viewer shows a node, from its component's type (components.hpp):
+// the types it knows, `other` for one it does not (shown generically), `none`
+// for a node that runs nothing.
+enum class ComponentKind : std::uint8_t {
+  none,
+  clients,
+  replica,
+  cache,
+  service,
+  shard,
+  inventory,
+  locks,
+  other, // a type this viewer does not know: a generic node
+};
 const char* component_kind_name(ComponentKind k);
 
 // Messages from one lane to another: a link, indexed on its own so that
@@ -143,8 +163,9 @@ struct Lane {
   std::string name;
   std::string subtitle;                               // zone + roles, or "200 sessions on web -> profiles"
   std::uint8_t rows = 1;                              // op sub-rows for client lanes
-  ComponentKind component_kind = ComponentKind::none; // node lanes
-  std::string component, role;                        // from the header: "catalog-cache", "cache"
+  ComponentKind component_kind = ComponentKind::none; // node lanes: its main component's (components.hpp)
+  std::string component, type, role;                  // the main component: "catalog-cache", "cache", "cache"
+  std::vector<NodeComponent> components;              // everything the header says the node runs
   SplitSpanIndex ops;                      // items index Trace::ops; flag a = fail, flag b = info/pending
   std::vector<Channel> channels;           // messages sent from this lane, per destination
   std::vector<std::uint32_t> states;       // state events, by t_s

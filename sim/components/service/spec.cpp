@@ -103,7 +103,7 @@ const Endpoint* Service::find(const std::string& endpoint) const {
 
 std::vector<NodeRole> Service::node_roles() const {
   std::vector<NodeRole> roles;
-  for (const auto& i : instances) roles.push_back({i, "service"});
+  for (const auto& i : instances) roles.push_back({i, "instance"});
   return roles;
 }
 
