@@ -144,3 +144,9 @@ TEST_CASE("a call's key template knows one placeholder, {user}, and a call to a 
                          "service's endpoint takes no key: the request's user travels with it");
   CHECK(error_of(replace(two, ", \"key\": \"x:{user}\"", "")) == "no error");
 }
+
+TEST_CASE("an unknown component type is an error listing every registered type") {
+  CHECK(error_of(replace(kShop, "\"type\": \"lock_service\"", "\"type\": \"payment_provider\"")) ==
+        "error[bad-value]: x.json: /components/locks/type: expected one of \"replica_group\", \"cache\", "
+        "\"sharded_store\", \"inventory\", \"lock_service\", \"service\", got \"payment_provider\"");
+}
