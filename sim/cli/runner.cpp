@@ -63,6 +63,7 @@ CheckedRun run_checked(const scenario::Scenario& scenario, const RunRequest& req
   model::RunOptions options;
   options.seed = request.seed;
   options.record_messages = !request.trace_path.empty();
+  options.reproduce = reproduce_command(scenario, request.seed);
   options.simgrid_flags = request.simgrid_flags;
   model::RunOutput out = model::simulate(scenario, options);
 

@@ -6,6 +6,7 @@
 #include "history/recorder.hpp"
 #include "model/client.hpp"
 #include "model/context.hpp"
+#include "model/invariant.hpp"
 #include "model/registry.hpp"
 #include "util/input_error.hpp"
 
@@ -31,6 +32,8 @@ RunOutput simulate(const scenario::Scenario& scenario, const RunOptions& options
   int argc = static_cast<int>(args.size());
   sg4::Engine engine(&argc, argv.data());
 
+  set_invariant_context("seed " + std::to_string(options.seed) + "; reproduce: " +
+                        (options.reproduce.empty() ? "(not given)" : options.reproduce));
   RunOutput output;
   output.trace = std::make_unique<history::TraceWriter>(scenario.limits.max_trace_events, options.record_messages);
   history::TraceWriter* trace = output.trace.get();
