@@ -16,8 +16,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <typeindex>
 #include <type_traits>
+#include <typeindex>
 #include <typeinfo>
 
 namespace faultlab::engine {

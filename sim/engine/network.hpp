@@ -104,7 +104,8 @@ private:
   };
   bool partitioned(int from, int to) const;
   std::unique_ptr<Envelope> receive_timed(simgrid::s4u::Mailbox* mailbox, double timeout_s);
-  std::unique_ptr<Envelope> accept(Envelope* raw); // takes ownership back; nullptr if it is for an earlier life
+  // Takes ownership back; nullptr if it is for an earlier life of the node.
+  std::unique_ptr<Envelope> accept(Envelope* raw);
   void drop(Envelope& message, const char* reason);
   void transmit(const std::string& to_address, Envelope* raw);
 

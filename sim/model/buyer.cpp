@@ -62,7 +62,8 @@ BuyerClient::Step BuyerClient::to_table(engine::MessageKind kind, std::unique_pt
     rpc_.send(inventory_.node(), inventory_.spec().name, std::move(m));
     return step;
   }
-  std::unique_ptr<Envelope> answer = rpc_.call(inventory_.node(), inventory_.spec().name, std::move(m), deadline_s);
+  std::unique_ptr<Envelope> answer =
+      rpc_.call(inventory_.node(), inventory_.spec().name, std::move(m), deadline_s);
   if (!answer) return step;
   const auto& reply = answer->payload_as<StockReply>();
   step.answered = true;

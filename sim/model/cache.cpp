@@ -63,15 +63,17 @@ void CacheModel::on_set(const CacheSet& m) {
   const double now = sg4::Engine::get_clock();
   if (spec_.fill == Fill::lease) {
     auto lease = leases_.find(m.key);
-    if (lease == leases_.end() || lease->second.token != m.lease || now - lease->second.issued_s >= spec_.lease_timeout_s)
+    if (lease == leases_.end() || lease->second.token != m.lease ||
+        now - lease->second.issued_s >= spec_.lease_timeout_s)
       return trace(m.key, m.value, "fill refused: its lease was revoked by a write or lapsed");
     leases_.erase(lease);
   }
   if (spec_.fill == Fill::versioned) {
     auto it = entries_.find(m.key);
     if (it != entries_.end() && it->second.expires_s > now && m.version < it->second.version)
-      return trace(m.key, m.value, "fill refused: read at position " + std::to_string(m.version) +
-                                       ", older than position " + std::to_string(it->second.version) + " here");
+      return trace(m.key, m.value,
+                   "fill refused: read at position " + std::to_string(m.version) + ", older than position " +
+                       std::to_string(it->second.version) + " here");
   }
   store(m.key, m.value, m.version, "fill");
 }
@@ -80,15 +82,16 @@ void CacheModel::on_invalidate(const Envelope& request) {
   const auto& m = request.payload_as<CacheInvalidate>();
   const double now = sg4::Engine::get_clock();
   auto it = entries_.find(m.key);
-  const bool newer_here = spec_.fill == Fill::versioned && it != entries_.end() && it->second.expires_s > now &&
-                          it->second.version > m.version;
+  const bool newer_here = spec_.fill == Fill::versioned && it != entries_.end() &&
+                          it->second.expires_s > now && it->second.version > m.version;
   if (spec_.fill == Fill::lease) leases_.erase(m.key); // a fill read before this write must not land
   if (newer_here) {
     trace(m.key, m.value, "invalidation ignored: the cache already has position " + std::to_string(it->second.version));
   } else if (m.value) {
     store(m.key, m.value, m.version, "update");
   } else if (spec_.fill == Fill::versioned) {
-    store(m.key, std::nullopt, m.version, "delete (tombstone)", true); // remembers the position a fill must reach
+    // A tombstone: remembers the position a fill must reach.
+    store(m.key, std::nullopt, m.version, "delete (tombstone)", true);
   } else {
     entries_.erase(m.key);
     trace(m.key, std::nullopt, "delete");

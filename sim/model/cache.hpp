@@ -77,8 +77,9 @@ public:
 private:
   void read(const ClientRequest& request);
   void write(const ClientRequest& request);
-  std::unique_ptr<engine::Envelope> cache_call(engine::MessageKind kind, std::unique_ptr<engine::Payload> request,
-                                               std::int64_t op, double deadline_s);
+  std::unique_ptr<engine::Envelope> cache_call(engine::MessageKind kind,
+                                               std::unique_ptr<engine::Payload> request, std::int64_t op,
+                                               double deadline_s);
   GroupClient::Answer read_database(const std::string& key, std::int64_t op, double deadline_s);
 
   const CacheModel& cache_;

@@ -21,8 +21,8 @@ CacheAsideClient::CacheAsideClient(const scenario::Client& spec, Context& contex
 
 // A request to the cache, waited for until the cache's own timeout at most.
 std::unique_ptr<Envelope> CacheAsideClient::cache_call(engine::MessageKind kind,
-                                                       std::unique_ptr<engine::Payload> request, std::int64_t op,
-                                                       double deadline_s) {
+                                                       std::unique_ptr<engine::Payload> request,
+                                                       std::int64_t op, double deadline_s) {
   return rpc_.call(cache_.node(), cache_.spec().name,
                    engine::envelope(kind, std::move(request), cache_.spec().message_bytes, op),
                    std::min(deadline_s, now() + cache_.spec().timeout_s));

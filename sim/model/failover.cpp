@@ -135,7 +135,8 @@ void ReplicaGroupModel::on_heartbeat(Member& member, const Envelope& envelope) {
   // Following a new primary: make our log agree with its log first.
   // (Or when we hold entries past the primary's end that an older term
   // wrote: they can only be a deposed primary's.)
-  bool stale_tail = m.log_length < static_cast<std::int64_t>(member.log.size()) && member.log.back().term < m.term;
+  bool stale_tail =
+      m.log_length < static_cast<std::int64_t>(member.log.size()) && member.log.back().term < m.term;
   if (new_leader || stale_tail) request_sync(member);
 }
 

@@ -56,7 +56,8 @@ GroupClient::Reply GroupClient::exchange(Rpc::Slot& slot, const Request& request
                          (request.final_read || group_.spec().read_policy == scenario::ReadPolicy::primary);
     message = engine::envelope(group_kinds::read, std::move(read), size_bytes, request.op);
   }
-  std::unique_ptr<Envelope> envelope = rpc_.call(slot, target, group_.spec().name, std::move(message), deadline_s);
+  std::unique_ptr<Envelope> envelope =
+      rpc_.call(slot, target, group_.spec().name, std::move(message), deadline_s);
 
   Reply out;
   if (!envelope) {

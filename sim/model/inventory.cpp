@@ -25,7 +25,7 @@ InventoryModel::InventoryModel(const scenario::Inventory& spec, Context& context
 void InventoryModel::start() {
   server_.start([this] { serve(); },
                 [this] {
-                  for (auto& [item, row] : rows_) row.holder = 0, row.waiters.clear(); // locks live in memory
+                  for (auto& [item, row] : rows_) row.holder = 0, row.waiters.clear(); // locks: memory
                 });
 }
 
@@ -40,8 +40,8 @@ void InventoryModel::serve() {
     return wake_s;
   };
   server_.serve(
-      spec_.service_time_s, [this](std::unique_ptr<Envelope> request) { handle(std::move(request)); }, next_break_s,
-      [this] { release_expired(); });
+      spec_.service_time_s, [this](std::unique_ptr<Envelope> request) { handle(std::move(request)); },
+      next_break_s, [this] { release_expired(); });
 }
 
 void InventoryModel::answer(const Envelope& request, engine::MessageKind kind, bool ok,
@@ -53,14 +53,15 @@ void InventoryModel::answer(const Envelope& request, engine::MessageKind kind, b
   server_.reply(request, kind, std::move(reply), spec_.message_bytes);
 }
 
-bool InventoryModel::fenced(Row& row, const Envelope& request, std::int64_t token, engine::MessageKind reply_kind) {
+bool InventoryModel::fenced(Row& row, const Envelope& request, std::int64_t token,
+                            engine::MessageKind reply_kind) {
   if (!spec_.fencing) return false;
   // A read without a token is a plain read by someone who holds no lease
   // (the final stock count); fencing guards what lease holders do.
   if (token == 0 && request.kind == stock_kinds::read) return false;
   if (token < row.max_token) {
-    std::string why = "fenced: token " + std::to_string(token) + " is older than token " +
-                      std::to_string(row.max_token);
+    std::string why =
+        "fenced: token " + std::to_string(token) + " is older than token " + std::to_string(row.max_token);
     trace(request.payload_as<StockRequest>().item, row, "refused a " + request.kind.name() + ", " + why);
     answer(request, reply_kind, false, std::nullopt, why);
     return true;
@@ -86,9 +87,10 @@ void InventoryModel::handle(std::unique_ptr<Envelope> request) {
       return answer(*request, stock_kinds::write_reply, false, std::nullopt,
                     "lock lost: it was broken after the lock timeout");
     row.stock = write.stock;
-    trace(item, row, write.token != 0 && spec_.buy == Buy::lease_lock
-                         ? "stock written with token " + std::to_string(write.token)
-                         : "stock written");
+    trace(item, row,
+          write.token != 0 && spec_.buy == Buy::lease_lock
+              ? "stock written with token " + std::to_string(write.token)
+              : "stock written");
     answer(*request, stock_kinds::write_reply, true, row.stock);
     if (spec_.buy == Buy::row_lock) {
       row.holder = 0; // the commit releases the row lock
@@ -109,8 +111,9 @@ void InventoryModel::handle(std::unique_ptr<Envelope> request) {
       grant_next(row);
     } else {
       auto& w = row.waiters;
-      w.erase(std::remove_if(w.begin(), w.end(),
-                             [&](const auto& x) { return x->template payload_as<StockLock>().lock_id == lock_id; }),
+      w.erase(std::remove_if(
+                  w.begin(), w.end(),
+                  [&](const auto& x) { return x->template payload_as<StockLock>().lock_id == lock_id; }),
               w.end());
     }
   } else if (kind == stock_kinds::decrement) {
@@ -184,8 +187,8 @@ void LockServiceModel::serve() {
       }
   };
   server_.serve(
-      spec_.service_time_s, [this](std::unique_ptr<Envelope> request) { handle(std::move(request)); }, next_expiry_s,
-      expire);
+      spec_.service_time_s, [this](std::unique_ptr<Envelope> request) { handle(std::move(request)); },
+      next_expiry_s, expire);
 }
 
 void LockServiceModel::handle(std::unique_ptr<Envelope> request) {

@@ -49,8 +49,8 @@ private:
   bool fenced(Row& row, const engine::Envelope& request, std::int64_t token, engine::MessageKind reply_kind);
   void grant_next(Row& row);
   void release_expired();
-  void answer(const engine::Envelope& request, engine::MessageKind kind, bool ok, std::optional<std::int64_t> stock,
-              const std::string& error = "");
+  void answer(const engine::Envelope& request, engine::MessageKind kind, bool ok,
+              std::optional<std::int64_t> stock, const std::string& error = "");
   void trace(const std::string& item, const Row& row, const std::string& why);
 
   const scenario::Inventory& spec_;
@@ -102,7 +102,8 @@ private:
   };
   // One request to the stock table or the lock service, answered or not
   // (a kind with no answer is only sent).
-  Step to_table(engine::MessageKind kind, std::unique_ptr<StockRequest> request, std::int64_t op, double deadline_s);
+  Step to_table(engine::MessageKind kind, std::unique_ptr<StockRequest> request, std::int64_t op,
+                double deadline_s);
   Step to_locks(engine::MessageKind kind, std::unique_ptr<engine::Payload> request, std::int64_t op,
                 double deadline_s);
   void final_read(const ClientRequest& request);

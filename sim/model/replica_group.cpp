@@ -103,7 +103,8 @@ void ReplicaGroupModel::send(Member& from, int to_node, const std::string& to_po
   // 512 bytes was once every message's default size, replaced here by the
   // group's own; sizes computed to exactly 512 still are (traces unchanged).
   if (size_bytes == 512) size_bytes = spec_.message_bytes;
-  context_.network.send(from.node, to_node, engine::Network::address(context_.network.node_name(to_node), to_port),
+  context_.network.send(from.node, to_node,
+                        engine::Network::address(context_.network.node_name(to_node), to_port),
                         engine::envelope(kind, std::move(message), size_bytes));
 }
 

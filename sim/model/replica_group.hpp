@@ -76,7 +76,7 @@ private:
     std::int64_t term = 1;
     int voted_for = -1;                   // in `term`
     int leader = -1;                      // node believed to lead, -1 if unknown
-    std::vector<LogEntry> log;           // durable; log.size() is the applied position
+    std::vector<LogEntry> log;            // durable; log.size() is the applied position
     std::unordered_map<std::string, std::int64_t> store; // durable: the log applied up to store_position
     std::int64_t store_position = 0; // a primary that acknowledges at majority applies only committed entries
     std::int64_t term_start_position = 0; // primary: position of its first entry in this term (a no-op)

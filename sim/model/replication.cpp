@@ -95,10 +95,12 @@ void ReplicaGroupModel::on_replicate(Member& member, const Envelope& envelope) {
   auto size = static_cast<std::int64_t>(member.log.size());
   const LogEntry& entry = m.entry;
   if (m.position <= size) {
-    if (!same(member.log[static_cast<std::size_t>(m.position - 1)], entry.term, entry.origin)) request_sync(member);
+    if (!same(member.log[static_cast<std::size_t>(m.position - 1)], entry.term, entry.origin))
+      request_sync(member);
     return; // already have it (a resend)
   }
-  bool fits = m.position == size + 1 && (m.position == 1 || same(member.log.back(), m.prev_term, m.prev_origin));
+  bool fits =
+      m.position == size + 1 && (m.position == 1 || same(member.log.back(), m.prev_term, m.prev_origin));
   if (!fits) return request_sync(member); // a gap, or our log went another way
 
   double apply_at = std::max(envelope.sent_s + draw_lag(member), member.last_apply_s);

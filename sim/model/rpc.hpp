@@ -44,7 +44,7 @@ public:
   // on `slot` until `deadline_s` (absolute simulated time). nullptr: no
   // answer in time.
   std::unique_ptr<engine::Envelope> call(Slot& slot, int to_node, const std::string& port,
-                                        std::unique_ptr<engine::Envelope> request, double deadline_s) {
+                                         std::unique_ptr<engine::Envelope> request, double deadline_s) {
     const std::uint64_t exchange = next_exchange_++;
     request->exchange = exchange;
     request->reply_to = slot.mailbox()->get_name();
@@ -59,8 +59,8 @@ public:
   }
 
   // The same with a slot of its own.
-  std::unique_ptr<engine::Envelope> call(int to_node, const std::string& port, std::unique_ptr<engine::Envelope> request,
-                                        double deadline_s) {
+  std::unique_ptr<engine::Envelope> call(int to_node, const std::string& port,
+                                         std::unique_ptr<engine::Envelope> request, double deadline_s) {
     Slot slot(*this);
     return call(slot, to_node, port, std::move(request), deadline_s);
   }

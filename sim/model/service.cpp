@@ -60,7 +60,8 @@ void ServiceModel::serve(Instance& instance) {
       auto refusal = std::make_unique<CallReply>();
       refusal->ok = false;
       refusal->error = "overloaded: too many requests in flight";
-      instance.server->reply(*request, service_kinds::call_reply, std::move(refusal), 512); // not the service's size
+      // 512 bytes, not the service's message size, as refusals always were.
+      instance.server->reply(*request, service_kinds::call_reply, std::move(refusal), 512);
       continue;
     }
     ++context_.request_actors;
@@ -96,7 +97,8 @@ void ServiceModel::handle(Instance& instance, const Envelope& request) {
   instance.server->reply(request, service_kinds::call_reply, std::move(answer), spec_.message_bytes);
 }
 
-ServiceModel::Outcome ServiceModel::make_call(Instance& instance, const scenario::Call& call, const Envelope& request) {
+ServiceModel::Outcome ServiceModel::make_call(Instance& instance, const scenario::Call& call,
+                                              const Envelope& request) {
   Outcome outcome;
   for (int attempt_no = 0; attempt_no <= call.retries; ++attempt_no) {
     if (attempt_no > 0 && call.backoff_s > 0) {
@@ -114,8 +116,8 @@ ServiceModel::Outcome ServiceModel::make_call(Instance& instance, const scenario
   return outcome;
 }
 
-ServiceModel::Outcome ServiceModel::attempt(Instance& instance, const scenario::Call& call, const Envelope& request,
-                                            double deadline_s) {
+ServiceModel::Outcome ServiceModel::attempt(Instance& instance, const scenario::Call& call,
+                                            const Envelope& request, double deadline_s) {
   const std::string& user = request.payload_as<Call>().user;
   Outcome outcome;
   if (auto group = instance.groups.find(call.to); group != instance.groups.end()) {
@@ -175,7 +177,8 @@ void ServiceClient::perform(const ClientRequest& request) {
   const std::int64_t op = context_.recorder.invoke(start_s, request.session, spec_.name, request.f, request.key,
                                                    std::nullopt);
   const double deadline_s = start_s + spec_.timeout_s;
-  std::unique_ptr<Envelope> answer = call_service(rpc_, rng_, service_, request.f, request.key, op, deadline_s);
+  std::unique_ptr<Envelope> answer =
+      call_service(rpc_, rng_, service_, request.f, request.key, op, deadline_s);
   if (!answer) {
     context_.recorder.complete(op, deadline_s, history::Outcome::info, std::nullopt, "", "timeout");
     return;

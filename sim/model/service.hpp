@@ -63,8 +63,8 @@ private:
 // balancer would) and waits until the deadline; the answer carries a
 // CallReply. Used by clients and by services calling services.
 std::unique_ptr<engine::Envelope> call_service(Rpc& rpc, util::Rng& rng, const ServiceModel& service,
-                                              const std::string& endpoint, const std::string& user, std::int64_t op,
-                                              double deadline_s);
+                                               const std::string& endpoint, const std::string& user,
+                                               std::int64_t op, double deadline_s);
 
 class ServiceClient : public ClientDriver {
 public:

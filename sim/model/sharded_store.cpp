@@ -54,7 +54,8 @@ int place(const scenario::ShardedStore& store, int tenant_count, std::size_t ten
 ShardedStoreModel::ShardedStoreModel(const scenario::ShardedStore& spec, Context& context)
     : spec_(spec), context_(context), data_(spec.shards.size()) {
   for (const auto& shard : spec_.shards)
-    servers_.push_back(std::make_unique<Server>(context_, context_.network.node_index(shard.node), spec_.name));
+    servers_.push_back(
+        std::make_unique<Server>(context_, context_.network.node_index(shard.node), spec_.name));
 }
 
 void ShardedStoreModel::start() {
@@ -128,8 +129,8 @@ void ShardClient::perform(const ClientRequest& request) {
     context_.recorder.complete(op, deadline_s, history::Outcome::info, value, shard_name, "timeout");
     return;
   }
-  context_.recorder.complete(op, now(), history::Outcome::ok, write ? value : reply->payload_as<ShardReply>().value,
-                             shard_name);
+  context_.recorder.complete(op, now(), history::Outcome::ok,
+                             write ? value : reply->payload_as<ShardReply>().value, shard_name);
 }
 
 } // namespace faultlab::model

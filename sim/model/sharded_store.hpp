@@ -32,7 +32,7 @@ struct ShardWrite final : engine::Payload {
   std::int64_t value = 0;
 };
 struct ShardReply final : engine::Payload { // to both
-  std::optional<std::int64_t> value; // a read of a key that was written
+  std::optional<std::int64_t> value;        // a read of a key that was written
 };
 namespace shard_kinds {
 inline const engine::MessageKind read = engine::message_kind<ShardRead>("read");
@@ -58,7 +58,7 @@ private:
 
   const scenario::ShardedStore& spec_;
   Context& context_;
-  std::vector<std::unique_ptr<Server>> servers_; // per shard
+  std::vector<std::unique_ptr<Server>> servers_;                    // per shard
   std::vector<std::unordered_map<std::string, std::int64_t>> data_; // per shard, durable
 };
 
