@@ -1,69 +1,58 @@
-// One message on the simulated network. Models fill in the fields their
-// protocol uses; the network layer only looks at the addressing fields.
+// One message on the simulated network: an envelope that the network layer
+// reads (addressing, size, kind) around a payload that only the model that
+// defines it understands. The engine knows no protocol: each model declares
+// its payload types (a `*_messages.hpp` beside it) and registers its kinds by
+// name, and the trace shows that name.
 //
 // Ownership: a message is always owned by exactly one party: the sender
 // until send(), then the Network (while it is in flight), then the receiver
 // as a std::unique_ptr. Messages that are never received (dropped, or left in
-// a mailbox when the simulation ends) are freed by the Network.
+// a mailbox when the simulation ends) are freed by the Network. The envelope
+// owns its payload, so both go together on every path.
 #pragma once
 
+#include <cassert>
 #include <cstdint>
-#include <optional>
+#include <memory>
 #include <string>
-#include <vector>
+#include <string_view>
+#include <type_traits>
+#include <typeindex>
+#include <typeinfo>
 
 namespace faultlab::engine {
 
-enum class MsgKind {
-  read,          // client -> replica group member
-  read_reply,    // member -> client
-  write,         // client -> primary
-  write_reply,   // primary -> client
-  replicate,     // primary -> replica: one log entry
-  replicate_ack, // replica -> primary: applied up to `position` (or a newer term seen)
-  sync_request,  // replica -> primary: "here is my log, send me what I miss"
-  sync,          // primary -> replica: truncate to `truncate_to`, then these entries
-  heartbeat,     // primary -> everyone: "I lead in `term`"
-  heartbeat_ack, // -> primary
-  vote_request,  // candidate -> everyone
-  vote_reply,    // -> candidate
-  // Cache (cache-aside: the application talks to the cache and the database).
-  cache_get,              // app -> cache: hit, miss (maybe with a lease), or "wait"
-  cache_get_reply,
-  cache_set,              // app -> cache: fill after a miss (no answer)
-  cache_invalidate,       // app -> cache after a database write: delete (no value) or update
-  cache_invalidate_reply,
-  // Services.
-  call,       // caller -> service instance: run `endpoint`
-  call_reply,
-  // Inventory (a stock table) and the lock service.
-  stock_read,
-  stock_read_reply,
-  stock_write,      // set the stock (commits and unlocks a row lock held by `token`)
-  stock_write_reply,
-  stock_lock,       // SELECT ... FOR UPDATE: answered once the row lock is granted
-  stock_lock_reply,
-  stock_unlock,     // give up a row lock, granted or still waited for (no answer)
-  stock_decrement,  // UPDATE ... SET stock = stock - 1 WHERE stock > 0
-  stock_decrement_reply,
-  lock_acquire,     // -> lock service: answered once the lease is granted, with its fencing token
-  lock_acquire_reply,
-  lock_release,     // (no answer)
+// What a model puts in an envelope. Concrete payloads derive from it.
+struct Payload {
+  virtual ~Payload() = default;
 };
 
-// One entry of a replicated log. `term` and `origin` (the node that created
-// it) identify it: two entries at the same position are the same entry only
-// if both match.
-struct LogEntry {
-  std::int64_t term = 0;
-  int origin = -1;
-  std::string key;
-  std::int64_t value = 0;
+// A kind of message: a name (as the trace shows it) and the one payload type
+// it carries. Two models may use the same name with different payloads (a
+// shard's "read" is not a replica group's "read"); they are different kinds.
+class MessageKind {
+public:
+  MessageKind() = default;
+  const std::string& name() const;
+  std::type_index payload_type() const;
+  friend bool operator==(MessageKind a, MessageKind b) { return a.id_ == b.id_; }
+  friend bool operator!=(MessageKind a, MessageKind b) { return a.id_ != b.id_; }
+
+private:
+  friend MessageKind intern_message_kind(std::string_view name, std::type_index payload_type);
+  explicit MessageKind(std::uint16_t id) : id_(id) {}
+  std::uint16_t id_ = 0; // 0: none (a default-constructed kind)
 };
 
-const char* to_string(MsgKind kind);
+// The kind named `name` carrying payloads of type P, the same handle every
+// time it is asked for. Models keep theirs in constants (see cache_messages.hpp).
+MessageKind intern_message_kind(std::string_view name, std::type_index payload_type);
+template <class P> MessageKind message_kind(std::string_view name) {
+  static_assert(std::is_base_of_v<Payload, P>, "a message kind carries a Payload");
+  return intern_message_kind(name, typeid(P));
+}
 
-struct Message {
+struct Envelope {
   // Set by the network layer.
   std::uint64_t id = 0;
   int from = -1; // node index
@@ -71,35 +60,46 @@ struct Message {
   std::uint32_t to_incarnation = 0; // messages to an older life of the node are lost
   double sent_s = 0.0;
 
-  // Set by the model.
-  MsgKind kind = MsgKind::read;
-  std::int64_t op = -1;        // the client op this belongs to, if any
-  std::uint64_t exchange = 0;  // one request and its answer (several per op: retries, calls); 0 if unused
-  std::string reply_to;        // mailbox name for the answer
-  std::string key;
-  std::optional<std::int64_t> value;
-  std::int64_t position = 0;     // log position (write ack, replicate, catchup)
-  std::int64_t min_position = 0; // read-your-writes: answer only if caught up to this
-  std::int64_t term = 0;          // the sender's term (fencing token)
-  int leader = -1;                // who the sender believes leads, -1 if nobody
-  bool want_primary = false;      // a read that must be served by the primary
-  bool granted = false;           // vote_reply
-  double sender_clock_s = 0.0;    // the sender's own clock when it sent this (see Network::local_time_s)
-  double echo_s = 0.0;            // acks: sender_clock_s of the acknowledged message (leases count from then)
-  std::optional<LogEntry> entry;  // replicate
-  std::int64_t prev_term = 0;     // replicate: identity of the entry before it
-  int prev_origin = -1;
-  std::vector<std::pair<std::int64_t, int>> signature; // sync_request: (term, origin) of every entry
-  std::vector<LogEntry> entries;  // sync
-  std::int64_t truncate_to = 0;   // sync
-  std::int64_t token = 0;         // a cache lease, a fencing token or a row lock id (0: none)
-  bool hit = false;               // cache_get_reply: the value came from the cache
-  std::string endpoint;           // call: which endpoint of the service
-  double deadline_s = -1.0;       // lock_acquire / stock_lock: the requester gives up then (absolute)
-  bool ok = true;
-  bool unknown = false;          // call_reply, not ok: a dependency that may have changed state did not answer
-  std::string error;             // why not ok: "behind", "not primary", ...
-  std::int64_t size_bytes = 512;
+  // Set by the sender (Rpc sets exchange and reply_to).
+  MessageKind kind;
+  std::int64_t size_bytes = 0;
+  std::int64_t op = -1;       // the client op this belongs to, if any (for the trace)
+  std::uint64_t exchange = 0; // one request and its answer (several per op: retries, calls); 0 if unused
+  std::string reply_to;       // mailbox name for the answer
+  std::unique_ptr<Payload> payload;
+
+  // The payload as the type its kind carries (or a base of it); asserts,
+  // in every build, that it is one.
+  template <class P> P& payload_as() {
+    auto* typed = dynamic_cast<P*>(payload.get());
+    assert(typed != nullptr && "the payload has the type its kind carries");
+    return *typed;
+  }
+  template <class P> const P& payload_as() const { return const_cast<Envelope*>(this)->payload_as<P>(); }
 };
+
+// A new envelope of `kind` around `payload`.
+template <class P>
+std::unique_ptr<Envelope> envelope(MessageKind kind, std::unique_ptr<P> payload, std::int64_t size_bytes,
+                                   std::int64_t op = -1) {
+  assert(payload != nullptr);
+  const Payload& carried = *payload;
+  assert(kind.payload_type() == std::type_index(typeid(carried)) && "a kind carries one payload type");
+  auto out = std::make_unique<Envelope>();
+  out->kind = kind;
+  out->size_bytes = size_bytes;
+  out->op = op;
+  out->payload = std::move(payload);
+  return out;
+}
+
+// The answer to `request`: same client op, same exchange.
+template <class P>
+std::unique_ptr<Envelope> answer_to(const Envelope& request, MessageKind kind, std::unique_ptr<P> payload,
+                                    std::int64_t size_bytes) {
+  auto out = envelope(kind, std::move(payload), size_bytes, request.op);
+  out->exchange = request.exchange;
+  return out;
+}
 
 } // namespace faultlab::engine

@@ -9,43 +9,6 @@ namespace sg4 = simgrid::s4u;
 
 namespace faultlab::engine {
 
-const char* to_string(MsgKind kind) {
-  switch (kind) {
-  case MsgKind::read: return "read";
-  case MsgKind::read_reply: return "read_reply";
-  case MsgKind::write: return "write";
-  case MsgKind::write_reply: return "write_reply";
-  case MsgKind::replicate: return "replicate";
-  case MsgKind::replicate_ack: return "replicate_ack";
-  case MsgKind::sync_request: return "sync_request";
-  case MsgKind::sync: return "sync";
-  case MsgKind::heartbeat: return "heartbeat";
-  case MsgKind::heartbeat_ack: return "heartbeat_ack";
-  case MsgKind::vote_request: return "vote_request";
-  case MsgKind::vote_reply: return "vote_reply";
-  case MsgKind::cache_get: return "cache_get";
-  case MsgKind::cache_get_reply: return "cache_get_reply";
-  case MsgKind::cache_set: return "cache_set";
-  case MsgKind::cache_invalidate: return "cache_invalidate";
-  case MsgKind::cache_invalidate_reply: return "cache_invalidate_reply";
-  case MsgKind::call: return "call";
-  case MsgKind::call_reply: return "call_reply";
-  case MsgKind::stock_read: return "stock_read";
-  case MsgKind::stock_read_reply: return "stock_read_reply";
-  case MsgKind::stock_write: return "stock_write";
-  case MsgKind::stock_write_reply: return "stock_write_reply";
-  case MsgKind::stock_lock: return "stock_lock";
-  case MsgKind::stock_lock_reply: return "stock_lock_reply";
-  case MsgKind::stock_unlock: return "stock_unlock";
-  case MsgKind::stock_decrement: return "stock_decrement";
-  case MsgKind::stock_decrement_reply: return "stock_decrement_reply";
-  case MsgKind::lock_acquire: return "lock_acquire";
-  case MsgKind::lock_acquire_reply: return "lock_acquire_reply";
-  case MsgKind::lock_release: return "lock_release";
-  }
-  return "?";
-}
-
 Network::Network(std::vector<std::string> node_names, std::vector<sg4::Host*> hosts, util::Rng rng,
                  history::TraceWriter* trace)
     : names_(std::move(node_names)), hosts_(std::move(hosts)), rng_(rng), trace_(trace),
@@ -77,24 +40,24 @@ bool Network::partitioned(int from, int to) const {
 }
 
 namespace {
-history::JsonLine message_line(const char* ev, const Message& m, const std::vector<std::string>& names) {
+history::JsonLine message_line(const char* ev, const Envelope& m, const std::vector<std::string>& names) {
   history::JsonLine line(sg4::Engine::get_clock(), ev);
   line.integer("msg", static_cast<std::int64_t>(m.id))
       .str("from", names[m.from])
       .str("to", names[m.to])
-      .str("kind", to_string(m.kind));
+      .str("kind", m.kind.name());
   if (m.op >= 0) line.integer("op", m.op);
   return line;
 }
 } // namespace
 
-void Network::drop(Message& message, const char* reason) {
+void Network::drop(Envelope& message, const char* reason) {
   ++dropped_;
   if (trace_ && trace_->record_messages())
     trace_->add(sg4::Engine::get_clock(), message_line("drop", message, names_).str("reason", reason).done());
 }
 
-void Network::send(int from, int to, const std::string& to_address, std::unique_ptr<Message> message) {
+void Network::send(int from, int to, const std::string& to_address, std::unique_ptr<Envelope> message) {
   assert(from >= 0 && from < node_count() && to >= 0 && to < node_count());
   message->id = next_id_++;
   message->from = from;
@@ -113,7 +76,7 @@ void Network::send(int from, int to, const std::string& to_address, std::unique_
   for (const auto& rule : delays_)
     if (rule.applies[from] || rule.applies[to]) extra_s += rule.extra_s;
 
-  Message* raw = message.get();
+  Envelope* raw = message.get();
   in_flight_.emplace(raw, std::move(message));
   if (extra_s <= 0.0) {
     transmit(to_address, raw);
@@ -135,7 +98,7 @@ void Network::send(int from, int to, const std::string& to_address, std::unique_
       ->daemonize();
 }
 
-void Network::transmit(const std::string& to_address, Message* raw) {
+void Network::transmit(const std::string& to_address, Envelope* raw) {
   // SimGrid would park a transfer to a suspended receiver for good, so the
   // network holds messages for a paused node itself.
   if (paused_[raw->to]) {
@@ -145,15 +108,15 @@ void Network::transmit(const std::string& to_address, Message* raw) {
   sg4::Mailbox::by_name(to_address)->put_init(raw, static_cast<uint64_t>(raw->size_bytes))->detach();
 }
 
-std::unique_ptr<Message> Network::receive(sg4::Mailbox* mailbox, double timeout_s) {
+std::unique_ptr<Envelope> Network::receive(sg4::Mailbox* mailbox, double timeout_s) {
   if (timeout_s > 0) return receive_timed(mailbox, timeout_s);
   while (true) {
-    Message* raw = nullptr;
+    Envelope* raw = nullptr;
     try {
       if (timeout_s == 0) { // poll: only what is already there
         if (!mailbox->ready()) return nullptr;
       }
-      raw = mailbox->get<Message>();
+      raw = mailbox->get<Envelope>();
     } catch (const simgrid::NetworkFailureException&) {
       // The sender's node went down while the message was on the wire: it
       // is lost (it stays owned by in_flight_ and is freed at the end).
@@ -170,17 +133,17 @@ std::unique_ptr<Message> Network::receive(sg4::Mailbox* mailbox, double timeout_
 // these waits pause themselves: a wake-up during a pause (nothing can arrive,
 // the network holds the node's messages) waits for the resume, then waits
 // out what is left on the node's clock, which stood still meanwhile.
-std::unique_ptr<Message> Network::receive_timed(sg4::Mailbox* mailbox, double timeout_s) {
+std::unique_ptr<Envelope> Network::receive_timed(sg4::Mailbox* mailbox, double timeout_s) {
   const int node = host_index_.at(sg4::this_actor::get_host());
   SelfPausing guard(*this);
   const double deadline_s = local_time_s(node) + timeout_s;
-  std::unique_ptr<Message> result;
+  std::unique_ptr<Envelope> result;
   while (true) {
     double remaining = deadline_s - local_time_s(node);
     if (remaining <= 0) break;
-    Message* raw = nullptr;
+    Envelope* raw = nullptr;
     try {
-      raw = mailbox->get<Message>(remaining);
+      raw = mailbox->get<Envelope>(remaining);
     } catch (const simgrid::TimeoutException&) {
     } catch (const simgrid::NetworkFailureException&) {
       ++dropped_;
@@ -204,10 +167,10 @@ void Network::pause_point() {
   while (paused_[node]) resumed_->wait(lock);
 }
 
-std::unique_ptr<Message> Network::accept(Message* raw) {
+std::unique_ptr<Envelope> Network::accept(Envelope* raw) {
   auto it = in_flight_.find(raw);
   assert(it != in_flight_.end() && "every received message was sent through the network");
-  std::unique_ptr<Message> message = std::move(it->second);
+  std::unique_ptr<Envelope> message = std::move(it->second);
   in_flight_.erase(it);
   // A message addressed to an earlier life of a node that crashed since.
   if (message->to_incarnation != incarnation_[message->to]) {
@@ -256,7 +219,7 @@ void Network::set_paused(int node, bool paused) {
   paused_[node] = paused ? 1 : 0;
   if (paused) return;
   resumed_->notify_all(); // the timed waits that woke up during the pause
-  auto held = std::make_shared<std::vector<std::pair<std::string, Message*>>>(std::move(held_[node]));
+  auto held = std::make_shared<std::vector<std::pair<std::string, Envelope*>>>(std::move(held_[node]));
   held_[node].clear();
   if (held->empty()) return;
   if (!up_[node]) { // the node crashed while paused: what it held is lost

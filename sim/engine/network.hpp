@@ -41,12 +41,12 @@ public:
 
   // Sends `message` from node `from` to the mailbox `to_address` on node
   // `to`. Never blocks the caller.
-  void send(int from, int to, const std::string& to_address, std::unique_ptr<Message> message);
+  void send(int from, int to, const std::string& to_address, std::unique_ptr<Envelope> message);
 
   // Waits for the next message on `mailbox` for at most `timeout_s`
   // (negative: forever; zero: only take what has already arrived). Returns
   // nullptr on timeout.
-  std::unique_ptr<Message> receive(simgrid::s4u::Mailbox* mailbox, double timeout_s = -1.0);
+  std::unique_ptr<Envelope> receive(simgrid::s4u::Mailbox* mailbox, double timeout_s = -1.0);
 
   // Fault state, driven by the fault schedule.
   struct Partition {
@@ -103,10 +103,11 @@ private:
     double extra_s = 0.0;
   };
   bool partitioned(int from, int to) const;
-  std::unique_ptr<Message> receive_timed(simgrid::s4u::Mailbox* mailbox, double timeout_s);
-  std::unique_ptr<Message> accept(Message* raw); // takes ownership back; nullptr if it is for an earlier life
-  void drop(Message& message, const char* reason);
-  void transmit(const std::string& to_address, Message* raw);
+  std::unique_ptr<Envelope> receive_timed(simgrid::s4u::Mailbox* mailbox, double timeout_s);
+  // Takes ownership back; nullptr if it is for an earlier life of the node.
+  std::unique_ptr<Envelope> accept(Envelope* raw);
+  void drop(Envelope& message, const char* reason);
+  void transmit(const std::string& to_address, Envelope* raw);
 
   std::vector<std::string> names_;
   std::vector<simgrid::s4u::Host*> hosts_;
@@ -120,8 +121,8 @@ private:
   std::vector<double> paused_since_s_;
   std::vector<double> paused_total_s_;
   std::vector<std::uint32_t> incarnation_;
-  std::unordered_map<Message*, std::unique_ptr<Message>> in_flight_;
-  std::vector<std::vector<std::pair<std::string, Message*>>> held_; // per paused node: (address, message)
+  std::unordered_map<Envelope*, std::unique_ptr<Envelope>> in_flight_;
+  std::vector<std::vector<std::pair<std::string, Envelope*>>> held_; // per paused node: (address, message)
   std::unordered_map<simgrid::s4u::Host*, int> host_index_; // only looked up, never iterated
   std::multiset<aid_t> self_pausing_; // membership only
   simgrid::s4u::MutexPtr resume_mutex_;

@@ -8,46 +8,34 @@ namespace sg4 = simgrid::s4u;
 
 namespace faultlab::model {
 
-using engine::Message;
-using engine::MsgKind;
+using engine::Envelope;
 using Fill = scenario::Cache::Fill;
+namespace kinds = cache_kinds;
 
 CacheModel::CacheModel(const scenario::Cache& spec, Context& context)
-    : spec_(spec), context_(context), node_(context.network.node_index(spec.node)) {}
+    : spec_(spec), context_(context), server_(context, context.network.node_index(spec.node), spec.name) {}
 
 void CacheModel::start() {
-  auto launch = [this] { sg4::Actor::create(spec_.name, context_.network.host(node_), [this] { serve(); })->daemonize(); };
-  context_.hooks.on_crash[node_].push_back([this] {
-    entries_.clear(); // memory only
-    leases_.clear();
-    trace("", std::nullopt, "crashed: every entry lost");
-  });
-  context_.hooks.on_restart[node_].push_back(launch);
-  launch();
+  server_.start([this] { serve(); },
+                [this] {
+                  entries_.clear(); // memory only
+                  leases_.clear();
+                  trace("", std::nullopt, "crashed: every entry lost");
+                });
 }
 
 void CacheModel::serve() {
-  auto* inbox = sg4::Mailbox::by_name(engine::Network::address(spec_.node, spec_.name));
-  inbox->set_receiver(sg4::Actor::self());
-  while (true) {
-    std::unique_ptr<Message> m = context_.network.receive(inbox);
-    compute(spec_.service_time_s);
-    switch (m->kind) {
-    case MsgKind::cache_get: on_get(*m); break;
-    case MsgKind::cache_set: on_set(*m); break;
-    case MsgKind::cache_invalidate: on_invalidate(*m); break;
-    default: break;
-    }
-  }
+  server_.serve(spec_.service_time_s, [this](std::unique_ptr<Envelope> request) {
+    if (request->kind == kinds::get) on_get(*request);
+    else if (request->kind == kinds::set) on_set(request->payload_as<CacheSet>());
+    else if (request->kind == kinds::invalidate) on_invalidate(*request);
+  });
 }
 
-void CacheModel::on_get(const Message& m) {
+void CacheModel::on_get(const Envelope& request) {
+  const auto& m = request.payload_as<CacheGet>();
   const double now = sg4::Engine::get_clock();
-  auto answer = std::make_unique<Message>();
-  answer->kind = MsgKind::cache_get_reply;
-  answer->op = m.op;
-  answer->exchange = m.exchange;
-  answer->size_bytes = spec_.message_bytes;
+  auto answer = std::make_unique<CacheGetReply>();
   auto it = entries_.find(m.key);
   if (it != entries_.end() && it->second.expires_s <= now) {
     entries_.erase(it);
@@ -57,59 +45,58 @@ void CacheModel::on_get(const Message& m) {
   if (it != entries_.end() && !it->second.tombstone) {
     answer->hit = true;
     answer->value = it->second.value;
-    answer->position = it->second.version;
+    answer->version = it->second.version;
   } else if (spec_.fill == Fill::lease) {
     auto lease = leases_.find(m.key);
     if (lease != leases_.end() && now - lease->second.issued_s < spec_.lease_timeout_s) {
-      answer->error = "wait"; // someone is already refilling this key
+      answer->wait = true; // someone is already refilling this key
     } else {
       Lease fresh{next_token_++, now};
       leases_[m.key] = fresh;
-      answer->token = fresh.token;
+      answer->lease = fresh.token;
     }
   }
-  context_.network.send(node_, m.from, m.reply_to, std::move(answer));
+  server_.reply(request, kinds::get_reply, std::move(answer), spec_.message_bytes);
 }
 
-void CacheModel::on_set(const Message& m) {
+void CacheModel::on_set(const CacheSet& m) {
   const double now = sg4::Engine::get_clock();
   if (spec_.fill == Fill::lease) {
     auto lease = leases_.find(m.key);
-    if (lease == leases_.end() || lease->second.token != m.token || now - lease->second.issued_s >= spec_.lease_timeout_s)
+    if (lease == leases_.end() || lease->second.token != m.lease ||
+        now - lease->second.issued_s >= spec_.lease_timeout_s)
       return trace(m.key, m.value, "fill refused: its lease was revoked by a write or lapsed");
     leases_.erase(lease);
   }
   if (spec_.fill == Fill::versioned) {
     auto it = entries_.find(m.key);
-    if (it != entries_.end() && it->second.expires_s > now && m.position < it->second.version)
-      return trace(m.key, m.value, "fill refused: read at position " + std::to_string(m.position) +
-                                       ", older than position " + std::to_string(it->second.version) + " here");
+    if (it != entries_.end() && it->second.expires_s > now && m.version < it->second.version)
+      return trace(m.key, m.value,
+                   "fill refused: read at position " + std::to_string(m.version) + ", older than position " +
+                       std::to_string(it->second.version) + " here");
   }
-  store(m.key, m.value, m.position, "fill");
+  store(m.key, m.value, m.version, "fill");
 }
 
-void CacheModel::on_invalidate(const Message& m) {
+void CacheModel::on_invalidate(const Envelope& request) {
+  const auto& m = request.payload_as<CacheInvalidate>();
   const double now = sg4::Engine::get_clock();
   auto it = entries_.find(m.key);
-  const bool newer_here = spec_.fill == Fill::versioned && it != entries_.end() && it->second.expires_s > now &&
-                          it->second.version > m.position;
+  const bool newer_here = spec_.fill == Fill::versioned && it != entries_.end() &&
+                          it->second.expires_s > now && it->second.version > m.version;
   if (spec_.fill == Fill::lease) leases_.erase(m.key); // a fill read before this write must not land
   if (newer_here) {
     trace(m.key, m.value, "invalidation ignored: the cache already has position " + std::to_string(it->second.version));
   } else if (m.value) {
-    store(m.key, m.value, m.position, "update");
+    store(m.key, m.value, m.version, "update");
   } else if (spec_.fill == Fill::versioned) {
-    store(m.key, std::nullopt, m.position, "delete (tombstone)", true); // remembers the position a fill must reach
+    // A tombstone: remembers the position a fill must reach.
+    store(m.key, std::nullopt, m.version, "delete (tombstone)", true);
   } else {
     entries_.erase(m.key);
     trace(m.key, std::nullopt, "delete");
   }
-  auto answer = std::make_unique<Message>();
-  answer->kind = MsgKind::cache_invalidate_reply;
-  answer->op = m.op;
-  answer->exchange = m.exchange;
-  answer->size_bytes = 64;
-  context_.network.send(node_, m.from, m.reply_to, std::move(answer));
+  server_.reply(request, kinds::invalidate_reply, std::make_unique<CacheInvalidateReply>(), 64);
 }
 
 void CacheModel::store(const std::string& key, std::optional<std::int64_t> value, std::int64_t version,

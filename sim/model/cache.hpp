@@ -21,9 +21,11 @@
 #pragma once
 
 #include "components/cache/spec.hpp"
+#include "model/cache_messages.hpp"
 #include "model/components.hpp"
 #include "model/driver.hpp"
 #include "model/group_client.hpp"
+#include "model/server.hpp"
 
 #include <map>
 #include <set>
@@ -35,7 +37,7 @@ public:
   CacheModel(const scenario::Cache& spec, Context& context);
   void start() override;
   const scenario::Cache& spec() const { return spec_; }
-  int node() const { return node_; }
+  int node() const { return server_.node(); }
 
 private:
   struct Entry {
@@ -49,16 +51,16 @@ private:
     double issued_s = 0;
   };
   void serve();
-  void on_get(const engine::Message& m);
-  void on_set(const engine::Message& m);
-  void on_invalidate(const engine::Message& m);
+  void on_get(const engine::Envelope& request);
+  void on_set(const CacheSet& set);
+  void on_invalidate(const engine::Envelope& request);
   void store(const std::string& key, std::optional<std::int64_t> value, std::int64_t version, const char* why,
              bool tombstone = false);
   void trace(const std::string& key, std::optional<std::int64_t> value, const std::string& why);
 
   const scenario::Cache& spec_;
   Context& context_;
-  int node_;
+  Server server_;
   std::map<std::string, Entry> entries_; // volatile
   std::map<std::string, Lease> leases_;  // volatile
   std::int64_t next_token_ = 1;
@@ -76,8 +78,9 @@ public:
 private:
   void read(const ClientRequest& request);
   void write(const ClientRequest& request);
-  std::unique_ptr<engine::Message> cache_request(engine::MsgKind kind, const std::string& key, std::int64_t op,
-                                                 double deadline_s);
+  std::unique_ptr<engine::Envelope> cache_call(engine::MessageKind kind,
+                                               std::unique_ptr<engine::Payload> request, std::int64_t op,
+                                               double deadline_s);
   GroupClient::Answer read_database(const std::string& key, std::int64_t op, double deadline_s);
 
   const CacheModel& cache_;

@@ -8,9 +8,9 @@ namespace sg4 = simgrid::s4u;
 
 namespace faultlab::model {
 
-using engine::Message;
-using engine::MsgKind;
+using engine::Envelope;
 using history::Outcome;
+namespace kinds = cache_kinds;
 using Fill = scenario::Cache::Fill;
 using Invalidation = scenario::Cache::Invalidation;
 
@@ -19,14 +19,12 @@ CacheAsideClient::CacheAsideClient(const scenario::Client& spec, Context& contex
     : ClientDriver(spec, context, node, rng), cache_(cache), database_(database, context, rpc_, rng),
       fill_rng_(context.rng("fill/" + spec.name)) {}
 
-std::unique_ptr<Message> CacheAsideClient::cache_request(MsgKind kind, const std::string& key, std::int64_t op,
-                                                         double deadline_s) {
-  auto m = std::make_unique<Message>();
-  m->kind = kind;
-  m->key = key;
-  m->op = op;
-  m->size_bytes = cache_.spec().message_bytes;
-  return rpc_.call(cache_.node(), cache_.spec().name, std::move(m),
+// A request to the cache, waited for until the cache's own timeout at most.
+std::unique_ptr<Envelope> CacheAsideClient::cache_call(engine::MessageKind kind,
+                                                       std::unique_ptr<engine::Payload> request,
+                                                       std::int64_t op, double deadline_s) {
+  return rpc_.call(cache_.node(), cache_.spec().name,
+                   engine::envelope(kind, std::move(request), cache_.spec().message_bytes, op),
                    std::min(deadline_s, now() + cache_.spec().timeout_s));
 }
 
@@ -62,23 +60,26 @@ void CacheAsideClient::read(const ClientRequest& request) {
   }
 
   bool fill = true;
-  std::int64_t token = 0;
+  std::int64_t lease = 0;
   for (int waits = 0;; ++waits) {
-    std::unique_ptr<Message> reply = cache_request(MsgKind::cache_get, request.key, op, deadline_s);
+    auto get = std::make_unique<CacheGet>();
+    get->key = request.key;
+    std::unique_ptr<Envelope> answer = cache_call(kinds::get, std::move(get), op, deadline_s);
+    const CacheGetReply* reply = answer ? &answer->payload_as<CacheGetReply>() : nullptr;
     if (reply && reply->hit) {
       ++hits_;
       context_.recorder.complete(op, now(), Outcome::ok, reply->value, cache_.spec().node);
       return;
     }
-    if (reply && reply->error == "wait" && waits < cache_.spec().lease_retries &&
+    if (reply && reply->wait && waits < cache_.spec().lease_retries &&
         now() + cache_.spec().lease_wait_s < deadline_s) {
       sg4::this_actor::sleep_for(cache_.spec().lease_wait_s); // someone else is refilling it
       continue;
     }
     // A miss; or the cache is down or slow (read around it); or we waited
     // long enough for someone else's fill (read, but leave the fill to them).
-    fill = reply && reply->error.empty();
-    if (reply) token = reply->token;
+    fill = reply && !reply->wait;
+    if (reply) lease = reply->lease;
     break;
   }
   ++misses_;
@@ -88,15 +89,13 @@ void CacheAsideClient::read(const ClientRequest& request) {
     // pause): this is the window in which a write can slip in.
     double delay_s = draw(cache_.spec().fill_delay, fill_rng_);
     if (delay_s > 0) sg4::this_actor::sleep_for(delay_s);
-    auto set = std::make_unique<Message>();
-    set->kind = MsgKind::cache_set;
+    auto set = std::make_unique<CacheSet>();
     set->key = request.key;
     set->value = answer.value;
-    set->position = answer.position; // the database position the value was read at
-    set->token = token;
-    set->op = op;
-    set->size_bytes = cache_.spec().message_bytes;
-    rpc_.send(cache_.node(), cache_.spec().name, std::move(set));
+    set->version = answer.position; // the database position the value was read at
+    set->lease = lease;
+    rpc_.send(cache_.node(), cache_.spec().name,
+              engine::envelope(kinds::set, std::move(set), cache_.spec().message_bytes, op));
   }
   finish(answer);
 }
@@ -116,16 +115,13 @@ void CacheAsideClient::write(const ClientRequest& request) {
   if (answer.outcome == Outcome::ok && cache_.spec().invalidation != Invalidation::none) {
     // After the database: invalidating first would let a reader refill the
     // old value before the write lands.
-    auto m = std::make_unique<Message>();
-    m->kind = MsgKind::cache_invalidate;
-    m->key = request.key;
-    if (cache_.spec().invalidation == Invalidation::update) m->value = value;
-    m->position = answer.position;
-    m->op = op;
-    m->size_bytes = cache_.spec().message_bytes;
+    auto invalidate = std::make_unique<CacheInvalidate>();
+    invalidate->key = request.key;
+    if (cache_.spec().invalidation == Invalidation::update) invalidate->value = value;
+    invalidate->version = answer.position;
     // The write is done whether or not the invalidation is answered; a lost
     // invalidation leaves the cache stale until the TTL, as in production.
-    rpc_.call(cache_.node(), cache_.spec().name, std::move(m), std::min(deadline_s, now() + cache_.spec().timeout_s));
+    cache_call(kinds::invalidate, std::move(invalidate), op, deadline_s);
   }
   context_.recorder.complete(op, answer.outcome == Outcome::info ? deadline_s : now(), answer.outcome, value,
                              answer.node, answer.error, answer.outcome == Outcome::ok ? std::optional(answer.position)

@@ -10,8 +10,8 @@ namespace sg4 = simgrid::s4u;
 
 namespace faultlab::model {
 
-using engine::Message;
-using engine::MsgKind;
+using engine::Envelope;
+namespace kinds = group_kinds;
 
 void ReplicaGroupModel::reset_election_deadline(Member& member) {
   // A random wait in [t, 2t) so that replicas rarely stand at the same time.
@@ -45,12 +45,10 @@ void ReplicaGroupModel::tick(Member& member) {
       }
       for (const auto& other : members_) {
         if (other.node == member.node) continue;
-        auto beat = std::make_unique<Message>();
-        beat->kind = MsgKind::heartbeat;
+        auto beat = std::make_unique<Heartbeat>();
         beat->leader = member.node;
-        beat->position = static_cast<std::int64_t>(member.log.size());
-        beat->size_bytes = 64;
-        send(member, other.node, control_port(), std::move(beat));
+        beat->log_length = static_cast<std::int64_t>(member.log.size());
+        send(member, other.node, control_port(), kinds::heartbeat, std::move(beat), 64);
       }
     } else if (now >= member.election_deadline_s) {
       start_election(member);
@@ -58,19 +56,20 @@ void ReplicaGroupModel::tick(Member& member) {
   }
 }
 
-void ReplicaGroupModel::on_control(Member& member, const Message& m) {
-  switch (m.kind) {
-  case MsgKind::heartbeat: on_heartbeat(member, m); break;
-  case MsgKind::heartbeat_ack:
+void ReplicaGroupModel::on_control(Member& member, const Envelope& envelope) {
+  if (envelope.kind == kinds::heartbeat) {
+    on_heartbeat(member, envelope);
+  } else if (envelope.kind == kinds::heartbeat_ack) {
+    const auto& m = envelope.payload_as<HeartbeatAck>();
     if (!observe_term(member, m.term, m.leader) && member.role == Role::primary && m.ok) {
-      Member* from = member_on(m.from);
+      Member* from = member_on(envelope.from);
       if (from && !member.last_ack_s.empty())
         member.last_ack_s[from->index] = std::max(member.last_ack_s[from->index], m.echo_s);
     }
-    break;
-  case MsgKind::vote_request: on_vote_request(member, m); break;
-  case MsgKind::vote_reply: on_vote_reply(member, m); break;
-  default: break;
+  } else if (envelope.kind == kinds::vote_request) {
+    on_vote_request(member, envelope);
+  } else if (envelope.kind == kinds::vote_reply) {
+    on_vote_reply(member, envelope);
   }
 }
 
@@ -107,39 +106,37 @@ bool ReplicaGroupModel::observe_term(Member& member, std::int64_t term, int lead
   return true;
 }
 
-void ReplicaGroupModel::on_heartbeat(Member& member, const Message& m) {
+void ReplicaGroupModel::on_heartbeat(Member& member, const Envelope& envelope) {
+  const auto& m = envelope.payload_as<Heartbeat>();
+  const int from = envelope.from;
   if (m.term < member.term) {
     if (spec_.failover.fencing) { // tell the old primary it was replaced
-      auto nack = std::make_unique<Message>();
-      nack->kind = MsgKind::heartbeat_ack;
+      auto nack = std::make_unique<HeartbeatAck>();
       nack->ok = false;
-      nack->size_bytes = 64;
-      send(member, m.from, control_port(), std::move(nack));
+      send(member, from, control_port(), kinds::heartbeat_ack, std::move(nack), 64);
     }
     return;
   }
-  observe_term(member, m.term, m.from);
-  if (member.role == Role::primary && m.from != member.node) {
+  observe_term(member, m.term, from);
+  if (member.role == Role::primary && from != member.node) {
     // Two primaries in the same term: only possible without votes. The
     // node whose name comes first in the topology keeps the role.
-    if (m.from > member.node) return;
+    if (from > member.node) return;
     step_down(member, "met another primary of the same term");
   }
   if (member.role == Role::candidate) step_down(member, "another node won this term");
-  bool new_leader = member.leader != m.from;
-  member.leader = m.from;
+  bool new_leader = member.leader != from;
+  member.leader = from;
   member.last_heard_s = sg4::Engine::get_clock();
   reset_election_deadline(member);
-  auto ack = std::make_unique<Message>();
-  ack->kind = MsgKind::heartbeat_ack;
-  ack->position = static_cast<std::int64_t>(member.log.size());
+  auto ack = std::make_unique<HeartbeatAck>();
   ack->echo_s = m.sender_clock_s;
-  ack->size_bytes = 64;
-  send(member, m.from, control_port(), std::move(ack));
+  send(member, from, control_port(), kinds::heartbeat_ack, std::move(ack), 64);
   // Following a new primary: make our log agree with its log first.
   // (Or when we hold entries past the primary's end that an older term
   // wrote: they can only be a deposed primary's.)
-  bool stale_tail = m.position < static_cast<std::int64_t>(member.log.size()) && member.log.back().term < m.term;
+  bool stale_tail =
+      m.log_length < static_cast<std::int64_t>(member.log.size()) && member.log.back().term < m.term;
   if (new_leader || stale_tail) request_sync(member);
 }
 
@@ -154,36 +151,35 @@ void ReplicaGroupModel::start_election(Member& member) {
   trace_role(member, "no heartbeat: asks for votes");
   for (const auto& other : members_) {
     if (other.node == member.node) continue;
-    auto ask = std::make_unique<Message>();
-    ask->kind = MsgKind::vote_request;
-    ask->position = static_cast<std::int64_t>(member.log.size());
-    if (!member.log.empty()) ask->prev_term = member.log.back().term;
-    ask->size_bytes = 64;
-    send(member, other.node, control_port(), std::move(ask));
+    auto ask = std::make_unique<VoteRequest>();
+    ask->last_log_index = static_cast<std::int64_t>(member.log.size());
+    if (!member.log.empty()) ask->last_log_term = member.log.back().term;
+    send(member, other.node, control_port(), kinds::vote_request, std::move(ask), 64);
   }
   if (member.votes >= majority()) become_primary(member, "won the election");
 }
 
-void ReplicaGroupModel::on_vote_request(Member& member, const Message& m) {
+void ReplicaGroupModel::on_vote_request(Member& member, const Envelope& envelope) {
+  const auto& m = envelope.payload_as<VoteRequest>();
   observe_term(member, m.term, -1);
   std::int64_t my_last_term = member.log.empty() ? 0 : member.log.back().term;
   auto my_size = static_cast<std::int64_t>(member.log.size());
   // Only for a candidate whose log holds at least everything ours does.
-  bool up_to_date = m.prev_term > my_last_term || (m.prev_term == my_last_term && m.position >= my_size);
-  bool grant = m.term == member.term && (member.voted_for < 0 || member.voted_for == m.from) && up_to_date &&
-               member.role != Role::primary;
+  bool up_to_date =
+      m.last_log_term > my_last_term || (m.last_log_term == my_last_term && m.last_log_index >= my_size);
+  bool grant = m.term == member.term && (member.voted_for < 0 || member.voted_for == envelope.from) &&
+               up_to_date && member.role != Role::primary;
   if (grant) {
-    member.voted_for = m.from;
+    member.voted_for = envelope.from;
     reset_election_deadline(member);
   }
-  auto answer = std::make_unique<Message>();
-  answer->kind = MsgKind::vote_reply;
+  auto answer = std::make_unique<VoteReply>();
   answer->granted = grant;
-  answer->size_bytes = 64;
-  send(member, m.from, control_port(), std::move(answer));
+  send(member, envelope.from, control_port(), kinds::vote_reply, std::move(answer), 64);
 }
 
-void ReplicaGroupModel::on_vote_reply(Member& member, const Message& m) {
+void ReplicaGroupModel::on_vote_reply(Member& member, const Envelope& envelope) {
+  const auto& m = envelope.payload_as<VoteReply>();
   if (observe_term(member, m.term, -1)) return;
   if (member.role != Role::candidate || m.term != member.term || !m.granted) return;
   if (++member.votes >= majority()) become_primary(member, "won the election");
@@ -202,7 +198,7 @@ void ReplicaGroupModel::become_primary(Member& member, const char* why) {
   if (spec_.ack == scenario::Ack::majority) {
     // Raft's rule: commit an entry of the new term (a no-op) before serving
     // reads, so that everything before it is known to be committed too.
-    append(member, engine::LogEntry{member.term, member.node, "", 0});
+    append(member, LogEntry{member.term, member.node, "", 0});
     member.term_start_position = static_cast<std::int64_t>(member.log.size());
     member.match[member.index] = member.term_start_position;
     if (spec_.ship_interval_s == 0) ship_new_entries(member);

@@ -6,8 +6,7 @@ namespace sg4 = simgrid::s4u;
 
 namespace faultlab::model {
 
-using engine::Message;
-using engine::MsgKind;
+using engine::Envelope;
 using history::Outcome;
 
 GroupClient::GroupClient(const ReplicaGroupModel& group, Context& context, Rpc& rpc, util::Rng& rng)
@@ -42,33 +41,41 @@ int GroupClient::next_member(int node) const {
 }
 
 GroupClient::Reply GroupClient::exchange(Rpc::Slot& slot, const Request& request, int target, double deadline_s) {
-  auto message = std::make_unique<Message>();
-  message->kind = request.write ? MsgKind::write : MsgKind::read;
-  message->op = request.op;
-  message->key = request.key;
-  message->value = request.value;
-  message->size_bytes = group_.spec().message_bytes;
-  if (!request.write && !request.final_read) message->min_position = request.min_position;
-  message->want_primary = !request.write && (request.final_read || target == leader_) &&
-                          (request.final_read || group_.spec().read_policy == scenario::ReadPolicy::primary);
-  std::unique_ptr<Message> reply = rpc_.call(slot, target, group_.spec().name, std::move(message), deadline_s);
+  std::unique_ptr<Envelope> message;
+  const std::int64_t size_bytes = group_.spec().message_bytes;
+  if (request.write) {
+    auto write = std::make_unique<GroupWrite>();
+    write->key = request.key;
+    write->value = *request.value;
+    message = engine::envelope(group_kinds::write, std::move(write), size_bytes, request.op);
+  } else {
+    auto read = std::make_unique<GroupRead>();
+    read->key = request.key;
+    if (!request.final_read) read->min_position = request.min_position;
+    read->want_primary = (request.final_read || target == leader_) &&
+                         (request.final_read || group_.spec().read_policy == scenario::ReadPolicy::primary);
+    message = engine::envelope(group_kinds::read, std::move(read), size_bytes, request.op);
+  }
+  std::unique_ptr<Envelope> envelope =
+      rpc_.call(slot, target, group_.spec().name, std::move(message), deadline_s);
 
   Reply out;
-  if (!reply) {
+  if (!envelope) {
     out.answer.error = "timeout";
     return out; // info: we cannot know whether it happened
   }
-  out.answer.node = context_.network.node_name(reply->from);
-  out.answer.position = reply->position;
-  out.answer.term = reply->term;
-  out.leader_hint = reply->leader;
-  if (!reply->ok) {
+  const auto& reply = envelope->payload_as<GroupReply>();
+  out.answer.node = context_.network.node_name(envelope->from);
+  out.answer.position = reply.position;
+  out.answer.term = reply.term;
+  out.leader_hint = reply.leader;
+  if (!reply.ok) {
     out.answer.outcome = Outcome::fail;
-    out.answer.error = reply->error;
+    out.answer.error = reply.error;
     return out;
   }
   out.answer.outcome = Outcome::ok;
-  out.answer.value = reply->value;
+  out.answer.value = reply.value;
   return out;
 }
 

@@ -23,6 +23,8 @@
 #include "components/lock_service/spec.hpp"
 #include "model/components.hpp"
 #include "model/driver.hpp"
+#include "model/inventory_messages.hpp"
+#include "model/server.hpp"
 
 #include <deque>
 #include <map>
@@ -34,28 +36,28 @@ public:
   InventoryModel(const scenario::Inventory& spec, Context& context);
   void start() override;
   const scenario::Inventory& spec() const { return spec_; }
-  int node() const { return node_; }
+  int node() const { return server_.node(); }
 
 private:
   struct Row {
     std::int64_t stock = 0;
     std::int64_t holder = 0;      // row lock id, 0 if unlocked
     double locked_s = 0;
-    std::deque<std::unique_ptr<engine::Message>> waiters; // stock_lock requests, in arrival order
+    std::deque<std::unique_ptr<engine::Envelope>> waiters; // stock_lock requests, in arrival order
     std::int64_t max_token = 0;   // fencing: the newest token seen
   };
   void serve();
-  void handle(std::unique_ptr<engine::Message> m);
-  bool fenced(Row& row, const engine::Message& m, engine::MsgKind reply_kind);
-  void grant_next(const std::string& item, Row& row);
+  void handle(std::unique_ptr<engine::Envelope> request);
+  bool fenced(Row& row, const engine::Envelope& request, std::int64_t token, engine::MessageKind reply_kind);
+  void grant_next(Row& row);
   void release_expired();
-  void answer(const engine::Message& request, engine::MsgKind kind, bool ok, std::optional<std::int64_t> value,
-              const std::string& error = "");
+  void answer(const engine::Envelope& request, engine::MessageKind kind, bool ok,
+              std::optional<std::int64_t> stock, const std::string& error = "");
   void trace(const std::string& item, const Row& row, const std::string& why);
 
   const scenario::Inventory& spec_;
   Context& context_;
-  int node_;
+  Server server_;
   std::map<std::string, Row> rows_;
 };
 
@@ -64,21 +66,22 @@ public:
   LockServiceModel(const scenario::LockService& spec, Context& context);
   void start() override;
   const scenario::LockService& spec() const { return spec_; }
-  int node() const { return node_; }
+  int node() const { return server_.node(); }
 
 private:
   struct Lock {
     std::int64_t token = 0; // the holder's fencing token, 0 if free
     double expires_s = 0;
-    std::deque<std::unique_ptr<engine::Message>> waiters;
+    std::deque<std::unique_ptr<engine::Envelope>> waiters; // lock_acquire requests
   };
   void serve();
+  void handle(std::unique_ptr<engine::Envelope> request);
   void grant_next(const std::string& name, Lock& lock);
   void trace(const std::string& name, std::int64_t token, const std::string& why);
 
   const scenario::LockService& spec_;
   Context& context_;
-  int node_;
+  Server server_;
   std::map<std::string, Lock> locks_; // memory only
   std::int64_t next_token_ = 1;       // fencing tokens only grow
 };
@@ -99,10 +102,12 @@ private:
     std::int64_t token = 0;
     std::string error;
   };
-  Step to_table(engine::MsgKind kind, const std::string& item, std::int64_t op, double deadline_s,
-                std::optional<std::int64_t> value = std::nullopt, std::int64_t token = 0);
-  Step to_locks(engine::MsgKind kind, const std::string& item, std::int64_t op, double deadline_s,
-                std::int64_t token = 0);
+  // One request to the stock table or the lock service, answered or not
+  // (a kind with no answer is only sent).
+  Step to_table(engine::MessageKind kind, std::unique_ptr<StockRequest> request, std::int64_t op,
+                double deadline_s);
+  Step to_locks(engine::MessageKind kind, std::unique_ptr<engine::Payload> request, std::int64_t op,
+                double deadline_s);
   void final_read(const ClientRequest& request);
 
   const InventoryModel& inventory_;

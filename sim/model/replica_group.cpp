@@ -9,8 +9,8 @@ namespace sg4 = simgrid::s4u;
 
 namespace faultlab::model {
 
-using engine::Message;
-using engine::MsgKind;
+using engine::Envelope;
+namespace kinds = group_kinds;
 
 const char* role_name(int role) {
   switch (role) {
@@ -95,30 +95,32 @@ void ReplicaGroupModel::start_member(Member& member) {
   trace_role(member, sg4::Engine::get_clock() > 0 ? "restarted" : "initial role");
 }
 
-void ReplicaGroupModel::send(Member& from, int to_node, const std::string& to_port, std::unique_ptr<Message> message) {
+void ReplicaGroupModel::send(Member& from, int to_node, const std::string& to_port, engine::MessageKind kind,
+                             std::unique_ptr<PeerMessage> message, std::int64_t size_bytes) {
   message->term = from.term;
   message->sender_clock_s = lease_clock(from);
   if (message->leader < 0) message->leader = from.leader;
-  if (message->size_bytes == 512) message->size_bytes = spec_.message_bytes;
-  context_.network.send(from.node, to_node, engine::Network::address(context_.network.node_name(to_node), to_port),
-                        std::move(message));
+  // 512 bytes was once every message's default size, replaced here by the
+  // group's own; sizes computed to exactly 512 still are (traces unchanged).
+  if (size_bytes == 512) size_bytes = spec_.message_bytes;
+  context_.network.send(from.node, to_node,
+                        engine::Network::address(context_.network.node_name(to_node), to_port),
+                        engine::envelope(kind, std::move(message), size_bytes));
 }
 
-void ReplicaGroupModel::reply(Member& member, const Message& request, std::unique_ptr<Message> answer) {
-  answer->op = request.op;
-  answer->exchange = request.exchange;
+void ReplicaGroupModel::reply(Member& member, const Envelope& request, engine::MessageKind kind,
+                              std::unique_ptr<GroupReply> answer) {
   answer->term = member.term;
   answer->leader = member.leader;
-  answer->size_bytes = spec_.message_bytes;
-  context_.network.send(member.node, request.from, request.reply_to, std::move(answer));
+  context_.network.send(member.node, request.from, request.reply_to,
+                        engine::answer_to(request, kind, std::move(answer), spec_.message_bytes));
 }
 
-void ReplicaGroupModel::reply_not_primary(Member& member, const Message& request, MsgKind kind) {
-  auto answer = std::make_unique<Message>();
-  answer->kind = kind;
+void ReplicaGroupModel::reply_not_primary(Member& member, const Envelope& request, engine::MessageKind kind) {
+  auto answer = std::make_unique<GroupReply>();
   answer->ok = false;
   answer->error = "not primary";
-  reply(member, request, std::move(answer));
+  reply(member, request, kind, std::move(answer));
 }
 
 // The request loop: receive, do the work, reply.
@@ -126,37 +128,34 @@ void ReplicaGroupModel::serve(Member& member) {
   auto* inbox = sg4::Mailbox::by_name(address(member.node));
   inbox->set_receiver(sg4::Actor::self()); // requests queue here even while we are busy
   while (true) {
-    std::unique_ptr<Message> m = context_.network.receive(inbox);
-    switch (m->kind) {
-    case MsgKind::read:
+    std::unique_ptr<Envelope> m = context_.network.receive(inbox);
+    if (m->kind == kinds::read) {
       compute(spec_.service_time_s);
       handle_read(member, *m);
-      break;
-    case MsgKind::write:
+    } else if (m->kind == kinds::write) {
       compute(spec_.service_time_s);
       handle_write(member, std::move(m));
-      break;
-    case MsgKind::replicate_ack: on_replicate_ack(member, *m); break;
-    case MsgKind::sync_request: on_sync_request(member, *m); break;
-    default: break;
+    } else if (m->kind == kinds::replicate_ack) {
+      on_replicate_ack(member, *m);
+    } else if (m->kind == kinds::sync_request) {
+      on_sync_request(member, *m);
     }
   }
 }
 
-void ReplicaGroupModel::handle_read(Member& member, const Message& request) {
+void ReplicaGroupModel::handle_read(Member& member, const Envelope& envelope) {
+  const auto& request = envelope.payload_as<GroupRead>();
   if (request.want_primary && !still_primary(member))
-    return reply_not_primary(member, request, MsgKind::read_reply);
+    return reply_not_primary(member, envelope, kinds::read_reply);
   if (member.role == Role::primary && member.store_position < member.term_start_position) {
     // A new primary's log may end with entries an earlier primary never
     // committed; it answers reads only once its own first entry committed.
-    auto answer = std::make_unique<Message>();
-    answer->kind = MsgKind::read_reply;
+    auto answer = std::make_unique<GroupReply>();
     answer->ok = false;
     answer->error = "not ready";
-    return reply(member, request, std::move(answer));
+    return reply(member, envelope, kinds::read_reply, std::move(answer));
   }
-  auto answer = std::make_unique<Message>();
-  answer->kind = MsgKind::read_reply;
+  auto answer = std::make_unique<GroupReply>();
   std::int64_t applied = member.store_position;
   if (request.min_position > applied) {
     // Read-your-writes: this member has not applied the session's last
@@ -167,19 +166,19 @@ void ReplicaGroupModel::handle_read(Member& member, const Message& request) {
     answer->value = it->second;
   }
   answer->position = applied;
-  reply(member, request, std::move(answer));
+  reply(member, envelope, kinds::read_reply, std::move(answer));
 }
 
-void ReplicaGroupModel::handle_write(Member& member, std::unique_ptr<Message> request) {
-  if (!still_primary(member)) return reply_not_primary(member, *request, MsgKind::write_reply);
-  append(member, engine::LogEntry{member.term, member.node, request->key, *request->value});
+void ReplicaGroupModel::handle_write(Member& member, std::unique_ptr<Envelope> request) {
+  if (!still_primary(member)) return reply_not_primary(member, *request, kinds::write_reply);
+  const auto& write = request->payload_as<GroupWrite>();
+  append(member, LogEntry{member.term, member.node, write.key, write.value});
   auto position = static_cast<std::int64_t>(member.log.size());
   member.match[member.index] = position;
   if (spec_.ack == scenario::Ack::primary) {
-    auto answer = std::make_unique<Message>();
-    answer->kind = MsgKind::write_reply;
+    auto answer = std::make_unique<GroupReply>();
     answer->position = position;
-    reply(member, *request, std::move(answer));
+    reply(member, *request, kinds::write_reply, std::move(answer));
   } else {
     member.pending.push_back(PendingWrite{position, std::move(request)});
   }
@@ -200,7 +199,7 @@ void ReplicaGroupModel::trace_role(const Member& member, const char* why) {
                                .done());
 }
 
-void ReplicaGroupModel::trace_applied(const Member& member, const engine::LogEntry& entry) {
+void ReplicaGroupModel::trace_applied(const Member& member, const LogEntry& entry) {
   if (!context_.trace) return;
   double now = sg4::Engine::get_clock();
   history::JsonLine line(now, "state");

@@ -43,6 +43,7 @@
 #include "components/replica_group/spec.hpp"
 #include "model/components.hpp"
 #include "model/context.hpp"
+#include "model/replica_group_messages.hpp"
 
 #include <simgrid/s4u.hpp>
 
@@ -68,7 +69,7 @@ private:
   enum class Role { primary, replica, candidate };
   struct PendingWrite {
     std::int64_t position;
-    std::unique_ptr<engine::Message> request;
+    std::unique_ptr<engine::Envelope> request;
   };
   struct Member {
     int node = -1;
@@ -77,7 +78,7 @@ private:
     std::int64_t term = 1;
     int voted_for = -1;                   // in `term`
     int leader = -1;                      // node believed to lead, -1 if unknown
-    std::vector<engine::LogEntry> log;    // durable; log.size() is the applied position
+    std::vector<LogEntry> log;            // durable; log.size() is the applied position
     std::unordered_map<std::string, std::int64_t> store; // durable: the log applied up to store_position
     std::int64_t store_position = 0; // a primary that acknowledges at majority applies only committed entries
     std::int64_t term_start_position = 0; // primary: position of its first entry in this term (a no-op)
@@ -97,22 +98,23 @@ private:
   // Request loop, one per member: client requests and protocol messages.
   void start_member(Member& member);
   void serve(Member& member);
-  void handle_read(Member& member, const engine::Message& request);
-  void handle_write(Member& member, std::unique_ptr<engine::Message> request);
-  void reply(Member& member, const engine::Message& request, std::unique_ptr<engine::Message> answer);
-  void reply_not_primary(Member& member, const engine::Message& request, engine::MsgKind kind);
+  void handle_read(Member& member, const engine::Envelope& request);
+  void handle_write(Member& member, std::unique_ptr<engine::Envelope> request);
+  void reply(Member& member, const engine::Envelope& request, engine::MessageKind kind,
+             std::unique_ptr<GroupReply> answer);
+  void reply_not_primary(Member& member, const engine::Envelope& request, engine::MessageKind kind);
 
   // Replication (replication.cpp).
   void apply_stream(Member& member);
-  void on_replicate(Member& member, std::unique_ptr<engine::Message> message);
-  void on_sync(Member& member, const engine::Message& message);
-  void on_sync_request(Member& member, const engine::Message& message);
-  void on_replicate_ack(Member& member, const engine::Message& message);
+  void on_replicate(Member& member, const engine::Envelope& message);
+  void on_sync(Member& member, const engine::Envelope& message);
+  void on_sync_request(Member& member, const engine::Envelope& message);
+  void on_replicate_ack(Member& member, const engine::Envelope& message);
   void ship(Member& primary, std::int64_t position, int to);
   void ship_new_entries(Member& primary); // everything past shipped_position, to every replica
   void wal_sender(Member& member);        // with a ship interval: one round per interval
   void request_sync(Member& member);
-  void append(Member& member, const engine::LogEntry& entry);
+  void append(Member& member, const LogEntry& entry);
   void apply_to_store(Member& member, std::int64_t upto);
   void truncate(Member& member, std::int64_t length);
   void commit_pending(Member& primary);
@@ -123,10 +125,10 @@ private:
   bool lease_valid(const Member& member) const;
   double lease_clock(const Member& member) const; // "now" as the lease sees it
   bool still_primary(Member& member); // checks the lease first when the design says so
-  void on_control(Member& member, const engine::Message& message);
-  void on_heartbeat(Member& member, const engine::Message& message);
-  void on_vote_request(Member& member, const engine::Message& message);
-  void on_vote_reply(Member& member, const engine::Message& message);
+  void on_control(Member& member, const engine::Envelope& message);
+  void on_heartbeat(Member& member, const engine::Envelope& message);
+  void on_vote_request(Member& member, const engine::Envelope& message);
+  void on_vote_reply(Member& member, const engine::Envelope& message);
   bool observe_term(Member& member, std::int64_t term, int leader); // true if it was newer
   void become_primary(Member& member, const char* why);
   void step_down(Member& member, const char* why);
@@ -134,12 +136,14 @@ private:
   void reset_election_deadline(Member& member);
   int majority() const { return static_cast<int>(members_.size()) / 2 + 1; }
 
-  void send(Member& from, int to_node, const std::string& port, std::unique_ptr<engine::Message> message);
+  // To another member; fills in the PeerMessage part.
+  void send(Member& from, int to_node, const std::string& port, engine::MessageKind kind,
+            std::unique_ptr<PeerMessage> message, std::int64_t size_bytes);
   std::string port() const { return spec_.name; }
   std::string repl_port() const { return spec_.name + ".repl"; }
   std::string control_port() const { return spec_.name + ".ctl"; } // heartbeats and votes
   void trace_role(const Member& member, const char* why);
-  void trace_applied(const Member& member, const engine::LogEntry& entry);
+  void trace_applied(const Member& member, const LogEntry& entry);
   Member* member_on(int node);
 
   const scenario::ReplicaGroup& spec_;

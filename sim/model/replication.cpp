@@ -13,9 +13,8 @@ namespace sg4 = simgrid::s4u;
 
 namespace faultlab::model {
 
-using engine::LogEntry;
-using engine::Message;
-using engine::MsgKind;
+using engine::Envelope;
+namespace kinds = group_kinds;
 
 namespace {
 // A sync request is repeated at most this often while a gap persists.
@@ -28,8 +27,7 @@ bool same(const LogEntry& e, std::int64_t term, int origin) { return e.term == t
 
 void ReplicaGroupModel::ship(Member& primary, std::int64_t position, int to) {
   assert(position >= 1 && position <= static_cast<std::int64_t>(primary.log.size()));
-  auto message = std::make_unique<Message>();
-  message->kind = MsgKind::replicate;
+  auto message = std::make_unique<Replicate>();
   message->position = position;
   message->entry = primary.log[static_cast<std::size_t>(position - 1)];
   if (position > 1) {
@@ -38,7 +36,7 @@ void ReplicaGroupModel::ship(Member& primary, std::int64_t position, int to) {
     message->prev_origin = prev.origin;
   }
   message->leader = primary.node;
-  send(primary, to, repl_port(), std::move(message));
+  send(primary, to, repl_port(), kinds::replicate, std::move(message), spec_.message_bytes);
 }
 
 void ReplicaGroupModel::ship_new_entries(Member& primary) {
@@ -72,51 +70,49 @@ void ReplicaGroupModel::apply_stream(Member& member) {
   stream->set_receiver(sg4::Actor::self());
   if (sg4::Engine::get_clock() > 0 && member.role != Role::primary) request_sync(member); // back from a crash
   while (true) {
-    std::unique_ptr<Message> m = context_.network.receive(stream);
-    if (m->kind == MsgKind::replicate) on_replicate(member, std::move(m));
-    else if (m->kind == MsgKind::sync) on_sync(member, *m);
+    std::unique_ptr<Envelope> m = context_.network.receive(stream);
+    if (m->kind == kinds::replicate) on_replicate(member, *m);
+    else if (m->kind == kinds::sync) on_sync(member, *m);
   }
 }
 
-void ReplicaGroupModel::on_replicate(Member& member, std::unique_ptr<Message> m) {
+void ReplicaGroupModel::on_replicate(Member& member, const Envelope& envelope) {
+  const auto& m = envelope.payload_as<Replicate>();
   // A primary takes entries from nobody; it learns about a newer term from
   // heartbeats, votes and refusals.
   if (member.role == Role::primary) return;
-  observe_term(member, m->term, m->from);
-  if (m->term < member.term && spec_.failover.fencing) {
+  observe_term(member, m.term, envelope.from);
+  if (m.term < member.term && spec_.failover.fencing) {
     // Fencing: an entry from an older term is refused, and the answer tells
     // its sender that it has been replaced.
-    auto nack = std::make_unique<Message>();
-    nack->kind = MsgKind::replicate_ack;
+    auto nack = std::make_unique<ReplicateAck>();
     nack->ok = false;
-    nack->size_bytes = 64;
-    send(member, m->from, port(), std::move(nack));
+    send(member, envelope.from, port(), kinds::replicate_ack, std::move(nack), 64);
     return;
   }
-  member.leader = m->from;
+  member.leader = envelope.from;
   member.last_heard_s = sg4::Engine::get_clock();
   auto size = static_cast<std::int64_t>(member.log.size());
-  const LogEntry& entry = *m->entry;
-  if (m->position <= size) {
-    if (!same(member.log[static_cast<std::size_t>(m->position - 1)], entry.term, entry.origin)) request_sync(member);
+  const LogEntry& entry = m.entry;
+  if (m.position <= size) {
+    if (!same(member.log[static_cast<std::size_t>(m.position - 1)], entry.term, entry.origin))
+      request_sync(member);
     return; // already have it (a resend)
   }
-  bool fits = m->position == size + 1 &&
-              (m->position == 1 || same(member.log.back(), m->prev_term, m->prev_origin));
+  bool fits =
+      m.position == size + 1 && (m.position == 1 || same(member.log.back(), m.prev_term, m.prev_origin));
   if (!fits) return request_sync(member); // a gap, or our log went another way
 
-  double apply_at = std::max(m->sent_s + draw_lag(member), member.last_apply_s);
+  double apply_at = std::max(envelope.sent_s + draw_lag(member), member.last_apply_s);
   if (apply_at > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(apply_at);
-  if (static_cast<std::int64_t>(member.log.size()) != m->position - 1 || member.role == Role::primary) return;
+  if (static_cast<std::int64_t>(member.log.size()) != m.position - 1 || member.role == Role::primary) return;
   member.last_apply_s = sg4::Engine::get_clock();
   append(member, entry);
   if (spec_.ack != scenario::Ack::majority) return; // nobody waits for it
-  auto ack = std::make_unique<Message>();
-  ack->kind = MsgKind::replicate_ack;
+  auto ack = std::make_unique<ReplicateAck>();
   ack->position = static_cast<std::int64_t>(member.log.size());
-  ack->echo_s = m->sender_clock_s;
-  ack->size_bytes = 64;
-  send(member, m->from, port(), std::move(ack));
+  ack->echo_s = m.sender_clock_s;
+  send(member, envelope.from, port(), kinds::replicate_ack, std::move(ack), 64);
 }
 
 void ReplicaGroupModel::request_sync(Member& member) {
@@ -125,15 +121,15 @@ void ReplicaGroupModel::request_sync(Member& member) {
   int leader = member.leader;
   if (leader < 0 || leader == member.node) return;
   member.sync_requested_s = now;
-  auto message = std::make_unique<Message>();
-  message->kind = MsgKind::sync_request;
+  auto message = std::make_unique<SyncRequest>();
   for (const auto& e : member.log) message->signature.emplace_back(e.term, e.origin);
-  message->size_bytes = 64 + 16 * static_cast<std::int64_t>(member.log.size());
-  send(member, leader, port(), std::move(message));
+  send(member, leader, port(), kinds::sync_request, std::move(message),
+       64 + 16 * static_cast<std::int64_t>(member.log.size()));
 }
 
 // The primary's side: find where the two logs part, send what follows.
-void ReplicaGroupModel::on_sync_request(Member& member, const Message& m) {
+void ReplicaGroupModel::on_sync_request(Member& member, const Envelope& envelope) {
+  const auto& m = envelope.payload_as<SyncRequest>();
   if (observe_term(member, m.term, m.leader) || member.role != Role::primary) return;
   std::size_t common = 0;
   while (common < m.signature.size() && common < member.log.size() &&
@@ -143,20 +139,20 @@ void ReplicaGroupModel::on_sync_request(Member& member, const Message& m) {
   // not earlier: a catch-up is no way around the sender.
   std::size_t end = member.log.size();
   if (spec_.ship_interval_s > 0) end = std::min(end, static_cast<std::size_t>(member.shipped_position));
-  auto answer = std::make_unique<Message>();
-  answer->kind = MsgKind::sync;
+  auto answer = std::make_unique<Sync>();
   answer->truncate_to = static_cast<std::int64_t>(common);
   for (std::size_t i = common; i < end && i < common + kSyncBatch; ++i)
     answer->entries.push_back(member.log[i]);
   answer->leader = member.node;
-  answer->size_bytes = 64 + 64 * static_cast<std::int64_t>(answer->entries.size());
-  send(member, m.from, repl_port(), std::move(answer));
+  const std::int64_t size_bytes = 64 + 64 * static_cast<std::int64_t>(answer->entries.size());
+  send(member, envelope.from, repl_port(), kinds::sync, std::move(answer), size_bytes);
 }
 
-void ReplicaGroupModel::on_sync(Member& member, const Message& m) {
-  observe_term(member, m.term, m.from);
+void ReplicaGroupModel::on_sync(Member& member, const Envelope& envelope) {
+  const auto& m = envelope.payload_as<Sync>();
+  observe_term(member, m.term, envelope.from);
   if (m.term < member.term || member.role == Role::primary) return; // from a deposed primary
-  member.leader = m.from;
+  member.leader = envelope.from;
   member.last_heard_s = sg4::Engine::get_clock();
   member.sync_requested_s = -1.0;
   // Keep what already agrees (entries may have arrived since we asked), then
@@ -171,18 +167,17 @@ void ReplicaGroupModel::on_sync(Member& member, const Message& m) {
     for (; next < m.entries.size(); ++next) append(member, m.entries[next]);
   }
   if (spec_.ack != scenario::Ack::majority) return;
-  auto ack = std::make_unique<Message>();
-  ack->kind = MsgKind::replicate_ack;
+  auto ack = std::make_unique<ReplicateAck>();
   ack->echo_s = m.sender_clock_s;
   ack->position = static_cast<std::int64_t>(member.log.size());
-  ack->size_bytes = 64;
-  send(member, m.from, port(), std::move(ack));
+  send(member, envelope.from, port(), kinds::replicate_ack, std::move(ack), 64);
 }
 
-void ReplicaGroupModel::on_replicate_ack(Member& member, const Message& m) {
+void ReplicaGroupModel::on_replicate_ack(Member& member, const Envelope& envelope) {
+  const auto& m = envelope.payload_as<ReplicateAck>();
   if (observe_term(member, m.term, m.leader) || member.role != Role::primary || !m.ok) return;
   if (m.term != member.term) return; // an answer to an earlier reign: it says nothing about this log
-  Member* from = member_on(m.from);
+  Member* from = member_on(envelope.from);
   if (from == nullptr || member.match.empty()) return;
   member.match[from->index] = std::max(member.match[from->index], m.position);
   // The lease counts from when we sent what was acknowledged, not from when
@@ -202,10 +197,9 @@ void ReplicaGroupModel::commit_pending(Member& primary) {
   auto done = std::stable_partition(primary.pending.begin(), primary.pending.end(),
                                     [&](const PendingWrite& p) { return p.position > committed; });
   for (auto it = done; it != primary.pending.end(); ++it) {
-    auto answer = std::make_unique<Message>();
-    answer->kind = MsgKind::write_reply;
+    auto answer = std::make_unique<GroupReply>();
     answer->position = it->position;
-    reply(primary, *it->request, std::move(answer));
+    reply(primary, *it->request, kinds::write_reply, std::move(answer));
   }
   primary.pending.erase(done, primary.pending.end());
 }

@@ -43,8 +43,8 @@ public:
   // Sends `request` to `to_node`'s mailbox `port` and waits for its answer
   // on `slot` until `deadline_s` (absolute simulated time). nullptr: no
   // answer in time.
-  std::unique_ptr<engine::Message> call(Slot& slot, int to_node, const std::string& port,
-                                        std::unique_ptr<engine::Message> request, double deadline_s) {
+  std::unique_ptr<engine::Envelope> call(Slot& slot, int to_node, const std::string& port,
+                                         std::unique_ptr<engine::Envelope> request, double deadline_s) {
     const std::uint64_t exchange = next_exchange_++;
     request->exchange = exchange;
     request->reply_to = slot.mailbox()->get_name();
@@ -52,21 +52,21 @@ public:
     while (true) {
       double left = deadline_s - simgrid::s4u::Engine::get_clock();
       if (left <= 0) return nullptr;
-      std::unique_ptr<engine::Message> answer = context_.network.receive(slot.mailbox(), left);
+      std::unique_ptr<engine::Envelope> answer = context_.network.receive(slot.mailbox(), left);
       if (!answer || answer->exchange == exchange) return answer;
       // else: a late answer to an earlier exchange on this mailbox
     }
   }
 
   // The same with a slot of its own.
-  std::unique_ptr<engine::Message> call(int to_node, const std::string& port, std::unique_ptr<engine::Message> request,
-                                        double deadline_s) {
+  std::unique_ptr<engine::Envelope> call(int to_node, const std::string& port,
+                                         std::unique_ptr<engine::Envelope> request, double deadline_s) {
     Slot slot(*this);
     return call(slot, to_node, port, std::move(request), deadline_s);
   }
 
   // A message that expects no answer.
-  void send(int to_node, const std::string& port, std::unique_ptr<engine::Message> message) {
+  void send(int to_node, const std::string& port, std::unique_ptr<engine::Envelope> message) {
     message->exchange = next_exchange_++;
     context_.network.send(node_, to_node, address(to_node, port), std::move(message));
   }

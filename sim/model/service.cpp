@@ -9,8 +9,7 @@ namespace sg4 = simgrid::s4u;
 
 namespace faultlab::model {
 
-using engine::Message;
-using engine::MsgKind;
+using engine::Envelope;
 using Fallback = scenario::Call::Fallback;
 
 namespace {
@@ -28,6 +27,7 @@ ServiceModel::ServiceModel(const scenario::Service& spec, Components& components
   for (const auto& name : spec_.instances) {
     auto instance = std::make_unique<Instance>();
     instance->node = context_.network.node_index(name);
+    instance->server = std::make_unique<Server>(context_, instance->node, spec_.name);
     instance->rpc = std::make_unique<Rpc>(context_, instance->node, spec_.name + ".out");
     instance->rng = context_.rng("service/" + spec_.name + "/" + name);
     for (const auto& endpoint : spec_.endpoints)
@@ -43,35 +43,25 @@ ServiceModel::ServiceModel(const scenario::Service& spec, Components& components
 void ServiceModel::start() {
   for (auto& instance : instances_) {
     Instance* i = instance.get();
-    context_.hooks.on_crash[i->node].push_back([i] {
-      i->rpc->reset(); // what it knew about leaders was in memory
-      for (auto& [name, group] : i->groups) group->forget_leader();
-    });
-    context_.hooks.on_restart[i->node].push_back([this, i] { launch(*i); });
-    launch(*i);
+    i->server->start([this, i] { serve(*i); },
+                     [i] {
+                       i->rpc->reset(); // what it knew about leaders was in memory
+                       for (auto& [name, group] : i->groups) group->forget_leader();
+                     });
   }
-}
-
-void ServiceModel::launch(Instance& instance) {
-  sg4::Actor::create(spec_.name, context_.network.host(instance.node), [this, &instance] { serve(instance); })
-      ->daemonize();
 }
 
 // The accept loop: every request gets an actor of its own, so a slow
 // dependency holds up only the requests that wait for it.
 void ServiceModel::serve(Instance& instance) {
-  auto* inbox = sg4::Mailbox::by_name(engine::Network::address(context_.network.node_name(instance.node), spec_.name));
-  inbox->set_receiver(sg4::Actor::self());
   while (true) {
-    std::shared_ptr<Message> request = context_.network.receive(inbox);
+    std::shared_ptr<Envelope> request = instance.server->receive();
     if (!context_.may_start_request_actor()) { // shed load instead of running out of memory
-      auto answer = std::make_unique<Message>();
-      answer->kind = MsgKind::call_reply;
-      answer->op = request->op;
-      answer->exchange = request->exchange;
-      answer->ok = false;
-      answer->error = "overloaded: too many requests in flight";
-      context_.network.send(instance.node, request->from, request->reply_to, std::move(answer));
+      auto refusal = std::make_unique<CallReply>();
+      refusal->ok = false;
+      refusal->error = "overloaded: too many requests in flight";
+      // 512 bytes, not the service's message size, as refusals always were.
+      instance.server->reply(*request, service_kinds::call_reply, std::move(refusal), 512);
       continue;
     }
     ++context_.request_actors;
@@ -87,14 +77,10 @@ void ServiceModel::serve(Instance& instance) {
   }
 }
 
-void ServiceModel::handle(Instance& instance, const Message& request) {
+void ServiceModel::handle(Instance& instance, const Envelope& request) {
   compute(spec_.work_s);
-  auto answer = std::make_unique<Message>();
-  answer->kind = MsgKind::call_reply;
-  answer->op = request.op;
-  answer->exchange = request.exchange;
-  answer->size_bytes = spec_.message_bytes;
-  const scenario::Endpoint* endpoint = spec_.find(request.endpoint);
+  auto answer = std::make_unique<CallReply>();
+  const scenario::Endpoint* endpoint = spec_.find(request.payload_as<Call>().endpoint);
   assert(endpoint != nullptr && "validation checked every endpoint a caller names");
   for (const auto& call : endpoint->calls) {
     Outcome outcome = make_call(instance, call, request);
@@ -108,10 +94,11 @@ void ServiceModel::handle(Instance& instance, const Message& request) {
     answer->error = call.name + ": " + outcome.error;
     break;
   }
-  context_.network.send(instance.node, request.from, request.reply_to, std::move(answer));
+  instance.server->reply(request, service_kinds::call_reply, std::move(answer), spec_.message_bytes);
 }
 
-ServiceModel::Outcome ServiceModel::make_call(Instance& instance, const scenario::Call& call, const Message& request) {
+ServiceModel::Outcome ServiceModel::make_call(Instance& instance, const scenario::Call& call,
+                                              const Envelope& request) {
   Outcome outcome;
   for (int attempt_no = 0; attempt_no <= call.retries; ++attempt_no) {
     if (attempt_no > 0 && call.backoff_s > 0) {
@@ -129,13 +116,14 @@ ServiceModel::Outcome ServiceModel::make_call(Instance& instance, const scenario
   return outcome;
 }
 
-ServiceModel::Outcome ServiceModel::attempt(Instance& instance, const scenario::Call& call, const Message& request,
-                                            double deadline_s) {
+ServiceModel::Outcome ServiceModel::attempt(Instance& instance, const scenario::Call& call,
+                                            const Envelope& request, double deadline_s) {
+  const std::string& user = request.payload_as<Call>().user;
   Outcome outcome;
   if (auto group = instance.groups.find(call.to); group != instance.groups.end()) {
     GroupClient::Request r;
     r.write = call.op == "write";
-    r.key = fill_template(call.key, request.key);
+    r.key = fill_template(call.key, user);
     if (r.write) r.value = context_.next_value++;
     r.op = request.op;
     GroupClient::Answer answer = group->second->call(r, deadline_s);
@@ -145,8 +133,9 @@ ServiceModel::Outcome ServiceModel::attempt(Instance& instance, const scenario::
     return outcome;
   }
   const ServiceModel& next = components_.get<ServiceModel>(call.to);
-  std::unique_ptr<Message> reply =
-      call_service(*instance.rpc, instance.rng, next, call.op, request.key, request.op, deadline_s);
+  std::unique_ptr<Envelope> answer =
+      call_service(*instance.rpc, instance.rng, next, call.op, user, request.op, deadline_s);
+  const CallReply* reply = answer ? &answer->payload_as<CallReply>() : nullptr;
   outcome.ok = reply && reply->ok;
   outcome.unknown = !outcome.ok && (!reply || reply->unknown);
   outcome.error = !reply ? "timeout" : reply->error;
@@ -165,18 +154,17 @@ void ServiceModel::trace_fallback(const Instance& instance, const scenario::Call
                                .done());
 }
 
-std::unique_ptr<Message> call_service(Rpc& rpc, util::Rng& rng, const ServiceModel& service,
-                                      const std::string& endpoint, const std::string& user, std::int64_t op,
-                                      double deadline_s) {
+std::unique_ptr<Envelope> call_service(Rpc& rpc, util::Rng& rng, const ServiceModel& service,
+                                       const std::string& endpoint, const std::string& user, std::int64_t op,
+                                       double deadline_s) {
   const auto& nodes = service.instance_nodes();
   int target = nodes[rng.below(nodes.size())];
-  auto m = std::make_unique<Message>();
-  m->kind = MsgKind::call;
-  m->endpoint = endpoint;
-  m->key = user;
-  m->op = op;
-  m->size_bytes = service.spec().message_bytes;
-  return rpc.call(target, service.spec().name, std::move(m), deadline_s);
+  auto call = std::make_unique<Call>();
+  call->endpoint = endpoint;
+  call->user = user;
+  return rpc.call(target, service.spec().name,
+                  engine::envelope(service_kinds::call, std::move(call), service.spec().message_bytes, op),
+                  deadline_s);
 }
 
 std::string ServiceClient::key_for(std::size_t index, const ClientRequest& request) {
@@ -189,16 +177,18 @@ void ServiceClient::perform(const ClientRequest& request) {
   const std::int64_t op = context_.recorder.invoke(start_s, request.session, spec_.name, request.f, request.key,
                                                    std::nullopt);
   const double deadline_s = start_s + spec_.timeout_s;
-  std::unique_ptr<Message> reply = call_service(rpc_, rng_, service_, request.f, request.key, op, deadline_s);
-  if (!reply) {
+  std::unique_ptr<Envelope> answer =
+      call_service(rpc_, rng_, service_, request.f, request.key, op, deadline_s);
+  if (!answer) {
     context_.recorder.complete(op, deadline_s, history::Outcome::info, std::nullopt, "", "timeout");
     return;
   }
-  const history::Outcome outcome = reply->ok        ? history::Outcome::ok
-                                   : reply->unknown ? history::Outcome::info
-                                                    : history::Outcome::fail;
-  context_.recorder.complete(op, now(), outcome, std::nullopt, context_.network.node_name(reply->from),
-                             reply->error);
+  const auto& reply = answer->payload_as<CallReply>();
+  const history::Outcome outcome = reply.ok        ? history::Outcome::ok
+                                   : reply.unknown ? history::Outcome::info
+                                                   : history::Outcome::fail;
+  context_.recorder.complete(op, now(), outcome, std::nullopt, context_.network.node_name(answer->from),
+                             reply.error);
 }
 
 } // namespace faultlab::model

@@ -17,6 +17,8 @@
 #include "model/components.hpp"
 #include "model/driver.hpp"
 #include "model/group_client.hpp"
+#include "model/server.hpp"
+#include "model/service_messages.hpp"
 
 #include <map>
 
@@ -32,7 +34,8 @@ public:
 private:
   struct Instance {
     int node = -1;
-    std::unique_ptr<Rpc> rpc;
+    std::unique_ptr<Server> server; // takes the calls
+    std::unique_ptr<Rpc> rpc;       // makes the endpoint's own calls
     util::Rng rng{0};
     std::map<std::string, std::unique_ptr<GroupClient>> groups; // one driver per replica group called
   };
@@ -43,11 +46,11 @@ private:
     bool unknown = false;
     std::string error;
   };
-  void launch(Instance& instance);
   void serve(Instance& instance);
-  void handle(Instance& instance, const engine::Message& request);
-  Outcome make_call(Instance& instance, const scenario::Call& call, const engine::Message& request);
-  Outcome attempt(Instance& instance, const scenario::Call& call, const engine::Message& request, double deadline_s);
+  void handle(Instance& instance, const engine::Envelope& request);
+  Outcome make_call(Instance& instance, const scenario::Call& call, const engine::Envelope& request);
+  Outcome attempt(Instance& instance, const scenario::Call& call, const engine::Envelope& request,
+                  double deadline_s);
   void trace_fallback(const Instance& instance, const scenario::Call& call, const std::string& error);
 
   const scenario::Service& spec_;
@@ -58,11 +61,11 @@ private:
 };
 
 // Sends a call to one instance of `service` (chosen with `rng`, as a load
-// balancer would) and waits until the deadline. Used by clients and by
-// services calling services.
-std::unique_ptr<engine::Message> call_service(Rpc& rpc, util::Rng& rng, const ServiceModel& service,
-                                              const std::string& endpoint, const std::string& user, std::int64_t op,
-                                              double deadline_s);
+// balancer would) and waits until the deadline; the answer carries a
+// CallReply. Used by clients and by services calling services.
+std::unique_ptr<engine::Envelope> call_service(Rpc& rpc, util::Rng& rng, const ServiceModel& service,
+                                               const std::string& endpoint, const std::string& user,
+                                               std::int64_t op, double deadline_s);
 
 class ServiceClient : public ClientDriver {
 public:

@@ -7,8 +7,8 @@ namespace sg4 = simgrid::s4u;
 
 namespace faultlab::model {
 
-using engine::Message;
-using engine::MsgKind;
+using engine::Envelope;
+namespace kinds = shard_kinds;
 using Placement = scenario::ShardedStore::Placement;
 using ShardKey = scenario::ShardedStore::ShardKey;
 
@@ -53,51 +53,43 @@ int place(const scenario::ShardedStore& store, int tenant_count, std::size_t ten
 
 ShardedStoreModel::ShardedStoreModel(const scenario::ShardedStore& spec, Context& context)
     : spec_(spec), context_(context), data_(spec.shards.size()) {
-  for (const auto& shard : spec_.shards) nodes_.push_back(context_.network.node_index(shard.node));
+  for (const auto& shard : spec_.shards)
+    servers_.push_back(
+        std::make_unique<Server>(context_, context_.network.node_index(shard.node), spec_.name));
 }
 
 void ShardedStoreModel::start() {
-  for (int shard = 0; shard < static_cast<int>(nodes_.size()); ++shard) {
-    auto launch = [this, shard] {
-      sg4::Actor::create(spec_.name, context_.network.host(shard_node(shard)), [this, shard] { serve(shard); })
-          ->daemonize();
-    };
-    context_.hooks.on_restart[shard_node(shard)].push_back(launch);
-    launch();
-  }
+  for (int shard = 0; shard < static_cast<int>(servers_.size()); ++shard)
+    servers_[static_cast<std::size_t>(shard)]->start([this, shard] { serve(shard); }); // the data is durable
 }
 
 // One server per shard, one request at a time: what it cannot do yet waits
 // in its mailbox.
 void ShardedStoreModel::serve(int shard) {
-  const int node = shard_node(shard);
-  auto* inbox = sg4::Mailbox::by_name(engine::Network::address(context_.network.node_name(node), spec_.name));
-  inbox->set_receiver(sg4::Actor::self());
+  Server& server = *servers_[static_cast<std::size_t>(shard)];
   auto& data = data_[static_cast<std::size_t>(shard)];
   // The shard's backlog of accepted requests. Requests are moved here from
   // the mailbox as they arrive: a SimGrid mailbox scans its queue on every
   // send, so thousands of waiting requests there made an overloaded shard
   // quadratic to simulate. Order, and so behaviour, is the same.
-  std::deque<std::unique_ptr<Message>> backlog;
+  std::deque<std::unique_ptr<Envelope>> backlog;
   while (true) {
-    if (backlog.empty()) backlog.push_back(context_.network.receive(inbox));
-    while (auto more = context_.network.receive(inbox, 0)) backlog.push_back(std::move(more));
-    std::unique_ptr<Message> m = std::move(backlog.front());
+    if (backlog.empty()) backlog.push_back(server.receive());
+    while (auto more = server.receive(0)) backlog.push_back(std::move(more));
+    std::unique_ptr<Envelope> m = std::move(backlog.front());
     backlog.pop_front();
     compute(spec_.service_time_s);
-    while (auto more = context_.network.receive(inbox, 0)) backlog.push_back(std::move(more));
-    auto answer = std::make_unique<Message>();
-    answer->op = m->op;
-    answer->exchange = m->exchange;
-    answer->size_bytes = spec_.message_bytes;
-    if (m->kind == MsgKind::write) {
-      answer->kind = MsgKind::write_reply;
-      data[m->key] = *m->value;
+    while (auto more = server.receive(0)) backlog.push_back(std::move(more));
+    auto answer = std::make_unique<ShardReply>();
+    if (m->kind == kinds::write) {
+      const auto& write = m->payload_as<ShardWrite>();
+      data[write.key] = write.value;
+      server.reply(*m, kinds::write_reply, std::move(answer), spec_.message_bytes);
     } else {
-      answer->kind = MsgKind::read_reply;
-      if (auto it = data.find(m->key); it != data.end()) answer->value = it->second;
+      const auto& read = m->payload_as<ShardRead>();
+      if (auto it = data.find(read.key); it != data.end()) answer->value = it->second;
+      server.reply(*m, kinds::read_reply, std::move(answer), spec_.message_bytes);
     }
-    context_.network.send(node, m->from, m->reply_to, std::move(answer));
   }
 }
 
@@ -116,15 +108,20 @@ void ShardClient::perform(const ClientRequest& request) {
   std::optional<std::int64_t> value;
   if (write) value = context_.next_value++;
   const std::int64_t op = context_.recorder.invoke(start_s, request.session, spec_.name, request.f, key, value);
-  auto m = std::make_unique<Message>();
-  m->kind = write ? MsgKind::write : MsgKind::read;
-  m->key = key;
-  m->value = value;
-  m->op = op;
-  m->size_bytes = spec.message_bytes;
+  std::unique_ptr<Envelope> m;
+  if (write) {
+    auto payload = std::make_unique<ShardWrite>();
+    payload->key = key;
+    payload->value = *value;
+    m = engine::envelope(kinds::write, std::move(payload), spec.message_bytes, op);
+  } else {
+    auto payload = std::make_unique<ShardRead>();
+    payload->key = key;
+    m = engine::envelope(kinds::read, std::move(payload), spec.message_bytes, op);
+  }
   const int node = store_.shard_node(shard);
   const double deadline_s = start_s + spec_.timeout_s;
-  std::unique_ptr<Message> reply = rpc_.call(node, spec.name, std::move(m), deadline_s);
+  std::unique_ptr<Envelope> reply = rpc_.call(node, spec.name, std::move(m), deadline_s);
   // The shard is named even when it did not answer: the request was routed
   // there, and its load is what shard_skew judges.
   const std::string& shard_name = context_.network.node_name(node);
@@ -132,7 +129,8 @@ void ShardClient::perform(const ClientRequest& request) {
     context_.recorder.complete(op, deadline_s, history::Outcome::info, value, shard_name, "timeout");
     return;
   }
-  context_.recorder.complete(op, now(), history::Outcome::ok, write ? value : reply->value, shard_name);
+  context_.recorder.complete(op, now(), history::Outcome::ok,
+                             write ? value : reply->payload_as<ShardReply>().value, shard_name);
 }
 
 } // namespace faultlab::model

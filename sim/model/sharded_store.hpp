@@ -17,11 +17,30 @@
 #include "components/sharded_store/spec.hpp"
 #include "model/components.hpp"
 #include "model/driver.hpp"
+#include "model/server.hpp"
 
 #include <string>
 #include <unordered_map>
 
 namespace faultlab::model {
+
+// What a shard client and a shard say to each other.
+struct ShardRead final : engine::Payload {
+  std::string key;
+};
+struct ShardWrite final : engine::Payload {
+  std::string key;
+  std::int64_t value = 0;
+};
+struct ShardReply final : engine::Payload { // to both
+  std::optional<std::int64_t> value;        // a read of a key that was written
+};
+namespace shard_kinds {
+inline const engine::MessageKind read = engine::message_kind<ShardRead>("read");
+inline const engine::MessageKind read_reply = engine::message_kind<ShardReply>("read_reply");
+inline const engine::MessageKind write = engine::message_kind<ShardWrite>("write");
+inline const engine::MessageKind write_reply = engine::message_kind<ShardReply>("write_reply");
+} // namespace shard_kinds
 
 // Where a record lives: the index of its shard in `store.shards`. Pure, so
 // it can be tested on its own.
@@ -33,14 +52,14 @@ public:
   ShardedStoreModel(const scenario::ShardedStore& spec, Context& context);
   void start() override;
   const scenario::ShardedStore& spec() const { return spec_; }
-  int shard_node(int shard) const { return nodes_[static_cast<std::size_t>(shard)]; }
+  int shard_node(int shard) const { return servers_[static_cast<std::size_t>(shard)]->node(); }
 
 private:
   void serve(int shard);
 
   const scenario::ShardedStore& spec_;
   Context& context_;
-  std::vector<int> nodes_;
+  std::vector<std::unique_ptr<Server>> servers_;                    // per shard
   std::vector<std::unordered_map<std::string, std::int64_t>> data_; // per shard, durable
 };
 
