@@ -81,6 +81,9 @@ void print_report(std::ostream& out, const scenario::Scenario& s, const CheckedR
   if (summary.value("refused_in_flight", 0) > 0)
     out << "  limit:   " << summary["refused_in_flight"].get<std::int64_t>() << " requests were refused because "
         << s.limits.max_in_flight << " were already in flight (limits.max_in_flight)\n";
+  if (summary.value("shed_queue_full", 0) > 0)
+    out << "  limit:   " << summary["shed_queue_full"].get<std::int64_t>() << " requests were shed because a queue held "
+        << s.limits.max_queue << " already (limits.max_queue)\n";
   out << "  reproduce: " << summary["reproduce"].get<std::string>() << "\n";
 }
 

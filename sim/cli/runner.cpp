@@ -75,6 +75,7 @@ CheckedRun run_checked(const scenario::Scenario& scenario, const RunRequest& req
   result.summary = make_summary(scenario, request.seed, out.sim_time_s, result.metrics, result.violations, messages);
   for (const auto& [name, value] : out.model_metrics) result.summary["metrics"][name] = value;
   result.summary["refused_in_flight"] = out.refused_in_flight;
+  result.summary["shed_queue_full"] = out.shed_queue_full;
 
   // Violations go into the trace at their time, so a viewer can mark them.
   for (const auto& v : result.violations) {

@@ -102,6 +102,14 @@ void Network::transmit(const std::string& to_address, Envelope* raw) {
   // SimGrid would park a transfer to a suspended receiver for good, so the
   // network holds messages for a paused node itself.
   if (paused_[raw->to]) {
+    // Bounded like a socket buffer: past the limit, new messages are lost.
+    if (held_[raw->to].size() >= max_held_) {
+      auto it = in_flight_.find(raw);
+      std::unique_ptr<Envelope> owned = std::move(it->second);
+      in_flight_.erase(it);
+      drop(*owned, "queue full");
+      return;
+    }
     held_[raw->to].emplace_back(to_address, raw);
     return;
   }

@@ -65,6 +65,9 @@ public:
   // handed over, in order, when it resumes (its socket buffers fill up).
   void set_paused(int node, bool paused);
   bool is_paused(int node) const { return paused_[node]; }
+  // How many messages the network holds for one paused node before it
+  // drops new ones with reason "queue full" (limits.max_queue).
+  void set_max_held(std::size_t max_held) { max_held_ = max_held; }
   // Actors that pause themselves: the fault schedule leaves them alone when
   // their node pauses, and they call pause_point() when they wake up.
   // SimGrid's suspend() is only safe for actors blocked in a plain receive,
@@ -127,6 +130,7 @@ private:
   std::multiset<aid_t> self_pausing_; // membership only
   simgrid::s4u::MutexPtr resume_mutex_;
   simgrid::s4u::ConditionVariablePtr resumed_;
+  std::size_t max_held_ = 100'000;
   std::uint64_t next_id_ = 1;
   std::uint64_t delivered_ = 0;
   std::uint64_t dropped_ = 0;

@@ -24,6 +24,14 @@ struct Context {
   // limits.max_in_flight, and how many requests were refused at the limit.
   std::int64_t request_actors = 0;
   std::int64_t refused_in_flight = 0;
+  // Requests shed because a model's queue was full (limits.max_queue).
+  std::int64_t shed_queue_full = 0;
+  // Whether a queue holding `size` entries may take one more; counts a shed.
+  bool queue_has_room(std::size_t size) {
+    if (static_cast<std::int64_t>(size) < scenario.limits.max_queue) return true;
+    ++shed_queue_full;
+    return false;
+  }
   bool may_start_request_actor() {
     if (request_actors < scenario.limits.max_in_flight) return true;
     ++refused_in_flight;

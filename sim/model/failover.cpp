@@ -1,9 +1,11 @@
 // Leader failover inside a replica group: heartbeats, elections (with or
 // without a majority vote), the primary's lease, and the rule that a higher
 // term always wins.
+#include "model/invariant.hpp"
 #include "model/replica_group.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <string>
 
 namespace sg4 = simgrid::s4u;
@@ -97,6 +99,7 @@ bool ReplicaGroupModel::still_primary(Member& member) {
 
 bool ReplicaGroupModel::observe_term(Member& member, std::int64_t term, int leader) {
   if (term <= member.term) return false;
+  FAULTLAB_INVARIANT(term > member.term, "a term never goes back");
   member.term = term;
   member.voted_for = -1;
   member.leader = leader;
@@ -142,6 +145,7 @@ void ReplicaGroupModel::on_heartbeat(Member& member, const Envelope& envelope) {
 
 void ReplicaGroupModel::start_election(Member& member) {
   reset_election_deadline(member);
+  FAULTLAB_INVARIANT(member.term < std::numeric_limits<std::int64_t>::max(), "terms only grow");
   ++member.term;
   member.voted_for = member.node;
   member.leader = -1;

@@ -1,4 +1,5 @@
 // The stock table (with row locks and fencing) and the lock service.
+#include "model/invariant.hpp"
 #include "model/inventory.hpp"
 
 #include "history/json_line.hpp"
@@ -53,6 +54,12 @@ void InventoryModel::answer(const Envelope& request, engine::MessageKind kind, b
   server_.reply(request, kind, std::move(reply), spec_.message_bytes);
 }
 
+std::int64_t InventoryModel::initial_units(const std::string& item) const {
+  for (const auto& [name, units] : spec_.items)
+    if (name == item) return units;
+  return 0;
+}
+
 bool InventoryModel::fenced(Row& row, const Envelope& request, std::int64_t token,
                             engine::MessageKind reply_kind) {
   if (!spec_.fencing) return false;
@@ -66,6 +73,7 @@ bool InventoryModel::fenced(Row& row, const Envelope& request, std::int64_t toke
     answer(request, reply_kind, false, std::nullopt, why);
     return true;
   }
+  FAULTLAB_INVARIANT(token >= row.max_token, "a fencing token seen by the stock table only increases");
   row.max_token = token;
   return false;
 }
@@ -86,6 +94,12 @@ void InventoryModel::handle(std::unique_ptr<Envelope> request) {
     if (spec_.buy == Buy::row_lock && row.holder != write.token)
       return answer(*request, stock_kinds::write_reply, false, std::nullopt,
                     "lock lost: it was broken after the lock timeout");
+    // The model has no restock, and a buyer writes what it read minus one
+    // unit, only when it read at least one: whatever the race, the stock
+    // stays between zero and what the item started with.
+    FAULTLAB_INVARIANT(write.stock >= 0 && write.stock <= initial_units(item),
+                       "stock of " + item + " written as " + std::to_string(write.stock) + ", outside 0.." +
+                           std::to_string(initial_units(item)));
     row.stock = write.stock;
     trace(item, row,
           write.token != 0 && spec_.buy == Buy::lease_lock
@@ -101,9 +115,9 @@ void InventoryModel::handle(std::unique_ptr<Envelope> request) {
       row.holder = request->payload_as<StockLock>().lock_id;
       row.locked_s = sg4::Engine::get_clock();
       answer(*request, stock_kinds::lock_reply, true, row.stock);
-    } else {
+    } else if (context_.queue_has_room(row.waiters.size())) {
       row.waiters.push_back(std::move(request));
-    }
+    } // else shed: the buyer's wait times out, as with a full lock queue
   } else if (kind == stock_kinds::unlock) {
     const std::int64_t lock_id = request->payload_as<StockUnlock>().lock_id;
     if (row.holder == lock_id) {
@@ -195,6 +209,7 @@ void LockServiceModel::handle(std::unique_ptr<Envelope> request) {
   if (request->kind == lock_kinds::acquire) {
     const std::string name = request->payload_as<LockAcquire>().name;
     Lock& lock = locks_[name];
+    if (!context_.queue_has_room(lock.waiters.size())) return; // shed: the requester times out
     lock.waiters.push_back(std::move(request));
     grant_next(name, lock);
   } else if (request->kind == lock_kinds::release) {
@@ -216,7 +231,9 @@ void LockServiceModel::grant_next(const std::string& name, Lock& lock) {
     std::unique_ptr<Envelope> next = std::move(lock.waiters.front());
     lock.waiters.pop_front();
     if (gave_up(next->payload_as<LockAcquire>().deadline_s)) continue;
+    FAULTLAB_INVARIANT(next_token_ > last_granted_token_, "a lease's fencing token only increases");
     lock.token = next_token_++;
+    last_granted_token_ = lock.token;
     lock.expires_s = sg4::Engine::get_clock() + spec_.lease_s;
     auto granted = std::make_unique<LockGranted>();
     granted->token = lock.token;

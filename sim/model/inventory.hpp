@@ -50,6 +50,7 @@ private:
   void handle(std::unique_ptr<engine::Envelope> request);
   bool fenced(Row& row, const engine::Envelope& request, std::int64_t token, engine::MessageKind reply_kind);
   void grant_next(Row& row);
+  std::int64_t initial_units(const std::string& item) const;
   void release_expired();
   void answer(const engine::Envelope& request, engine::MessageKind kind, bool ok,
               std::optional<std::int64_t> stock, const std::string& error = "");
@@ -84,6 +85,7 @@ private:
   Server server_;
   std::map<std::string, Lock> locks_; // memory only
   std::int64_t next_token_ = 1;       // fencing tokens only grow
+  std::int64_t last_granted_token_ = 0;
 };
 
 class BuyerClient : public ClientDriver {

@@ -3,6 +3,7 @@
 // repairing gaps and divergent logs, and counting the acknowledgements that
 // make a write committed.
 #include "history/json_line.hpp"
+#include "model/invariant.hpp"
 #include "model/replica_group.hpp"
 
 #include <algorithm>
@@ -205,6 +206,8 @@ void ReplicaGroupModel::commit_pending(Member& primary) {
 }
 
 void ReplicaGroupModel::append(Member& member, const LogEntry& entry) {
+  FAULTLAB_INVARIANT(member.store_position <= static_cast<std::int64_t>(member.log.size()),
+                     spec_.name + ": " + context_.network.node_name(member.node) + " applied past the end of its log");
   member.log.push_back(entry);
   // A primary that waits for a majority shows a write to readers only once
   // it is committed: reading it earlier would be reading something that may
@@ -213,7 +216,12 @@ void ReplicaGroupModel::append(Member& member, const LogEntry& entry) {
   apply_to_store(member, static_cast<std::int64_t>(member.log.size()));
 }
 
+// Entries are applied once each, in log order: the store's position only
+// moves forward, one entry at a time, and never past the log's end.
 void ReplicaGroupModel::apply_to_store(Member& member, std::int64_t upto) {
+  FAULTLAB_INVARIANT(upto <= static_cast<std::int64_t>(member.log.size()),
+                     spec_.name + ": " + context_.network.node_name(member.node) + " asked to apply up to position " +
+                         std::to_string(upto) + " of a log of " + std::to_string(member.log.size()));
   while (member.store_position < upto) {
     const LogEntry& e = member.log[static_cast<std::size_t>(member.store_position)];
     if (!e.key.empty()) member.store[e.key] = e.value; // an empty key is a new primary's no-op

@@ -42,6 +42,7 @@ RunOutput simulate(const scenario::Scenario& scenario, const RunOptions& options
   for (const auto& n : scenario.topology.nodes) names.push_back(n.name);
   auto hosts = engine::build_platform(scenario.topology);
   engine::Network network(names, hosts, util::Rng::stream(options.seed, "network"), trace);
+  network.set_max_held(static_cast<std::size_t>(scenario.limits.max_queue));
   engine::NodeHooks hooks;
   hooks.on_restart.resize(names.size());
   hooks.on_crash.resize(names.size());
@@ -71,6 +72,7 @@ RunOutput simulate(const scenario::Scenario& scenario, const RunOptions& options
   output.messages_delivered = network.messages_delivered();
   output.messages_dropped = network.messages_dropped();
   output.refused_in_flight = context.refused_in_flight;
+  output.shed_queue_full = context.shed_queue_full;
   ModelStats stats;
   for (const auto& c : clients) c->driver().report(stats);
   for (const auto& type : type_names) {

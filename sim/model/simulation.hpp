@@ -24,6 +24,7 @@ struct RunOptions {
 };
 
 struct RunOutput {
+  std::int64_t shed_queue_full = 0; // requests shed by a full model queue (limits.max_queue)
   history::History history;
   std::unique_ptr<history::TraceWriter> trace;
   double sim_time_s = 0.0;

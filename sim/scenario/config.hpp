@@ -122,6 +122,11 @@ struct Limits {
   // process runs out of memory mappings; past the limit a client refuses
   // new requests and a service sheds them, as a bounded pool would.
   std::int64_t max_in_flight = 10'000;
+  // Entries one queue inside a model may hold: a shard's backlog, the
+  // waiters for a row lock or a lease, the messages held for a paused node.
+  // Past it new entries are shed (counted in the summary as shed_queue_full,
+  // or dropped with reason "queue full"), as a bounded queue would.
+  std::int64_t max_queue = 100'000;
 };
 
 struct Scenario {

@@ -512,6 +512,7 @@ Scenario validate(const Json& document, const Origin& origin) {
     s.limits.max_ops = limits.integer_or("max_ops", s.limits.max_ops, 1, 50'000'000);
     s.limits.max_trace_events = limits.integer_or("max_trace_events", s.limits.max_trace_events, 1, 500'000'000);
     s.limits.max_in_flight = limits.integer_or("max_in_flight", s.limits.max_in_flight, 1, 25'000);
+    s.limits.max_queue = limits.integer_or("max_queue", s.limits.max_queue, 1, 10'000'000);
     limits.finish();
   }
   double ops = expected_ops(s.workload);

@@ -160,3 +160,19 @@ TEST_CASE("past limits.max_in_flight requests are refused, and the run finishes"
   CHECK(refused == run.summary["refused_in_flight"].get<int>());
   CHECK(not_failed == 0);
 }
+
+TEST_CASE("past limits.max_queue a model's queue sheds, counted, and the run finishes") {
+  // hot-shard broken overloads one shard: its backlog is the queue.
+  auto bounded = run_file(scenario("hot-shard"), "broken", 1, {"limits={\"max_queue\":5}", "workload.duration=10s"});
+  auto free = run_file(scenario("hot-shard"), "broken", 1, {"workload.duration=10s"});
+  CHECK(bounded.summary["shed_queue_full"].get<int>() > 0);
+  CHECK(free.summary["shed_queue_full"] == 0);
+  // A shed request is never answered: its client records it as unknown.
+  CHECK(bounded.summary["ops"]["info"].get<int>() >= bounded.summary["shed_queue_full"].get<int>());
+  // Messages for a paused node are held up to the same limit, then dropped.
+  auto paused = run_file(scenario("gc-pause"), "broken", 1, {"limits={\"max_queue\":3}"});
+  int queue_full = 0;
+  for (const auto& e : paused.events)
+    if (e.value("ev", "") == "drop" && e.value("reason", "") == "queue full") ++queue_full;
+  CHECK(queue_full > 0);
+}
