@@ -113,6 +113,7 @@ void Network::transmit(const std::string& to_address, Envelope* raw) {
     held_[raw->to].emplace_back(to_address, raw);
     return;
   }
+  queued_[to_address].push_back(Queued{raw, host_index_.at(sg4::this_actor::get_host()), raw->to, false});
   sg4::Mailbox::by_name(to_address)->put_init(raw, static_cast<uint64_t>(raw->size_bytes))->detach();
 }
 
@@ -121,13 +122,16 @@ std::unique_ptr<Envelope> Network::receive(sg4::Mailbox* mailbox, double timeout
   while (true) {
     Envelope* raw = nullptr;
     try {
-      if (timeout_s == 0) { // poll: only what is already there
-        if (!mailbox->ready()) return nullptr;
-      }
+      // Poll: only what is already there. A transfer cut by a crash never
+      // completes, and would keep every message behind it waiting for good;
+      // taking it cannot block (it fails at once), so it is taken.
+      if (timeout_s == 0 && !mailbox->ready() && !head_was_cut(mailbox->get_name())) return nullptr;
       raw = mailbox->get<Envelope>();
+      forget_queued(mailbox->get_name(), raw);
     } catch (const simgrid::NetworkFailureException&) {
       // The sender's node went down while the message was on the wire: it
       // is lost (it stays owned by in_flight_ and is freed at the end).
+      forget_queued(mailbox->get_name(), nullptr);
       ++dropped_;
       continue;
     }
@@ -152,8 +156,10 @@ std::unique_ptr<Envelope> Network::receive_timed(sg4::Mailbox* mailbox, double t
     Envelope* raw = nullptr;
     try {
       raw = mailbox->get<Envelope>(remaining);
+      forget_queued(mailbox->get_name(), raw);
     } catch (const simgrid::TimeoutException&) {
     } catch (const simgrid::NetworkFailureException&) {
+      forget_queued(mailbox->get_name(), nullptr);
       ++dropped_;
     }
     pause_point();
@@ -246,7 +252,35 @@ void Network::set_paused(int node, bool paused) {
   })->daemonize();
 }
 
+bool Network::head_was_cut(const std::string& address) const {
+  auto it = queued_.find(address);
+  return it != queued_.end() && !it->second.empty() && it->second.front().cut;
+}
+
+// `raw` was taken from the mailbox `address`; nullptr: its head failed.
+void Network::forget_queued(const std::string& address, const Envelope* raw) {
+  auto it = queued_.find(address);
+  if (it == queued_.end() || it->second.empty()) return;
+  auto& queue = it->second;
+  if (raw == nullptr) {
+    queue.pop_front();
+    return;
+  }
+  for (auto q = queue.begin(); q != queue.end(); ++q)
+    if (q->message == raw) {
+      queue.erase(q);
+      return;
+    }
+}
+
 void Network::set_up(int node, bool up) {
+  if (!up && up_[node]) {
+    // Transfers started from this node's host, or to it, are cut: SimGrid
+    // fails them. Only flags are set, so the map's order does not matter.
+    for (auto& [address, queue] : queued_)
+      for (auto& q : queue)
+        if (q.put_node == node || q.to_node == node) q.cut = true;
+  }
   if (!up && up_[node]) ++incarnation_[node];
   up_[node] = up ? 1 : 0;
 }

@@ -14,6 +14,7 @@
 
 #include <simgrid/s4u.hpp>
 
+#include <deque>
 #include <map>
 #include <set>
 #include <memory>
@@ -111,6 +112,8 @@ private:
   std::unique_ptr<Envelope> accept(Envelope* raw);
   void drop(Envelope& message, const char* reason);
   void transmit(const std::string& to_address, Envelope* raw);
+  bool head_was_cut(const std::string& address) const;
+  void forget_queued(const std::string& address, const Envelope* raw);
 
   std::vector<std::string> names_;
   std::vector<simgrid::s4u::Host*> hosts_;
@@ -131,6 +134,15 @@ private:
   simgrid::s4u::MutexPtr resume_mutex_;
   simgrid::s4u::ConditionVariablePtr resumed_;
   std::size_t max_held_ = 100'000;
+  // Per mailbox, the transfers started into it and not yet taken, in the
+  // order SimGrid queues them; `cut` once a crash of either end failed it.
+  struct Queued {
+    const Envelope* message;
+    int put_node; // the host the transfer was started from
+    int to_node;
+    bool cut;
+  };
+  std::unordered_map<std::string, std::deque<Queued>> queued_; // looked up; iterated only to set flags
   std::uint64_t next_id_ = 1;
   std::uint64_t delivered_ = 0;
   std::uint64_t dropped_ = 0;

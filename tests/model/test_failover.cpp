@@ -162,3 +162,17 @@ TEST_CASE("a node crashing with messages on the wire does not stop the run, and 
     CHECK(run.summary["counts"]["linearizable"] == 0);
   }
 }
+
+TEST_CASE("a message cut on the wire by its sender's crash does not leave the receiver deaf") {
+  // db-1 dies 0.3 s after a heartbeat round on seed 5: a heartbeat to db-2
+  // is on the wire. A poll that waited for it to complete never heard a
+  // vote request again, and no primary was ever elected.
+  auto run = faultlab::testing::run_file(faultlab::testing::source_path("scenarios/async-failover.json"), "broken", 5,
+                                         {"faults.db-1-host-dies.at=12.3s", "components.orders.ship_interval=null"});
+  std::set<std::string> primaries;
+  for (const auto& e : run.events)
+    if (e.value("ev", "") == "state" && e.value("role", "") == "primary") primaries.insert(e.value("node", ""));
+  INFO("primaries seen: " << primaries.size());
+  CHECK(primaries.size() >= 2); // db-1 at the start, then the one elected after its crash
+  CHECK(run.summary["ops"]["fail"].get<int>() == 0);
+}
