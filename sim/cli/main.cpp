@@ -4,6 +4,7 @@
 #include "cli/check_command.hpp"
 #include "cli/commands.hpp"
 #include "cli/explain_command.hpp"
+#include "cli/export_command.hpp"
 #include "cli/sweep_command.hpp"
 #include "cli/usage_errors.hpp"
 
@@ -94,6 +95,15 @@ int main(int argc, char** argv) {
   analyze_cmd->add_option("--seed", analyze.seed, "Seed of the --simulate runs")->check(kSeedValidator);
   analyze_cmd->add_option("--jobs,-j", analyze.jobs, "Simulations to run at once")->check(CLI::Range(1, 64));
 
+  ExportArgs export_args;
+  auto* export_cmd = app.add_subcommand(
+      "export", "Write a trace in another tool's format: Perfetto / Chrome trace events, or the history as Jepsen EDN or JSON");
+  export_cmd->add_option("trace", export_args.trace, "A faultlab trace (or history) file")->required();
+  export_cmd->add_option("--format", export_args.format, "perfetto, edn or json-history")
+      ->required()
+      ->check(CLI::IsMember({"perfetto", "edn", "json-history"}));
+  export_cmd->add_option("out", export_args.out, "The file to write")->required();
+
   if (auto unknown = unknown_command(app, argc, argv)) {
     std::cerr << *unknown << "\n";
     return kExitBadInput;
@@ -120,6 +130,7 @@ int main(int argc, char** argv) {
   if (*check_cmd) return command_check(check, std::cout, std::cerr);
   if (*sweep_cmd) return command_sweep(sweep, std::cout, std::cerr);
   if (*analyze_cmd) return command_analyze(analyze, std::cout, std::cerr);
+  if (*export_cmd) return command_export(export_args, std::cout, std::cerr);
   if (*explain_cmd) return command_explain(explain_name, explain_dir, std::cout, std::cerr);
   return kExitBadInput;
 }
