@@ -21,11 +21,15 @@ namespace {
 // ---- EDN values -------------------------------------------------------------
 
 struct Edn {
-  enum class Kind { nil, boolean, integer, floating, string, keyword, symbol, character, list, vector, map, set, tagged };
+  // big_integer: an integer beyond 64 bits (kept as text: an error only where
+  // a number is needed, so a big number in a field nobody reads is fine).
+  enum class Kind {
+    nil, boolean, integer, big_integer, floating, string, keyword, symbol, character, list, vector, map, set, tagged
+  };
   Kind kind = Kind::nil;
   bool boolean = false;
   std::int64_t integer = 0;
-  std::string text;        // string, keyword (without ':'), symbol, character, tag
+  std::string text;        // string, keyword (without ':'), symbol, character, tag, number as written
   std::vector<Edn> items;  // collections; a map alternates keys and values; tagged: the value
   std::size_t line = 0, column = 0;
 };
@@ -39,6 +43,7 @@ std::string describe(const Edn& value) {
     return value.boolean ? "true" : "false";
   case Edn::Kind::integer:
     return std::to_string(value.integer);
+  case Edn::Kind::big_integer:
   case Edn::Kind::floating:
   case Edn::Kind::symbol:
     return value.text;
@@ -156,6 +161,13 @@ private:
       take();
       value.kind = Edn::Kind::set;
       read_items(value, '}', depth);
+    } else if (c == '#' && peek(1) == '#') { // ##Inf, ##-Inf, ##NaN
+      take();
+      take();
+      value.kind = Edn::Kind::floating;
+      value.text = "##" + read_token();
+      if (value.text != "##Inf" && value.text != "##-Inf" && value.text != "##NaN")
+        fail(value.line, value.column, "expected ##Inf, ##-Inf or ##NaN, got " + value.text);
     } else if (c == '#' && std::isalpha(static_cast<unsigned char>(peek(1))) != 0) {
       take();
       value.kind = Edn::Kind::tagged;
@@ -258,25 +270,24 @@ private:
   void read_number(Edn& value) {
     const std::size_t line = line_, column = column_;
     std::string token = read_token();
+    value.text = token;
+    // 5N is an arbitrary-precision integer, 1.5M and 1e3M arbitrary-precision decimals.
+    bool floating = token.find_first_of(".eE") != std::string::npos;
     if (!token.empty() && (token.back() == 'N' || token.back() == 'M')) {
-      const bool decimal = token.back() == 'M';
+      floating = floating || token.back() == 'M';
       token.pop_back();
-      if (decimal) token += '.';
     }
-    const bool floating = token.find_first_of(".eE") != std::string::npos;
     errno = 0;
     char* end = nullptr;
     if (floating) {
       std::strtod(token.c_str(), &end);
-      if (end != token.c_str() + token.size()) fail(line, column, "expected a number, got " + token);
+      if (token.empty() || end != token.c_str() + token.size()) fail(line, column, "expected a number, got " + value.text);
       value.kind = Edn::Kind::floating;
-      value.text = token;
       return;
     }
     const long long parsed = std::strtoll(token.c_str(), &end, 10);
-    if (end != token.c_str() + token.size()) fail(line, column, "expected a number, got " + token);
-    if (errno == ERANGE) fail(line, column, "expected an integer that fits in 64 bits, got " + token);
-    value.kind = Edn::Kind::integer;
+    if (token.empty() || end != token.c_str() + token.size()) fail(line, column, "expected a number, got " + value.text);
+    value.kind = errno == ERANGE ? Edn::Kind::big_integer : Edn::Kind::integer;
     value.integer = parsed;
   }
 
@@ -316,6 +327,12 @@ public:
 
   [[noreturn]] void fail(const Edn& at, const std::string& what) const { reader_.fail(at.line, at.column, what); }
 
+  // Where an integer is needed, one beyond 64 bits is an error.
+  void fits(const Edn& value) const {
+    if (value.kind == Edn::Kind::big_integer)
+      fail(value, "expected an integer that fits in 64 bits, got " + value.text);
+  }
+
   std::optional<Event> read_event(const Edn& map, std::size_t position) const {
     if (map.kind != Edn::Kind::map)
       fail(map, "expected an operation, a map like {:process 0, :type :invoke, :f :read, :value nil}, got " +
@@ -324,6 +341,7 @@ public:
     const Edn* process = field(map, "process");
     if (process == nullptr) fail(map, "expected a :process in every operation");
     if (process->kind == Edn::Kind::keyword) return std::nullopt; // :nemesis and friends
+    fits(*process);
     if (process->kind != Edn::Kind::integer)
       fail(*process, "expected :process to be an integer (or a keyword like :nemesis), got " + describe(*process));
     event.process = process->integer;
@@ -338,11 +356,12 @@ public:
     const Edn* f = field(map, "f");
     if (f == nullptr) fail(map, "expected an :f in every operation");
     event.f = f->text;
-    if ((f->kind != Edn::Kind::keyword && f->kind != Edn::Kind::string) ||
-        (event.f != "read" && event.f != "write" && event.f != "cas"))
-      fail(*f, "expected :f to be :read, :write or :cas, got " + describe(*f));
+    static const std::set<std::string> known = {"read", "write", "cas", "txn", "acquire", "release"};
+    if ((f->kind != Edn::Kind::keyword && f->kind != Edn::Kind::string) || known.count(event.f) == 0)
+      fail(*f, "expected :f to be :read, :write, :cas, :txn, :acquire or :release, got " + describe(*f));
 
     if (const Edn* time = field(map, "time")) {
+      fits(*time);
       if (time->kind == Edn::Kind::integer) {
         event.time_s = static_cast<double>(time->integer) / 1e9;
       } else if (time->kind == Edn::Kind::floating) {
@@ -352,6 +371,7 @@ public:
       }
     }
     if (const Edn* index = field(map, "index")) {
+      fits(*index);
       if (index->kind != Edn::Kind::integer) fail(*index, "expected :index to be an integer, got " + describe(*index));
       event.index = index->integer;
     }
@@ -360,6 +380,7 @@ public:
 
   // A register value: an integer, or nil (absent) where `allow_nil`.
   std::optional<std::int64_t> number(const Edn& value, const std::string& what, bool allow_nil) const {
+    fits(value);
     if (value.kind == Edn::Kind::integer) return value.integer;
     if (value.kind == Edn::Kind::nil && allow_nil) return std::nullopt;
     fail(value, "expected " + what + " to be an integer" + (allow_nil ? " or nil" : "") + ", got " + describe(value));
@@ -387,6 +408,7 @@ public:
   }
 
   void read_key(const Edn& k, std::string* key) const {
+    fits(k);
     switch (k.kind) {
     case Edn::Kind::integer:
       *key = std::to_string(k.integer);
@@ -401,8 +423,36 @@ public:
     }
   }
 
+  // A txn's :value: [[:read :x nil] [:write :y 2] …] (:r and :w too).
+  std::vector<TxnStep> read_txn(const Event& event) const {
+    const Edn* value = event.value;
+    if (value == nullptr) fail(*event.map, "expected a :value, a list of [f key value] steps, in a :txn");
+    if (value->kind != Edn::Kind::vector && value->kind != Edn::Kind::list)
+      fail(*value, "expected the :value of a :txn to be a list of [f key value] steps, got " + describe(*value));
+    std::vector<TxnStep> steps;
+    for (const Edn& item : value->items) {
+      if ((item.kind != Edn::Kind::vector && item.kind != Edn::Kind::list) || item.items.size() != 3)
+        fail(item, "expected a txn step like [:read :x 1] or [:write :x 2], got " + describe(item));
+      const Edn& f = item.items[0];
+      const bool read = f.kind == Edn::Kind::keyword && (f.text == "read" || f.text == "r");
+      const bool write = f.kind == Edn::Kind::keyword && (f.text == "write" || f.text == "w");
+      if (!read && !write) fail(f, "expected a txn step's f to be :read or :write, got " + describe(f));
+      TxnStep step;
+      step.write = write;
+      read_key(item.items[1], &step.key);
+      step.value = number(item.items[2], write ? "the value of a :write step" : "the value of a :read step", read);
+      steps.push_back(std::move(step));
+    }
+    return steps;
+  }
+
   // The invoke's arguments: a write's value, a cas's [expected new].
   void read_arguments(const Event& invoke, Op& op) const {
+    if (op.f == "acquire" || op.f == "release") return; // a lock's ops carry nothing the model needs
+    if (op.f == "txn") {
+      op.txn = read_txn(invoke);
+      return;
+    }
     // A read's invoke carries no value ([key nil] in kv histories, or just nil).
     if (op.f == "read" && (invoke.value == nullptr || invoke.value->kind == Edn::Kind::nil)) return;
     const Edn* value = unwrap(invoke, &op.key);
@@ -446,14 +496,23 @@ std::string at(const Edn& value) {
 } // namespace
 
 History parse_edn_history(const std::string& text, const std::string& name, bool kv) {
-  Reader reader(text, name);
+  // A UTF-8 byte order mark, as some editors write, is not part of the history.
+  const bool bom = text.compare(0, 3, "\xEF\xBB\xBF") == 0;
+  const std::string unmarked = bom ? text.substr(3) : std::string();
+  Reader reader(bom ? unmarked : text, name);
   const std::vector<Edn> forms = reader.read_all();
+  // A record (#jepsen.history.Op{…}, #knossos.op.Op{…}) is its map.
+  auto record = [](const Edn* value) {
+    return value->kind == Edn::Kind::tagged && value->items.size() == 1 && value->items[0].kind == Edn::Kind::map
+               ? &value->items[0]
+               : value;
+  };
   std::vector<const Edn*> maps;
   for (const Edn& form : forms) {
     if (form.kind == Edn::Kind::vector || form.kind == Edn::Kind::list) {
-      for (const Edn& item : form.items) maps.push_back(&item);
+      for (const Edn& item : form.items) maps.push_back(record(&item));
     } else {
-      maps.push_back(&form);
+      maps.push_back(record(&form));
     }
   }
   if (maps.empty())
@@ -513,6 +572,10 @@ History parse_edn_history(const std::string& text, const std::string& name, bool
     op.complete_s = std::max(time_of(event), op.invoke_s);
     op.error.clear();
     if (const Edn* error = field(*event.map, "error")) op.error = describe(*error);
+    if (op.f == "txn" && op.outcome == Outcome::ok && event.value != nullptr &&
+        event.value->kind != Edn::Kind::nil) {
+      op.txn = builder.read_txn(event); // the completion says what the reads saw
+    }
     if (op.f == "read") {
       if (op.outcome == Outcome::ok) {
         builder.read_observed(event, op);

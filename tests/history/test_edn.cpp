@@ -144,7 +144,8 @@ TEST_CASE("edn: malformed input is reported with line, column and what was expec
   CHECK(error_for("{:process 0 :type :begin :f :read}") ==
         "error[edn]: h.edn: line 1, column 19: expected :type to be :invoke, :ok, :fail or :info, got :begin");
   CHECK(error_for("{:process 0 :type :invoke :f :add :value 1}") ==
-        "error[edn]: h.edn: line 1, column 30: expected :f to be :read, :write or :cas, got :add");
+        "error[edn]: h.edn: line 1, column 30: expected :f to be :read, :write, :cas, :txn, :acquire or :release, got "
+        ":add");
   CHECK(error_for("{:process 0 :type :invoke :f :cas :value 3}") ==
         "error[edn]: h.edn: line 1, column 42: expected the :value of a :cas to be [expected new], two integers, "
         "got 3");
