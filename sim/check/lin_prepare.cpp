@@ -31,7 +31,8 @@ bool observes(const LinOp& op, Value& value) {
 
 } // namespace
 
-std::vector<LinOp> prepare_ops(const history::History& history, const std::vector<std::size_t>& members) {
+std::vector<LinOp> prepare_ops(const history::History& history, const std::vector<std::size_t>& members,
+                               const Value& initial) {
   std::vector<LinOp> ops;
   ops.reserve(members.size());
   for (std::size_t index : members) {
@@ -50,26 +51,26 @@ std::vector<LinOp> prepare_ops(const history::History& history, const std::vecto
     ops.push_back(entry);
   }
 
-  // How many ops could set each present value (the absent initial state is
-  // always a possible origin of "absent", so absent values are never inferred).
-  std::map<std::int64_t, std::size_t> writers;
+  // How many ops could set each value (the initial value is always a
+  // possible origin of itself, so it is never inferred).
+  std::map<Value, std::size_t> writers;
   for (const LinOp& op : ops) {
-    if (op.kind != Kind::read && op.value) ++writers[*op.value];
+    if (op.kind != Kind::read) ++writers[op.value];
   }
 
   // Info ops that must have taken effect.
   for (int pass = 0; pass < kMaxInferencePasses; ++pass) {
-    std::map<std::int64_t, double> first_return_s; // value -> earliest return of a mandatory observer
+    std::map<Value, double> first_return_s; // value -> earliest return of a mandatory observer
     for (const LinOp& op : ops) {
       Value seen;
-      if (op.optional || !observes(op, seen) || !seen) continue;
-      auto [it, inserted] = first_return_s.emplace(*seen, op.return_s);
+      if (op.optional || !observes(op, seen) || seen == initial) continue;
+      auto [it, inserted] = first_return_s.emplace(seen, op.return_s);
       if (!inserted) it->second = std::min(it->second, op.return_s);
     }
     bool changed = false;
     for (LinOp& op : ops) {
-      if (!op.optional || !op.value || writers[*op.value] != 1) continue;
-      const auto it = first_return_s.find(*op.value);
+      if (!op.optional || op.value == initial || writers[op.value] != 1) continue;
+      const auto it = first_return_s.find(op.value);
       if (it == first_return_s.end()) continue;
       op.optional = false;
       op.inferred = true;

@@ -24,6 +24,9 @@ namespace faultlab::check::lin {
 //    (an ok read returned it, a mandatory cas expected it) must have taken
 //    effect before that op did: it becomes mandatory, with an inferred return
 //    at the earliest such observer's return.
-std::vector<LinOp> prepare_ops(const history::History& history, const std::vector<std::size_t>& members);
+//  - `initial` is what the register holds before any op: it is always a
+//    possible origin of its value, so that value is never inferred.
+std::vector<LinOp> prepare_ops(const history::History& history, const std::vector<std::size_t>& members,
+                               const Value& initial);
 
 } // namespace faultlab::check::lin

@@ -107,7 +107,6 @@ struct ValueBook {
   std::vector<std::uint32_t> writers;        // unplaced writes and cas setting the value
   std::vector<std::uint32_t> observers;      // unplaced reads and cas needing it
   std::vector<std::uint32_t> must_observe;   // the mandatory ones among those
-  std::uint32_t absent_id = kNone;           // the id of "absent", if any op sets or sees it
 
   explicit ValueBook(const std::vector<LinOp>& ops) : sets(ops.size(), kNone), sees(ops.size(), kNone) {
     std::map<Value, std::uint32_t> ids;
@@ -127,8 +126,7 @@ struct ValueBook {
       if (sees[i] != kNone) ++observers[sees[i]];
       if (sees[i] != kNone && !ops[i].optional) ++must_observe[sees[i]];
     }
-    const auto absent = ids.find(Value{});
-    if (absent != ids.end()) absent_id = absent->second;
+    ids_ = std::move(ids);
     optional_.reserve(ops.size());
     for (const LinOp& op : ops) optional_.push_back(op.optional);
   }
@@ -153,8 +151,15 @@ struct ValueBook {
     return needing > 0 && writers[current_id] == 0;
   }
 
+  // The id of `value`, kNone if no op sets or sees it.
+  std::uint32_t id_of(const Value& value) const {
+    const auto found = ids_.find(value);
+    return found == ids_.end() ? kNone : found->second;
+  }
+
 private:
   std::vector<bool> optional_;
+  std::map<Value, std::uint32_t> ids_;
 };
 
 // The first unplaced mandatory op, other than `a` and `b`, that needs the
@@ -218,7 +223,7 @@ bool apply(const LinOp& op, const Value& current, Value& next) {
   return false;
 }
 
-SearchResult search(const std::vector<LinOp>& ops, const Limits& limits) {
+SearchResult search(const std::vector<LinOp>& ops, const Value& initial, const Limits& limits) {
   assert(ops.size() < std::numeric_limits<std::uint32_t>::max() / 2);
   SearchResult result;
   EventList list(ops);
@@ -238,8 +243,8 @@ SearchResult search(const std::vector<LinOp>& ops, const Limits& limits) {
   std::vector<Choice> stack;
   VisitedSet visited;
   Fingerprint set;
-  Value current;
-  std::uint32_t current_id = book.absent_id;
+  Value current = initial;
+  std::uint32_t current_id = book.id_of(initial);
   std::uint32_t furthest = 0; // the furthest return node any branch reached
   std::uint64_t steps = 0;
   bool over_budget = false;

@@ -68,6 +68,7 @@ constexpr std::size_t kMaxCandidates = 4;
 // then holds.
 bool apply(const LinOp& op, const Value& current, Value& next);
 
-SearchResult search(const std::vector<LinOp>& ops, const Limits& limits);
+// `initial`: what the register holds before any op.
+SearchResult search(const std::vector<LinOp>& ops, const Value& initial, const Limits& limits);
 
 } // namespace faultlab::check::lin

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "check/describe.hpp"
+#include "check/lin_models.hpp"
 #include "check/lin_prepare.hpp"
 #include "check/lin_search.hpp"
 #include "util/input_error.hpp"
@@ -46,14 +47,15 @@ const Op* writer_of(const history::History& history, const std::vector<std::size
   return best;
 }
 
-std::string value_with_origin(const Value& value, const Op* writer) {
+std::string value_with_origin(const Value& value, const Op* writer, const Value& initial) {
+  if (writer == nullptr && value == initial && value) return std::to_string(*value) + ", the initial value";
   if (!value) return format_value(value);
   if (writer == nullptr) return std::to_string(*value);
   return std::to_string(*value) + ", written by " + describe_issuer(*writer) + " at " + format_time(writer->invoke_s);
 }
 
 Violation describe(const history::History& history, const std::vector<std::size_t>& members,
-                   const lin::SearchResult& found, const std::vector<LinOp>& ops) {
+                   const lin::SearchResult& found, const std::vector<LinOp>& ops, const Value& initial) {
   const Op& stuck = history.ops[ops[found.stuck_op].source];
   const double before_s = stuck.complete_s;
   std::vector<std::int64_t> involved;
@@ -62,7 +64,7 @@ Violation describe(const history::History& history, const std::vector<std::size_
   for (std::size_t i = 0; i < found.candidates.size(); ++i) {
     const Op* writer = writer_of(history, members, found.candidates[i], before_s);
     if (writer != nullptr) involved.push_back(writer->id);
-    const std::string text = value_with_origin(found.candidates[i], writer);
+    const std::string text = value_with_origin(found.candidates[i], writer, initial);
     if (found.candidates.size() == 1) {
       candidates = " (the only value that could be current then: " + text + ")";
     } else {
@@ -85,7 +87,7 @@ Violation describe(const history::History& history, const std::vector<std::size_
       message = who + " changed " + key + " from " + format_value(stuck.expected) + " to " + format_value(stuck.value) +
                 " with a compare-and-set at " + format_time(stuck.invoke_s) + from_node(stuck) + ", but ";
     }
-    if (sought && origin == nullptr) {
+    if (sought && origin == nullptr && sought != initial) {
       message += "no operation ever wrote " + std::to_string(*sought) + " to " + key;
     } else {
       message += "no order of the operations before it explains " +
@@ -117,7 +119,8 @@ Violation describe(const history::History& history, const std::vector<std::size_
 // Reads (and cas) that want a value no write could have set by the time they
 // ended: proven wrong without any search. Catching them first keeps a corrupt
 // read after heavy concurrency from sending the search through every order.
-std::vector<Violation> unexplained_values(const history::History& history, const std::vector<std::size_t>& members) {
+std::vector<Violation> unexplained_values(const history::History& history, const std::vector<std::size_t>& members,
+                                          const Value& initial) {
   std::map<std::int64_t, const Op*> first_writer; // value -> the first write or cas to begin that set it
   for (std::size_t index : members) {
     const Op& op = history.ops[index];
@@ -130,8 +133,8 @@ std::vector<Violation> unexplained_values(const history::History& history, const
     const Op& op = history.ops[index];
     if (op.outcome != Outcome::ok || !(op.is_read() || op.f == "cas")) continue;
     const Value& sought = op.is_read() ? op.value : op.expected;
-    if (!sought) continue;
-    const auto found = first_writer.find(*sought);
+    if (sought == initial) continue;
+    const auto found = sought ? first_writer.find(*sought) : first_writer.end();
     const Op* origin = found == first_writer.end() ? nullptr : found->second;
     if (origin != nullptr && origin->invoke_s <= op.complete_s) continue;
 
@@ -143,13 +146,15 @@ std::vector<Violation> unexplained_values(const history::History& history, const
     const std::string key = format_key(op.key);
     if (op.is_read()) {
       violation.message = describe_issuer(op) + " read " + key + " at " + format_time(op.invoke_s) + " and got " +
-                          std::to_string(*sought) + from_node(op) + ", but ";
+                          format_value(sought) + from_node(op) + ", but ";
     } else {
-      violation.message = describe_issuer(op) + " changed " + key + " from " + std::to_string(*sought) + " to " +
+      violation.message = describe_issuer(op) + " changed " + key + " from " + format_value(sought) + " to " +
                           format_value(op.value) + " with a compare-and-set at " + format_time(op.invoke_s) +
                           from_node(op) + ", but ";
     }
-    if (origin == nullptr) {
+    if (!sought) {
+      violation.message += key + " starts at " + format_value(initial) + " and no operation can make it absent";
+    } else if (origin == nullptr) {
       violation.message += "no operation ever wrote " + std::to_string(*sought) + " to " + key;
     } else {
       violation.message += "the first write of " + std::to_string(*sought) + " (by " + describe_issuer(*origin) +
@@ -159,12 +164,6 @@ std::vector<Violation> unexplained_values(const history::History& history, const
     violations.push_back(std::move(violation));
   }
   return violations;
-}
-
-std::string format_budget_s(double time_s) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", time_s);
-  return text;
 }
 
 } // namespace
@@ -177,6 +176,10 @@ const char* to_string(Model model) {
     return "cas-register";
   case Model::kv:
     return "kv";
+  case Model::mutex:
+    return "mutex";
+  case Model::multi_register:
+    return "multi-register";
   }
   return "kv";
 }
@@ -185,16 +188,31 @@ std::optional<Model> model_from_string(std::string_view name) {
   if (name == "register") return Model::register_;
   if (name == "cas-register") return Model::cas_register;
   if (name == "kv") return Model::kv;
+  if (name == "mutex") return Model::mutex;
+  if (name == "multi-register") return Model::multi_register;
   return std::nullopt;
 }
 
+std::chrono::steady_clock::time_point deadline_of(const LinearizabilityBudget& budget) {
+  using Clock = std::chrono::steady_clock;
+  // Beyond about 300 years (from a clock that counts nanoseconds since boot
+  // in 64 bits) the deadline would overflow: no limit at all is meant.
+  constexpr double kNoLimit_s = 1e10;
+  const Clock::time_point started = budget.started.value_or(Clock::now());
+  const double time_s = std::max(0.0, budget.time_s);
+  if (!(time_s < kNoLimit_s)) return Clock::time_point::max();
+  return started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(time_s));
+}
+
 LinResult check_linearizability(const history::History& history, Model model,
-                                const LinearizabilityBudget& budget) {
-  const auto started = std::chrono::steady_clock::now();
+                                const LinearizabilityBudget& budget, const RegisterSemantics& semantics) {
   lin::Limits limits;
-  limits.deadline = started + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                  std::chrono::duration<double>(std::max(0.0, budget.time_s)));
+  limits.deadline = deadline_of(budget);
   limits.max_states = budget.max_states;
+  lin::refuse_other_models(history, model);
+  if (model == Model::mutex) return lin::check_mutex(history, budget, limits);
+  if (model == Model::multi_register) return lin::check_multi_register(history, semantics, budget, limits);
+  const Value initial = semantics.initial;
 
   // Partition by key (std::map: keys are checked and reported in a fixed order).
   std::map<std::string, std::vector<std::size_t>> partitions;
@@ -204,41 +222,31 @@ LinResult check_linearizability(const history::History& history, Model model,
     if (model == Model::register_ && op.f == "cas")
       throw util::InputError("model", "op " + std::to_string(op.id),
                              "a cas in a register history: check it with the cas-register or kv model");
+    // A read of nil that means "unknown" constrains nothing: leaving it out
+    // changes no verdict (it could take effect anywhere in its interval).
+    if (semantics.nil_read == NilRead::unknown && op.is_read() && !op.value) continue;
     partitions[model == Model::kv ? op.key : std::string()].push_back(i);
   }
 
   LinResult result;
   for (const auto& [key, members] : partitions) {
-    std::vector<Violation> proven = unexplained_values(history, members);
+    std::vector<Violation> proven = unexplained_values(history, members, initial);
     if (!proven.empty()) {
       for (Violation& violation : proven) result.violations.push_back(std::move(violation));
       continue;
     }
-    const std::vector<LinOp> ops = lin::prepare_ops(history, members);
-    const lin::SearchResult found = lin::search(ops, limits);
+    const std::vector<LinOp> ops = lin::prepare_ops(history, members, initial);
+    const lin::SearchResult found = lin::search(ops, initial, limits);
     result.states_explored += found.states;
     const std::string where = model == Model::kv ? " on key " + format_key(key) : "";
     if (found.outcome == lin::SearchOutcome::stuck) {
-      result.violations.push_back(describe(history, members, found, ops));
-    } else if (found.outcome == lin::SearchOutcome::out_of_states && result.reason.empty()) {
-      result.reason = "the state budget of " + std::to_string(budget.max_states) + " remembered states ran out" +
-                      where + " (" + std::to_string(ops.size()) + " ops)";
-    } else if (found.outcome == lin::SearchOutcome::out_of_time) {
-      if (result.reason.empty())
-        result.reason = "the time budget of " + format_budget_s(budget.time_s) + " s ran out" + where + " (" +
-                        std::to_string(ops.size()) + " ops, " + std::to_string(found.states) +
-                        " states remembered)";
-      break; // the clock is shared: every key after this one would run out too
+      result.violations.push_back(describe(history, members, found, ops, initial));
+    } else if (found.outcome != lin::SearchOutcome::linearizable) {
+      if (result.reason.empty()) result.reason = lin::out_of_budget_reason(found, budget, where, ops.size());
+      if (found.outcome == lin::SearchOutcome::out_of_time) break; // the clock is shared: every key after this one would run out too
     }
   }
-  sort_violations(result.violations);
-  if (!result.violations.empty()) {
-    result.verdict = LinVerdict::not_linearizable;
-  } else if (!result.reason.empty()) {
-    result.verdict = LinVerdict::unknown;
-  } else {
-    result.verdict = LinVerdict::linearizable;
-  }
+  lin::settle_verdict(result);
   return result;
 }
 

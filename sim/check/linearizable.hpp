@@ -12,9 +12,11 @@
 // explored twice.
 //
 // Semantics (read, write, cas; anything else in the history is ignored):
-//   - The register starts absent (std::nullopt). A read observes `value`
-//     (std::nullopt = absent); a write sets `value`; a cas succeeds iff the
-//     current value equals `expected` and then sets `value`.
+//   - The register starts absent (std::nullopt), or at RegisterSemantics::
+//     initial. A read observes `value` (std::nullopt = absent, or with
+//     NilRead::unknown: it observed nothing and is left out, as Knossos reads
+//     nil); a write sets `value`; a cas succeeds iff the current value equals
+//     `expected` and then sets `value`.
 //   - fail ops certainly did not take effect: they are left out.
 //   - info ops may have taken effect at any time after their invoke, or never:
 //     an info write or cas is optional (the history is linearizable when the
@@ -24,9 +26,16 @@
 //   - Model::register_ ignores keys and has no cas (a cas op is an
 //     util::InputError); Model::cas_register ignores keys; Model::kv checks
 //     each key as an independent cas register.
+//   - Model::mutex (lin_mutex.cpp): acquire and release of one lock, which
+//     starts free; Model::multi_register (lin_txn.cpp): txn ops, each a list
+//     of reads and writes of several registers that take effect at once.
+//   - An op of another model's kind (a txn in a register history, a read in a
+//     mutex history) is a util::InputError with id "model".
 #pragma once
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,7 +47,7 @@
 
 namespace faultlab::check {
 
-enum class Model { register_, cas_register, kv };
+enum class Model { register_, cas_register, kv, mutex, multi_register };
 
 // The search is exponential in the worst case: it stops and answers
 // "unknown" when it has run this long, or remembers this many visited
@@ -46,9 +55,23 @@ enum class Model { register_, cas_register, kv };
 // peak for the default 5 million, while the table grows).
 // The state limit applies to each key's search (its memory is freed before the
 // next key); the time limit to the whole check.
+// The clock starts at `started` (default: the call), so that a caller can
+// count the time it took to read the history; a time beyond any deadline the
+// clock can hold (1e10 s) means no time limit.
 struct LinearizabilityBudget {
   double time_s = 10;
   std::size_t max_states = 5'000'000;
+  std::optional<std::chrono::steady_clock::time_point> started;
+};
+
+// What a register holds before any op, and what a read of nil means.
+// faultlab's default: registers start absent and a read of nil saw them
+// absent. Knossos's cas-register tests start at 0 and a read of nil is a read
+// whose value is unknown (it tells nothing).
+enum class NilRead { absent, unknown };
+struct RegisterSemantics {
+  std::optional<std::int64_t> initial;
+  NilRead nil_read = NilRead::absent;
 };
 
 enum class LinVerdict { linearizable, not_linearizable, unknown };
@@ -64,14 +87,17 @@ struct LinResult {
 // Keys that cannot be linearized are reported even when another key ran out
 // of budget (the verdict is then not_linearizable).
 LinResult check_linearizability(const history::History& history, Model model,
-                                const LinearizabilityBudget& budget);
+                                const LinearizabilityBudget& budget, const RegisterSemantics& semantics = {});
+
+// The deadline a budget sets (time_point::max() when there is none).
+std::chrono::steady_clock::time_point deadline_of(const LinearizabilityBudget& budget);
 
 // The registry entry: Model::kv with the default budget. An "unknown" result
 // (budget ran out) yields no violation: the checker only reports what it can
 // prove. `faultlab check` says "unknown" out loud instead.
 std::vector<Violation> check_linearizable(const history::History& history, const CheckOptions& options);
 
-// "register", "cas-register", "kv", as on the command line.
+// "register", "cas-register", "kv", "mutex", "multi-register", as on the command line.
 const char* to_string(Model model);
 // The model with that name, std::nullopt for anything else.
 std::optional<Model> model_from_string(std::string_view name);

@@ -1,7 +1,9 @@
-// faultlab: run a scenario, verify the catalog, list it.
+// faultlab-sim: every faultlab command but check, which faultlab runs itself
+// without loading SimGrid (check_main.cpp); faultlab hands the others to this
+// program. It runs check too (the same code), so its help lists every command.
 #include "cli/analyze_command.hpp"
 #include "components/builtin.hpp"
-#include "cli/check_command.hpp"
+#include "cli/check_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/explain_command.hpp"
 #include "cli/export_command.hpp"
@@ -44,15 +46,7 @@ int main(int argc, char** argv) {
   list_cmd->add_option("paths", list_paths, "Scenario files or folders (default: scenarios/)");
 
   CheckArgs check;
-  auto* check_cmd = app.add_subcommand(
-      "check", "Check a history from elsewhere (faultlab JSON Lines or Jepsen EDN) for linearizability");
-  check_cmd->add_option("history", check.path, "History file: a faultlab trace/history, or a Jepsen EDN history")
-      ->required();
-  check_cmd->add_option("--model", check.model,
-                        "The object the history is about (default for faultlab files: kv; EDN needs it)")
-      ->check(CLI::IsMember({"register", "cas-register", "kv"}));
-  check_cmd->add_option("--budget-s", check.budget_s, "Give up (exit 3) after this many seconds of search")
-      ->check(CLI::PositiveNumber);
+  auto* check_cmd = add_check_command(app, check);
 
   SweepArgs sweep;
   auto* sweep_cmd = app.add_subcommand(

@@ -6,11 +6,14 @@
 // history.edn is. Each map has
 //   :process  an integer; a keyword (:nemesis) marks a non-client op: skipped
 //   :type     :invoke, :ok, :fail or :info
-//   :f        :read, :write or :cas (anything else is an error: this reader is
-//             for register and key-value histories, and silently skipping ops
-//             could make a wrong history look right)
-//   :value    read: the value observed, on the completion (nil = absent);
-//             write: the value; cas: [expected new];
+//   :f        :read, :write, :cas; :txn (Knossos's multi-register); :acquire,
+//             :release (a mutex). Anything else is an error: silently
+//             skipping ops could make a wrong history look right.
+//   :value    read: the value observed, on the completion (nil: see the
+//             checker's --nil-read); write: the value; cas: [expected new];
+//             txn: [[:read :x nil] [:write :y 2] …] (:r, :w too), the
+//             completion's reads carrying what they saw; acquire, release:
+//             ignored;
 //             kv histories: [key value], with the above as value, where key is
 //             an integer, keyword or string (jepsen.independent tuples,
 //             #jepsen.independent.Tuple{:key k :value v} is also understood)
@@ -20,7 +23,9 @@
 //             otherwise the op id is the invoke's position in the file
 // A process's invoke is completed by its next :ok/:fail/:info; an invoke that
 // never completes is :info (its effect is unknown). Other keys are ignored, and
-// may hold any EDN (strings, sets, tagged literals like #inst or #object).
+// may hold any EDN (strings, sets, tagged literals like #inst or #object,
+// decimals like 1.5M, ##Inf, integers beyond 64 bits). An op may be a record,
+// #jepsen.history.Op{…}; a UTF-8 byte order mark at the start is skipped.
 //
 // Errors are util::InputError with id "edn" and where = "FILE: line L, column C".
 #pragma once

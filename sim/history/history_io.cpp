@@ -13,6 +13,10 @@ namespace faultlab::history {
 History read_history_jsonl(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw util::InputError("no-file", path, "cannot open the file (does it exist?)");
+  return parse_history_jsonl(in, path);
+}
+
+History parse_history_jsonl(std::istream& in, const std::string& path) {
   History history;
   std::map<std::int64_t, std::size_t> index_of;
   std::string text;

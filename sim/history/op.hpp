@@ -24,6 +24,15 @@ std::optional<Outcome> outcome_from_string(const std::string& text);
 
 constexpr double kNever = std::numeric_limits<double>::infinity();
 
+// One step of a transaction (an op with f == "txn", as in Knossos's
+// multi-register): a read or a write of one register.
+struct TxnStep {
+  bool write = false;
+  std::string key;
+  // write: the value written; read: the value observed (std::nullopt: nil).
+  std::optional<std::int64_t> value;
+};
+
 struct Op {
   std::int64_t id = 0;      // unique within a history
   std::int64_t process = 0; // the session that issued it (a user, a Jepsen process)
@@ -49,6 +58,8 @@ struct Op {
   std::optional<std::int64_t> position;
   // The leader's term (epoch) that accepted a write, when the system has one.
   std::optional<std::int64_t> term;
+  // f == "txn": its steps in order; the reads carry what the completion saw.
+  std::vector<TxnStep> txn;
 
   bool is_read() const { return f == "read"; }
   bool is_write() const { return f == "write"; }

@@ -96,7 +96,8 @@ TEST_CASE("check: bad input exits 2 with the error on stderr") {
   const auto model = run_check(source_path("tests/data/knossos-cas.edn"), "registry");
   CHECK(model.code == 2);
   CHECK(model.out.empty());
-  CHECK(model.err == "error[bad-model]: --model: expected register, cas-register or kv, got \"registry\"\n");
+  CHECK(model.err == "error[bad-model]: --model: expected register, cas-register, kv, mutex or multi-register, got "
+                     "\"registry\"\n");
 
   const auto budget = run_check(source_path("tests/data/knossos-cas.edn"), "kv", 0);
   CHECK(budget.code == 2);
@@ -178,7 +179,7 @@ TEST_CASE("check: a register model refuses a history about several keys; kv is t
   const auto edn = run_check(source_path("tests/data/knossos-cas.edn"), "");
   CHECK(edn.code == 2);
   CHECK(edn.err == "error[missing-option]: --model: an EDN history does not say which object it is about: give "
-                   "--model register, cas-register or kv\n");
+                   "--model register, cas-register, kv, mutex or multi-register\n");
 }
 
 TEST_CASE("check: a scenario, a folder or other JSON is refused with a word on what it is") {

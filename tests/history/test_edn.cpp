@@ -117,6 +117,71 @@ TEST_CASE("edn: syntax it accepts") {
   CHECK(history.ops[0].outcome == Outcome::ok);
 }
 
+TEST_CASE("edn: the corners of real histories") {
+  // Decimals, big integers, ##Inf and ##NaN where nothing reads them; a byte
+  // order mark; ops written as records.
+  const History history = parse_edn_history(
+      "\xEF\xBB\xBF"
+      "#jepsen.history.Op{:index 0, :time 10, :type :invoke, :process 0, :f :write, :value 5, :latency 1.5M}\n"
+      "#jepsen.history.Op{:index 1, :time 20, :type :ok, :process 0, :f :write, :value 5, :cost 1e3M}\n"
+      "{:index 2, :time 30, :type :invoke, :process 1, :f :read, :value nil, :seq 99999999999999999999N}\n"
+      "{:index 3, :time 40, :type :ok, :process 1, :f :read, :value 5, :rate ##Inf, :x [##NaN ##-Inf -7N 2M]}\n",
+      "h.edn", false);
+  REQUIRE(history.ops.size() == 2);
+  CHECK(history.ops[0].value == Value{5});
+  CHECK(history.ops[0].id == 0);
+  CHECK(history.ops[1].id == 2);
+  CHECK(history.ops[1].value == Value{5});
+  CHECK(history.ops[1].complete_s == Approx(40e-9));
+  // A vector of Knossos records.
+  CHECK(parse_edn_history("[#knossos.op.Op{:process 0 :type :invoke :f :read :value nil}]", "h.edn", false)
+            .ops.size() == 1);
+
+  // Where a number is read, one beyond 64 bits is still an error.
+  CHECK(error_for("{:process 0 :type :invoke :f :write :value 99999999999999999999N}") ==
+        "error[edn]: h.edn: line 1, column 44: expected an integer that fits in 64 bits, got 99999999999999999999N");
+  CHECK(error_for("{:process 0 :type :invoke :f :write :value 1.5M}") ==
+        "error[edn]: h.edn: line 1, column 44: expected the :value of a :write to be an integer, got 1.5M");
+  CHECK(error_for("{:process 0 :type :invoke :f :read :rate ##Infinity}") ==
+        "error[edn]: h.edn: line 1, column 42: expected ##Inf, ##-Inf or ##NaN, got ##Infinity");
+  CHECK(error_for("{:process 0 :type :invoke :f :read :rate 1.5.5M}") ==
+        "error[edn]: h.edn: line 1, column 42: expected a number, got 1.5.5M");
+}
+
+TEST_CASE("edn: txn and mutex ops") {
+  const History txns = parse_edn_history(
+      "[{:process 0 :type :invoke :f :txn :value [[:read :x nil] [:write :y 2]]}\n"
+      " {:process 0 :type :ok :f :txn :value [[:read :x 3] [:write :y 2]]}\n"
+      " {:process 1 :type :invoke :f :txn :value [[:w \"z\" 1]]}\n"
+      " {:process 1 :type :info :f :txn :value [[:w \"z\" 1]]}\n"
+      " {:process 2 :type :invoke :f :acquire}\n"
+      " {:process 2 :type :fail :f :acquire :error :held}]",
+      "h.edn", false);
+  REQUIRE(txns.ops.size() == 3);
+  const Op& first = txns.ops[0];
+  CHECK(first.f == "txn");
+  REQUIRE(first.txn.size() == 2);
+  CHECK(!first.txn[0].write);
+  CHECK(first.txn[0].key == "x");
+  CHECK(first.txn[0].value == Value{3}); // what the read saw, from the completion
+  CHECK(first.txn[1].write);
+  CHECK(first.txn[1].value == Value{2});
+  CHECK(txns.ops[1].txn[0].key == "z");
+  CHECK(txns.ops[1].outcome == Outcome::info);
+  CHECK(txns.ops[2].f == "acquire");
+  CHECK(txns.ops[2].outcome == Outcome::fail);
+
+  CHECK(error_for("{:process 0 :type :invoke :f :txn :value [[:read :x]]}") ==
+        "error[edn]: h.edn: line 1, column 43: expected a txn step like [:read :x 1] or [:write :x 2], got a vector");
+  CHECK(error_for("{:process 0 :type :invoke :f :txn :value [[:append :x 1]]}") ==
+        "error[edn]: h.edn: line 1, column 44: expected a txn step's f to be :read or :write, got :append");
+  CHECK(error_for("{:process 0 :type :invoke :f :txn :value [[:write :x nil]]}") ==
+        "error[edn]: h.edn: line 1, column 54: expected the value of a :write step to be an integer, got nil");
+  CHECK(error_for("{:process 0 :type :invoke :f :txn :value 3}") ==
+        "error[edn]: h.edn: line 1, column 42: expected the :value of a :txn to be a list of [f key value] steps, "
+        "got 3");
+}
+
 TEST_CASE("edn: malformed input is reported with line, column and what was expected") {
   CHECK(error_for("") == "error[edn]: h.edn: line 1, column 1: expected a history (a vector of operation maps, or "
                          "one map per line), got no operations");
@@ -144,7 +209,8 @@ TEST_CASE("edn: malformed input is reported with line, column and what was expec
   CHECK(error_for("{:process 0 :type :begin :f :read}") ==
         "error[edn]: h.edn: line 1, column 19: expected :type to be :invoke, :ok, :fail or :info, got :begin");
   CHECK(error_for("{:process 0 :type :invoke :f :add :value 1}") ==
-        "error[edn]: h.edn: line 1, column 30: expected :f to be :read, :write or :cas, got :add");
+        "error[edn]: h.edn: line 1, column 30: expected :f to be :read, :write, :cas, :txn, :acquire or :release, got "
+        ":add");
   CHECK(error_for("{:process 0 :type :invoke :f :cas :value 3}") ==
         "error[edn]: h.edn: line 1, column 42: expected the :value of a :cas to be [expected new], two integers, "
         "got 3");
