@@ -66,12 +66,12 @@ std::shared_ptr<ComponentSpec> read_checkout(const std::string& name, ObjectRead
   c.node = read_node(r, topology);
   c.provider = r.string("provider");
   read_amount(r, c);
-  if (r.has("charge")) read_charge(r.object("charge"), c);
+  if (r.find("charge")) read_charge(r.object("charge"), c);
   const std::string on = r.choice("on_no_answer", {"cancel", "pending", "assume_paid"}, "cancel");
   c.on_no_answer = on == "cancel"    ? Checkout::OnNoAnswer::cancel
                    : on == "pending" ? Checkout::OnNoAnswer::pending
                                      : Checkout::OnNoAnswer::assume_paid;
-  if (r.has("reconcile")) {
+  if (r.find("reconcile")) {
     ObjectReader job = r.object("reconcile");
     c.reconcile_every_s = job.duration_s("every");
     if (*c.reconcile_every_s < 0.01)

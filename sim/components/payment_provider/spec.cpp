@@ -19,7 +19,7 @@ PaymentProvider::Webhooks read_webhooks(ObjectReader r) {
   PaymentProvider::Webhooks w;
   w.enabled = true;
   w.to = r.string("to");
-  if (r.has("delay")) w.delay = read_distribution(r, "delay");
+  if (r.find("delay")) w.delay = read_distribution(r, "delay");
   w.retries = static_cast<int>(r.integer_or("retries", w.retries, 0, 20));
   w.backoff_s = positive_duration(r, "backoff", w.backoff_s, "a backoff");
   w.backoff_max_s = positive_duration(r, "backoff_max", std::max(w.backoff_max_s, w.backoff_s), "a backoff");
@@ -40,17 +40,17 @@ std::shared_ptr<ComponentSpec> read_payment_provider(const std::string& name, Ob
   p.name = name;
   p.type = "payment_provider";
   p.node = read_node(r, topology);
-  if (r.has("processing")) p.processing = read_distribution(r, "processing");
-  if (r.has("slow_tail")) {
+  if (r.find("processing")) p.processing = read_distribution(r, "processing");
+  if (r.find("slow_tail")) {
     ObjectReader tail = r.object("slow_tail");
     p.slow_probability = tail.number("probability", 0.0, 1.0);
-    if (tail.has("time")) p.slow = read_distribution(tail, "time");
+    if (tail.find("time")) p.slow = read_distribution(tail, "time");
     tail.finish();
   }
   p.answer_loss = r.number_or("answer_loss", 0.0, 0.0, 1.0);
   p.decline = r.number_or("decline", 0.0, 0.0, 1.0);
   p.key_retention_s = r.duration_s_or("key_retention", p.key_retention_s);
-  if (r.has("webhooks")) p.webhooks = read_webhooks(r.object("webhooks"));
+  if (r.find("webhooks")) p.webhooks = read_webhooks(r.object("webhooks"));
   p.message_bytes = read_message_size(r, p.message_bytes);
   return spec;
 }
