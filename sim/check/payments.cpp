@@ -36,12 +36,16 @@ std::string money(std::int64_t cents) {
          std::to_string(rest);
 }
 
-std::string times(std::size_t n) { return n == 2 ? "twice" : std::to_string(n) + " times"; }
+std::string times(std::size_t n) {
+  return n == 2 ? "twice" : std::to_string(n) + " times";
+}
 
 bool by_completion(const Op* a, const Op* b) {
   return a->complete_s != b->complete_s ? a->complete_s < b->complete_s : a->id < b->id;
 }
-bool by_invoke(const Op* a, const Op* b) { return a->invoke_s != b->invoke_s ? a->invoke_s < b->invoke_s : a->id < b->id; }
+bool by_invoke(const Op* a, const Op* b) {
+  return a->invoke_s != b->invoke_s ? a->invoke_s < b->invoke_s : a->id < b->id;
+}
 
 bool marks_paid(const Op& op) {
   return op.f == "mark_paid" || op.f == "ship" || op.f == "checkout";
@@ -96,10 +100,12 @@ std::string describe_attempt(const Op& attempt, std::size_t number) {
   case Outcome::ok:
     return out + " was answered" +
            (attempt.position ? " with charge " + std::to_string(*attempt.position) : std::string(" ok"));
-  case Outcome::fail: return out + " failed" + (attempt.error.empty() ? "" : " (" + attempt.error + ")");
+  case Outcome::fail:
+    return out + " failed" + (attempt.error.empty() ? "" : " (" + attempt.error + ")");
   case Outcome::info:
-    return out + (attempt.error == "timeout" ? " timed out at " + format_time(attempt.complete_s)
-                                             : " got no answer" + (attempt.error.empty() ? "" : " (" + attempt.error + ")"));
+    return out + (attempt.error == "timeout"
+                      ? " timed out at " + format_time(attempt.complete_s)
+                      : " got no answer" + (attempt.error.empty() ? "" : " (" + attempt.error + ")"));
   }
   return out;
 }
@@ -117,8 +123,10 @@ std::string describe_attempts(const std::vector<const Op*>& attempts) {
 
 std::string told(const Op& customer) {
   switch (customer.outcome) {
-  case Outcome::ok: return "told it was paid";
-  case Outcome::fail: return "told \"" + (customer.error.empty() ? std::string("failed") : customer.error) + "\"";
+  case Outcome::ok:
+    return "told it was paid";
+  case Outcome::fail:
+    return "told \"" + (customer.error.empty() ? std::string("failed") : customer.error) + "\"";
   case Outcome::info:
     return "left without an answer" + (customer.error.empty() ? std::string() : " (" + customer.error + ")");
   }
@@ -126,7 +134,8 @@ std::string told(const Op& customer) {
 }
 
 void add_ops(Violation& v, const std::vector<const Op*>& ops, std::size_t limit = 20) {
-  for (std::size_t i = 0; i < ops.size() && i < limit; ++i) v.ops.push_back(ops[i]->id);
+  for (std::size_t i = 0; i < ops.size() && i < limit; ++i)
+    v.ops.push_back(ops[i]->id);
 }
 
 } // namespace
@@ -142,8 +151,10 @@ std::vector<Violation> check_double_charge(const history::History& history, cons
       const Op& s = *o.settled[i];
       total += s.value.value_or(0);
       if (i < kMaxAttemptsListed)
-        charges += std::string(i == 0 ? "" : i + 1 == o.settled.size() ? " and " : ", ") + charge_id(s) + " of " +
-                   money(s.value.value_or(0)) + " at " + format_time(s.complete_s);
+        charges += std::string(i == 0                      ? ""
+                               : i + 1 == o.settled.size() ? " and "
+                                                           : ", ") +
+                   charge_id(s) + " of " + money(s.value.value_or(0)) + " at " + format_time(s.complete_s);
     }
     const std::int64_t extra = total - o.settled.front()->value.value_or(0);
     Violation v;
@@ -182,7 +193,8 @@ std::vector<Violation> check_unpaid_shipment(const history::History& history, co
   return violations;
 }
 
-std::vector<Violation> check_charged_not_fulfilled(const history::History& history, const CheckOptions& options) {
+std::vector<Violation> check_charged_not_fulfilled(const history::History& history,
+                                                   const CheckOptions& options) {
   double end_s = 0; // the last moment the history knows about
   for (const Op& op : history.ops) {
     end_s = std::max(end_s, op.invoke_s);
@@ -197,7 +209,8 @@ std::vector<Violation> check_charged_not_fulfilled(const history::History& histo
     if (paid != nullptr && paid->complete_s <= due_s) continue;
     if (paid == nullptr && end_s < due_s) continue; // the bound has not run out yet
     std::int64_t total = 0;
-    for (const Op* s : o.settled) total += s->value.value_or(0);
+    for (const Op* s : o.settled)
+      total += s->value.value_or(0);
     std::string state;
     if (paid != nullptr)
       state = "it was marked paid only at " + format_time(paid->complete_s);
@@ -212,8 +225,9 @@ std::vector<Violation> check_charged_not_fulfilled(const history::History& histo
     add_ops(v, o.cancels, 2);
     add_ops(v, o.settled);
     v.message = format_key(order) + " was charged " + money(total) + " (" + charge_id(charged) + " at " +
-                format_time(charged.complete_s) + ") but not paid within " + format_time(options.payment_bound_s) +
-                ": " + state + (o.customer.empty() ? "" : "; the customer was " + told(*o.customer.front()));
+                format_time(charged.complete_s) + ") but not paid within " +
+                format_time(options.payment_bound_s) + ": " + state +
+                (o.customer.empty() ? "" : "; the customer was " + told(*o.customer.front()));
     violations.push_back(std::move(v));
   }
   sort_violations(violations);

@@ -35,8 +35,9 @@ std::int64_t attempt(HistoryBuilder& b, std::int64_t customer, const std::string
                      double invoke_s, double complete_s, Outcome outcome, std::int64_t charge_id = 0) {
   b.client = "shop";
   b.node = outcome == Outcome::info ? "" : "psp";
-  const auto id = b.op("charge", customer, order, outcome == Outcome::ok ? std::optional<std::int64_t>(cents) : std::nullopt,
-                       invoke_s, complete_s, outcome);
+  const auto id = b.op("charge", customer, order,
+                       outcome == Outcome::ok ? std::optional<std::int64_t>(cents) : std::nullopt, invoke_s,
+                       complete_s, outcome);
   if (outcome == Outcome::info) b.history.ops.back().error = "timeout";
   if (charge_id != 0) b.history.ops.back().position = charge_id;
   return id;
@@ -75,10 +76,11 @@ TEST_CASE("double_charge: a retry without a key charges the order again") {
   CHECK(violations[0].check == "double_charge");
   CHECK(violations[0].time_s == 3.2);
   CHECK(violations[0].ops == Ids{a1, a2, s0, s1});
-  CHECK(violations[0].message ==
-        "order-7 was charged twice: charge 10 of 49.99 at 2.800 s and charge 11 of 49.99 at 3.200 s, 49.99 too much "
-        "(99.98 in all); the checkout retried it: attempt 1 at 1.000 s timed out at 2.000 s, attempt 2 at 2.500 s "
-        "was answered with charge 10");
+  CHECK(violations[0].message == "order-7 was charged twice: charge 10 of 49.99 at 2.800 s and charge 11 of "
+                                 "49.99 at 3.200 s, 49.99 too much "
+                                 "(99.98 in all); the checkout retried it: attempt 1 at 1.000 s timed out at "
+                                 "2.000 s, attempt 2 at 2.500 s "
+                                 "was answered with charge 10");
   CHECK(find_checker("double_charge")->run == &check_double_charge);
   CHECK(std::string(find_checker("double_charge")->needs_component_type) == "payment_provider");
 }
@@ -90,9 +92,10 @@ TEST_CASE("double_charge: three charges, amounts in whole cents, no attempts in 
   settled(b, 1, "order-1", 5, 3.0, 3);
   const auto violations = check_double_charge(b.build(), {});
   REQUIRE(violations.size() == 1);
-  CHECK(violations[0].message == "order-1 was charged 3 times: charge 1 of 0.05 at 1.000 s, charge 2 of 0.05 at "
-                                 "2.000 s and charge 3 of 0.05 at 3.000 s, 0.10 too much (0.15 in all); the "
-                                 "history shows no charge attempt for it");
+  CHECK(violations[0].message ==
+        "order-1 was charged 3 times: charge 1 of 0.05 at 1.000 s, charge 2 of 0.05 at "
+        "2.000 s and charge 3 of 0.05 at 3.000 s, 0.10 too much (0.15 in all); the "
+        "history shows no charge attempt for it");
 }
 
 TEST_CASE("double_charge: one charge per order, replays and info ledger entries pass") {
@@ -123,8 +126,9 @@ TEST_CASE("unpaid_shipment: an order marked paid or shipped that the ledger neve
   CHECK(violations[0].message == "order-10 was confirmed as paid to customers session 5 at 1.500 s, but the "
                                  "provider's ledger has no charge for it: it was never paid for");
   CHECK(violations[1].ops == Ids{paid, shipped});
-  CHECK(violations[1].message == "order-9 was marked paid at 2.000 s by shop, but the provider's ledger has no "
-                                 "charge for it: it was never paid for");
+  CHECK(violations[1].message ==
+        "order-9 was marked paid at 2.000 s by shop, but the provider's ledger has no "
+        "charge for it: it was never paid for");
 }
 
 TEST_CASE("unpaid_shipment: charged orders, maybe-charged orders and unmarked orders pass") {
@@ -152,9 +156,9 @@ TEST_CASE("charged_not_fulfilled: charged, then cancelled") {
   CHECK(violations[0].check == "charged_not_fulfilled");
   CHECK(violations[0].time_s == 13.5);
   CHECK(violations[0].ops == Ids{told, cancelled, charged});
-  CHECK(violations[0].message ==
-        "order-4 was charged 19.99 (charge 8 at 3.500 s) but not paid within 10.000 s: it was cancelled at 2.000 s "
-        "and never paid; the customer was told \"payment failed: no answer\"");
+  CHECK(violations[0].message == "order-4 was charged 19.99 (charge 8 at 3.500 s) but not paid within 10.000 "
+                                 "s: it was cancelled at 2.000 s "
+                                 "and never paid; the customer was told \"payment failed: no answer\"");
 }
 
 TEST_CASE("charged_not_fulfilled: pending too long, or paid too late") {
@@ -165,22 +169,24 @@ TEST_CASE("charged_not_fulfilled: pending too long, or paid too late") {
   state(b, "mark_paid", 2, "order-2", 300, 20.0);
   const auto violations = check_charged_not_fulfilled(b.build(), bound(5.0));
   REQUIRE(violations.size() == 2);
-  CHECK(violations[0].message == "order-1 was charged 3.00 (charge 1 at 1.500 s) but not paid within 5.000 s: "
-                                 "it was still unpaid when the history ends at 20.000 s; the customer was left "
-                                 "without an answer (payment pending)");
-  CHECK(violations[1].message ==
-        "order-2 was charged 3.00 (charge 2 at 1.500 s) but not paid within 5.000 s: it was marked paid only at 20.000 s");
+  CHECK(violations[0].message ==
+        "order-1 was charged 3.00 (charge 1 at 1.500 s) but not paid within 5.000 s: "
+        "it was still unpaid when the history ends at 20.000 s; the customer was left "
+        "without an answer (payment pending)");
+  CHECK(violations[1].message == "order-2 was charged 3.00 (charge 2 at 1.500 s) but not paid within 5.000 "
+                                 "s: it was marked paid only at 20.000 s");
 }
 
-TEST_CASE("charged_not_fulfilled: paid within the bound, too recent to judge, maybe paid, or never charged pass") {
+TEST_CASE(
+    "charged_not_fulfilled: paid within the bound, too recent to judge, maybe paid, or never charged pass") {
   HistoryBuilder b;
   settled(b, 1, "order-1", 300, 1.5, 1);
   state(b, "mark_paid", 1, "order-1", 300, 6.0); // by a webhook, within the bound
   settled(b, 2, "order-2", 300, 18.0, 2);        // charged 2 s before the history ends
   settled(b, 3, "order-3", 300, 1.0, 3);
   state(b, "mark_paid", 3, "order-3", 300, 2.0, Outcome::info); // maybe marked: not judged
-  settled(b, 4, "order-4", 300, 1.0, 4, Outcome::info);          // maybe charged: not judged
-  state(b, "cancel", 5, "order-5", 300, 1.0);                    // cancelled, never charged
+  settled(b, 4, "order-4", 300, 1.0, 4, Outcome::info);         // maybe charged: not judged
+  state(b, "cancel", 5, "order-5", 300, 1.0);                   // cancelled, never charged
   customer_op(b, 6, "order-6", 1.0, 2.0, Outcome::ok);
   settled(b, 6, "order-6", 300, 1.9, 6);
   customer_op(b, 9, "order-9", 19.0, 20.0, Outcome::fail, "card declined");

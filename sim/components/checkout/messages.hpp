@@ -14,10 +14,10 @@ struct CheckoutRequest final : engine::Payload {
   std::int64_t customer = 0;
 };
 struct CheckoutReply final : engine::Payload {
-  bool ok = false;       // paid
-  bool unknown = false;  // pending: the checkout does not know yet
+  bool ok = false;      // paid
+  bool unknown = false; // pending: the checkout does not know yet
   std::int64_t amount_cents = 0;
-  std::string error;     // why not paid
+  std::string error; // why not paid
 };
 
 namespace checkout_kinds {

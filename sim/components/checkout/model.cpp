@@ -40,8 +40,7 @@ void CheckoutModel::start() {
                       trace(order, "left pending: the checkout crashed while charging " + id);
                     }
                 });
-  if (spec_.reconcile_every_s)
-    reconciler_.start([this] { reconcile(); }, [this] { reconcile_rpc_.reset(); });
+  if (spec_.reconcile_every_s) reconciler_.start([this] { reconcile(); }, [this] { reconcile_rpc_.reset(); });
 }
 
 // Checkout requests each in an actor of their own; webhooks answered at once.
@@ -113,10 +112,12 @@ CheckoutModel::Outcome CheckoutModel::handle(const CheckoutRequest& request) {
                   engine::envelope(payment_kinds::charge, std::move(charge), spec_.message_bytes, op),
                   sent_s + spec_.timeout_s);
     if (!answer) {
-      context_.recorder.complete(op, sent_s + spec_.timeout_s, history::Outcome::info, std::nullopt, "", "timeout");
+      context_.recorder.complete(op, sent_s + spec_.timeout_s, history::Outcome::info, std::nullopt, "",
+                                 "timeout");
       order.unsure = true;
       trace(order, "attempt " + std::to_string(attempt) + " to charge " + order.id + " timed out" +
-                       (attempt < attempts ? ": retrying" + (key.empty() ? std::string(" without a key") : " with key " + key)
+                       (attempt < attempts ? ": retrying" + (key.empty() ? std::string(" without a key")
+                                                                         : " with key " + key)
                                            : ""));
       continue;
     }
@@ -129,7 +130,8 @@ CheckoutModel::Outcome CheckoutModel::handle(const CheckoutRequest& request) {
                            (reply.replayed ? " (the provider's first result, replayed for the key)" : ""));
       return Outcome{true, false, ""};
     }
-    context_.recorder.complete(op, now, history::Outcome::fail, std::nullopt, provider_.spec().node, reply.error);
+    context_.recorder.complete(op, now, history::Outcome::fail, std::nullopt, provider_.spec().node,
+                               reply.error);
     if (reply.error == "card declined") {
       if (order.state != State::paid) cancel(order, "card declined");
       return order.state == State::paid ? Outcome{true, false, ""} : Outcome{false, false, "card declined"};
@@ -161,9 +163,9 @@ void CheckoutModel::on_webhook(const Envelope& request) {
   auto found = orders_.find(event.order);
   if (found != orders_.end()) {
     Order& order = found->second;
-    const std::string what = "webhook " + std::to_string(event.event_id) + " (charge " +
-                             (event.succeeded ? std::to_string(event.charge_id) + " succeeded" : std::string("failed")) +
-                             ")";
+    const std::string what =
+        "webhook " + std::to_string(event.event_id) + " (charge " +
+        (event.succeeded ? std::to_string(event.charge_id) + " succeeded" : std::string("failed")) + ")";
     if (event.succeeded && order.state != State::paid) {
       mark_paid(order, what);
       order.unsure = false;
@@ -172,7 +174,9 @@ void CheckoutModel::on_webhook(const Envelope& request) {
       order.unsure = false;
     } else {
       trace(order, what + " for " + order.id + " changes nothing: already " +
-                       (order.state == State::paid ? "paid" : order.state == State::cancelled ? "cancelled" : "being charged"));
+                       (order.state == State::paid        ? "paid"
+                        : order.state == State::cancelled ? "cancelled"
+                                                          : "being charged"));
     }
   }
   auto ack = std::make_unique<WebhookAck>();
@@ -220,7 +224,8 @@ void CheckoutModel::cancel(Order& order, const std::string& why) {
 
 void CheckoutModel::record(const Order& order, const char* f) {
   const double now = sg4::Engine::get_clock();
-  const std::int64_t op = context_.recorder.invoke(now, order.customer, spec_.name, f, order.id, order.amount_cents);
+  const std::int64_t op =
+      context_.recorder.invoke(now, order.customer, spec_.name, f, order.id, order.amount_cents);
   context_.recorder.complete(op, now, history::Outcome::ok, order.amount_cents, spec_.node);
 }
 
@@ -252,10 +257,10 @@ void CheckoutClient::perform(const ClientRequest& request) {
   auto message = std::make_unique<CheckoutRequest>();
   message->order = request.key;
   message->customer = request.session;
-  std::unique_ptr<Envelope> answer =
-      rpc_.call(checkout_.node(), checkout_.spec().name,
-                engine::envelope(checkout_kinds::checkout, std::move(message), checkout_.spec().message_bytes, op),
-                deadline_s);
+  std::unique_ptr<Envelope> answer = rpc_.call(
+      checkout_.node(), checkout_.spec().name,
+      engine::envelope(checkout_kinds::checkout, std::move(message), checkout_.spec().message_bytes, op),
+      deadline_s);
   if (!answer) {
     context_.recorder.complete(op, deadline_s, history::Outcome::info, std::nullopt, "", "timeout");
     return;
@@ -264,7 +269,8 @@ void CheckoutClient::perform(const ClientRequest& request) {
   const history::Outcome outcome = reply.ok        ? history::Outcome::ok
                                    : reply.unknown ? history::Outcome::info
                                                    : history::Outcome::fail;
-  context_.recorder.complete(op, now(), outcome, reply.ok ? std::optional<std::int64_t>(reply.amount_cents) : std::nullopt,
+  context_.recorder.complete(op, now(), outcome,
+                             reply.ok ? std::optional<std::int64_t>(reply.amount_cents) : std::nullopt,
                              checkout_.spec().node, reply.error);
 }
 

@@ -32,7 +32,8 @@ void read_amount(ObjectReader& r, Checkout& c) {
   c.amount_min_cents = a.integer_or("min", 0, 1, kMaxAmountCents);
   if (!a.has("min")) origin.fail("missing-field", a.pointer(), "missing required field \"min\"");
   c.amount_max_cents = a.integer_or("max", c.amount_min_cents, 1, kMaxAmountCents);
-  if (c.amount_max_cents < c.amount_min_cents) origin.fail("bad-value", a.child("max"), "expected max to be at least min");
+  if (c.amount_max_cents < c.amount_min_cents)
+    origin.fail("bad-value", a.child("max"), "expected max to be at least min");
   a.finish();
 }
 
@@ -46,7 +47,8 @@ void read_charge(ObjectReader r, Checkout& c) {
       c.backoff_s = b.duration_s("base");
       c.backoff_max_s = b.duration_s_or("max", std::max(c.backoff_max_s, c.backoff_s));
       c.jitter = b.boolean_or("jitter", false);
-      if (c.backoff_max_s < c.backoff_s) origin.fail("bad-value", b.child("max"), "expected max to be at least base");
+      if (c.backoff_max_s < c.backoff_s)
+        origin.fail("bad-value", b.child("max"), "expected max to be at least base");
       b.finish();
     } else {
       c.backoff_s = read_duration_s(origin, *backoff, r.child("backoff"));
@@ -58,7 +60,8 @@ void read_charge(ObjectReader r, Checkout& c) {
 }
 } // namespace
 
-std::shared_ptr<ComponentSpec> read_checkout(const std::string& name, ObjectReader& r, const Topology& topology) {
+std::shared_ptr<ComponentSpec> read_checkout(const std::string& name, ObjectReader& r,
+                                             const Topology& topology) {
   auto spec = std::make_shared<Checkout>();
   Checkout& c = *spec;
   c.name = name;
@@ -83,9 +86,13 @@ std::shared_ptr<ComponentSpec> read_checkout(const std::string& name, ObjectRead
   return spec;
 }
 
-std::vector<NodeRole> Checkout::node_roles() const { return {{node, "checkout"}}; }
+std::vector<NodeRole> Checkout::node_roles() const {
+  return {{node, "checkout"}};
+}
 
-std::vector<std::string> Checkout::client_ops() const { return {"checkout"}; }
+std::vector<std::string> Checkout::client_ops() const {
+  return {"checkout"};
+}
 
 ClientRules Checkout::client_rules() const {
   ClientRules rules;
@@ -105,8 +112,8 @@ void Checkout::check_references(const Scenario& scenario, const Origin& origin) 
 
 void Checkout::add_to_design(topo::Design& design, const Scenario& scenario) const {
   (void)scenario;
-  design.components.push_back(topo::Component{name, type, {node}, topo::Needs::all,
-                                              {topo::Dependency{provider, true, "charge"}}});
+  design.components.push_back(
+      topo::Component{name, type, {node}, topo::Needs::all, {topo::Dependency{provider, true, "charge"}}});
 }
 
 } // namespace faultlab::scenario

@@ -19,7 +19,7 @@ struct Checkout : ComponentSpec {
   // What the checkout does with an order when no attempt got an answer.
   enum class OnNoAnswer { cancel, pending, assume_paid };
   std::string node;
-  std::string provider; // a payment_provider
+  std::string provider;                 // a payment_provider
   std::int64_t amount_min_cents = 4999; // each order's amount: uniform, whole cents
   std::int64_t amount_max_cents = 4999;
   double timeout_s = 1.0; // per charge attempt
@@ -41,7 +41,8 @@ struct Checkout : ComponentSpec {
 };
 
 // Reads one component of this type from `r` (its "type" already read).
-std::shared_ptr<ComponentSpec> read_checkout(const std::string& name, ObjectReader& r, const Topology& topology);
+std::shared_ptr<ComponentSpec> read_checkout(const std::string& name, ObjectReader& r,
+                                             const Topology& topology);
 
 } // namespace faultlab::scenario
 

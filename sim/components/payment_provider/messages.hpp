@@ -19,10 +19,10 @@ struct ChargeRequest final : engine::Payload {
   int attempt = 1;             // which attempt of the checkout this is (for the trace)
 };
 struct ChargeReply final : engine::Payload {
-  bool ok = false;             // charged
-  std::int64_t charge_id = 0;  // when ok
-  std::string error;           // "card declined", "overloaded", ...
-  bool replayed = false;       // the first result for this idempotency key, sent again
+  bool ok = false;            // charged
+  std::int64_t charge_id = 0; // when ok
+  std::string error;          // "card declined", "overloaded", ...
+  bool replayed = false;      // the first result for this idempotency key, sent again
 };
 
 // Checkout -> provider: the settled charges of these orders (reconciliation).

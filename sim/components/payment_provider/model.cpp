@@ -48,7 +48,8 @@ void PaymentProviderModel::start() {
 // Each charge in an actor of its own; ledger queries answered at once. After
 // a restart, the outbox's events are sent again.
 void PaymentProviderModel::serve() {
-  for (const auto& [event_id, event] : outbox_) send_webhook(event_id);
+  for (const auto& [event_id, event] : outbox_)
+    send_webhook(event_id);
   while (true) {
     std::shared_ptr<Envelope> request = server_.receive();
     if (request->kind == payment_kinds::ledger) {
@@ -77,8 +78,9 @@ bool PaymentProviderModel::replay_or_wait(std::shared_ptr<Envelope>& request, co
   const double now = sg4::Engine::get_clock();
   auto it = keys_.find(key);
   if (it != keys_.end() && it->second.done && now - it->second.first_seen_s > spec_.key_retention_s) {
-    trace(charge, 0, "idempotency key " + key + " expired (kept " + std::to_string(spec_.key_retention_s) +
-                         " s): treated as a new charge");
+    trace(charge, 0,
+          "idempotency key " + key + " expired (kept " + std::to_string(spec_.key_retention_s) +
+              " s): treated as a new charge");
     keys_.erase(it);
     it = keys_.end();
   }
@@ -89,15 +91,16 @@ bool PaymentProviderModel::replay_or_wait(std::shared_ptr<Envelope>& request, co
   KeyRecord& record = it->second;
   if (record.done) {
     trace(charge, record.result.charge_id,
-          "idempotent replay for " + charge.order + " (attempt " + std::to_string(charge.attempt) + ", key " + key +
-              "): the first result sent again, nothing charged");
+          "idempotent replay for " + charge.order + " (attempt " + std::to_string(charge.attempt) + ", key " +
+              key + "): the first result sent again, nothing charged");
     answer(*request, record.result, true);
   } else if (record.waiters.size() >= kMaxWaitersPerKey) {
-    answer(*request, Result{false, 0, "idempotency key in use: the first request is still being processed"}, false);
+    answer(*request, Result{false, 0, "idempotency key in use: the first request is still being processed"},
+           false);
   } else {
     trace(charge, 0,
-          "attempt " + std::to_string(charge.attempt) + " for " + charge.order + " waits for the first request with key " +
-              key);
+          "attempt " + std::to_string(charge.attempt) + " for " + charge.order +
+              " waits for the first request with key " + key);
     record.waiters.push_back(std::move(request));
   }
   return true;
@@ -114,21 +117,24 @@ void PaymentProviderModel::process(std::shared_ptr<Envelope> request) {
   Result result;
   if (rng_.uniform() < spec_.decline) {
     result.error = "card declined";
-    trace(charge, 0, "declined " + charge.order + " (attempt " + std::to_string(charge.attempt) + "): nothing charged");
+    trace(charge, 0,
+          "declined " + charge.order + " (attempt " + std::to_string(charge.attempt) + "): nothing charged");
   } else {
     const double now = sg4::Engine::get_clock();
     result.ok = true;
     result.charge_id = next_charge_id_++;
-    FAULTLAB_INVARIANT(ledger_.empty() || ledger_.back().charge_id < result.charge_id, "a charge id is never reused");
+    FAULTLAB_INVARIANT(ledger_.empty() || ledger_.back().charge_id < result.charge_id,
+                       "a charge id is never reused");
     by_order_[charge.order].push_back(ledger_.size());
     ledger_.push_back(Charge{charge.order, result.charge_id, charge.amount_cents});
     const std::size_t charges = by_order_[charge.order].size();
-    const std::int64_t op =
-        context_.recorder.invoke(now, charge.customer, spec_.name, "settled", charge.order, charge.amount_cents);
-    context_.recorder.complete(op, now, history::Outcome::ok, charge.amount_cents, spec_.node, "", result.charge_id);
+    const std::int64_t op = context_.recorder.invoke(now, charge.customer, spec_.name, "settled",
+                                                     charge.order, charge.amount_cents);
+    context_.recorder.complete(op, now, history::Outcome::ok, charge.amount_cents, spec_.node, "",
+                               result.charge_id);
     std::string why = "charged " + money(charge.amount_cents) + " for " + charge.order + " (charge " +
-                      std::to_string(result.charge_id) + ", attempt " + std::to_string(charge.attempt) + ", " +
-                      (key.empty() ? std::string("no idempotency key") : "key " + key) + ")";
+                      std::to_string(result.charge_id) + ", attempt " + std::to_string(charge.attempt) +
+                      ", " + (key.empty() ? std::string("no idempotency key") : "key " + key) + ")";
     if (charges > 1) why += ": charge number " + std::to_string(charges) + " for this order";
     trace(charge, result.charge_id, why);
   }
@@ -136,7 +142,8 @@ void PaymentProviderModel::process(std::shared_ptr<Envelope> request) {
     KeyRecord& record = keys_[key];
     record.done = true;
     record.result = result;
-    for (auto& waiter : record.waiters) answer(*waiter, result, true);
+    for (auto& waiter : record.waiters)
+      answer(*waiter, result, true);
     record.waiters.clear();
   }
   answer(*request, result, false);
@@ -175,7 +182,8 @@ void PaymentProviderModel::answer_ledger(const Envelope& request) {
     auto it = by_order_.find(query.orders[i]);
     if (it == by_order_.end()) continue;
     for (std::size_t at : it->second)
-      reply->charges.push_back(LedgerEntry{ledger_[at].order, ledger_[at].charge_id, ledger_[at].amount_cents});
+      reply->charges.push_back(
+          LedgerEntry{ledger_[at].order, ledger_[at].charge_id, ledger_[at].amount_cents});
   }
   const std::int64_t size = spec_.message_bytes + 64 * static_cast<std::int64_t>(reply->charges.size());
   server_.reply(request, payment_kinds::ledger_reply, std::move(reply), size);
@@ -201,7 +209,8 @@ void PaymentProviderModel::deliver(std::int64_t event_id) {
   const auto& w = spec_.webhooks;
   const std::string& port = w.to;
   for (int attempt = 0; attempt <= w.retries; ++attempt) {
-    if (attempt > 0) sg4::this_actor::sleep_for(std::min(w.backoff_max_s, w.backoff_s * std::pow(2.0, attempt - 1)));
+    if (attempt > 0)
+      sg4::this_actor::sleep_for(std::min(w.backoff_max_s, w.backoff_s * std::pow(2.0, attempt - 1)));
     sg4::this_actor::sleep_for(std::max(0.0, draw(w.delay, rng_)));
     auto found = outbox_.find(event_id);
     if (found == outbox_.end()) return; // a copy of this delivery was acknowledged
@@ -210,9 +219,10 @@ void PaymentProviderModel::deliver(std::int64_t event_id) {
     bool acknowledged = false;
     for (int copy = 0; copy < copies; ++copy) {
       auto message = std::make_unique<WebhookEvent>(event);
-      auto answer = webhook_rpc_.call(webhook_node_, port,
-                                      engine::envelope(payment_kinds::webhook, std::move(message), spec_.message_bytes),
-                                      sg4::Engine::get_clock() + w.timeout_s);
+      auto answer =
+          webhook_rpc_.call(webhook_node_, port,
+                            engine::envelope(payment_kinds::webhook, std::move(message), spec_.message_bytes),
+                            sg4::Engine::get_clock() + w.timeout_s);
       acknowledged = acknowledged || answer != nullptr;
     }
     if (acknowledged) {
@@ -230,7 +240,8 @@ void PaymentProviderModel::deliver(std::int64_t event_id) {
   outbox_.erase(event_id);
 }
 
-void PaymentProviderModel::trace(const ChargeRequest& charge, std::int64_t charge_id, const std::string& why) {
+void PaymentProviderModel::trace(const ChargeRequest& charge, std::int64_t charge_id,
+                                 const std::string& why) {
   if (!context_.trace) return;
   const double now = sg4::Engine::get_clock();
   history::JsonLine line(now, "state");

@@ -69,10 +69,10 @@ private:
   Rpc webhook_rpc_;
   util::Rng rng_;
   int webhook_node_ = -1;
-  std::vector<Charge> ledger_;                          // in settlement order
+  std::vector<Charge> ledger_;                               // in settlement order
   std::map<std::string, std::vector<std::size_t>> by_order_; // order -> its charges in the ledger
-  std::map<std::string, KeyRecord> keys_;               // idempotency key -> first request
-  std::map<std::int64_t, WebhookEvent> outbox_;         // events not acknowledged yet
+  std::map<std::string, KeyRecord> keys_;                    // idempotency key -> first request
+  std::map<std::int64_t, WebhookEvent> outbox_;              // events not acknowledged yet
   std::int64_t next_charge_id_ = 1;
   std::int64_t next_event_id_ = 1;
 };

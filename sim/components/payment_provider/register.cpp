@@ -10,8 +10,10 @@ void register_payment_provider() {
   using namespace faultlab::model;
   scenario::ComponentTypes::instance().add("payment_provider", &scenario::read_payment_provider);
   ModelType type;
-  type.make = [](const scenario::ComponentSpec& spec, Components&, Context& context) -> std::unique_ptr<ComponentModel> {
-    return std::make_unique<PaymentProviderModel>(dynamic_cast<const scenario::PaymentProvider&>(spec), context);
+  type.make = [](const scenario::ComponentSpec& spec, Components&,
+                 Context& context) -> std::unique_ptr<ComponentModel> {
+    return std::make_unique<PaymentProviderModel>(dynamic_cast<const scenario::PaymentProvider&>(spec),
+                                                  context);
   };
   ModelTypes::instance().add("payment_provider", std::move(type));
 }

@@ -55,9 +55,13 @@ std::shared_ptr<ComponentSpec> read_payment_provider(const std::string& name, Ob
   return spec;
 }
 
-std::vector<NodeRole> PaymentProvider::node_roles() const { return {{node, "provider"}}; }
+std::vector<NodeRole> PaymentProvider::node_roles() const {
+  return {{node, "provider"}};
+}
 
-std::vector<std::string> PaymentProvider::client_ops() const { return {}; }
+std::vector<std::string> PaymentProvider::client_ops() const {
+  return {};
+}
 
 ClientRules PaymentProvider::client_rules() const {
   ClientRules rules;

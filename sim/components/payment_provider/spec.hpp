@@ -35,9 +35,9 @@ struct PaymentProvider : ComponentSpec {
   Distribution processing{Distribution::Kind::uniform, 0.1, 0.3};
   double slow_probability = 0.0; // a charge takes `slow` instead of `processing`
   Distribution slow{Distribution::Kind::uniform, 2.0, 4.0};
-  double answer_loss = 0.0;        // the charge is made, the answer never arrives
-  double decline = 0.0;            // the card is declined (nothing is charged)
-  double key_retention_s = 86400;  // idempotency keys kept this long; 0: keys ignored
+  double answer_loss = 0.0;       // the charge is made, the answer never arrives
+  double decline = 0.0;           // the card is declined (nothing is charged)
+  double key_retention_s = 86400; // idempotency keys kept this long; 0: keys ignored
   Webhooks webhooks;
   std::int64_t message_bytes = 512;
 
