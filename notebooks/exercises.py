@@ -553,6 +553,68 @@ def inventory_race(answer, seeds=(1, 2, 3, 4, 5)):
                    table)
 
 
+# --- 08-payment-idempotency -------------------------------------------------------------------
+
+def double_charges(trace):
+    """One row per order the provider charged more than once: customer, charges, paid_cents, extra_cents.
+
+    The provider's ledger is in the history as its `settled` ops (key: the order, value: the amount
+    in cents); amounts stay whole cents, never floats."""
+    ops = trace.ops
+    settled = ops[(ops["f"] == "settled") & (ops["outcome"] == "ok")]
+    rows = []
+    for order, g in settled.sort_values("complete_s", kind="stable").groupby("key", sort=True):
+        if len(g) < 2:
+            continue
+        amounts = [int(v) for v in g["value"]]
+        rows.append({"order": order, "customer": int(g["process"].iloc[0]), "charges": len(g),
+                     "paid_cents": sum(amounts), "extra_cents": sum(amounts) - amounts[0]})
+    return pd.DataFrame(rows, columns=["order", "customer", "charges", "paid_cents", "extra_cents"])
+
+
+def payment_idempotency(answer, seed=1):
+    """In broken, seed 1: how many customers were charged twice (or more), and how much too much, in cents."""
+    example = '{"customers": 12, "extra_cents": 34567}'
+    if not isinstance(answer, dict) or set(answer) != {"customers", "extra_cents"}:
+        return _refuse(f"ANSWER should be a dict like {example}: how many customers, and how many cents.")
+    customers, extra = answer["customers"], answer["extra_cents"]
+    if isinstance(extra, float) or isinstance(extra, str) or isinstance(extra, bool) or not isinstance(extra, int):
+        return _refuse("extra_cents should be a whole number of cents, like 34567 for 345.67: money is counted "
+                       "in cents, never in floating point.")
+    if isinstance(customers, bool) or not isinstance(customers, int):
+        return _refuse(f"customers should be a whole number, like in {example}.")
+    try:
+        run = fl.run("payment-idempotency", variant="broken", seed=seed)
+    except RuntimeError as e:
+        return _failed_run(e)
+    trace = fl.load_trace(run.trace, messages=False)
+    twice = double_charges(trace)
+    true_customers, true_extra = twice["customer"].nunique(), int(twice["extra_cents"].sum())
+    attempts = trace.ops[trace.ops["f"] == "charge"]
+    timed_out = int((attempts["outcome"] == "info").sum())
+    table = pd.DataFrame([{"": "yours", "customers": customers, "extra_cents": extra},
+                          {"": "the ledger's", "customers": true_customers, "extra_cents": true_extra}])
+    if customers == true_customers and extra == true_extra:
+        return Verdict(True, f"{true_customers} customers paid {true_extra // 100}.{true_extra % 100:02d} they "
+                             "did not owe, every cent of it from a retry of a charge that had only been slow. "
+                             "The idempotent variant charges them once.", table)
+    if customers == timed_out:
+        return Verdict(False, "that counts the attempts that timed out. A timed-out attempt is not a charge: "
+                              "some of them were charged once, some never got that far, some were retried. "
+                              "Count what the provider's ledger (the settled ops) says.", table)
+    if customers == true_customers and extra == int(twice["paid_cents"].sum()) and extra != true_extra:
+        return Verdict(False, "the right customers, but that is all they paid. How much did they pay too much, "
+                              "beyond the one charge each order should have had?", table)
+    if customers == true_customers and abs(extra * 100 - true_extra) < 100:
+        return Verdict(False, "the right customers; the amount looks like it is in whole currency units, "
+                              "not in cents.", table)
+    if customers == true_customers:
+        return Verdict(False, "the right customers, not the right amount: add up, per order, every charge "
+                              "after the first.", table)
+    return Verdict(False, "count the customers whose order has two or more settled charges in the provider's "
+                          "ledger (the double_charge violations name them).", table)
+
+
 # The check of each notebook, by its file name.
 CHECKS = {
     "00-introduction": introduction,
@@ -563,4 +625,5 @@ CHECKS = {
     "05-redis-spof": redis_spof,
     "06-hot-shard": hot_shard,
     "07-inventory-race": inventory_race,
+    "08-payment-idempotency": payment_idempotency,
 }

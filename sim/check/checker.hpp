@@ -46,6 +46,10 @@ struct CheckOptions {
 
   // oversell: the units in stock of each item (an op's `key`) at the start.
   std::map<std::string, std::int64_t> stock;
+
+  // charged_not_fulfilled: how long after the money was taken an order may
+  // still be unpaid (a webhook or a reconciliation job is on its way).
+  double payment_bound_s = 30.0;
 };
 
 using CheckFn = std::vector<Violation> (*)(const history::History&, const CheckOptions&);
@@ -73,5 +77,9 @@ std::vector<Violation> check_stale_cache(const history::History& history, const 
 std::vector<Violation> check_availability(const history::History& history, const CheckOptions& options);
 std::vector<Violation> check_shard_skew(const history::History& history, const CheckOptions& options);
 std::vector<Violation> check_oversell(const history::History& history, const CheckOptions& options);
+// payments.cpp: orders against a payment provider's ledger.
+std::vector<Violation> check_double_charge(const history::History& history, const CheckOptions& options);
+std::vector<Violation> check_unpaid_shipment(const history::History& history, const CheckOptions& options);
+std::vector<Violation> check_charged_not_fulfilled(const history::History& history, const CheckOptions& options);
 
 } // namespace faultlab::check

@@ -30,6 +30,13 @@ const std::vector<CheckerInfo>& registry() {
       {"oversell",
        "more purchases of an item were confirmed than it had in stock, or its stock ended below zero",
        &check_oversell, "inventory"},
+      {"double_charge", "the payment provider's ledger holds two or more charges for one order",
+       &check_double_charge, "payment_provider"},
+      {"unpaid_shipment", "an order was marked paid or shipped, but the provider's ledger has no charge for it",
+       &check_unpaid_shipment, "payment_provider"},
+      {"charged_not_fulfilled",
+       "the provider took the money for an order that was still not paid (unpaid or cancelled) after the bound",
+       &check_charged_not_fulfilled, "payment_provider"},
   };
   return checkers;
 }

@@ -20,10 +20,15 @@ double percentile(const std::vector<double>& sorted, double p) {
 }
 } // namespace
 
-Metrics compute_metrics(const history::History& history) {
+Metrics compute_metrics(const history::History& history, const std::vector<std::string>* client_groups) {
   Metrics m;
   std::vector<double> latencies;
+  auto counted = [&](const history::Op& op) {
+    return client_groups == nullptr ||
+           std::find(client_groups->begin(), client_groups->end(), op.client) != client_groups->end();
+  };
   for (const auto& op : history.ops) {
+    if (!counted(op)) continue;
     if (op.final_read) {
       ++m.final_reads;
       continue;
@@ -43,7 +48,7 @@ Metrics compute_metrics(const history::History& history) {
   m.latency_max_s = latencies.empty() ? 0 : latencies.back();
   std::map<std::string, std::pair<Metrics::NodeLoad, std::vector<double>>> by_node;
   for (const auto& op : history.ops) {
-    if (op.final_read || op.node.empty()) continue;
+    if (op.final_read || op.node.empty() || !counted(op)) continue;
     auto& [load, ok_latencies] = by_node[op.node];
     load.node = op.node;
     ++load.ops;

@@ -27,7 +27,11 @@ struct Metrics {
   std::vector<NodeLoad> nodes;
 };
 
-Metrics compute_metrics(const history::History& history);
+// Over the ops of the named client groups only, when `client_groups` is
+// given: components may record ops of their own (a checkout's attempts to
+// charge, a payment provider's ledger), which are not requests of users.
+Metrics compute_metrics(const history::History& history,
+                        const std::vector<std::string>* client_groups = nullptr);
 
 // Runs the scenario's checks; violations sorted by time, then checker order.
 std::vector<check::Violation> run_checks(const scenario::Scenario& scenario, const history::History& history);

@@ -68,7 +68,9 @@ CheckedRun run_checked(const scenario::Scenario& scenario, const RunRequest& req
   model::RunOutput out = model::simulate(scenario, options);
 
   CheckedRun result;
-  result.metrics = compute_metrics(out.history);
+  std::vector<std::string> client_groups;
+  for (const auto& client : scenario.workload.clients) client_groups.push_back(client.name);
+  result.metrics = compute_metrics(out.history, &client_groups);
   result.violations = run_checks(scenario, out.history);
   nlohmann::ordered_json messages = {
       {"sent", out.messages_sent}, {"delivered", out.messages_delivered}, {"dropped", out.messages_dropped}};

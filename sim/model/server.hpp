@@ -22,6 +22,14 @@
 
 namespace faultlab::model {
 
+// Makes the calling actor a daemon (it ends with the simulation). Call it
+// first thing in an actor that may end without ever blocking: with
+// `Actor::create(...)->daemonize()`, SimGrid 3.32 can run such an actor to
+// its end before the daemonize takes effect, and then keeps the dead actor
+// in its list of daemons (the run ends early, or crashes, when the other
+// actors are done).
+inline void daemonize_self() { simgrid::s4u::Actor::self()->daemonize(); }
+
 class Server {
 public:
   // `port` names the inbox on the node and the actor.

@@ -167,7 +167,8 @@ TEST_CASE("registry: the new checkers follow single_leader, in order") {
   const auto& checkers = registry();
   const std::vector<std::string> expected{"read_your_writes", "stale_read",    "lost_writes",
                                           "linearizable",     "single_leader", "stale_cache",
-                                          "availability",     "shard_skew",    "oversell"};
+                                          "availability",     "shard_skew",    "oversell",
+                                          "double_charge",    "unpaid_shipment", "charged_not_fulfilled"};
   REQUIRE(checkers.size() == expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i)
     CHECK(checkers[i].name == expected[i]);

@@ -85,6 +85,12 @@ WRONG = {
         ("30s", "shorter"),
         ("soon", "duration"),
     ],
+    "08-payment-idempotency": [
+        ({"customers": 67, "extra_cents": 12000.37}, "whole number of cents"),  # a float near money
+        ({"customers": 67}, "dict"),
+        ({"customers": 67, "extra_cents": 2024839}, "all they paid"),  # what they paid, not the extra (runs)
+        ({"customers": 67, "extra_cents": 12000}, "cents"),            # whole currency units (runs)
+    ],
 }
 
 

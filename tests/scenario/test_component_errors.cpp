@@ -146,7 +146,8 @@ TEST_CASE("a call's key template knows one placeholder, {user}, and a call to a 
 }
 
 TEST_CASE("an unknown component type is an error listing every registered type") {
-  CHECK(error_of(replace(kShop, "\"type\": \"lock_service\"", "\"type\": \"payment_provider\"")) ==
+  CHECK(error_of(replace(kShop, "\"type\": \"lock_service\"", "\"type\": \"fraud_check\"")) ==
         "error[bad-value]: x.json: /components/locks/type: expected one of \"replica_group\", \"cache\", "
-        "\"sharded_store\", \"inventory\", \"lock_service\", \"service\", got \"payment_provider\"");
+        "\"sharded_store\", \"inventory\", \"lock_service\", \"service\", \"payment_provider\", \"checkout\", "
+        "got \"fraud_check\"");
 }
