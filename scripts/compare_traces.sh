@@ -4,7 +4,8 @@
 # a refactoring that must not change behaviour passes this with no output
 # but its last line.
 #   scripts/compare_traces.sh OLD_FAULTLAB NEW_FAULTLAB [SEED...]
-# Exit 0 when every trace matches, 1 otherwise.
+# A scenario or variant the old binary cannot run (new in the catalog) is
+# named and skipped. Exit 0 when every compared trace matches, 1 otherwise.
 set -euo pipefail
 old="$1"
 new="$2"
@@ -20,7 +21,10 @@ for scenario in scenarios/*.json; do
   variants=$(python3 -c 'import json,sys; print(" ".join(["base"] + list(json.load(open(sys.argv[1])).get("variants", {}))))' "$scenario")
   for variant in $variants; do
     for seed in "${seeds[@]}"; do
-      "$old" run "$scenario" --variant "$variant" --seed "$seed" --quiet --trace "$work/old.jsonl"
+      if ! "$old" run "$scenario" --variant "$variant" --seed "$seed" --quiet --trace "$work/old.jsonl" 2>/dev/null; then
+        echo "new: $name / $variant (the old binary cannot run it; not compared)"
+        continue
+      fi
       "$new" run "$scenario" --variant "$variant" --seed "$seed" --quiet --trace "$work/new.jsonl"
       compared=$((compared + 1))
       if ! cmp -s <(tail -n +2 "$work/old.jsonl") <(tail -n +2 "$work/new.jsonl"); then
