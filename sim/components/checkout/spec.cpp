@@ -7,10 +7,7 @@
 
 namespace faultlab::scenario {
 
-using detail::join;
-using detail::positive_duration;
-using detail::read_message_size;
-using detail::read_node;
+using namespace detail; // the shared readers (read_helpers.hpp)
 using util::quote;
 
 namespace {

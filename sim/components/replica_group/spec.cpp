@@ -9,13 +9,7 @@
 
 namespace faultlab::scenario {
 
-using detail::check_name;
-using detail::join;
-using detail::positive_duration;
-using detail::read_distribution;
-using detail::read_message_size;
-using detail::read_node;
-using detail::read_node_list;
+using namespace detail; // the shared readers (read_helpers.hpp)
 using util::quote;
 
 std::shared_ptr<ComponentSpec> read_replica_group(const std::string& name, ObjectReader& r, const Topology& topology) {

@@ -10,16 +10,13 @@
 
 namespace faultlab::scenario {
 
-using detail::check_name;
-using detail::join;
-using detail::positive_duration;
-using detail::read_distribution;
-using detail::read_message_size;
-using detail::read_node;
-using detail::read_node_list;
+using namespace detail; // the shared readers (read_helpers.hpp)
 using util::quote;
 namespace {
 
+// A call's key is a template: "{user}" becomes the number of the user the
+// request is for. Anything else in braces is a typo that would otherwise
+// make every user share one literal key.
 void check_key_template(const Origin& origin, const std::string& key, const std::string& pointer) {
   static const char* const kPlaceholders = "{user}";
   for (std::size_t at = 0; at < key.size(); ++at) {
