@@ -23,16 +23,7 @@ int run_check(int argc, char** argv) {
   app.require_subcommand(1);
   CheckArgs check;
   add_check_command(app, check);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::cerr << command_line_error(e) << "\n";
-    return kCheckBadInput;
-  }
+  if (auto code = parse_command_line(app, argc, argv, kCheckBadInput)) return *code;
   return command_check(check, std::cout, std::cerr);
 }
 

@@ -98,21 +98,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"perfetto", "edn", "json-history"}));
   export_cmd->add_option("out", export_args.out, "The file to write")->required();
 
-  if (auto unknown = unknown_command(app, argc, argv)) {
-    std::cerr << *unknown << "\n";
-    return kExitBadInput;
-  }
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    // Command-line mistakes read like every other input error.
-    std::cerr << command_line_error(e) << "\n";
-    return kExitBadInput;
-  }
+  // Command-line mistakes read like every other input error.
+  if (auto code = parse_command_line(app, argc, argv, kExitBadInput)) return *code;
 
   if (*run_cmd) {
     for (const auto& spec : log_specs) run.simgrid_flags.push_back("--log=" + spec);

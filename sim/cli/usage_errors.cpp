@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <iostream>
 #include <sstream>
 
 namespace faultlab::cli {
@@ -69,6 +70,24 @@ std::optional<std::string> unknown_command(const CLI::App& app, int argc, const 
                           "no such command" + (guess.empty() ? std::string() : " (did you mean " + guess + "?)") +
                               "; the commands are " + join(names) + " (faultlab --help)")
       .what();
+}
+
+std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv, int bad_input) {
+  if (auto unknown = unknown_command(app, argc, argv)) {
+    std::cerr << *unknown << "\n";
+    return bad_input;
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << command_line_error(e) << "\n";
+    return bad_input;
+  }
+  return std::nullopt;
 }
 
 std::string command_line_error(const CLI::ParseError& error) {

@@ -19,6 +19,11 @@ std::optional<std::string> unknown_command(const CLI::App& app, int argc, const 
 // A CLI11 parse error as an error[...] line.
 std::string command_line_error(const CLI::ParseError& error);
 
+// Parses the command line. Returns nothing when the program goes on, or the
+// exit code to end with: 0 after --help, `bad_input` after an error line
+// (an unknown command, option or value) on stderr.
+std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv, int bad_input);
+
 // The command in `names` nearest to `word` by edit distance, if it is near
 // enough to be a typo ("" otherwise).
 std::string nearest(const std::string& word, const std::vector<std::string>& names);
