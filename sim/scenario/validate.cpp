@@ -48,6 +48,31 @@ Topology read_topology(ObjectReader top) {
                     "expected a CPU speed like \"1Gf\" or \"500Mf\", got " + describe_json(*speed));
       n.speed_flops = *flops;
     }
+    n.cores = static_cast<int>(node.integer_or("cores", n.cores, 1, 1024));
+    auto size = [&](ObjectReader& r, const std::string& key, double fallback) {
+      const Json* value = r.find(key);
+      if (value == nullptr) return fallback;
+      auto bytes = value->is_string() ? util::parse_size_bytes(value->get<std::string>()) : std::nullopt;
+      if (!bytes || *bytes < 1)
+        origin.fail("bad-value", r.child(key), "expected a size like \"16GiB\" or \"500GB\", got " + describe_json(*value));
+      return *bytes;
+    };
+    auto bandwidth = [&](ObjectReader& r, const std::string& key, double fallback) {
+      const Json* value = r.find(key);
+      if (value == nullptr) return fallback;
+      auto bps = value->is_string() ? util::parse_bandwidth_Bps(value->get<std::string>()) : std::nullopt;
+      if (!bps || *bps <= 0)
+        origin.fail("bad-value", r.child(key), "expected a bandwidth like \"500MBps\", got " + describe_json(*value));
+      return *bps;
+    };
+    n.memory_bytes = size(node, "memory", 0);
+    if (node.find("disk")) {
+      ObjectReader disk = node.object("disk");
+      n.disk_bytes = size(disk, "size", 0);
+      n.disk_read_Bps = bandwidth(disk, "read", n.disk_read_Bps);
+      n.disk_write_Bps = bandwidth(disk, "write", n.disk_write_Bps);
+      disk.finish();
+    }
     node.finish();
     topology.nodes.push_back(n);
   }
@@ -333,7 +358,7 @@ Check read_check(const std::string& name, ObjectReader& r, const Scenario& s) {
                 quote(name) + " needs " + (vowel ? "an " : "a ") + type + " component in the scenario");
   }
   if (name == "stale_read" || name == "stale_cache") c.options.stale_bound_s = r.duration_s_or("bound", 0.0);
-  if (name == "availability" || name == "shard_skew") {
+  if (name == "availability" || name == "shard_skew" || name == "latency_slo" || name == "oom") {
     c.options.window_s = r.duration_s_or("window", c.options.window_s);
     if (c.options.window_s < 0.001) origin.fail("bad-duration", r.child("window"), "expected a window of at least 1ms");
     c.options.min_window_ops = r.integer_or("min_ops", c.options.min_window_ops, 1, 1'000'000'000);
@@ -354,6 +379,23 @@ Check read_check(const std::string& name, ObjectReader& r, const Scenario& s) {
                       "no client calls an endpoint " + quote(it.key()) + " (endpoints: " + join(issued) + ")");
         c.options.endpoint_slo[it.key()] = read_number(origin, it.value(), pointer, 0, 1);
       }
+    }
+  }
+  if (name == "latency_slo") {
+    c.options.latency_percentile = r.number_or("percentile", c.options.latency_percentile, 0.5, 1);
+    c.options.latency_bound_s = detail::positive_duration(r, "bound", c.options.latency_bound_s, "a latency bound");
+    for (auto& [endpoint, er] : r.members("endpoints")) {
+      (void)er;
+      std::vector<std::string> issued; // the operations some client or job sends
+      for (const auto& client : s.workload.clients)
+        for (const auto& [op, weight] : client.mix)
+          if (weight > 0 && std::find(issued.begin(), issued.end(), op) == issued.end()) issued.push_back(op);
+      const std::string pointer = pointer_append(r.child("endpoints"), endpoint);
+      if (std::find(issued.begin(), issued.end(), endpoint) == issued.end())
+        origin.fail("unknown-field", pointer,
+                    "no client calls an endpoint " + quote(endpoint) + " (endpoints: " + join(issued) + ")");
+      const Json& bound = r.find("endpoints")->at(endpoint);
+      c.options.endpoint_latency_s[endpoint] = read_duration_s(origin, bound, pointer);
     }
   }
   if (name == "shard_skew") c.options.skew_bound = r.number_or("bound", c.options.skew_bound, 1, kInf);

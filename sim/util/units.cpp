@@ -42,7 +42,7 @@ std::optional<double> scaled(const std::string& text,
 } // namespace
 
 std::optional<double> parse_duration_s(const std::string& text) {
-  return scaled(text, {{"ns", 1e-9}, {"us", 1e-6}, {"ms", 1e-3}, {"s", 1.0}, {"min", 60.0}, {"h", 3600.0}});
+  return scaled(text, {{"ns", 1e-9}, {"us", 1e-6}, {"ms", 1e-3}, {"s", 1.0}, {"min", 60.0}, {"h", 3600.0}, {"d", 86400.0}});
 }
 
 std::optional<double> parse_size_bytes(const std::string& text) {
@@ -52,7 +52,9 @@ std::optional<double> parse_size_bytes(const std::string& text) {
                        {"GB", 1e9},
                        {"KiB", 1024.0},
                        {"MiB", 1024.0 * 1024.0},
-                       {"GiB", 1024.0 * 1024.0 * 1024.0}});
+                       {"GiB", 1024.0 * 1024.0 * 1024.0},
+                       {"TB", 1e12},
+                       {"TiB", 1024.0 * 1024.0 * 1024.0 * 1024.0}});
 }
 
 std::optional<double> parse_bandwidth_Bps(const std::string& text) {
@@ -80,6 +82,16 @@ std::string format_duration(double seconds) {
   } else {
     std::snprintf(buffer, sizeof buffer, "%.0f us", seconds * 1e6);
   }
+  return buffer;
+}
+
+std::string format_bytes(double bytes) {
+  static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  int unit = 0;
+  while (std::fabs(bytes) >= 1024.0 && unit < 5) bytes /= 1024.0, ++unit;
+  char buffer[64];
+  if (unit == 0) std::snprintf(buffer, sizeof buffer, "%.0f B", bytes);
+  else std::snprintf(buffer, sizeof buffer, "%.1f %s", bytes, units[unit]);
   return buffer;
 }
 

@@ -23,5 +23,7 @@ std::optional<double> parse_speed_flops(const std::string& text);
 
 // Seconds as a short human string: "2.013 s", "850 ms", "40 us".
 std::string format_duration(double seconds);
+// "512 B", "3.2 MiB", "1.5 GiB": binary units, one decimal.
+std::string format_bytes(double bytes);
 
 } // namespace faultlab::util
