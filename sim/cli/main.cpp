@@ -9,6 +9,7 @@
 #include "cli/export_command.hpp"
 #include "cli/sweep_command.hpp"
 #include "cli/usage_errors.hpp"
+#include "scenario/schema.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -98,6 +99,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"perfetto", "edn", "json-history"}));
   export_cmd->add_option("out", export_args.out, "The file to write")->required();
 
+  auto* schema_cmd = app.add_subcommand(
+      "schema", "Print the JSON Schema of scenario files (scenarios/schema.json is this output)");
+
   // Command-line mistakes read like every other input error.
   if (auto code = parse_command_line(app, argc, argv, kExitBadInput)) return *code;
 
@@ -112,6 +116,10 @@ int main(int argc, char** argv) {
   if (*sweep_cmd) return command_sweep(sweep, std::cout, std::cerr);
   if (*analyze_cmd) return command_analyze(analyze, std::cout, std::cerr);
   if (*export_cmd) return command_export(export_args, std::cout, std::cerr);
+  if (*schema_cmd) {
+    std::cout << faultlab::scenario::scenario_schema().dump(2) << "\n";
+    return 0;
+  }
   if (*explain_cmd) return command_explain(explain_name, explain_dir, std::cout, std::cerr);
   return kExitBadInput;
 }

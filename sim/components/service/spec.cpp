@@ -46,7 +46,7 @@ Call read_call(const std::string& name, ObjectReader& r) {
   check_key_template(origin, c.key, r.child("key"));
   c.timeout_s = positive_duration(r, "timeout", c.timeout_s, "a timeout");
   c.retries = static_cast<int>(r.integer_or("retries", 0, 0, 10));
-  if (const Json* backoff = r.find("backoff")) {
+  if (const Json* backoff = r.find("backoff", duration_or_object_shape())) {
     if (backoff->is_object()) {
       ObjectReader b = r.object("backoff");
       c.backoff_s = b.duration_s("base");
