@@ -52,7 +52,8 @@ Topology read_topology(ObjectReader top) {
     }
     n.cores = static_cast<int>(node.integer_or("cores", n.cores, 1, 1024));
     auto size = [&](ObjectReader& r, const std::string& key, double fallback) {
-      const Json* value = r.find(key);
+      static const Shape size_shape{{{"$ref", "#/$defs/size"}}, nullptr};
+      const Json* value = r.find(key, size_shape);
       if (value == nullptr) return fallback;
       auto bytes = value->is_string() ? util::parse_size_bytes(value->get<std::string>()) : std::nullopt;
       if (!bytes || *bytes < 1)
@@ -60,7 +61,8 @@ Topology read_topology(ObjectReader top) {
       return *bytes;
     };
     auto bandwidth = [&](ObjectReader& r, const std::string& key, double fallback) {
-      const Json* value = r.find(key);
+      static const Shape bandwidth_shape{{{"$ref", "#/$defs/bandwidth"}}, nullptr};
+      const Json* value = r.find(key, bandwidth_shape);
       if (value == nullptr) return fallback;
       auto bps = value->is_string() ? util::parse_bandwidth_Bps(value->get<std::string>()) : std::nullopt;
       if (!bps || *bps <= 0)
@@ -404,18 +406,23 @@ Check read_check(const std::string& name, ObjectReader& r, const Scenario& s) {
   if (name == "latency_slo") {
     c.options.latency_percentile = r.number_or("percentile", c.options.latency_percentile, 0.5, 1);
     c.options.latency_bound_s = detail::positive_duration(r, "bound", c.options.latency_bound_s, "a latency bound");
-    for (auto& [endpoint, er] : r.members("endpoints")) {
-      (void)er;
-      std::vector<std::string> issued; // the operations some client or job sends
+    static const Shape latency_endpoints_shape{
+        {{"type", "object"}, {"additionalProperties", {{"$ref", "#/$defs/duration"}}}}, nullptr};
+    if (const Json* endpoints = r.find("endpoints", latency_endpoints_shape)) {
+      if (!endpoints->is_object())
+        origin.fail("wrong-type", r.child("endpoints"),
+                    "expected an object of endpoint -> latency bound, got " + describe_json(*endpoints));
+      std::vector<std::string> issued; // the operations some client sends
       for (const auto& client : s.workload.clients)
         for (const auto& [op, weight] : client.mix)
           if (weight > 0 && std::find(issued.begin(), issued.end(), op) == issued.end()) issued.push_back(op);
-      const std::string pointer = pointer_append(r.child("endpoints"), endpoint);
-      if (std::find(issued.begin(), issued.end(), endpoint) == issued.end())
-        origin.fail("unknown-field", pointer,
-                    "no client calls an endpoint " + quote(endpoint) + " (endpoints: " + join(issued) + ")");
-      const Json& bound = r.find("endpoints")->at(endpoint);
-      c.options.endpoint_latency_s[endpoint] = read_duration_s(origin, bound, pointer);
+      for (auto it = endpoints->begin(); it != endpoints->end(); ++it) {
+        const std::string pointer = pointer_append(r.child("endpoints"), it.key());
+        if (std::find(issued.begin(), issued.end(), it.key()) == issued.end())
+          origin.fail("unknown-field", pointer,
+                      "no client calls an endpoint " + quote(it.key()) + " (endpoints: " + join(issued) + ")");
+        c.options.endpoint_latency_s[it.key()] = read_duration_s(origin, it.value(), pointer);
+      }
     }
   }
   if (name == "shard_skew") c.options.skew_bound = r.number_or("bound", c.options.skew_bound, 1, kInf);

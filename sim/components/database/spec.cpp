@@ -14,7 +14,8 @@ using util::quote;
 namespace {
 
 double read_size(ObjectReader& r, const std::string& key, double fallback) {
-  const Json* value = r.find(key);
+  static const Shape shape{{{"$ref", "#/$defs/size"}}, nullptr};
+  const Json* value = r.find(key, shape);
   if (value == nullptr) return fallback;
   auto bytes = value->is_string() ? util::parse_size_bytes(value->get<std::string>()) : std::nullopt;
   if (!bytes || *bytes < 1)
@@ -45,7 +46,8 @@ Database::Table read_table(const std::string& name, ObjectReader r) {
   t.rows = r.number_or("rows", 0, 0, 1e13);
   t.row_bytes = read_size(r, "row_size", t.row_bytes);
   t.growth_per_s = r.number_or("growth_per_s", 0, 0, 1e9);
-  if (const Json* indexes = r.find("indexes")) {
+  static const Shape indexes_shape{{{"type", "array"}, {"items", {{"$probe", "0"}}}}, Json::array({Json::object()})};
+  if (const Json* indexes = r.find("indexes", indexes_shape)) {
     if (!indexes->is_array())
       r.origin().fail("wrong-type", r.child("indexes"),
                       "expected a list of indexes like [{\"column\": \"id\"}], got " + describe_json(*indexes));
@@ -75,14 +77,14 @@ Database::Query read_query(const std::string& name, ObjectReader r, const Databa
   q.name = name;
   check_name(r.origin(), name, r.pointer());
   q.table = r.string("table");
-  if (db.find_table(q.table) == nullptr) {
+  if (db.find_table(q.table) == nullptr && !r.origin().probe) { // (no tables to refer to while the schema is recorded)
     std::vector<std::string> tables;
     for (const auto& t : db.tables) tables.push_back(t.name);
     r.origin().fail("unknown-field", r.child("table"),
                     "no table " + quote(q.table) + " in this database (tables: " +
                         (tables.empty() ? std::string("none") : join(tables)) + ")");
   }
-  q.shape = enum_of<Database::Shape>(shape_names(), r.choice("shape", shape_names(), ""));
+  q.shape = enum_of<Database::Shape>(shape_names(), r.kind("shape", shape_names()));
   using S = Database::Shape;
   const bool needs_column = q.shape == S::point || q.shape == S::range || q.shape == S::offset ||
                             q.shape == S::keyset || q.shape == S::function || q.shape == S::update;
@@ -94,8 +96,11 @@ Database::Query read_query(const std::string& name, ObjectReader r, const Databa
     r.origin().fail("missing-field", r.child("older_than"), "a purge needs older_than (the age of rows it deletes)");
   if (q.shape == S::alter) {
     q.alter = enum_of<Database::Alter>(alter_names(), r.choice("alter", alter_names(), ""));
-    if (q.alter == Database::Alter::create_index || q.alter == Database::Alter::create_index_concurrently)
-      q.new_index_column = r.string("column");
+    // The column a CREATE INDEX indexes (the column an ALTER changes, otherwise: documentation only).
+    q.new_index_column = r.string_or("column", "");
+    if ((q.alter == Database::Alter::create_index || q.alter == Database::Alter::create_index_concurrently) &&
+        q.new_index_column.empty() && !r.origin().probe)
+      r.origin().fail("missing-field", r.child("column"), "an index needs the column it indexes");
   }
   q.hold_s = r.duration_s_or("hold", 0);
   q.lock_timeout_s = r.duration_s_or("lock_timeout", 0);
@@ -110,7 +115,7 @@ Database::Job read_job(const std::string& name, ObjectReader r, const Database& 
   j.name = name;
   check_name(r.origin(), name, r.pointer());
   j.query = r.string("query");
-  if (db.find_query(j.query) == nullptr) {
+  if (db.find_query(j.query) == nullptr && !r.origin().probe) {
     std::vector<std::string> queries;
     for (const auto& q : db.queries) queries.push_back(q.name);
     r.origin().fail("unknown-field", r.child("query"),
@@ -207,7 +212,7 @@ std::shared_ptr<ComponentSpec> read_database(const std::string& name, ObjectRead
   if (r.find("standby")) {
     ObjectReader s = r.object("standby");
     d.standby = read_node(s, topology);
-    if (*d.standby == d.node) r.origin().fail("bad-value", s.child("node"), "the standby must be another node");
+    if (*d.standby == d.node && !r.origin().probe) r.origin().fail("bad-value", s.child("node"), "the standby must be another node");
     d.failover_s = positive_duration(s, "failover", d.failover_s, "a failover time");
     s.finish();
   }
@@ -228,15 +233,15 @@ std::shared_ptr<ComponentSpec> read_database(const std::string& name, ObjectRead
     check_name(r.origin(), table, tr.pointer());
     d.tables.push_back(read_table(table, tr));
   }
-  if (d.tables.empty()) r.origin().fail("missing-field", r.child("tables"), "a database needs at least one table");
+  if (d.tables.empty() && !r.origin().probe) r.origin().fail("missing-field", r.child("tables"), "a database needs at least one table");
   for (auto& [query, qr] : r.members("queries")) d.queries.push_back(read_query(query, qr, d));
-  if (d.queries.empty()) r.origin().fail("missing-field", r.child("queries"), "a database needs at least one query");
+  if (d.queries.empty() && !r.origin().probe) r.origin().fail("missing-field", r.child("queries"), "a database needs at least one query");
   for (auto& [job, jr] : r.members("jobs")) d.jobs.push_back(read_job(job, jr, d));
   d.message_bytes = read_message_size(r, d.message_bytes);
 
   // The node's memory must at least hold the buffer cache.
   const Node* host = topology.find(d.node);
-  if (host->memory_bytes > 0 && host->memory_bytes < d.shared_buffers_bytes)
+  if (host != nullptr && host->memory_bytes > 0 && host->memory_bytes < d.shared_buffers_bytes)
     r.origin().fail("bad-value", r.child("memory") + "/shared_buffers",
                     "shared_buffers (" + util::format_bytes(d.shared_buffers_bytes) + ") is more than node " +
                         quote(d.node) + "'s memory (" + util::format_bytes(host->memory_bytes) + ")");
