@@ -380,11 +380,14 @@ DatabaseModel::Plan DatabaseModel::plan(const Database::Query& query, TableState
   const Database::Index* index = nullptr;
   for (const auto& i : table.indexes)
     if (i.column == query.column) index = &i;
+  // Rows a range, OFFSET or keyset scan returns are adjacent on disk (the
+  // column grows with insertion order, like an id or created_at), so they
+  // share pages; the rows of point lookups are each on a page of their own.
   auto index_scan = [&](double matched) {
     const double entries = n * index->fraction;
     const double depth = std::max(1.0, std::ceil(std::log(std::max(2.0, entries)) / std::log(kIndexFanout)));
     p.rows_examined = log2_rows(entries) + matched;
-    p.pages_read = depth + matched; // each row on a page of its own, at worst
+    p.pages_read = depth + (matched <= 1 ? matched : std::ceil(matched / rows_per_page));
     p.access = "index scan on " + t.name + "(" + index->column + ")";
   };
   auto seq_scan = [&](const std::string& why) {
