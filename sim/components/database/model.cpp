@@ -638,7 +638,7 @@ void DatabaseModel::run_job(const Database::Job& job) {
         request->query = query.name;
         request->key = key;
         request->who = job.name;
-        request->connection = job.name + "#" + std::to_string(runs);
+        request->connection = job.name; // one connection, kept open between runs
         request->pooled = true;
         request->batch = b;
         request->history_op = op;
