@@ -60,25 +60,28 @@ DatabaseModel::DatabaseModel(const Database& spec, Context& context)
 }
 
 void DatabaseModel::start() {
-  auto forget = [this] {
-    // What lived in the server's memory dies with the node: statements in
-    // progress, their locks, the connections. Tables are on disk.
+  auto forget = [this](int node) {
+    // What lived in the serving node's memory dies with it: statements in
+    // progress, their locks, the connections. Tables are on disk (and on
+    // the synchronous standby).
+    if (node != serving_node()) return;
     ++epoch_;
     running_.clear();
     table_locks_.clear();
     row_locks_.clear();
     connections_.clear();
   };
-  primary_->start([this] { serve(primary_node_); }, forget);
+  primary_->start([this] { serve(primary_node_); }, [this, forget] { forget(primary_node_); });
   context_.hooks.on_restart[primary_node_].push_back([this] {
-    // Crash recovery replays the log before connections are accepted.
-    if (down_until_s_ != kForever) {
+    // Crash recovery replays the log before connections are accepted (a
+    // demoted primary serves nothing anyway).
+    if (down_until_s_ != kForever && !promoted_) {
       down_until_s_ = sg4::Engine::get_clock() + spec_.recovery_s;
       down_reason_ = "the database system is in recovery mode";
     }
   });
   if (standby_) {
-    standby_->start([this] { serve(standby_node_); }, forget);
+    standby_->start([this] { serve(standby_node_); }, [this, forget] { forget(standby_node_); });
     context_.hooks.on_crash[primary_node_].push_back([this] {
       if (promoted_) return;
       // The standby notices the primary is gone and is promoted after the failover time.
