@@ -536,7 +536,8 @@ void DatabaseModel::add_rows(TableState& table, double rows, double at_s) {
 // Brings a table's growth up to `now_s`, bucket by bucket.
 void DatabaseModel::advance(TableState& table, double now_s) {
   const double rate = table.spec->growth_per_s;
-  if (rate <= 0 || now_s <= table.updated_s) {
+  // A database that stopped for good takes no more rows.
+  if (rate <= 0 || now_s <= table.updated_s || down_until_s_ == kForever) {
     table.updated_s = std::max(table.updated_s, now_s);
     return;
   }
@@ -576,6 +577,7 @@ double DatabaseModel::hit_ratio() {
 
 void DatabaseModel::stop(const std::string& why, const std::string& incident, double down_s) {
   const double now = sg4::Engine::get_clock();
+  for (auto& [name, table] : tables_) advance(table, now); // up to the moment it stops
   ++epoch_;
   std::vector<std::shared_ptr<Running>> victims;
   for (auto& [id, r] : running_) victims.push_back(r);
