@@ -231,7 +231,7 @@ void draw_help_window(ViewState& state, float display_w, float display_h) {
   static const char* const kRows[][2] = {
       {"wheel", "zoom around the mouse"},
       {"drag", "pan"},
-      {"click", "move the cursor"},
+      {"click", "move the cursor; on an op or a lock wait: its details"},
       {"Space", "play / pause"},
       {"[  ]", "slower / faster playback"},
       {"f or Home", "fit all"},
@@ -239,7 +239,7 @@ void draw_help_window(ViewState& state, float display_w, float display_h) {
       {"Left  Right", "pan"},
       {",  .", "step the cursor"},
       {"n  p", "next / previous violation"},
-      {"Esc", "clear the selection"},
+      {"Esc", "clear the selection and the details"},
       {"1  2", "panels show run A / B"},
       {"h, ? or F1", "this help"},
   };
@@ -262,7 +262,8 @@ void draw_help_window(ViewState& state, float display_w, float display_h) {
       "ticks under a node: its state changed (applied, filled, stock written, lease granted). "
       "Magenta triangles: violations. Yellow, for a selected violation: where the stale value came from "
       "(the replication message, its arrival, the wait to apply dashed, the apply; or a cache's late fill "
-      "and the read that made it, outlined).");
+      "and the read that made it, outlined). Orange bars on a database's node: statements waiting for a "
+      "lock (click one: who it waits behind).");
   ImGui::PopTextWrapPos();
   ImGui::End();
 }
