@@ -111,6 +111,10 @@ void DatabaseModel::serve(int node) {
   while (true) {
     Server& server = node == primary_node_ ? *primary_ : *standby_;
     std::shared_ptr<Envelope> request = server.receive();
+    if (request->kind == database_kinds::cancel) {
+      if (node == serving_node()) cancel(request->payload_as<CancelRequest>().connection);
+      continue;
+    }
     if (request->kind != database_kinds::query) continue;
     if (!context_.may_start_request_actor()) {
       auto refusal = std::make_unique<QueryReply>();
@@ -127,6 +131,17 @@ void DatabaseModel::serve(int node) {
       } leave{context_.request_actors};
       run(node, request);
     });
+  }
+}
+
+void DatabaseModel::cancel(const std::string& connection) {
+  for (auto& [id, r] : running_) {
+    if (r->connection != connection || r->cancelled) continue;
+    r->cancelled = true;
+    // Simcalls last: the statement's actor may run during them.
+    if (r->waiting && !r->waiting->granted) r->waiting->wake->release();
+    else if (r->activity) r->activity->cancel();
+    return;
   }
 }
 
@@ -153,6 +168,7 @@ void DatabaseModel::run(int node, std::shared_ptr<Envelope> envelope) {
   }
   auto running = std::make_shared<Running>();
   running->id = next_id_++;
+  running->connection = request.connection;
   TableState& table = tables_.at(query.table);
   advance(table, now);
   const Plan expected = plan(query, table, request.batch);
@@ -227,7 +243,7 @@ std::string DatabaseModel::execute(const Database::Query& query, const QueryRequ
       return "canceling statement due to statement timeout";
     } catch (const simgrid::CancelException&) {
       running->activity = nullptr;
-      return "server closed the connection unexpectedly";
+      return running->cancelled ? "canceling statement due to user request" : "server closed the connection unexpectedly";
     }
     running->activity = nullptr;
     return "";
@@ -326,7 +342,8 @@ DatabaseModel::Acquired DatabaseModel::acquire(LockQueue& queue, const std::stri
   // Gave up: out of the queue, which may let those behind it through.
   queue.waiting.erase(std::find(queue.waiting.begin(), queue.waiting.end(), request));
   grant_waiters(queue);
-  FAULTLAB_INVARIANT(timed_out, "a lock waiter woke up neither granted nor timed out");
+  if (running.cancelled) return {false, "canceling statement due to user request"};
+  FAULTLAB_INVARIANT(timed_out, "a lock waiter woke up neither granted, cancelled nor timed out");
   const bool statement = lock_timeout_s <= 0 || deadline_s - request->since_s < lock_timeout_s;
   if (statement) ++statement_timeouts_;
   else ++lock_timeouts_;
@@ -700,12 +717,17 @@ void DatabaseModel::trace_state(int node, const std::string& why) {
 
 CallAnswer DatabaseModel::send(Rpc& rpc, std::unique_ptr<QueryRequest> request, double deadline_s) {
   const std::int64_t op = request->history_op;
+  const std::string connection = request->connection;
   const int target = serving_node();
   std::unique_ptr<Envelope> answer = rpc.call(
       target, spec_.name, engine::envelope(database_kinds::query, std::move(request), spec_.message_bytes, op),
       deadline_s);
   CallAnswer out;
   if (!answer) {
+    // The driver gives up and asks the server to cancel the statement.
+    auto cancel = std::make_unique<CancelRequest>();
+    cancel->connection = connection;
+    rpc.send(target, spec_.name, engine::envelope(database_kinds::cancel, std::move(cancel), 128, op));
     out.outcome = history::Outcome::info;
     out.error = "timeout";
     return out;
