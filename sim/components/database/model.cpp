@@ -60,25 +60,28 @@ DatabaseModel::DatabaseModel(const Database& spec, Context& context)
 }
 
 void DatabaseModel::start() {
-  auto forget = [this] {
-    // What lived in the server's memory dies with the node: statements in
-    // progress, their locks, the connections. Tables are on disk.
+  auto forget = [this](int node) {
+    // What lived in the serving node's memory dies with it: statements in
+    // progress, their locks, the connections. Tables are on disk (and on
+    // the synchronous standby).
+    if (node != serving_node()) return;
     ++epoch_;
     running_.clear();
     table_locks_.clear();
     row_locks_.clear();
     connections_.clear();
   };
-  primary_->start([this] { serve(primary_node_); }, forget);
+  primary_->start([this] { serve(primary_node_); }, [this, forget] { forget(primary_node_); });
   context_.hooks.on_restart[primary_node_].push_back([this] {
-    // Crash recovery replays the log before connections are accepted.
-    if (down_until_s_ != kForever) {
+    // Crash recovery replays the log before connections are accepted (a
+    // demoted primary serves nothing anyway).
+    if (down_until_s_ != kForever && !promoted_) {
       down_until_s_ = sg4::Engine::get_clock() + spec_.recovery_s;
       down_reason_ = "the database system is in recovery mode";
     }
   });
   if (standby_) {
-    standby_->start([this] { serve(standby_node_); }, forget);
+    standby_->start([this] { serve(standby_node_); }, [this, forget] { forget(standby_node_); });
     context_.hooks.on_crash[primary_node_].push_back([this] {
       if (promoted_) return;
       // The standby notices the primary is gone and is promoted after the failover time.
@@ -380,11 +383,14 @@ DatabaseModel::Plan DatabaseModel::plan(const Database::Query& query, TableState
   const Database::Index* index = nullptr;
   for (const auto& i : table.indexes)
     if (i.column == query.column) index = &i;
+  // Rows a range, OFFSET or keyset scan returns are adjacent on disk (the
+  // column grows with insertion order, like an id or created_at), so they
+  // share pages; the rows of point lookups are each on a page of their own.
   auto index_scan = [&](double matched) {
     const double entries = n * index->fraction;
     const double depth = std::max(1.0, std::ceil(std::log(std::max(2.0, entries)) / std::log(kIndexFanout)));
     p.rows_examined = log2_rows(entries) + matched;
-    p.pages_read = depth + matched; // each row on a page of its own, at worst
+    p.pages_read = depth + (matched <= 1 ? matched : std::ceil(matched / rows_per_page));
     p.access = "index scan on " + t.name + "(" + index->column + ")";
   };
   auto seq_scan = [&](const std::string& why) {
@@ -530,7 +536,8 @@ void DatabaseModel::add_rows(TableState& table, double rows, double at_s) {
 // Brings a table's growth up to `now_s`, bucket by bucket.
 void DatabaseModel::advance(TableState& table, double now_s) {
   const double rate = table.spec->growth_per_s;
-  if (rate <= 0 || now_s <= table.updated_s) {
+  // A database that stopped for good takes no more rows.
+  if (rate <= 0 || now_s <= table.updated_s || down_until_s_ == kForever) {
     table.updated_s = std::max(table.updated_s, now_s);
     return;
   }
@@ -570,6 +577,7 @@ double DatabaseModel::hit_ratio() {
 
 void DatabaseModel::stop(const std::string& why, const std::string& incident, double down_s) {
   const double now = sg4::Engine::get_clock();
+  for (auto& [name, table] : tables_) advance(table, now); // up to the moment it stops
   ++epoch_;
   std::vector<std::shared_ptr<Running>> victims;
   for (auto& [id, r] : running_) victims.push_back(r);
@@ -635,7 +643,7 @@ void DatabaseModel::run_job(const Database::Job& job) {
         request->query = query.name;
         request->key = key;
         request->who = job.name;
-        request->connection = job.name + "#" + std::to_string(runs);
+        request->connection = job.name; // one connection, kept open between runs
         request->pooled = true;
         request->batch = b;
         request->history_op = op;
