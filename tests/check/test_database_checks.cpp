@@ -66,7 +66,8 @@ TEST_CASE("latency_slo: a window whose p99 is within the bound passes") {
   requests(b, "get_order", 100, 0.499, 5.0); // just under the 500 ms bound
   // Exactly the bound is within it (times a double holds exactly, so the
   // latency is 0.5, not 0.5000000001).
-  for (int i = 0; i < 100; ++i) b.op("get_order", i, "", std::nullopt, 10.0 + i / 32.0, 10.5 + i / 32.0);
+  for (int i = 0; i < 100; ++i)
+    b.op("get_order", i, "", std::nullopt, 10.0 + i / 32.0, 10.5 + i / 32.0);
   CHECK(check_latency_slo(b.build(), {}).empty());
   b.op("get_order", 1, "", std::nullopt, 14.0, 14.5 + 1.0 / 1024);
   b.op("get_order", 2, "", std::nullopt, 14.5, 15.0 + 1.0 / 1024);
@@ -87,8 +88,9 @@ TEST_CASE("latency_slo: one slow request of 100 keeps the p99 within the bound, 
   CHECK(violations[0].check == "latency_slo");
   CHECK(violations[0].time_s == 0.0);
   CHECK(violations[0].ops == slow);
-  CHECK(violations[0].message == "endpoint get_order: p99 was 1000 ms between 0.000 s and 5.000 s, above its 500 ms "
-                                 "SLO (2 of 100 requests slow or failed, 0 of them failed)");
+  CHECK(violations[0].message ==
+        "endpoint get_order: p99 was 1000 ms between 0.000 s and 5.000 s, above its 500 ms "
+        "SLO (2 of 100 requests slow or failed, 0 of them failed)");
 }
 
 TEST_CASE("latency_slo: failed and timed-out requests count as slower than any bound") {
@@ -99,13 +101,15 @@ TEST_CASE("latency_slo: failed and timed-out requests count as slower than any b
 
   HistoryBuilder b;
   requests(b, "get_order", 98, 0.010, 0.0);
-  const auto failed = requests(b, "get_order", 1, 0.001, 1.0, Outcome::fail); // answered in 1 ms, but an error
+  const auto failed =
+      requests(b, "get_order", 1, 0.001, 1.0, Outcome::fail); // answered in 1 ms, but an error
   const auto timed_out = requests(b, "get_order", 1, 1.0, 2.0, Outcome::info);
   const auto violations = check_latency_slo(b.build(), {});
   REQUIRE(violations.size() == 1);
   CHECK(violations[0].ops == concat(failed, timed_out));
-  CHECK(violations[0].message == "endpoint get_order: p99 was a failure (failed or timed out) between 0.000 s and "
-                                 "5.000 s, above its 500 ms SLO (2 of 100 requests slow or failed, 2 of them failed)");
+  CHECK(violations[0].message ==
+        "endpoint get_order: p99 was a failure (failed or timed out) between 0.000 s and "
+        "5.000 s, above its 500 ms SLO (2 of 100 requests slow or failed, 2 of them failed)");
 }
 
 TEST_CASE("latency_slo: the percentile and bound are the scenario's") {
@@ -120,8 +124,9 @@ TEST_CASE("latency_slo: the percentile and bound are the scenario's") {
   p95.latency_percentile = 0.95;
   const auto violations = check_latency_slo(b.build(), p95);
   REQUIRE(violations.size() == 1);
-  CHECK(violations[0].message == "endpoint search: p95 was 300 ms between 0.000 s and 5.000 s, above its 200 ms SLO "
-                                 "(10 of 100 requests slow or failed, 0 of them failed)");
+  CHECK(violations[0].message ==
+        "endpoint search: p95 was 300 ms between 0.000 s and 5.000 s, above its 200 ms SLO "
+        "(10 of 100 requests slow or failed, 0 of them failed)");
   CheckOptions loose = p95;
   loose.latency_bound_s = 0.31;
   CHECK(check_latency_slo(b.build(), loose).empty());
@@ -129,24 +134,26 @@ TEST_CASE("latency_slo: the percentile and bound are the scenario's") {
 
 TEST_CASE("latency_slo: the endpoints map gives bounds of their own and restricts what is judged") {
   HistoryBuilder b;
-  requests(b, "report", 50, 5.0, 0.0);       // very slow, but not named: not judged
+  requests(b, "report", 50, 5.0, 0.0); // very slow, but not named: not judged
   requests(b, "get_order", 90, 0.010, 0.0);
   const auto slowish = requests(b, "get_order", 10, 0.300, 1.0); // within 500 ms, not within 200 ms
 
   CheckOptions all;
   const auto unrestricted = check_latency_slo(b.build(), all);
   REQUIRE(unrestricted.size() == 1); // without the map, the report is judged with the default bound
-  CHECK(unrestricted[0].message.rfind("endpoint report: p99 was 5000 ms between 0.000 s and 5.000 s, above its "
-                                      "500 ms SLO",
-                                      0) == 0);
+  CHECK(
+      unrestricted[0].message.rfind("endpoint report: p99 was 5000 ms between 0.000 s and 5.000 s, above its "
+                                    "500 ms SLO",
+                                    0) == 0);
 
   CheckOptions named;
   named.endpoint_latency_s = {{"get_order", 0.2}};
   const auto violations = check_latency_slo(b.build(), named);
   REQUIRE(violations.size() == 1);
   CHECK(violations[0].ops == slowish);
-  CHECK(violations[0].message == "endpoint get_order: p99 was 300 ms between 0.000 s and 5.000 s, above its 200 ms "
-                                 "SLO (10 of 100 requests slow or failed, 0 of them failed)");
+  CHECK(violations[0].message ==
+        "endpoint get_order: p99 was 300 ms between 0.000 s and 5.000 s, above its 200 ms "
+        "SLO (10 of 100 requests slow or failed, 0 of them failed)");
 
   CheckOptions generous;
   generous.endpoint_latency_s = {{"get_order", 0.31}};
@@ -160,8 +167,9 @@ TEST_CASE("latency_slo: windows with fewer than min_ops requests are not judged"
   requests(b, "get_order", 1, 2.0, 1.0); // the tenth: now it counts
   const auto violations = check_latency_slo(b.build(), {});
   REQUIRE(violations.size() == 1);
-  CHECK(violations[0].message == "endpoint get_order: p99 was 2000 ms between 0.000 s and 5.000 s, above its 500 ms "
-                                 "SLO (10 of 10 requests slow or failed, 0 of them failed)");
+  CHECK(violations[0].message ==
+        "endpoint get_order: p99 was 2000 ms between 0.000 s and 5.000 s, above its 500 ms "
+        "SLO (10 of 10 requests slow or failed, 0 of them failed)");
 
   CheckOptions fewer;
   fewer.min_window_ops = 3;
@@ -182,8 +190,9 @@ TEST_CASE("latency_slo: windows are per endpoint, aligned to the window length b
   REQUIRE(violations.size() == 1);
   CHECK(violations[0].time_s == 5.0);
   CHECK(violations[0].ops == late);
-  CHECK(violations[0].message == "endpoint get_order: p99 was 12.5 s between 5.000 s and 10.000 s, above its 500 ms "
-                                 "SLO (20 of 20 requests slow or failed, 0 of them failed)");
+  CHECK(violations[0].message ==
+        "endpoint get_order: p99 was 12.5 s between 5.000 s and 10.000 s, above its 500 ms "
+        "SLO (20 of 20 requests slow or failed, 0 of them failed)");
 }
 
 TEST_CASE("latency_slo: a violation lists at most 20 of its slow requests") {
@@ -199,9 +208,10 @@ TEST_CASE("disk_full: the incident names the database and counts every failure a
   HistoryBuilder b;
   requests(b, "get_order", 10, 0.01, 0.0);
   requests(b, "get_order", 3, 0.01, 1.0, Outcome::fail); // before the incident: not its doing
-  const auto disk = incident(b, "disk_full", 40.0,
-                             "disk full: 10.0 GiB of 10.0 GiB used; the write-ahead log cannot be written (PANIC)");
-  requests(b, "get_order", 5, 0.01, 40.5);               // ok ones are not counted
+  const auto disk =
+      incident(b, "disk_full", 40.0,
+               "disk full: 10.0 GiB of 10.0 GiB used; the write-ahead log cannot be written (PANIC)");
+  requests(b, "get_order", 5, 0.01, 40.5); // ok ones are not counted
   const auto failed = requests(b, "get_order", 4, 0.01, 41.0, Outcome::fail);
   const auto much_later = requests(b, "place_order", 2, 0.01, 500.0, Outcome::info);
   b.client = "purge";
@@ -212,8 +222,9 @@ TEST_CASE("disk_full: the incident names the database and counts every failure a
   CHECK(violations[0].check == "disk_full");
   CHECK(violations[0].time_s == 40.0);
   CHECK(violations[0].ops == concat(concat(concat(failed, much_later), job), {disk}));
-  CHECK(violations[0].message == "database db ran out of disk at 40.000 s (disk full: 10.0 GiB of 10.0 GiB used; the "
-                                 "write-ahead log cannot be written (PANIC)); 7 requests failed from then on");
+  CHECK(violations[0].message ==
+        "database db ran out of disk at 40.000 s (disk full: 10.0 GiB of 10.0 GiB used; the "
+        "write-ahead log cannot be written (PANIC)); 7 requests failed from then on");
 }
 
 TEST_CASE("disk_full: no incident, no violation, however many requests fail") {
@@ -259,8 +270,9 @@ TEST_CASE("oom: failures are counted only within window_s of the incident") {
   CHECK(violations[0].check == "oom");
   CHECK(violations[0].time_s == 12.0);
   CHECK(violations[0].ops == concat(concat(during, {edge}), {oom}));
-  CHECK(violations[0].message == "database db was killed for running out of memory at 12.000 s (out of memory: 9.0 "
-                                 "GiB needed on a node with 8.0 GiB); 4 requests failed in the 5000 ms after it");
+  CHECK(violations[0].message ==
+        "database db was killed for running out of memory at 12.000 s (out of memory: 9.0 "
+        "GiB needed on a node with 8.0 GiB); 4 requests failed in the 5000 ms after it");
 
   CheckOptions longer;
   longer.window_s = 20;
@@ -277,8 +289,8 @@ TEST_CASE("oom: two incidents are two violations, in time order") {
   const auto violations = check_oom(b.build(), {});
   REQUIRE(violations.size() == 2);
   CHECK(violations[0].ops == Ids{one, first});
-  CHECK(violations[0].message ==
-        "database db was killed for running out of memory at 10.000 s (first); 1 request failed in the 5000 ms after it");
+  CHECK(violations[0].message == "database db was killed for running out of memory at 10.000 s (first); 1 "
+                                 "request failed in the 5000 ms after it");
   CHECK(violations[1].ops == Ids{second});
   CHECK(violations[1].time_s == 30.0);
 }

@@ -28,14 +28,17 @@ json db_scenario(const std::string& duration) {
     "title": "t", "lesson": "l",
     "topology": { "nodes": { "web": {}, "app": {}, "db-1": { "cores": 4 } }, "latency": { "default": "100us" } },
     "components": { "db": { "type": "database", "node": "db-1", "tables": {}, "queries": {} } },
-    "workload": { "duration": ")" + duration + R"(", "final_reads": false, "clients": {} },
+    "workload": { "duration": ")" +
+                     duration + R"(", "final_reads": false, "clients": {} },
     "checks": {}
   })");
 }
 
-json client(const std::string& target, const json& mix, double rate_per_s, const std::string& timeout = "60s") {
-  return json{{"node", "web"},        {"target", target}, {"sessions", 50}, {"arrival", {{"rate_per_s", rate_per_s}}},
-              {"mix", mix},           {"timeout", timeout}};
+json client(const std::string& target, const json& mix, double rate_per_s,
+            const std::string& timeout = "60s") {
+  return json{{"node", "web"},  {"target", target},
+              {"sessions", 50}, {"arrival", {{"rate_per_s", rate_per_s}}},
+              {"mix", mix},     {"timeout", timeout}};
 }
 
 std::vector<Op> ops_of(const TestRun& run, const std::string& client, const std::string& f) {
@@ -45,7 +48,9 @@ std::vector<Op> ops_of(const TestRun& run, const std::string& client, const std:
   return out;
 }
 
-double latency(const Op& op) { return op.complete_s - op.invoke_s; }
+double latency(const Op& op) {
+  return op.complete_s - op.invoke_s;
+}
 
 // The most of these intervals open at one instant.
 int max_overlap(const std::vector<std::pair<double, double>>& intervals) {
@@ -57,7 +62,8 @@ int max_overlap(const std::vector<std::pair<double, double>>& intervals) {
   }
   std::sort(edges.begin(), edges.end()); // at equal times, ends (-1) before starts
   int now = 0, most = 0;
-  for (const auto& [t, step] : edges) most = std::max(most, now += step);
+  for (const auto& [t, step] : edges)
+    most = std::max(most, now += step);
   return most;
 }
 
@@ -66,7 +72,8 @@ int max_overlap(const std::vector<std::pair<double, double>>& intervals) {
 std::vector<std::pair<double, double>> inner(const std::vector<Op>& ops, double after_invoke_s,
                                              double before_complete_s) {
   std::vector<std::pair<double, double>> out;
-  for (const auto& op : ops) out.push_back({op.invoke_s + after_invoke_s, op.complete_s - before_complete_s});
+  for (const auto& op : ops)
+    out.push_back({op.invoke_s + after_invoke_s, op.complete_s - before_complete_s});
   return out;
 }
 
@@ -74,7 +81,8 @@ std::vector<std::pair<double, double>> inner(const std::vector<Op>& ops, double 
 // their connection for a known time before they answer.
 std::vector<std::pair<double, double>> tails(const std::vector<Op>& ops, double span_s, double margin_s) {
   std::vector<std::pair<double, double>> out;
-  for (const auto& op : ops) out.push_back({op.complete_s - span_s + margin_s, op.complete_s - margin_s});
+  for (const auto& op : ops)
+    out.push_back({op.complete_s - span_s + margin_s, op.complete_s - margin_s});
   return out;
 }
 
@@ -107,7 +115,7 @@ json lock_queue_scenario(bool with_migration) {
 
 } // namespace
 
-TEST_CASE("database: an ALTER waiting behind a report makes later reads wait until the report ends (FIFO)") {
+TEST_CASE("an ALTER waiting behind a report makes later reads wait until the report ends (FIFO)") {
   const TestRun run = run_text(lock_queue_scenario(true).dump(), 1);
   // The report's statement ends at about 1.2 s, its transaction at about 11.2 s.
   const auto report = ops_of(run, "report", "report");
@@ -123,7 +131,8 @@ TEST_CASE("database: an ALTER waiting behind a report makes later reads wait unt
   // that does: each read issued while the ALTER waits ends when the report does.
   int waited = 0;
   for (const auto& op : ops_of(run, "readers", "get_order")) {
-    INFO("read " << op.id << " invoked at " << op.invoke_s << ", completed at " << op.complete_s << ": " << op.error);
+    INFO("read " << op.id << " invoked at " << op.invoke_s << ", completed at " << op.complete_s << ": "
+                 << op.error);
     CHECK(op.outcome == Outcome::ok);
     if (op.invoke_s > 3.01 && op.invoke_s < 11.0) {
       CHECK(op.complete_s >= report[0].complete_s - 0.01);
@@ -149,7 +158,7 @@ TEST_CASE("database: an ALTER waiting behind a report makes later reads wait unt
   CHECK(run.summary["metrics"]["db_lock_wait_max_s"].get<double>() == Approx(8.2).margin(0.1));
 }
 
-TEST_CASE("database: without the ALTER, reads go on beside the report's ACCESS SHARE lock") {
+TEST_CASE("without the ALTER, reads go on beside the report's ACCESS SHARE lock") {
   const TestRun run = run_text(lock_queue_scenario(false).dump(), 1);
   REQUIRE(ops_of(run, "report", "report").size() == 1);
   CHECK(ops_of(run, "migration", "add_column").empty());
@@ -165,7 +174,7 @@ TEST_CASE("database: without the ALTER, reads go on beside the report's ACCESS S
   CHECK(run.summary["metrics"]["db_lock_wait_max_s"].get<double>() == 0.0);
 }
 
-TEST_CASE("database: lock_timeout makes the ALTER give up fast and lets the reads through") {
+TEST_CASE("lock_timeout makes the ALTER give up fast and lets the reads through") {
   json s = lock_queue_scenario(true);
   s["components"]["db"]["queries"]["add_column"]["lock_timeout"] = "100ms";
   const TestRun run = run_text(s.dump(), 1);
@@ -197,7 +206,7 @@ TEST_CASE("database: lock_timeout makes the ALTER give up fast and lets the read
   CHECK(retried.summary["metrics"]["db_lock_timeouts"].get<double>() == 2);
 }
 
-TEST_CASE("database: OFFSET pagination examines more rows each page, keyset pagination the same") {
+TEST_CASE("OFFSET pagination examines more rows each page, keyset pagination the same") {
   json s = db_scenario("30s");
   json& db = s["components"]["db"];
   db["tables"]["items"] = {{"rows", 1000000}, {"row_size", "200B"}, {"indexes", {{{"column", "id"}}}}};
@@ -228,7 +237,8 @@ TEST_CASE("database: OFFSET pagination examines more rows each page, keyset pagi
   }
   CHECK(rows["page_offset"].back() > 15 * rows["page_keyset"].back());
   // The summary's total is the same rows, before the trace's rounding.
-  CHECK(run.summary["metrics"]["db_rows_examined"].get<double>() == Approx(traced_total).margin(run.events.size()));
+  CHECK(run.summary["metrics"]["db_rows_examined"].get<double>() ==
+        Approx(traced_total).margin(run.events.size()));
 }
 
 namespace {
@@ -240,7 +250,8 @@ json disk_scenario(bool purge) {
   s["workload"]["settle"] = "0s"; // the table would grow on, unpurged, while the run settles
   s["topology"]["nodes"]["db-1"]["disk"] = {{"size", "1MiB"}};
   json& db = s["components"]["db"];
-  db["tables"]["events"] = {{"rows", 0}, {"row_size", "1KiB"}, {"growth_per_s", 64}, {"partition_by", {{"age", "2s"}}}};
+  db["tables"]["events"] = {
+      {"rows", 0}, {"row_size", "1KiB"}, {"growth_per_s", 64}, {"partition_by", {{"age", "2s"}}}};
   db["queries"]["recent"] = {{"table", "events"}, {"shape", "function"}, {"column", "at"}};
   db["queries"]["purge_events"] = {{"table", "events"}, {"shape", "purge"}, {"older_than", "4s"}};
   db["jobs"]["purge"] = {{"query", "purge_events"}, {"at", purge ? "1s" : "1000s"}, {"every", "1s"}};
@@ -250,7 +261,7 @@ json disk_scenario(bool purge) {
 }
 } // namespace
 
-TEST_CASE("database: a growing table fills the disk when the hand computation says, and the database stops") {
+TEST_CASE("a growing table fills the disk when the hand computation says, and the database stops") {
   const TestRun run = run_text(disk_scenario(false).dump(), 1);
   const auto incidents = ops_of(run, "db", "disk_full");
   REQUIRE(incidents.size() == 1);
@@ -276,7 +287,7 @@ TEST_CASE("database: a growing table fills the disk when the hand computation sa
   CHECK(run.summary["metrics"]["db_disk_used_fraction_max"].get<double>() >= 1.0);
 }
 
-TEST_CASE("database: a purge job dropping old partitions keeps the disk from filling") {
+TEST_CASE("a purge job dropping old partitions keeps the disk from filling") {
   const TestRun run = run_text(disk_scenario(true).dump(), 1);
   CHECK(ops_of(run, "db", "disk_full").empty());
   CHECK(run.summary["counts"]["disk_full"] == 0);
@@ -289,7 +300,57 @@ TEST_CASE("database: a purge job dropping old partitions keeps the disk from fil
   const double used = run.summary["metrics"]["db_disk_used_fraction_max"].get<double>();
   CHECK(used > 0.25); // it did grow...
   CHECK(used < 0.5);  // ...but never past about 7 s of rows (448 KiB)
-  for (const auto& op : ops_of(run, "readers", "recent")) CHECK(op.outcome == Outcome::ok);
+  for (const auto& op : ops_of(run, "readers", "recent"))
+    CHECK(op.outcome == Outcome::ok);
+}
+
+namespace {
+// A table that is not partitioned, over a day: 100 rows of 1 KiB a second
+// fill a 4 GiB disk after 4 GiB / (100 * 1 KiB) = 41,943 s (11.7 h). A
+// DELETE of rows older than 2 h every hour leaves free space inside the
+// table that new rows reuse, so the table stops growing at about 4 h of rows.
+json delete_scenario(bool purge) {
+  json s = db_scenario("1d");
+  s["workload"]["settle"] = "0s";
+  s["topology"]["nodes"]["db-1"]["disk"] = {{"size", "4GiB"}};
+  json& db = s["components"]["db"];
+  db["tables"]["audit"] = {{"rows", 0}, {"row_size", "1KiB"}, {"growth_per_s", 100}};
+  db["tables"]["users"] = {{"rows", 1000}, {"row_size", "1KiB"}, {"indexes", {{{"column", "id"}}}}};
+  db["queries"]["get_user"] = {{"table", "users"}, {"shape", "point"}, {"column", "id"}};
+  db["queries"]["purge_audit"] = {{"table", "audit"}, {"shape", "purge"}, {"older_than", "2h"}};
+  db["jobs"]["purge"] = {{"query", "purge_audit"}, {"at", purge ? "1h" : "2d"}, {"every", "1h"}};
+  s["workload"]["clients"]["readers"] = client("db", {{"get_user", 1}}, 0.02, "10s");
+  s["checks"]["disk_full"] = json::object();
+  return s;
+}
+} // namespace
+
+TEST_CASE("an hourly DELETE keeps a table that is not partitioned from filling the disk") {
+  const TestRun unpurged = run_text(delete_scenario(false).dump(), 1);
+  const auto incidents = ops_of(unpurged, "db", "disk_full");
+  REQUIRE(incidents.size() == 1);
+  // users' 1,000 rows (and their index entries) take their share of the disk too.
+  const double predicted_s = (4.0 * 1024 * 1024 * 1024 - 1000 * (1024 + 32)) / (100 * 1024.0);
+  CHECK(incidents[0].invoke_s == Approx(predicted_s).margin(1.0));
+
+  const TestRun purged = run_text(delete_scenario(true).dump(), 1);
+  CHECK(ops_of(purged, "db", "disk_full").empty());
+  const auto purges = ops_of(purged, "purge", "purge_audit");
+  CHECK(purges.size() >= 22);
+  for (const auto& op : purges) {
+    INFO("purge at " << op.invoke_s << ": " << op.error);
+    CHECK(op.outcome == Outcome::ok);
+  }
+  // At most 2 h of rows, the hour being filled and the one since the last
+  // purge: about 4 h of 351.6 MiB, a third of the disk.
+  const double used = purged.summary["metrics"]["db_disk_used_fraction_max"].get<double>();
+  CHECK(used > 0.25);
+  CHECK(used < 0.45);
+  // The DELETEs did the work: rows examined by the purges are the rows deleted.
+  double purged_rows = 0;
+  for (const auto& e : events_of(purged, "query"))
+    if (e["query"] == "purge_audit") purged_rows += e["rows_examined"].get<double>();
+  CHECK(purged_rows > 100 * 3600 * 18);
 }
 
 namespace {
@@ -306,13 +367,14 @@ json connections_scenario(int max_connections) {
 }
 } // namespace
 
-TEST_CASE("database: max_connections refuses connections beyond it, at once") {
+TEST_CASE("max_connections refuses connections beyond it, at once") {
   const TestRun limited = run_text(connections_scenario(3).dump(), 1);
   const auto ops = ops_of(limited, "analysts", "count_orders");
   std::vector<Op> served;
   int refused = 0;
   for (const auto& op : ops) {
-    if (op.outcome == Outcome::ok) served.push_back(op);
+    if (op.outcome == Outcome::ok)
+      served.push_back(op);
     else {
       CHECK(op.outcome == Outcome::fail);
       CHECK(op.error == "sorry, too many clients already (max_connections 3)");
@@ -333,7 +395,7 @@ TEST_CASE("database: max_connections refuses connections beyond it, at once") {
   CHECK(max_overlap(inner(all, 0.001, 0.001)) > 3); // the same arrivals: without the limit more run at once
 }
 
-TEST_CASE("database: a job that runs again and again does not use up max_connections") {
+TEST_CASE("a job that runs again and again does not use up max_connections") {
   json s = db_scenario("20s");
   json& db = s["components"]["db"];
   db["max_connections"] = 5;
@@ -369,7 +431,9 @@ json pool_scenario(int pool_size) {
       {"instances", {"app"}},
       {"pools", {{"db", {{"size", pool_size}, {"wait_timeout", "200ms"}}}}},
       {"endpoints",
-       {{"get_order", {{"calls", {{"db", {{"to", "db"}, {"op", "get_order"}, {"key", "order:{user}"}, {"timeout", "5s"}}}}}}}}}};
+       {{"get_order",
+         {{"calls",
+           {{"db", {{"to", "db"}, {"op", "get_order"}, {"key", "order:{user}"}, {"timeout", "5s"}}}}}}}}}};
   s["workload"]["clients"]["users"] = client("api", {{"get_order", 1}}, 10, "10s");
   return s;
 }
@@ -425,7 +489,7 @@ json memory_scenario(int max_connections, const std::string& node_memory) {
 }
 } // namespace
 
-TEST_CASE("database: connections and work_mem beyond the node's memory are an out-of-memory crash") {
+TEST_CASE("connections and work_mem beyond the node's memory are an out-of-memory crash") {
   const TestRun run = run_text(memory_scenario(100, "1GiB").dump(), 1);
   const auto incidents = ops_of(run, "db", "oom");
   REQUIRE(!incidents.empty());
@@ -448,5 +512,6 @@ TEST_CASE("database: connections and work_mem beyond the node's memory are an ou
   // The same load on a node with 8 GiB.
   const TestRun large = run_text(memory_scenario(100, "8GiB").dump(), 1);
   CHECK(ops_of(large, "db", "oom").empty());
-  for (const auto& op : ops_of(large, "analysts", "totals")) CHECK(op.outcome == Outcome::ok);
+  for (const auto& op : ops_of(large, "analysts", "totals"))
+    CHECK(op.outcome == Outcome::ok);
 }
