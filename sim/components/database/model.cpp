@@ -1,5 +1,6 @@
 #include "components/database/model.hpp"
 
+#include "engine/platform.hpp"
 #include "history/json_line.hpp"
 #include "model/invariant.hpp"
 #include "util/units.hpp"
@@ -22,6 +23,13 @@ constexpr double kForever = std::numeric_limits<double>::infinity();
 constexpr double kIndexFanout = 256; // index entries per B-tree page
 
 double log2_rows(double n) { return std::log2(std::max(2.0, n)); }
+
+// "30 days", "12 hours", or format_duration's seconds.
+std::string age(double seconds) {
+  if (seconds >= 2 * 86400 && std::fmod(seconds, 86400) == 0) return std::to_string(static_cast<long long>(seconds / 86400)) + " days";
+  if (seconds >= 2 * 3600 && std::fmod(seconds, 3600) == 0) return std::to_string(static_cast<long long>(seconds / 3600)) + " hours";
+  return util::format_duration(seconds);
+}
 
 // "1,234,567" for counts in messages.
 std::string count(double n) {
@@ -94,7 +102,10 @@ void DatabaseModel::start() {
       });
     });
   }
-  sg4::Actor::create(spec_.name + ".levels", context_.network.host(primary_node_), [this] {
+  // The sampler only reads the model's state, so it runs outside the system
+  // (on the fault schedule's host): a crash of the database's node must not
+  // stop the samples.
+  sg4::Actor::create(spec_.name + ".levels", sg4::Host::by_name(engine::kControlHost), [this] {
     daemonize_self();
     watch();
   });
@@ -464,12 +475,12 @@ DatabaseModel::Plan DatabaseModel::plan(const Database::Query& query, TableState
     for (const auto& b : table.buckets)
       if (b.start_s + table.bucket_s <= cutoff_s) old_rows += b.rows;
     if (t.partition_s) {
-      p.access = "drop partitions of " + t.name + " older than " + util::format_duration(query.older_than_s);
+      p.access = "drop partitions of " + t.name + " older than " + age(query.older_than_s);
     } else {
       p.rows_examined = old_rows;
       p.rows_written = old_rows;
       p.pages_read = old_rows / rows_per_page;
-      p.access = "delete from " + t.name + " rows older than " + util::format_duration(query.older_than_s);
+      p.access = "delete from " + t.name + " rows older than " + age(query.older_than_s);
     }
     break;
   }
