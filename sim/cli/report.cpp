@@ -2,6 +2,7 @@
 
 #include "util/units.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <ostream>
@@ -64,6 +65,16 @@ void print_report(std::ostream& out, const scenario::Scenario& s, const CheckedR
           << util::format_duration(load ? load->latency_p99_s : 0.0);
     }
     out << "\n";
+  }
+  std::map<std::string, double> metric_values;
+  for (auto it = summary["metrics"].begin(); it != summary["metrics"].end(); ++it)
+    if (it.value().is_number()) metric_values[it.key()] = it.value().get<double>();
+  std::vector<std::string> type_lines_done;
+  for (const auto& component : s.components) {
+    if (std::find(type_lines_done.begin(), type_lines_done.end(), component->type) != type_lines_done.end()) continue;
+    type_lines_done.push_back(component->type);
+    const std::string line = component->report_line(metric_values);
+    if (!line.empty()) out << "  " << line << "\n";
   }
   out << "  checks:\n";
   std::map<std::string, std::vector<const check::Violation*>> by_check;

@@ -12,6 +12,7 @@
 #include "topo/design.hpp"
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -84,6 +85,12 @@ struct ComponentSpec {
   // Its nodes split one load between them (shards): the report lists each
   // node's share under this label ("" for none).
   virtual std::string load_split_label() const { return ""; }
+  // A line of the run's report about it, from the summary's metrics ("" for
+  // none; one per type, so a type with several components sums them).
+  virtual std::string report_line(const std::map<std::string, double>& metrics) const {
+    (void)metrics;
+    return "";
+  }
 };
 
 using ComponentReader =

@@ -5,6 +5,7 @@
 #include "util/units.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace faultlab::scenario {
 
@@ -285,6 +286,20 @@ std::string Database::analyze_note() const {
 std::vector<std::string> Database::metric_names() const {
   return {"db_rows_examined", "db_lock_wait_max_s", "db_lock_timeouts", "db_statement_timeouts",
           "db_disk_used_fraction_max"};
+}
+
+std::string Database::report_line(const std::map<std::string, double>& metrics) const {
+  auto value = [&](const char* name) {
+    auto it = metrics.find(name);
+    return it == metrics.end() ? 0.0 : it->second;
+  };
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "databases: %.3g rows examined; longest lock wait %s; %.0f lock timeouts, %.0f statement timeouts; "
+                "disk at most %.1f %% full",
+                value("db_rows_examined"), util::format_duration(value("db_lock_wait_max_s")).c_str(),
+                value("db_lock_timeouts"), value("db_statement_timeouts"), 100.0 * value("db_disk_used_fraction_max"));
+  return line;
 }
 
 } // namespace faultlab::scenario

@@ -135,6 +135,7 @@ struct Database : ComponentSpec {
   void add_to_design(topo::Design& design, const Scenario& scenario) const override;
   std::string analyze_note() const override;
   std::vector<std::string> metric_names() const override;
+  std::string report_line(const std::map<std::string, double>& metrics) const override;
 };
 
 const char* to_string(Database::LockMode mode);
