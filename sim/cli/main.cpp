@@ -6,6 +6,7 @@
 #include "cli/check_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/explain_command.hpp"
+#include "cli/explore_command.hpp"
 #include "cli/export_command.hpp"
 #include "cli/sweep_command.hpp"
 #include "cli/usage_errors.hpp"
@@ -25,7 +26,16 @@ int main(int argc, char** argv) {
   auto* run_cmd = app.add_subcommand("run", "Run one simulation, check it and print a short report");
   run_cmd->add_option("scenario", run.scenario, "Scenario file (JSON)")->required();
   run_cmd->add_option("--variant", run.variant, "Variant to apply (default: the first the file declares; \"base\": none)");
-  run_cmd->add_option("--seed", run.seed, "Random seed; the same seed gives the same run")->check(kSeedValidator);
+  auto* seed_opt =
+      run_cmd->add_option("--seed", run.seed, "Random seed; the same seed gives the same run")->check(kSeedValidator);
+  std::uint64_t explore_seed = 0;
+  auto* explore_seed_opt =
+      run_cmd
+          ->add_option("--explore-seed", explore_seed,
+                       "Run with the fault schedule faultlab explore draws from this seed, instead of the file's "
+                       "faults (it is the run's seed too)")
+          ->check(kSeedValidator)
+          ->excludes(seed_opt);
   run_cmd->add_option("--set", run.sets, "Override a value before validation: PATH=VALUE, e.g. components.db.lag=800ms")
       ->allow_extra_args(false);
   run_cmd->add_option("--trace", run.trace_path, "Write the trace (JSON Lines) here");
@@ -98,12 +108,16 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"perfetto", "edn", "json-history"}));
   export_cmd->add_option("out", export_args.out, "The file to write")->required();
 
+  ExploreArgs explore;
+  auto* explore_cmd = add_explore_command(app, explore);
+
   // Command-line mistakes read like every other input error.
   if (auto code = parse_command_line(app, argc, argv, kExitBadInput)) return *code;
 
   if (*run_cmd) {
     for (const auto& spec : log_specs) run.simgrid_flags.push_back("--log=" + spec);
     for (const auto& spec : cfg_specs) run.simgrid_flags.push_back("--cfg=" + spec);
+    if (explore_seed_opt->count() > 0) run.explore_seed = explore_seed;
     return command_run(run, std::cout, std::cerr);
   }
   if (*verify_cmd) return command_verify(verify, std::cout, std::cerr);
@@ -112,6 +126,7 @@ int main(int argc, char** argv) {
   if (*sweep_cmd) return command_sweep(sweep, std::cout, std::cerr);
   if (*analyze_cmd) return command_analyze(analyze, std::cout, std::cerr);
   if (*export_cmd) return command_export(export_args, std::cout, std::cerr);
+  if (*explore_cmd) return command_explore(explore, std::cout, std::cerr);
   if (*explain_cmd) return command_explain(explain_name, explain_dir, std::cout, std::cerr);
   return kExitBadInput;
 }
