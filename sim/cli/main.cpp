@@ -7,6 +7,8 @@
 #include "cli/commands.hpp"
 #include "cli/explain_command.hpp"
 #include "cli/explore_command.hpp"
+#include "cli/shrink_command.hpp"
+#include "cli/scorecard_command.hpp"
 #include "cli/export_command.hpp"
 #include "cli/sweep_command.hpp"
 #include "cli/usage_errors.hpp"
@@ -110,6 +112,10 @@ int main(int argc, char** argv) {
 
   ExploreArgs explore;
   auto* explore_cmd = add_explore_command(app, explore);
+  ShrinkArgs shrink;
+  auto* shrink_cmd = add_shrink_command(app, shrink);
+  ScorecardArgs scorecard;
+  auto* scorecard_cmd = add_scorecard_command(app, scorecard);
 
   // Command-line mistakes read like every other input error.
   if (auto code = parse_command_line(app, argc, argv, kExitBadInput)) return *code;
@@ -127,6 +133,8 @@ int main(int argc, char** argv) {
   if (*analyze_cmd) return command_analyze(analyze, std::cout, std::cerr);
   if (*export_cmd) return command_export(export_args, std::cout, std::cerr);
   if (*explore_cmd) return command_explore(explore, std::cout, std::cerr);
+  if (*shrink_cmd) return command_shrink(shrink, std::cout, std::cerr);
+  if (*scorecard_cmd) return command_scorecard(scorecard, std::cout, std::cerr);
   if (*explain_cmd) return command_explain(explain_name, explain_dir, std::cout, std::cerr);
   return kExitBadInput;
 }

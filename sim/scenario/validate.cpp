@@ -460,6 +460,9 @@ Scenario validate(const Json& document, const Origin& origin) {
   s.title = root.string("title");
   s.lesson = root.string("lesson");
   s.design = root.string_or("design", "");
+  // A note for people, read by nothing (faultlab shrink says there where a
+  // file came from).
+  root.string_or("comment", "");
   if (root.find("workshop")) {
     ObjectReader w = root.object("workshop");
     if (w.find("look_for")) s.look_for = w.string_list("look_for");
