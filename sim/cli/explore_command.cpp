@@ -22,17 +22,22 @@ using nlohmann::ordered_json;
 
 CLI::App* add_explore_command(CLI::App& app, ExploreArgs& args) {
   auto* cmd = app.add_subcommand(
-      "explore", "Swarm exploration: run a scenario under many seeded random fault schedules and keep the failing runs");
+      "explore",
+      "Swarm exploration: run a scenario under many seeded random fault schedules and keep the failing runs");
   cmd->add_option("scenario", args.scenario, "Scenario file (JSON)")->required();
-  cmd->add_option("--variant", args.variant, "Variant to apply (default: the first the file declares; \"base\": none)");
-  cmd->add_option("--set", args.sets, "Override a value before validation: PATH=VALUE")->allow_extra_args(false);
+  cmd->add_option("--variant", args.variant,
+                  "Variant to apply (default: the first the file declares; \"base\": none)");
+  cmd->add_option("--set", args.sets, "Override a value before validation: PATH=VALUE")
+      ->allow_extra_args(false);
   cmd->add_option("--runs,-n", args.runs, "How many runs (explore seeds)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000}))
       ->capture_default_str();
   cmd->add_option("--seed", args.seed, "The first run's explore seed; run i uses seed + i")
       ->check(kSeedValidator)
       ->capture_default_str();
-  cmd->add_option("--jobs,-j", args.jobs, "Simulations to run at once")->check(CLI::Range(1, 64))->capture_default_str();
+  cmd->add_option("--jobs,-j", args.jobs, "Simulations to run at once")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   cmd->add_flag("!--no-progress", args.progress, "No progress line on stderr");
   return cmd;
 }
@@ -102,7 +107,8 @@ struct RunResult {
 
 std::string join(const std::vector<std::string>& items, const char* separator = ", ") {
   std::string text;
-  for (const auto& item : items) text += (text.empty() ? "" : separator) + item;
+  for (const auto& item : items)
+    text += (text.empty() ? "" : separator) + item;
   return text;
 }
 
@@ -121,17 +127,20 @@ int command_explore(const ExploreArgs& args, std::ostream& out, std::ostream& er
       throw util::InputError("bad-seeds", "--seed " + std::to_string(args.seed),
                              "seed + runs goes past the largest seed, 18446744073709551615");
     // Bad input is found here, once, before anything runs.
-    first = explore::load_explore_scenario(args.scenario, scenario::LoadOptions{args.variant, args.sets}, args.seed)
+    first = explore::load_explore_scenario(args.scenario, scenario::LoadOptions{args.variant, args.sets},
+                                           args.seed)
                 .scenario;
   } catch (const util::InputError& e) {
     err << e.what() << "\n";
     return kExitBadInput;
   }
   std::vector<std::string> checks;
-  for (const auto& c : first.checks) checks.push_back(c.name);
+  for (const auto& c : first.checks)
+    checks.push_back(c.name);
   const std::string label = first.name + (first.variant.empty() ? "" : " / " + first.variant);
 
-  ProgressLine progress(err, "explore", args.runs, args.progress, &err == &std::cerr && ::isatty(STDERR_FILENO) == 1);
+  ProgressLine progress(err, "explore", args.runs, args.progress,
+                        &err == &std::cerr && ::isatty(STDERR_FILENO) == 1);
   std::vector<RunResult> results(args.runs);
   std::uint64_t done = 0, failing = 0;
   auto read_result = [&](std::size_t i, const ChildResult& child) {
@@ -168,21 +177,23 @@ int command_explore(const ExploreArgs& args, std::ostream& out, std::ostream& er
     ProgressLine replay_progress(err, "explore: replaying failing runs", replays.size(), args.progress,
                                  &err == &std::cerr && ::isatty(STDERR_FILENO) == 1);
     std::uint64_t replayed = 0;
-    auto replay_results = run_in_children(replays, args.jobs, [&](std::size_t, const ChildResult&) {
-      replay_progress.update(++replayed);
-    });
+    auto replay_results = run_in_children(
+        replays, args.jobs, [&](std::size_t, const ChildResult&) { replay_progress.update(++replayed); });
     for (std::size_t k = 0; k < failed.size(); ++k) {
       const RunResult& r = results[failed[k]];
       const ChildResult& a = replay_results[2 * k];
       const ChildResult& b = replay_results[2 * k + 1];
-      auto ja = ordered_json::parse(a.output, nullptr, false), jb = ordered_json::parse(b.output, nullptr, false);
+      auto ja = ordered_json::parse(a.output, nullptr, false),
+           jb = ordered_json::parse(b.output, nullptr, false);
       std::string why;
-      if (!a.ok || !b.ok || ja.is_discarded() || jb.is_discarded()) why = "a replay did not finish: " + (a.ok ? b.output : a.output);
+      if (!a.ok || !b.ok || ja.is_discarded() || jb.is_discarded())
+        why = "a replay did not finish: " + (a.ok ? b.output : a.output);
       else if (ja["hash"] != jb["hash"])
         why = "two replays wrote different traces (hashes " + ja["hash"].get<std::string>() + " and " +
               jb["hash"].get<std::string>() + ")";
       else if (ja["counts"] != r.data["counts"] || jb["counts"] != r.data["counts"])
-        why = "a replay found other violations (" + ja["counts"].dump() + ", first run " + r.data["counts"].dump() + ")";
+        why = "a replay found other violations (" + ja["counts"].dump() + ", first run " +
+              r.data["counts"].dump() + ")";
       if (!why.empty()) nondeterministic.push_back("explore seed " + std::to_string(r.seed) + ": " + why);
     }
   }
@@ -211,14 +222,18 @@ int command_explore(const ExploreArgs& args, std::ostream& out, std::ostream& er
       ++by_check[check];
     }
     std::vector<std::string> families;
-    for (const auto& f : r.data["families"]) families.push_back(f.get<std::string>());
+    for (const auto& f : r.data["families"])
+      families.push_back(f.get<std::string>());
     out << "  explore seed " << r.seed << ": " << counts << " (faults: " << join(families) << ")\n"
         << "      " << r.data["first"][r.failed_checks.front()].get<std::string>() << "\n"
         << "      reproduce: " << reproduce_command(shown, r.seed) << "\n";
     const std::string signature = join(r.failed_checks, " + ") + " <- " + join(families);
-    auto it = std::find_if(distinct.begin(), distinct.end(), [&](const auto& d) { return d.first == signature; });
-    if (it == distinct.end()) distinct.push_back({signature, Distinct{1, r.seed}});
-    else ++it->second.count;
+    auto it =
+        std::find_if(distinct.begin(), distinct.end(), [&](const auto& d) { return d.first == signature; });
+    if (it == distinct.end())
+      distinct.push_back({signature, Distinct{1, r.seed}});
+    else
+      ++it->second.count;
   }
 
   const std::uint64_t failures = failing - errors;
@@ -227,8 +242,8 @@ int command_explore(const ExploreArgs& args, std::ostream& out, std::ostream& er
   char line[256];
   std::snprintf(line, sizeof line, "  %-28s %8llu\n", "runs", static_cast<unsigned long long>(args.runs));
   out << line;
-  std::snprintf(line, sizeof line, "  %-28s %8llu  (%s)\n", "failing runs", static_cast<unsigned long long>(failures),
-                percent(failures, args.runs).c_str());
+  std::snprintf(line, sizeof line, "  %-28s %8llu  (%s)\n", "failing runs",
+                static_cast<unsigned long long>(failures), percent(failures, args.runs).c_str());
   out << line;
   for (const auto& check : checks) {
     std::snprintf(line, sizeof line, "    %-26s %8llu\n", check.c_str(),
@@ -236,7 +251,8 @@ int command_explore(const ExploreArgs& args, std::ostream& out, std::ostream& er
     out << line;
   }
   if (errors) {
-    std::snprintf(line, sizeof line, "  %-28s %8llu\n", "runs that did not finish", static_cast<unsigned long long>(errors));
+    std::snprintf(line, sizeof line, "  %-28s %8llu\n", "runs that did not finish",
+                  static_cast<unsigned long long>(errors));
     out << line;
   }
   std::snprintf(line, sizeof line, "  %-28s %8zu\n", "distinct failures", distinct.size());
@@ -256,10 +272,13 @@ int command_explore(const ExploreArgs& args, std::ostream& out, std::ostream& er
   if (!failed.empty() && nondeterministic.empty())
     out << "  determinism: each failing run replayed twice, traces identical\n";
   for (const auto& n : nondeterministic)
-    err << util::InputError("nondeterministic", n, "the same seed must give the same trace; this is a bug in faultlab")
+    err << util::InputError("nondeterministic", n,
+                            "the same seed must give the same trace; this is a bug in faultlab")
                .what()
         << "\n";
-  return nondeterministic.empty() ? kExitOk : kExitVerifyFailed;
+  // A run that did not finish (a model invariant that broke, a crash) is a
+  // bug to look at, as a seed that does not replay is.
+  return nondeterministic.empty() && errors == 0 ? kExitOk : kExitVerifyFailed;
 }
 
 } // namespace faultlab::cli

@@ -11,7 +11,8 @@
 // Determinism self-check: every failing run is run twice more with a trace,
 // and the two traces' hashes (and their violation counts, against the first
 // run's) must agree; if not, that is an error (exit 1): a seed that does not
-// replay is a bug in faultlab.
+// replay is a bug in faultlab. A run that does not finish (a model
+// invariant broke, the run crashed) is listed and also makes the exit 1.
 //
 // Output: a progress line on stderr; on stdout, every failing run with the
 // command that reproduces it, then a summary: runs, failing runs, failing

@@ -29,7 +29,8 @@ public:
     std::string line = label_ + ": " + std::to_string(done) + "/" + std::to_string(total_) + " runs done";
     if (!note.empty()) line += " (" + note + ")";
     line += ", " + seconds(elapsed) + " elapsed";
-    if (done < total_ && done > 0) line += ", about " + seconds(elapsed / double(done) * double(total_ - done)) + " left";
+    if (done < total_ && done > 0)
+      line += ", about " + seconds(elapsed / double(done) * double(total_ - done)) + " left";
     if (tty_) {
       const std::size_t pad = width_ > line.size() ? width_ - line.size() : 0;
       width_ = line.size();

@@ -26,8 +26,11 @@ CLI::App* add_scorecard_command(CLI::App& app, ScorecardArgs& args) {
   auto* cmd = app.add_subcommand(
       "scorecard", "Every variant over its seeds in one table: availability, latency, violations, cost");
   cmd->add_option("scenario", args.scenario, "Scenario file (JSON)")->required();
-  cmd->add_option("--seeds", args.seeds, "Seeds for every variant, A..B or 1,2,7 (default: the scenario's own)");
-  cmd->add_option("--jobs,-j", args.jobs, "Simulations to run at once")->check(CLI::Range(1, 64))->capture_default_str();
+  cmd->add_option("--seeds", args.seeds,
+                  "Seeds for every variant, A..B or 1,2,7 (default: the scenario's own)");
+  cmd->add_option("--jobs,-j", args.jobs, "Simulations to run at once")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   cmd->add_option("--csv", args.csv, "Also write the table as CSV, one row per variant");
   cmd->add_flag("!--no-progress", args.progress, "No progress line on stderr");
   return cmd;
@@ -47,7 +50,9 @@ struct Row {
   std::string first_error;
   double availability_mean() const { return runs ? availability_sum / double(runs) : 0; }
   double messages_mean() const { return runs ? messages_sum / double(runs) : 0; }
-  bool runs_check(const std::string& c) const { return std::find(checks.begin(), checks.end(), c) != checks.end(); }
+  bool runs_check(const std::string& c) const {
+    return std::find(checks.begin(), checks.end(), c) != checks.end();
+  }
 };
 
 std::string fixed(double value, int decimals) {
@@ -68,8 +73,8 @@ int command_scorecard(const ScorecardArgs& args, std::ostream& out, std::ostream
       std::error_code error;
       if (!parent.empty() && !fs::is_directory(parent, error))
         throw util::InputError("no-dir", "--csv " + args.csv,
-                               "the folder " + parent.string() + " does not exist (create it first: mkdir -p " +
-                                   parent.string() + ")");
+                               "the folder " + parent.string() +
+                                   " does not exist (create it first: mkdir -p " + parent.string() + ")");
     }
     std::vector<std::uint64_t> seeds;
     if (!args.seeds.empty()) seeds = parse_sweep_seeds(args.seeds);
@@ -107,7 +112,8 @@ int command_scorecard(const ScorecardArgs& args, std::ostream& out, std::ostream
   ProgressLine progress(err, "scorecard", tasks.size(), args.progress,
                         &err == &std::cerr && ::isatty(STDERR_FILENO) == 1);
   std::uint64_t done = 0;
-  auto results = run_in_children(tasks, args.jobs, [&](std::size_t, const ChildResult&) { progress.update(++done); });
+  auto results =
+      run_in_children(tasks, args.jobs, [&](std::size_t, const ChildResult&) { progress.update(++done); });
   for (std::size_t t = 0; t < results.size(); ++t) {
     Row& row = rows[row_of[t]];
     auto summary = results[t].ok ? ordered_json::parse(results[t].output, nullptr, false) : ordered_json();
@@ -129,14 +135,17 @@ int command_scorecard(const ScorecardArgs& args, std::ostream& out, std::ostream
     }
     if (any > 0) ++row.runs_with_violations;
     const auto checked = evaluate_expectations(scenarios[row_of[t]], summary);
-    if (std::all_of(checked.begin(), checked.end(), [](const auto& e) { return e.ok; })) ++row.runs_as_expected;
+    if (std::all_of(checked.begin(), checked.end(), [](const auto& e) { return e.ok; }))
+      ++row.runs_as_expected;
   }
 
   // The table: one line per variant, columns as wide as their widest cell.
   const auto& s0 = scenarios.front();
   std::vector<std::string> head{"variant", "runs", "availability", "(worst)", "p99 (worst)"};
-  for (const auto& c : checks) head.push_back(c);
-  for (const char* h : {"runs failing", "as expected", "nodes", "messages/run"}) head.push_back(h);
+  for (const auto& c : checks)
+    head.push_back(c);
+  for (const char* h : {"runs failing", "as expected", "nodes", "messages/run"})
+    head.push_back(h);
   std::vector<std::vector<std::string>> table{head};
   for (const auto& row : rows) {
     std::vector<std::string> line{row.variant, std::to_string(row.runs)};
@@ -144,8 +153,9 @@ int command_scorecard(const ScorecardArgs& args, std::ostream& out, std::ostream
     line.push_back(row.runs ? fixed(100 * row.availability_min, 2) + " %" : "-");
     line.push_back(row.runs ? fixed(1000 * row.p99_max_s, 1) + " ms" : "-");
     for (const auto& c : checks)
-      line.push_back(row.runs_check(c) && row.runs ? std::to_string(row.violations.count(c) ? row.violations.at(c) : 0)
-                                                   : "-");
+      line.push_back(row.runs_check(c) && row.runs
+                         ? std::to_string(row.violations.count(c) ? row.violations.at(c) : 0)
+                         : "-");
     line.push_back(std::to_string(row.runs_with_violations) + "/" + std::to_string(row.runs));
     line.push_back(std::to_string(row.runs_as_expected) + "/" + std::to_string(row.runs));
     line.push_back(std::to_string(row.nodes));
@@ -154,8 +164,10 @@ int command_scorecard(const ScorecardArgs& args, std::ostream& out, std::ostream
   }
   std::vector<std::size_t> width(head.size(), 0);
   for (const auto& line : table)
-    for (std::size_t k = 0; k < line.size(); ++k) width[k] = std::max(width[k], line[k].size());
-  out << "scorecard " << s0.name << " — " << s0.title << " (" << ProgressLine::seconds(progress.elapsed_s()) << ")\n";
+    for (std::size_t k = 0; k < line.size(); ++k)
+      width[k] = std::max(width[k], line[k].size());
+  out << "scorecard " << s0.name << " — " << s0.title << " (" << ProgressLine::seconds(progress.elapsed_s())
+      << ")\n";
   for (const auto& line : table) {
     for (std::size_t k = 0; k < line.size(); ++k) {
       const std::size_t pad = width[k] - line[k].size();
@@ -176,16 +188,19 @@ int command_scorecard(const ScorecardArgs& args, std::ostream& out, std::ostream
 
   if (!args.csv.empty()) {
     std::string csv = "variant,runs,availability_mean,availability_min,latency_p99_s_max";
-    for (const auto& c : checks) csv += "," + csv_field(c + "_violations");
+    for (const auto& c : checks)
+      csv += "," + csv_field(c + "_violations");
     csv += ",runs_with_violations,runs_as_expected,nodes,messages_per_run,errors\n";
     for (const auto& row : rows) {
-      csv += csv_field(row.variant) + "," + std::to_string(row.runs) + "," + fixed(row.availability_mean(), 6) + "," +
-             fixed(row.availability_min, 6) + "," + fixed(row.p99_max_s, 6);
+      csv += csv_field(row.variant) + "," + std::to_string(row.runs) + "," +
+             fixed(row.availability_mean(), 6) + "," + fixed(row.availability_min, 6) + "," +
+             fixed(row.p99_max_s, 6);
       for (const auto& c : checks)
-        csv += "," + (row.runs_check(c) ? std::to_string(row.violations.count(c) ? row.violations.at(c) : 0) : "");
-      csv += "," + std::to_string(row.runs_with_violations) + "," + std::to_string(row.runs_as_expected) + "," +
-             std::to_string(row.nodes) + "," +
-             fixed(row.messages_mean(), 1) + "," + std::to_string(row.errors) + "\n";
+        csv += "," +
+               (row.runs_check(c) ? std::to_string(row.violations.count(c) ? row.violations.at(c) : 0) : "");
+      csv += "," + std::to_string(row.runs_with_violations) + "," + std::to_string(row.runs_as_expected) +
+             "," + std::to_string(row.nodes) + "," + fixed(row.messages_mean(), 1) + "," +
+             std::to_string(row.errors) + "\n";
     }
     try {
       history::write_file_atomically(args.csv, csv);

@@ -24,8 +24,10 @@ CLI::App* add_shrink_command(CLI::App& app, ShrinkArgs& args) {
   auto* cmd = app.add_subcommand(
       "shrink", "From a failing run, write the smallest scenario file found that still fails the same check");
   cmd->add_option("scenario", args.scenario, "Scenario file (JSON)")->required();
-  cmd->add_option("--variant", args.variant, "Variant to apply (default: the first the file declares; \"base\": none)");
-  cmd->add_option("--set", args.sets, "Override a value before validation: PATH=VALUE")->allow_extra_args(false);
+  cmd->add_option("--variant", args.variant,
+                  "Variant to apply (default: the first the file declares; \"base\": none)");
+  cmd->add_option("--set", args.sets, "Override a value before validation: PATH=VALUE")
+      ->allow_extra_args(false);
   auto* seed = cmd->add_option("--seed", args.seed, "Seed of the failing run")->check(kSeedValidator);
   cmd->add_option_function<std::uint64_t>(
          "--explore-seed", [&args](const std::uint64_t& value) { args.explore_seed = value; },
@@ -34,7 +36,9 @@ CLI::App* add_shrink_command(CLI::App& app, ShrinkArgs& args) {
       ->excludes(seed);
   cmd->add_option("--check", args.check, "The check it must still fail (default: the first it fails)");
   cmd->add_option("--out,-o", args.out, "Scenario file to write")->required();
-  cmd->add_option("--jobs,-j", args.jobs, "Candidates to run at once")->check(CLI::Range(1, 64))->capture_default_str();
+  cmd->add_option("--jobs,-j", args.jobs, "Candidates to run at once")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   cmd->add_option("--max-runs", args.max_runs, "Give up shrinking further after this many runs")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
@@ -55,7 +59,8 @@ std::vector<long long> failing_counts(const std::vector<scenario::Scenario>& sce
       return std::to_string(run_checked(s, request).summary["counts"].value(check, 0LL));
     });
   std::vector<long long> counts;
-  for (const auto& r : run_in_children(tasks, jobs)) counts.push_back(r.ok ? std::stoll(r.output) : -1);
+  for (const auto& r : run_in_children(tasks, jobs))
+    counts.push_back(r.ok ? std::stoll(r.output) : -1);
   return counts;
 }
 
@@ -74,8 +79,9 @@ std::string plural(std::size_t n, const std::string& word) {
 }
 
 std::string size_text(const Size& z) {
-  return plural(z.faults, "fault") + ", " + plural(z.clients, "client group") + ", " + plural(z.components, "component") +
-         ", " + plural(z.nodes, "node") + ", workload " + util::format_duration(z.duration_s);
+  return plural(z.faults, "fault") + ", " + plural(z.clients, "client group") + ", " +
+         plural(z.components, "component") + ", " + plural(z.nodes, "node") + ", workload " +
+         util::format_duration(z.duration_s);
 }
 
 std::string first_sentence(const std::string& text) {
@@ -98,8 +104,8 @@ int command_shrink(const ShrinkArgs& args, std::ostream& out, std::ostream& err)
       std::error_code error;
       if (!parent.empty() && !fs::is_directory(parent, error))
         throw util::InputError("no-dir", "--out " + args.out,
-                               "the folder " + parent.string() + " does not exist (create it first: mkdir -p " +
-                                   parent.string() + ")");
+                               "the folder " + parent.string() +
+                                   " does not exist (create it first: mkdir -p " + parent.string() + ")");
     }
     if (args.explore_seed) {
       auto loaded = explore::load_explore_scenario(args.scenario, options, *args.explore_seed);
@@ -108,14 +114,17 @@ int command_shrink(const ShrinkArgs& args, std::ostream& out, std::ostream& err)
     } else {
       original = scenario::load_scenario(args.scenario, options);
       scenario::Origin origin;
-      document = scenario::effective_document(scenario::read_json_file(args.scenario), args.scenario, options, origin);
+      document = scenario::effective_document(scenario::read_json_file(args.scenario), args.scenario, options,
+                                              origin);
     }
     from = reproduce_command(original, seed);
     bool known = args.check.empty();
-    for (const auto& c : original.checks) known = known || c.name == args.check;
+    for (const auto& c : original.checks)
+      known = known || c.name == args.check;
     if (!known) {
       std::string names;
-      for (const auto& c : original.checks) names += (names.empty() ? "" : ", ") + c.name;
+      for (const auto& c : original.checks)
+        names += (names.empty() ? "" : ", ") + c.name;
       throw util::InputError("unknown-check", "--check " + args.check,
                              "this scenario does not run that check (it runs: " + names + ")");
     }
@@ -144,16 +153,18 @@ int command_shrink(const ShrinkArgs& args, std::ostream& out, std::ostream& err)
         break;
       }
   if (check.empty() || counts.value(check, 0) == 0) {
-    err << util::InputError("not-failing", from,
-                            (check.empty() ? std::string("the run fails no check") : "the run does not fail " + check) +
-                                " (violations: " + counts.dump() + "): there is nothing to shrink")
+    err << util::InputError(
+               "not-failing", from,
+               (check.empty() ? std::string("the run fails no check") : "the run does not fail " + check) +
+                   " (violations: " + counts.dump() + "): there is nothing to shrink")
                .what()
         << "\n";
     return kExitBadInput;
   }
   const std::string label = original.name + (original.variant.empty() ? "" : " / " + original.variant);
-  out << "shrink " << label << ", " << (args.explore_seed ? "explore seed " : "seed ") << seed << ": fails " << check
-      << " (" << counts.value(check, 0) << (counts.value(check, 0) == 1 ? " violation" : " violations") << ")\n";
+  out << "shrink " << label << ", " << (args.explore_seed ? "explore seed " : "seed ") << seed << ": fails "
+      << check << " (" << counts.value(check, 0)
+      << (counts.value(check, 0) == 1 ? " violation" : " violations") << ")\n";
 
   // Candidates that validate, in the order given, each with its typed scenario.
   auto typed = [&](const Json& candidate) -> std::optional<scenario::Scenario> {
@@ -186,8 +197,9 @@ int command_shrink(const ShrinkArgs& args, std::ostream& out, std::ostream& err)
       }
     bool accepted = false;
     for (std::size_t start = 0; start < candidates.size() && !accepted && runs < args.max_runs;) {
-      const std::size_t batch = std::min<std::size_t>({static_cast<std::size_t>(args.jobs), candidates.size() - start,
-                                                       static_cast<std::size_t>(args.max_runs - runs)});
+      const std::size_t batch =
+          std::min<std::size_t>({static_cast<std::size_t>(args.jobs), candidates.size() - start,
+                                 static_cast<std::size_t>(args.max_runs - runs)});
       std::vector<scenario::Scenario> some(scenarios.begin() + static_cast<long>(start),
                                            scenarios.begin() + static_cast<long>(start + batch));
       auto found = failing_counts(some, seed, check, args.jobs);
@@ -196,7 +208,8 @@ int command_shrink(const ShrinkArgs& args, std::ostream& out, std::ostream& err)
         if (found[k] > 0) {
           current = candidates[start + k].document;
           kept.push_back(candidates[start + k].what);
-          if (args.progress) err << "shrink: " << kept.back() << " (still fails, " << runs << " runs)\n" << std::flush;
+          if (args.progress)
+            err << "shrink: " << kept.back() << " (still fails, " << runs << " runs)\n" << std::flush;
           accepted = true;
           break;
         }
@@ -223,7 +236,8 @@ int command_shrink(const ShrinkArgs& args, std::ostream& out, std::ostream& err)
   long long final_count = final_scenario ? failing_counts({*final_scenario}, seed, check, 1).front() : -1;
   ++runs;
   if (final_count <= 0) {
-    err << "error: the shrunk scenario no longer fails " << check << "; nothing written (a bug in faultlab shrink)\n";
+    err << "error: the shrunk scenario no longer fails " << check
+        << "; nothing written (a bug in faultlab shrink)\n";
     return kExitBadInput;
   }
   try {
@@ -235,9 +249,10 @@ int command_shrink(const ShrinkArgs& args, std::ostream& out, std::ostream& err)
   std::error_code error;
   const auto original_bytes = fs::file_size(args.scenario, error);
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  out << "  tried " << runs << " runs in " << util::format_duration(elapsed) << "; kept " << plural(kept.size(), "reduction")
-      << (kept.empty() ? "" : ":") << "\n";
-  for (const auto& k : kept) out << "    " << k << "\n";
+  out << "  tried " << runs << " runs in " << util::format_duration(elapsed) << "; kept "
+      << plural(kept.size(), "reduction") << (kept.empty() ? "" : ":") << "\n";
+  for (const auto& k : kept)
+    out << "    " << k << "\n";
   out << "  from: " << size_text(size_of(original)) << ", " << original_bytes << " bytes\n";
   out << "  to:   " << size_text(size_of(*final_scenario)) << ", " << text.size() << " bytes";
   if (!error && original_bytes > 0)

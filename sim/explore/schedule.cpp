@@ -34,7 +34,8 @@ Targets targets_of(const scenario::Scenario& s) {
   Targets t;
   std::set<std::string> serving;
   for (const auto& component : s.components)
-    for (const auto& role : component->node_roles()) serving.insert(role.node);
+    for (const auto& role : component->node_roles())
+      serving.insert(role.node);
   for (const auto& node : s.topology.nodes) {
     t.nodes.push_back(node.name);
     if (serving.count(node.name)) t.servers.push_back(node.name);
@@ -45,7 +46,9 @@ Targets targets_of(const scenario::Scenario& s) {
   return t;
 }
 
-template <class T> const T& pick(Rng& rng, const std::vector<T>& from) { return from[rng.below(from.size())]; }
+template <class T> const T& pick(Rng& rng, const std::vector<T>& from) {
+  return from[rng.below(from.size())];
+}
 
 // A non-empty subset of `from`, each member in with probability 1/2.
 std::vector<std::string> some_of(Rng& rng, const std::vector<std::string>& from) {
@@ -68,9 +71,11 @@ Json partition_groups(Rng& rng, const Targets& t) {
   } else if (shape == 1 && t.zones.size() >= 2) {
     std::vector<std::string> side = some_of(rng, t.zones);
     if (side.size() == t.zones.size()) side.erase(side.begin() + static_cast<long>(rng.below(side.size())));
-    for (const auto& z : t.zones) (std::find(side.begin(), side.end(), z) != side.end() ? a : b).push_back(z);
+    for (const auto& z : t.zones)
+      (std::find(side.begin(), side.end(), z) != side.end() ? a : b).push_back(z);
   } else {
-    for (const auto& n : t.nodes) (rng.chance(0.5) ? a : b).push_back(n);
+    for (const auto& n : t.nodes)
+      (rng.chance(0.5) ? a : b).push_back(n);
     if (a.empty()) a.push_back(b.back()), b.pop_back();
     if (b.empty()) b.push_back(a.back()), a.pop_back();
   }
@@ -117,7 +122,8 @@ Schedule make_schedule(const scenario::Scenario& s, std::uint64_t explore_seed) 
     } else if (family == "drop" || family == "delay") {
       if (family == "drop") fault["probability"] = std::round(rng.uniform(0.05, 0.6) * 100.0) / 100.0;
       // Log-uniform from 10 ms to 1 s: small delays are as interesting as big ones.
-      else fault["extra"] = duration_text(0.01 * std::pow(100.0, rng.uniform()));
+      else
+        fault["extra"] = duration_text(0.01 * std::pow(100.0, rng.uniform()));
       if (rng.chance(0.7)) fault["nodes"] = some_of(rng, t.servers);
     } else {
       fault["node"] = pick(rng, t.servers);
@@ -135,15 +141,19 @@ std::string describe_fault(const scenario::Fault& f) {
   std::string text = f.name + ": " + scenario::to_string(f.type);
   auto join = [](const std::vector<std::string>& names) {
     std::string out;
-    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    for (const auto& n : names)
+      out += (out.empty() ? "" : ", ") + n;
     return out;
   };
   if (f.type == scenario::Fault::Type::partition) {
-    for (std::size_t g = 0; g < f.groups.size(); ++g) text += (g ? " | " : " ") + join(f.groups[g].nodes);
+    for (std::size_t g = 0; g < f.groups.size(); ++g)
+      text += (g ? " | " : " ") + join(f.groups[g].nodes);
     if (f.one_way) text += " (one way, " + f.one_way->first + " to " + f.one_way->second + ")";
   } else if (f.type == scenario::Fault::Type::drop || f.type == scenario::Fault::Type::delay) {
-    if (f.type == scenario::Fault::Type::drop) text += " " + std::to_string(static_cast<int>(std::lround(f.probability * 100))) + " %";
-    else text += " +" + util::format_duration(f.extra_delay_s);
+    if (f.type == scenario::Fault::Type::drop)
+      text += " " + std::to_string(static_cast<int>(std::lround(f.probability * 100))) + " %";
+    else
+      text += " +" + util::format_duration(f.extra_delay_s);
     text += f.nodes.empty() ? " of every message" : " to or from " + join(f.nodes);
   } else if (!f.node.empty()) {
     text += " " + f.node;

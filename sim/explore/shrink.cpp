@@ -27,13 +27,15 @@ std::vector<std::string> keys_of(const Json& document, const char* member) {
   std::vector<std::string> keys;
   auto it = document.find(member);
   if (it != document.end() && it->is_object())
-    for (auto m = it->begin(); m != it->end(); ++m) keys.push_back(m.key());
+    for (auto m = it->begin(); m != it->end(); ++m)
+      keys.push_back(m.key());
   return keys;
 }
 
 Json without(const Json& document, const char* member, const std::vector<std::string>& names) {
   Json copy = document;
-  for (const auto& name : names) copy[member].erase(name);
+  for (const auto& name : names)
+    copy[member].erase(name);
   return copy;
 }
 
@@ -48,7 +50,8 @@ void remove_mentions(Json& value, const std::string& name) {
     }
     value = std::move(kept);
   } else if (value.is_object()) {
-    for (auto it = value.begin(); it != value.end(); ++it) remove_mentions(it.value(), name);
+    for (auto it = value.begin(); it != value.end(); ++it)
+      remove_mentions(it.value(), name);
   }
 }
 
@@ -66,7 +69,8 @@ double last_fault_end_s(const Json& document) {
 double first_fault_start_s(const Json& document) {
   double start = HUGE_VAL;
   if (document.contains("faults") && document["faults"].is_object())
-    for (const auto& f : document["faults"]) start = std::min(start, duration_at(f, "at").value_or(0));
+    for (const auto& f : document["faults"])
+      start = std::min(start, duration_at(f, "at").value_or(0));
   return start;
 }
 
@@ -95,7 +99,8 @@ Json shifted(const Json& document, double shift_s) {
   Json copy = document;
   double duration = duration_at(copy["workload"], "duration").value_or(0);
   copy["workload"]["duration"] = duration_text(duration - shift_s);
-  for (auto& f : copy["faults"]) f["at"] = duration_text(duration_at(f, "at").value_or(0) - shift_s);
+  for (auto& f : copy["faults"])
+    f["at"] = duration_text(duration_at(f, "at").value_or(0) - shift_s);
   return copy;
 }
 
@@ -124,7 +129,8 @@ bool halve_rate(Json& arrival) {
 // latency table that may be left out: (JSON pointer, words for the log).
 // Never a component's type, a client group's node or target, or a list of
 // things (nodes, faults, groups), which the other reductions handle.
-std::vector<std::pair<std::string, std::string>> removable_fields(const Json& document, const std::string& section) {
+std::vector<std::pair<std::string, std::string>> removable_fields(const Json& document,
+                                                                  const std::string& section) {
   std::vector<std::pair<std::string, std::string>> out;
   auto members = [&](const Json& object, const std::string& pointer, const std::string& what, int depth,
                      auto&& self) -> void {
@@ -145,7 +151,8 @@ std::vector<std::pair<std::string, std::string>> removable_fields(const Json& do
       members(document["topology"]["latency"], "/topology/latency", "topology.latency", 1, members);
   } else if (document["workload"].contains("clients")) {
     for (auto c = document["workload"]["clients"].begin(); c != document["workload"]["clients"].end(); ++c)
-      members(*c, scenario::pointer_append("/workload/clients", c.key()), "client group " + c.key(), 1, members);
+      members(*c, scenario::pointer_append("/workload/clients", c.key()), "client group " + c.key(), 1,
+              members);
   }
   return out;
 }
@@ -154,7 +161,8 @@ std::vector<std::pair<std::string, std::string>> removable_fields(const Json& do
 
 Json strip_to_check(const Json& document, const std::string& check) {
   Json copy = document;
-  for (const char* key : {"variants", "expect", "workshop", "design", "seeds"}) copy.erase(key);
+  for (const char* key : {"variants", "expect", "workshop", "design", "seeds"})
+    copy.erase(key);
   Json checks = Json::object();
   if (copy.contains("checks") && copy["checks"].contains(check)) checks[check] = copy["checks"][check];
   copy["checks"] = checks;
@@ -173,20 +181,23 @@ std::vector<Reduction> reductions(const Json& document) {
   for (std::size_t chunk = faults.size() / 2; chunk >= 2; chunk /= 2)
     for (std::size_t start = 0; start < faults.size(); start += chunk) {
       std::vector<std::string> part(faults.begin() + static_cast<long>(start),
-                                    faults.begin() + static_cast<long>(std::min(faults.size(), start + chunk)));
+                                    faults.begin() +
+                                        static_cast<long>(std::min(faults.size(), start + chunk)));
       add("remove faults " + part.front() + ".." + part.back(), without(document, "faults", part));
     }
-  for (const auto& f : faults) add("remove fault " + f, without(document, "faults", {f}));
+  for (const auto& f : faults)
+    add("remove fault " + f, without(document, "faults", {f}));
 
   // Client groups, components and nodes, one at a time.
-  const auto clients = document.contains("workload") ? keys_of(document["workload"], "clients")
-                                                     : std::vector<std::string>{};
+  const auto clients =
+      document.contains("workload") ? keys_of(document["workload"], "clients") : std::vector<std::string>{};
   for (const auto& c : clients) {
     Json candidate = document;
     candidate["workload"]["clients"].erase(c);
     add("remove client group " + c, candidate);
   }
-  for (const auto& c : keys_of(document, "components")) add("remove component " + c, without(document, "components", {c}));
+  for (const auto& c : keys_of(document, "components"))
+    add("remove component " + c, without(document, "components", {c}));
   if (document.contains("topology"))
     for (const auto& node : keys_of(document["topology"], "nodes")) {
       Json candidate = document;
@@ -219,12 +230,15 @@ std::vector<Reduction> reductions(const Json& document) {
     const Json& workload = document["workload"];
     if (auto duration = duration_at(workload, "duration")) {
       double end = last_fault_end_s(document);
-      if (end > 0 && end + 0.5 < *duration) add("end the workload when the last fault ends", cut_to(document, end + 0.5));
+      if (end > 0 && end + 0.5 < *duration)
+        add("end the workload when the last fault ends", cut_to(document, end + 0.5));
       if (*duration >= 1.0) add("halve the workload", cut_to(document, std::round(*duration * 500) / 1000));
       double start = first_fault_start_s(document);
       if (std::isfinite(start) && start >= 1.0) {
-        add("start the workload at the first fault's time", shifted(document, std::floor(start * 1000) / 1000));
-        add("start the workload halfway to the first fault", shifted(document, std::floor(start * 500) / 1000));
+        add("start the workload at the first fault's time",
+            shifted(document, std::floor(start * 1000) / 1000));
+        add("start the workload halfway to the first fault",
+            shifted(document, std::floor(start * 500) / 1000));
       }
     }
     if (auto settle = duration_at(workload, "settle"); settle && *settle > kMinSettle_s) {
@@ -245,7 +259,8 @@ std::vector<Reduction> reductions(const Json& document) {
   for (const auto& c : clients) {
     Json candidate = document;
     Json& group = candidate["workload"]["clients"][c];
-    if (group.contains("arrival") && halve_rate(group["arrival"])) add("halve the rate of client group " + c, candidate);
+    if (group.contains("arrival") && halve_rate(group["arrival"]))
+      add("halve the rate of client group " + c, candidate);
     candidate = document;
     if (candidate["workload"]["clients"][c].contains("sessions") &&
         halve_integer(candidate["workload"]["clients"][c]["sessions"], 1))

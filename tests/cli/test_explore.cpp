@@ -59,7 +59,8 @@ TEST_CASE("a schedule is drawn from its seed alone, and every fault ends before 
       REQUIRE(f.duration_s);
       CHECK(f.at_s + *f.duration_s <= a.scenario.workload.duration_s + 1e-9);
       const std::string family = scenario::to_string(f.type);
-      CHECK(std::find(a.schedule.families.begin(), a.schedule.families.end(), family) != a.schedule.families.end());
+      CHECK(std::find(a.schedule.families.begin(), a.schedule.families.end(), family) !=
+            a.schedule.families.end());
       families_seen.insert(family);
       if (f.type == scenario::Fault::Type::crash || f.type == scenario::Fault::Type::pause)
         CHECK((f.node == "db-1" || f.node == "db-2" || f.node == "db-3")); // never a client group's node
@@ -96,7 +97,8 @@ TEST_CASE("run --explore-seed replays the same trace, names its faults and says 
   std::istringstream lines(a);
   for (std::string line; std::getline(lines, line);) {
     auto event = nlohmann::json::parse(line);
-    if (event.value("ev", "") == "fault" && event.value("phase", "") == "start") started.insert(event["name"]);
+    if (event.value("ev", "") == "fault" && event.value("phase", "") == "start")
+      started.insert(event["name"]);
   }
   CHECK(started.count("datacentre-link") == 0);
   CHECK(started.count("replica-cut-off") == 0);
@@ -108,8 +110,8 @@ TEST_CASE("run --explore-seed replays the same trace, names its faults and says 
   }
 
   // A plain run has no explore_seed anywhere, and --seed with --explore-seed is refused.
-  auto [plain_code, plain] = shell("'" + binary + "' run " + kSplitBrain + " --variant broken --trace " + dir +
-                                   "/p.jsonl --quiet");
+  auto [plain_code, plain] =
+      shell("'" + binary + "' run " + kSplitBrain + " --variant broken --trace " + dir + "/p.jsonl --quiet");
   REQUIRE(plain_code == 0);
   CHECK(read_text(dir + "/p.jsonl").find("explore_seed") == std::string::npos);
   auto [both_code, both] = shell(command + " --seed 4");
@@ -132,7 +134,8 @@ TEST_CASE("explore finds single_leader failures on split-brain broken, and none 
   Result broken = run_explore("broken", 100);
   INFO(broken.out << broken.err);
   REQUIRE(broken.code == 0);
-  CHECK(broken.out.find("explore split-brain / broken: 100 runs (explore seeds 1..100)") != std::string::npos);
+  CHECK(broken.out.find("explore split-brain / broken: 100 runs (explore seeds 1..100)") !=
+        std::string::npos);
   CHECK(broken.err.find("explore: 100/100 runs done") != std::string::npos);
   // Some runs fail single_leader, each printed with the command that repeats it.
   CHECK(summary_count(broken.out, "single_leader") > 0);
@@ -141,7 +144,8 @@ TEST_CASE("explore finds single_leader failures on split-brain broken, and none 
         std::string::npos);
   CHECK(broken.out.find("distinct failures (checkers that fired <- fault families in the schedule):") !=
         std::string::npos);
-  CHECK(broken.out.find("determinism: each failing run replayed twice, traces identical") != std::string::npos);
+  CHECK(broken.out.find("determinism: each failing run replayed twice, traces identical") !=
+        std::string::npos);
 
   // The done-when figure: 200 runs of fixed, and never two primaries.
   Result fixed = run_explore("fixed", 200);

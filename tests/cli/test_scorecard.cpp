@@ -28,7 +28,8 @@ std::string small_scenario(const std::string& dir) {
 std::vector<std::string> lines(const std::string& text) {
   std::vector<std::string> out;
   std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
+  for (std::string line; std::getline(in, line);)
+    out.push_back(line);
   return out;
 }
 
@@ -47,7 +48,9 @@ TEST_CASE("scorecard: every variant over its seeds, as a table and as CSV") {
   REQUIRE(table.size() >= 4);
   CHECK(table[0].rfind("scorecard replica-lag — ", 0) == 0);
   CHECK(table[1].find("variant  runs  availability") != std::string::npos);
-  CHECK(table[1].find("read_your_writes  stale_read  lost_writes  runs failing  as expected  nodes  messages/run") != std::string::npos);
+  CHECK(table[1].find(
+            "read_your_writes  stale_read  lost_writes  runs failing  as expected  nodes  messages/run") !=
+        std::string::npos);
   CHECK(table[2].rfind("  broken ", 0) == 0);
   CHECK(table[3].rfind("  fixed  ", 0) == 0);
   CHECK(err.str().find("scorecard: 6/6 runs done") != std::string::npos);
@@ -55,12 +58,16 @@ TEST_CASE("scorecard: every variant over its seeds, as a table and as CSV") {
   // The CSV holds the sums of the runs' own counts.
   auto csv = lines(read_text(args.csv));
   REQUIRE(csv.size() == 3);
-  CHECK(csv[0] == "variant,runs,availability_mean,availability_min,latency_p99_s_max,read_your_writes_violations,"
-                  "stale_read_violations,lost_writes_violations,runs_with_violations,runs_as_expected,nodes,messages_per_run,errors");
+  CHECK(csv[0] ==
+        "variant,runs,availability_mean,availability_min,latency_p99_s_max,read_your_writes_violations,"
+        "stale_read_violations,lost_writes_violations,runs_with_violations,runs_as_expected,nodes,messages_"
+        "per_run,errors");
   long long ryw_broken = 0, ryw_fixed = 0;
   for (std::uint64_t seed = 1; seed <= 3; ++seed) {
-    ryw_broken += run_file(args.scenario, "broken", seed).summary["counts"]["read_your_writes"].get<long long>();
-    ryw_fixed += run_file(args.scenario, "fixed", seed).summary["counts"]["read_your_writes"].get<long long>();
+    ryw_broken +=
+        run_file(args.scenario, "broken", seed).summary["counts"]["read_your_writes"].get<long long>();
+    ryw_fixed +=
+        run_file(args.scenario, "fixed", seed).summary["counts"]["read_your_writes"].get<long long>();
   }
   CHECK(ryw_broken > 0);
   CHECK(ryw_fixed == 0);
@@ -90,7 +97,8 @@ TEST_CASE("scorecard refuses bad input before anything runs") {
 
 TEST_CASE("explore, shrink and scorecard each have --help") {
   for (const std::string command : {"explore", "shrink", "scorecard"}) {
-    auto [code, text] = faultlab::testing::shell(std::string("'") + FAULTLAB_BINARY + "' " + command + " --help");
+    auto [code, text] =
+        faultlab::testing::shell(std::string("'") + FAULTLAB_BINARY + "' " + command + " --help");
     INFO(text);
     CHECK(code == 0);
     CHECK(text.find("Usage: ") != std::string::npos);

@@ -43,12 +43,12 @@ std::string planted(const std::string& dir) {
   Json link = d["faults"]["datacentre-link"];
   d.erase("variants");
   d["faults"] = Json::object();
-  d["faults"]["client-jitter"] = {{"type", "delay"}, {"at", "1s"}, {"duration", "20s"}, {"extra", "2ms"},
-                                  {"nodes", {"app-west"}}};
+  d["faults"]["client-jitter"] = {
+      {"type", "delay"}, {"at", "1s"}, {"duration", "20s"}, {"extra", "2ms"}, {"nodes", {"app-west"}}};
   d["faults"]["replica-cut-off"] = broken["faults"]["replica-cut-off"];
   d["faults"]["datacentre-link"] = link;
-  d["faults"]["client-drops"] = {{"type", "drop"}, {"at", "12s"}, {"duration", "2s"}, {"probability", 0.01},
-                                 {"nodes", {"app-east"}}};
+  d["faults"]["client-drops"] = {
+      {"type", "drop"}, {"at", "12s"}, {"duration", "2s"}, {"probability", 0.01}, {"nodes", {"app-east"}}};
   return write_text(dir + "/planted.json", d.dump(2));
 }
 
@@ -78,8 +78,9 @@ TEST_CASE("a planted failure shrinks to its core: one partition, and a file unde
   CHECK(shrunk["checks"] == Json{{"single_leader", Json::object()}});
   CHECK(shrunk["expect"] == Json{{"violations", {{"single_leader", {{"min", 1}}}}}});
   CHECK(shrunk["seeds"] == Json::array({1}));
-  CHECK(shrunk["comment"].get<std::string>().rfind(
-            "Shrunk by faultlab shrink from: ./faultlab run " + args.scenario + " --variant base --seed 1 (", 0) == 0);
+  CHECK(shrunk["comment"].get<std::string>().rfind("Shrunk by faultlab shrink from: ./faultlab run " +
+                                                       args.scenario + " --variant base --seed 1 (",
+                                                   0) == 0);
   // Smaller in every way the shrinker knows.
   // Two primaries acknowledging writes needs writers on both sides, so both
   // client groups stay; what they do shrinks.
@@ -128,7 +129,8 @@ TEST_CASE("reductions: faults by halves and one by one, nodes out of every list,
     "faults": {"p": {"type": "partition", "at": "4s", "duration": "2s", "groups": {"x": ["c"], "y": ["a", "b"]}},
                "k": {"type": "crash", "at": "8s", "duration": "1s", "node": "c"}}})");
   std::map<std::string, Json> by_what;
-  for (auto& r : explore::reductions(d)) by_what[r.what] = r.document;
+  for (auto& r : explore::reductions(d))
+    by_what[r.what] = r.document;
   REQUIRE(by_what.count("remove every fault"));
   CHECK(by_what["remove every fault"]["faults"].empty());
   CHECK(by_what["remove fault k"]["faults"].size() == 1);
@@ -141,7 +143,8 @@ TEST_CASE("reductions: faults by halves and one by one, nodes out of every list,
   CHECK(by_what.at("start the workload at the first fault's time")["faults"]["p"]["at"] == "0ms");
   CHECK(by_what.at("start the workload at the first fault's time")["workload"]["duration"] == "16000ms");
   CHECK(by_what.at("halve fault p")["faults"]["p"]["duration"] == "1000ms");
-  CHECK(by_what.at("halve the rate of client group w")["workload"]["clients"]["w"]["arrival"]["rate_per_s"] == 5.0);
+  CHECK(by_what.at("halve the rate of client group w")["workload"]["clients"]["w"]["arrival"]["rate_per_s"] ==
+        5.0);
   CHECK(by_what.at("halve the sessions of client group w")["workload"]["clients"]["w"]["sessions"] == 4);
   CHECK(by_what.at("halve the settle time")["workload"]["settle"] == "1000ms");
   // Settings go one at a time, never a type, a node or a target.
@@ -151,5 +154,6 @@ TEST_CASE("reductions: faults by halves and one by one, nodes out of every list,
   CHECK(by_what.count("remove g.type") == 0);
   CHECK(by_what.count("remove client group w.target") == 0);
   // Nothing offered is the document itself.
-  for (const auto& [what, document] : by_what) CHECK(document != d);
+  for (const auto& [what, document] : by_what)
+    CHECK(document != d);
 }
