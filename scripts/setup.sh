@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   cmake g++ make pkg-config
   libsimgrid-dev libboost-graph-dev nlohmann-json3-dev catch2 libcli11-dev
+  python3-jsonschema # tests/schema: catalog files against scenarios/schema.json
 )
 if [[ "${FAULTLAB_BUILD_VIZ:-ON}" == "ON" ]]; then
   packages+=(libimgui-dev libglfw3-dev libstb-dev libgl-dev xvfb xauth libgl1-mesa-dri fonts-dejavu-core)

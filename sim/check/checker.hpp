@@ -50,6 +50,14 @@ struct CheckOptions {
   // charged_not_fulfilled: how long after the money was taken an order may
   // still be unpaid (a webhook or a reconciliation job is on its way).
   double payment_bound_s = 30.0;
+
+  // latency_slo: the share of an endpoint's requests per window that must
+  // succeed within the bound (0.99: the p99 must be within it); endpoints
+  // named in endpoint_latency_s use their own bound, and when any is named
+  // only those are judged. Uses window_s and min_window_ops.
+  double latency_percentile = 0.99;
+  double latency_bound_s = 0.5;
+  std::map<std::string, double> endpoint_latency_s;
 };
 
 using CheckFn = std::vector<Violation> (*)(const history::History&, const CheckOptions&);
@@ -78,6 +86,10 @@ std::vector<Violation> check_availability(const history::History& history, const
 std::vector<Violation> check_shard_skew(const history::History& history, const CheckOptions& options);
 std::vector<Violation> check_oversell(const history::History& history, const CheckOptions& options);
 // payments.cpp: orders against a payment provider's ledger.
+// database.cpp: latency SLOs and a database's incidents.
+std::vector<Violation> check_latency_slo(const history::History& history, const CheckOptions& options);
+std::vector<Violation> check_disk_full(const history::History& history, const CheckOptions& options);
+std::vector<Violation> check_oom(const history::History& history, const CheckOptions& options);
 std::vector<Violation> check_double_charge(const history::History& history, const CheckOptions& options);
 std::vector<Violation> check_unpaid_shipment(const history::History& history, const CheckOptions& options);
 std::vector<Violation> check_charged_not_fulfilled(const history::History& history, const CheckOptions& options);

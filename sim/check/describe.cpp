@@ -10,7 +10,10 @@ namespace faultlab::check {
 std::string format_time(double time_s) {
   if (std::isinf(time_s)) return time_s > 0 ? "never" : "the beginning";
   char text[64];
-  std::snprintf(text, sizeof text, "%.3f s", time_s);
+  // Runs that simulate months read better in days (no catalog run shorter
+  // than two days changes).
+  if (time_s >= 2 * 86400.0) std::snprintf(text, sizeof text, "day %.2f", time_s / 86400.0);
+  else std::snprintf(text, sizeof text, "%.3f s", time_s);
   return text;
 }
 

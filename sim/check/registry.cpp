@@ -37,6 +37,11 @@ const std::vector<CheckerInfo>& registry() {
       {"charged_not_fulfilled",
        "the provider took the money for an order that was still not paid (unpaid or cancelled) after the bound",
        &check_charged_not_fulfilled, "payment_provider"},
+      {"latency_slo",
+       "an endpoint's requests in a time window were too slow (or failed) for its latency SLO, such as p99 <= 300 ms",
+       &check_latency_slo},
+      {"disk_full", "a database's disk filled up and it stopped", &check_disk_full, "database"},
+      {"oom", "a database used more memory than its node has and was killed", &check_oom, "database"},
   };
   return checkers;
 }

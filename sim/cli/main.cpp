@@ -12,6 +12,7 @@
 #include "cli/export_command.hpp"
 #include "cli/sweep_command.hpp"
 #include "cli/usage_errors.hpp"
+#include "scenario/schema.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -110,6 +111,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"perfetto", "edn", "json-history"}));
   export_cmd->add_option("out", export_args.out, "The file to write")->required();
 
+  auto* schema_cmd = app.add_subcommand(
+      "schema", "Print the JSON Schema of scenario files (scenarios/schema.json is this output)");
+
   ExploreArgs explore;
   auto* explore_cmd = add_explore_command(app, explore);
   ShrinkArgs shrink;
@@ -132,6 +136,10 @@ int main(int argc, char** argv) {
   if (*sweep_cmd) return command_sweep(sweep, std::cout, std::cerr);
   if (*analyze_cmd) return command_analyze(analyze, std::cout, std::cerr);
   if (*export_cmd) return command_export(export_args, std::cout, std::cerr);
+  if (*schema_cmd) {
+    std::cout << faultlab::scenario::scenario_schema().dump(2) << "\n";
+    return 0;
+  }
   if (*explore_cmd) return command_explore(explore, std::cout, std::cerr);
   if (*shrink_cmd) return command_shrink(shrink, std::cout, std::cerr);
   if (*scorecard_cmd) return command_scorecard(scorecard, std::cout, std::cerr);

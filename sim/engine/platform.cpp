@@ -7,7 +7,12 @@ namespace faultlab::engine {
 std::vector<sg4::Host*> build_platform(const scenario::Topology& topology) {
   auto* zone = sg4::create_full_zone("world");
   std::vector<sg4::Host*> hosts;
-  for (const auto& node : topology.nodes) hosts.push_back(zone->create_host(node.name, node.speed_flops));
+  for (const auto& node : topology.nodes) {
+    sg4::Host* host = zone->create_host(node.name, node.speed_flops);
+    host->set_core_count(node.cores);
+    host->create_disk("disk", node.disk_read_Bps, node.disk_write_Bps);
+    hosts.push_back(host);
+  }
   for (std::size_t i = 0; i < hosts.size(); ++i) {
     auto* loopback = zone->create_link("lo:" + topology.nodes[i].name, topology.bandwidth_Bps * 10);
     loopback->set_latency(kLoopbackLatency_s);

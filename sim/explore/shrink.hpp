@@ -28,7 +28,8 @@ struct Reduction {
 std::vector<Reduction> reductions(const scenario::Json& document);
 
 // Takes out what does not change a run: every check but `check` (kept with
-// its options), expectations, variants, the workshop notes and the design;
+// its options), expectations, variants, the workshop notes, the design and
+// "$schema" (a path relative to the catalog);
 // shortens the lesson. The result still needs a run to confirm it fails.
 scenario::Json strip_to_check(const scenario::Json& document, const std::string& check);
 

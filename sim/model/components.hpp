@@ -12,6 +12,8 @@
 
 namespace faultlab::model {
 
+struct ModelStats;
+
 // A running component. Models talk to each other only through the network;
 // what they hold of each other are handles taken when they are built.
 class ComponentModel {
@@ -19,6 +21,8 @@ public:
   virtual ~ComponentModel() = default;
   // Launches its actors (called once, after every model is built).
   virtual void start() = 0;
+  // What it measured for the summary's metrics, once the run is over.
+  virtual void report(ModelStats& stats) const { (void)stats; }
 };
 
 // Every model of one run, found by component name.

@@ -9,6 +9,7 @@
 #include "model/rpc.hpp"
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +30,8 @@ struct ClientRequest {
 struct ModelStats {
   std::int64_t cache_hits = 0, cache_misses = 0;
   std::vector<double> database_read_times_s; // reads an application made behind a cache
+  // Named measurements a component type's models report (ComponentModel::report).
+  std::map<std::string, double> values;
 };
 
 class ClientDriver {

@@ -1,6 +1,8 @@
 #include "model/service.hpp"
 
 #include "history/json_line.hpp"
+#include "model/invariant.hpp"
+#include "util/units.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -35,6 +37,11 @@ ServiceModel::ServiceModel(const scenario::Service& spec, Components& components
         if (auto* group = components_.find_as<ReplicaGroupModel>(call.to); group && !instance->groups.count(call.to))
           instance->groups[call.to] = std::make_unique<GroupClient>(*group,
                                                                     context_, *instance->rpc, instance->rng);
+    for (const auto& endpoint : spec_.endpoints)
+      for (const auto& call : endpoint.calls)
+        if (auto* callee = components_.find_as<Callee>(call.to)) instance->callees[call.to] = callee;
+    for (const auto& pool : spec_.pools) instance->pools[pool.to].spec = &pool;
+    reset_pools(*instance);
     nodes_.push_back(instance->node);
     instances_.push_back(std::move(instance));
   }
@@ -44,9 +51,10 @@ void ServiceModel::start() {
   for (auto& instance : instances_) {
     Instance* i = instance.get();
     i->server->start([this, i] { serve(*i); },
-                     [i] {
+                     [this, i] {
                        i->rpc->reset(); // what it knew about leaders was in memory
                        for (auto& [name, group] : i->groups) group->forget_leader();
+                       reset_pools(*i); // its connections died with it
                      });
   }
 }
@@ -120,6 +128,40 @@ ServiceModel::Outcome ServiceModel::attempt(Instance& instance, const scenario::
                                             const Envelope& request, double deadline_s) {
   const std::string& user = request.payload_as<Call>().user;
   Outcome outcome;
+  Instance::Pool* pool = nullptr;
+  int connection = -1;
+  if (auto it = instance.pools.find(call.to); it != instance.pools.end()) {
+    pool = &it->second;
+    connection = take_connection(instance, *pool, deadline_s);
+    if (connection < 0) {
+      outcome.error = "no connection to " + call.to + " within " + util::format_duration(pool->spec->wait_timeout_s) +
+                      " (pool of " + std::to_string(pool->spec->size) + ", all in use)";
+      return outcome;
+    }
+  }
+  // Gives the connection back (a crash of the node made a new pool meanwhile).
+  const std::uint64_t pool_generation = pool ? instance.pool_generation : 0;
+  auto give_back = [&] {
+    if (!pool || pool_generation != instance.pool_generation) return;
+    pool->busy[static_cast<std::size_t>(connection)] = false;
+    pool->free->release();
+  };
+  if (auto callee = instance.callees.find(call.to); callee != instance.callees.end()) {
+    CallRequest r;
+    r.op = call.op;
+    r.key = fill_template(call.key, user);
+    r.caller = spec_.name;
+    r.pooled = pool != nullptr;
+    r.connection = context_.network.node_name(instance.node) + "/" + spec_.name +
+                   (pool ? ".pool#" + std::to_string(connection) : "#" + std::to_string(instance.next_connection++));
+    r.history_op = request.op;
+    CallAnswer answer = callee->second->call(*instance.rpc, r, deadline_s);
+    give_back();
+    outcome.ok = answer.outcome == history::Outcome::ok;
+    outcome.unknown = answer.outcome == history::Outcome::info;
+    outcome.error = answer.error;
+    return outcome;
+  }
   if (auto group = instance.groups.find(call.to); group != instance.groups.end()) {
     GroupClient::Request r;
     r.write = call.op == "write";
@@ -127,6 +169,7 @@ ServiceModel::Outcome ServiceModel::attempt(Instance& instance, const scenario::
     if (r.write) r.value = context_.next_value++;
     r.op = request.op;
     GroupClient::Answer answer = group->second->call(r, deadline_s);
+    give_back();
     outcome.ok = answer.outcome == history::Outcome::ok;
     outcome.unknown = answer.outcome == history::Outcome::info;
     outcome.error = answer.error;
@@ -135,6 +178,7 @@ ServiceModel::Outcome ServiceModel::attempt(Instance& instance, const scenario::
   const ServiceModel& next = components_.get<ServiceModel>(call.to);
   std::unique_ptr<Envelope> answer =
       call_service(*instance.rpc, instance.rng, next, call.op, user, request.op, deadline_s);
+  give_back();
   const CallReply* reply = answer ? &answer->payload_as<CallReply>() : nullptr;
   outcome.ok = reply && reply->ok;
   outcome.unknown = !outcome.ok && (!reply || reply->unknown);
@@ -152,6 +196,54 @@ void ServiceModel::trace_fallback(const Instance& instance, const scenario::Call
                                                (call.fallback == Fallback::fail_open ? "failing open"
                                                                                      : "answering with a default"))
                                .done());
+}
+
+int ServiceModel::take_connection(Instance& instance, Instance::Pool& pool, double deadline_s) {
+  const double start_s = sg4::Engine::get_clock();
+  const std::uint64_t generation = instance.pool_generation;
+  bool got = false;
+  if (!pool.free->would_block()) {
+    pool.free->acquire();
+    got = true;
+  } else {
+    const double wait_s = std::min(pool.spec->wait_timeout_s, deadline_s - start_s);
+    ++pool.waiting;
+    got = wait_s > 0 && !pool.free->acquire_timeout(wait_s);
+    if (generation != instance.pool_generation) return -1; // (not reached: a crash kills the waiter too)
+    --pool.waiting;
+    if (context_.trace) {
+      const double now = sg4::Engine::get_clock();
+      std::int64_t in_use = 0;
+      for (bool b : pool.busy) in_use += b ? 1 : 0;
+      context_.trace->add(now, history::JsonLine(now, "pool_wait")
+                                   .str("node", context_.network.node_name(instance.node))
+                                   .str("component", spec_.name)
+                                   .str("pool", pool.spec->to)
+                                   .num("waited_s", now - start_s)
+                                   .str("outcome", got ? "connection" : "timeout")
+                                   .integer("in_use", in_use)
+                                   .integer("waiting", pool.waiting)
+                                   .integer("size", pool.spec->size)
+                                   .done());
+    }
+  }
+  if (!got) return -1;
+  for (std::size_t i = 0; i < pool.busy.size(); ++i)
+    if (!pool.busy[i]) {
+      pool.busy[i] = true;
+      return static_cast<int>(i);
+    }
+  FAULTLAB_INVARIANT(false, "a pool's semaphore let a call through with every connection busy");
+  return -1;
+}
+
+void ServiceModel::reset_pools(Instance& instance) {
+  ++instance.pool_generation;
+  for (auto& [to, pool] : instance.pools) {
+    pool.free = sg4::Semaphore::create(static_cast<unsigned>(pool.spec->size));
+    pool.busy.assign(static_cast<std::size_t>(pool.spec->size), false);
+    pool.waiting = 0;
+  }
 }
 
 std::unique_ptr<Envelope> call_service(Rpc& rpc, util::Rng& rng, const ServiceModel& service,

@@ -15,6 +15,7 @@
 
 #include "components/service/spec.hpp"
 #include "model/components.hpp"
+#include "model/callee.hpp"
 #include "model/driver.hpp"
 #include "model/group_client.hpp"
 #include "model/server.hpp"
@@ -38,6 +39,16 @@ private:
     std::unique_ptr<Rpc> rpc;       // makes the endpoint's own calls
     util::Rng rng{0};
     std::map<std::string, std::unique_ptr<GroupClient>> groups; // one driver per replica group called
+    std::map<std::string, Callee*> callees;                     // databases called, by name
+    struct Pool {
+      const scenario::Pool* spec = nullptr;
+      simgrid::s4u::SemaphorePtr free; // counts free connections; waiters queue in FIFO order
+      std::vector<bool> busy;          // which connections are in use
+      std::int64_t waiting = 0;
+    };
+    std::map<std::string, Pool> pools; // by the dependency they connect to
+    std::int64_t next_connection = 0;  // unpooled connections get a fresh id each
+    std::uint64_t pool_generation = 0; // bumped when a crash throws the pools away
   };
   struct Outcome {
     bool ok = false;
@@ -52,6 +63,10 @@ private:
   Outcome attempt(Instance& instance, const scenario::Call& call, const engine::Envelope& request,
                   double deadline_s);
   void trace_fallback(const Instance& instance, const scenario::Call& call, const std::string& error);
+  // Takes a free connection of the pool, waiting for one until its wait
+  // timeout or the deadline; -1 when none came.
+  int take_connection(Instance& instance, Instance::Pool& pool, double deadline_s);
+  void reset_pools(Instance& instance);
 
   const scenario::Service& spec_;
   Components& components_;

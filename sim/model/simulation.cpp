@@ -75,6 +75,7 @@ RunOutput simulate(const scenario::Scenario& scenario, const RunOptions& options
   output.shed_queue_full = context.shed_queue_full;
   ModelStats stats;
   for (const auto& c : clients) c->driver().report(stats);
+  for (const auto& model : components.all()) model->report(stats);
   for (const auto& type : type_names) {
     const ModelType* model_type = model_types.find(type);
     bool present = std::any_of(scenario.components.begin(), scenario.components.end(),

@@ -19,7 +19,16 @@ namespace faultlab::scenario {
 struct Node {
   std::string name;
   std::string zone;
-  double speed_flops = 1e9; // CPU speed; service times are executed as work on it
+  double speed_flops = 1e9; // CPU speed of one core; service times are executed as work on it
+  // The rest of the machine, for components that use it (a database): cores
+  // run that many computations at full speed at once; memory and disk size
+  // are 0 when the scenario does not say (nothing is limited by them); the
+  // disk's bandwidths are shared by every read or write on the node.
+  int cores = 1;
+  double memory_bytes = 0;
+  double disk_bytes = 0;
+  double disk_read_Bps = 500e6;
+  double disk_write_Bps = 300e6;
 };
 
 struct Topology {

@@ -1,8 +1,11 @@
 #include "scenario/json_reader.hpp"
 
+#include "scenario/schema.hpp"
+
 #include "util/input_error.hpp"
 #include "util/units.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -45,6 +48,48 @@ bool patch_touches(const Json& patch, const std::string& pointer) {
     pos = next + 1;
   }
   return !patch.is_object() || !pointer.empty();
+}
+
+// While probing (schema.hpp), what an accessor hands back for a field the
+// reader takes apart by hand: null, which every reader must survive anyway.
+const Json& probe_null() {
+  static const Json value;
+  return value;
+}
+
+// A duration as the files write it, for defaults in the schema: 0.0001 -> "100us".
+std::string duration_text(double seconds) {
+  struct Unit { const char* name; double size; };
+  for (Unit unit : {Unit{"h", 3600}, Unit{"min", 60}, Unit{"s", 1}, Unit{"ms", 1e-3}, Unit{"us", 1e-6}}) {
+    double count = seconds / unit.size;
+    if (count >= 1 && std::fabs(count - std::round(count)) < 1e-9)
+      return number_text(std::round(count)) + unit.name;
+  }
+  if (seconds >= 1e-3) return number_text(seconds) + "s";
+  return seconds == 0 ? "0s" : number_text(seconds * 1e9) + "ns";
+}
+
+Json duration_schema() { return Json{{"$ref", "#/$defs/duration"}}; }
+
+Json number_schema(const char* type, double min, double max) {
+  Json schema{{"type", type}};
+  if (min != -HUGE_VAL) schema["minimum"] = min;
+  if (max != HUGE_VAL) schema["maximum"] = max;
+  return schema;
+}
+
+// {"$probe": "rest"} -> {"$probe": "<the field's pointer>/rest"}.
+void place_probe_markers(Json& schema, const std::string& field_pointer) {
+  if (schema.is_object()) {
+    auto it = schema.find("$probe");
+    if (it != schema.end() && it->is_string()) {
+      std::string rest = it->get<std::string>();
+      *it = rest.empty() ? field_pointer : field_pointer + "/" + rest;
+      return;
+    }
+  }
+  if (schema.is_structured())
+    for (auto& child : schema) place_probe_markers(child, field_pointer);
 }
 
 bool is_prefix_pointer(const std::string& prefix, const std::string& pointer) {
@@ -109,35 +154,93 @@ double read_number(const Origin& origin, const Json& value, const std::string& p
 
 ObjectReader::ObjectReader(const Origin& origin, const Json& value, std::string pointer)
     : origin_(origin), value_(value), pointer_(std::move(pointer)) {
-  if (!value_.is_object())
+  if (!value_.is_object() && !probing())
     origin_.fail("wrong-type", pointer_, "expected an object, got " + describe_json(value_));
 }
 
-bool ObjectReader::has(const std::string& key) const { return value_.contains(key); }
+// While probing, known_ holds the fields whose presence the reader tested:
+// a field it then requires is required only when present, so optional.
+void ObjectReader::record(const std::string& key, Json schema, bool required) {
+  place_probe_markers(schema, origin_.probe->annotate(child(key)));
+  origin_.probe->field(origin_.probe->annotate(pointer_), key, std::move(schema), required && !known_.count(key));
+}
+
+bool ObjectReader::has(const std::string& key) const {
+  if (probing()) {
+    const_cast<ObjectReader*>(this)->known_.insert(key);
+    return origin_.probe->decide(origin_.probe->annotate(child(key)) + "#has", {"yes", "no"}) == "yes";
+  }
+  return value_.contains(key);
+}
 
 const Json* ObjectReader::find(const std::string& key) {
+  if (probing()) {
+    record(key, Json::object(), false);
+    known_.insert(key);
+    bool present = origin_.probe->decide(origin_.probe->annotate(child(key)) + "#find", {"yes", "no"}) == "yes";
+    return present ? &probe_null() : nullptr;
+  }
   known_.insert(key);
   auto it = value_.find(key);
   return it == value_.end() ? nullptr : &*it;
 }
 
+const Json* ObjectReader::find(const std::string& key, const Shape& shape) {
+  if (!probing()) return find(key);
+  record(key, shape.schema, false);
+  known_.insert(key);
+  if (shape.example.is_null()) return nullptr;
+  bool present = origin_.probe->decide(origin_.probe->annotate(child(key)) + "#find", {"yes", "no"}) == "yes";
+  return present ? origin_.probe->keep(shape.example) : nullptr;
+}
+
+const Json& ObjectReader::require(const std::string& key, const Shape& shape) {
+  if (!probing()) return require(key);
+  record(key, shape.schema, true);
+  return *origin_.probe->keep(shape.example);
+}
+
 const Json& ObjectReader::require(const std::string& key) {
+  if (probing()) {
+    record(key, Json::object(), true);
+    return probe_null();
+  }
   const Json* value = find(key);
   if (value == nullptr) origin_.fail("missing-field", pointer_, "missing required field " + quote(key));
   return *value;
 }
 
 std::string ObjectReader::string(const std::string& key) {
+  if (probing()) {
+    record(key, Json{{"type", "string"}}, true);
+    return kProbeName;
+  }
   return read_string(origin_, require(key), child(key));
 }
 
 std::string ObjectReader::string_or(const std::string& key, const std::string& fallback) {
+  if (probing()) {
+    Json schema{{"type", "string"}};
+    if (!fallback.empty()) schema["default"] = fallback;
+    record(key, std::move(schema), false);
+    return fallback;
+  }
   const Json* value = find(key);
   return value == nullptr ? fallback : read_string(origin_, *value, child(key));
 }
 
 std::string ObjectReader::choice(const std::string& key, const std::vector<std::string>& options,
                                  const std::string& fallback) {
+  if (probing()) {
+    std::vector<std::string> order;
+    if (!fallback.empty()) order.push_back(fallback);
+    for (const auto& option : options)
+      if (option != fallback) order.push_back(option);
+    Json schema{{"enum", options}};
+    if (!fallback.empty()) schema["default"] = fallback;
+    record(key, std::move(schema), fallback.empty());
+    return origin_.probe->decide(origin_.probe->annotate(child(key)) + "#choice", order);
+  }
   const Json* value = find(key);
   if (value == nullptr) {
     if (fallback.empty()) require(key);
@@ -152,30 +255,66 @@ std::string ObjectReader::choice(const std::string& key, const std::vector<std::
   origin_.fail("bad-value", child(key), expected + ", got " + describe_json(*value));
 }
 
+std::string ObjectReader::kind(const std::string& key, const std::vector<std::string>& options,
+                               const std::string& fallback) {
+  std::string value = choice(key, options, fallback);
+  if (probing()) origin_.probe->branch(pointer_, key, value, fallback);
+  return value;
+}
+
 double ObjectReader::duration_s(const std::string& key) {
+  if (probing()) {
+    record(key, duration_schema(), true);
+    return 1.0;
+  }
   return read_duration_s(origin_, require(key), child(key));
 }
 
 double ObjectReader::duration_s_or(const std::string& key, double fallback) {
+  if (probing()) {
+    Json schema = duration_schema();
+    schema["default"] = duration_text(fallback);
+    record(key, std::move(schema), false);
+    return fallback;
+  }
   return optional_duration_s(key).value_or(fallback);
 }
 
 std::optional<double> ObjectReader::optional_duration_s(const std::string& key) {
+  if (probing()) {
+    record(key, duration_schema(), false);
+    return std::nullopt;
+  }
   const Json* value = find(key);
   if (value == nullptr) return std::nullopt;
   return read_duration_s(origin_, *value, child(key));
 }
 
 double ObjectReader::number(const std::string& key, double min, double max) {
+  if (probing()) {
+    record(key, number_schema("number", min, max), true);
+    return std::min(std::max(1.0, min), max);
+  }
   return read_number(origin_, require(key), child(key), min, max);
 }
 
 double ObjectReader::number_or(const std::string& key, double fallback, double min, double max) {
+  if (probing()) {
+    Json schema = number_schema("number", min, max);
+    schema["default"] = fallback;
+    record(key, std::move(schema), false);
+    return fallback;
+  }
   const Json* value = find(key);
   return value == nullptr ? fallback : read_number(origin_, *value, child(key), min, max);
 }
 
 long long ObjectReader::integer_or(const std::string& key, long long fallback, long long min, long long max) {
+  if (probing()) {
+    Json schema{{"type", "integer"}, {"minimum", min}, {"maximum", max}, {"default", fallback}};
+    record(key, std::move(schema), false);
+    return fallback;
+  }
   const Json* value = find(key);
   if (value == nullptr) return fallback;
   std::string expected = "expected a whole number from " + std::to_string(min) + " to " + std::to_string(max);
@@ -186,6 +325,11 @@ long long ObjectReader::integer_or(const std::string& key, long long fallback, l
 }
 
 bool ObjectReader::boolean_or(const std::string& key, bool fallback) {
+  if (probing()) {
+    record(key, Json{{"type", "boolean"}, {"default", fallback}}, false);
+    std::string first = fallback ? "true" : "false", second = fallback ? "false" : "true";
+    return origin_.probe->decide(origin_.probe->annotate(child(key)) + "#boolean", {first, second}) == "true";
+  }
   const Json* value = find(key);
   if (value == nullptr) return fallback;
   if (!value->is_boolean())
@@ -194,6 +338,10 @@ bool ObjectReader::boolean_or(const std::string& key, bool fallback) {
 }
 
 std::vector<std::string> ObjectReader::string_list(const std::string& key) {
+  if (probing()) {
+    record(key, Json{{"type", "array"}, {"items", {{"type", "string"}}}}, true);
+    return {kProbeName};
+  }
   const Json& value = require(key);
   if (!value.is_array())
     origin_.fail("wrong-type", child(key), "expected a list of strings, got " + describe_json(value));
@@ -203,10 +351,21 @@ std::vector<std::string> ObjectReader::string_list(const std::string& key) {
   return out;
 }
 
-ObjectReader ObjectReader::object(const std::string& key) { return ObjectReader(origin_, require(key), child(key)); }
+ObjectReader ObjectReader::object(const std::string& key) {
+  if (probing()) {
+    record(key, Json{{"$probe", ""}}, true);
+    return ObjectReader(origin_, probe_null(), child(key));
+  }
+  return ObjectReader(origin_, require(key), child(key));
+}
 
 std::vector<std::pair<std::string, ObjectReader>> ObjectReader::members(const std::string& key) {
   std::vector<std::pair<std::string, ObjectReader>> out;
+  if (probing()) {
+    record(key, Json{{"type", "object"}, {"additionalProperties", {{"$probe", kProbeName}}}}, false);
+    out.emplace_back(kProbeName, ObjectReader(origin_, probe_null(), pointer_append(child(key), kProbeName)));
+    return out;
+  }
   const Json* value = find(key);
   if (value == nullptr) return out;
   if (!value->is_object())
@@ -216,7 +375,28 @@ std::vector<std::pair<std::string, ObjectReader>> ObjectReader::members(const st
   return out;
 }
 
+std::vector<std::pair<std::string, ObjectReader>> ObjectReader::named_members(const std::string& key,
+                                                                              const std::vector<std::string>& names) {
+  if (!probing()) return members(key);
+  Json properties = Json::object();
+  for (const auto& name : names) properties[name] = Json{{"$probe", name}};
+  record(key, Json{{"type", "object"}, {"properties", properties}, {"additionalProperties", false}}, false);
+  std::vector<std::pair<std::string, ObjectReader>> out;
+  for (const auto& name : names)
+    out.emplace_back(name, ObjectReader(origin_, probe_null(), pointer_append(child(key), name)));
+  return out;
+}
+
+void ObjectReader::describe(std::initializer_list<std::pair<const char*, const char*>> fields) {
+  if (!probing()) return;
+  for (const auto& [key, text] : fields) origin_.probe->describe(origin_.probe->annotate(pointer_), key, text);
+}
+
 void ObjectReader::finish() const {
+  if (probing()) {
+    origin_.probe->finished(origin_.probe->annotate(pointer_));
+    return;
+  }
   for (auto it = value_.begin(); it != value_.end(); ++it) {
     if (known_.count(it.key())) continue;
     std::string expected;

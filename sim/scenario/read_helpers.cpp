@@ -42,17 +42,28 @@ void check_name(const Origin& origin, const std::string& name, const std::string
                 "expected a name of letters, digits, '-' and '_' (at most 64), got " + quote(name));
 }
 
+const Shape& duration_or_object_shape() {
+  static const Shape shape{{{"anyOf", Json::array({{{"$ref", "#/$defs/duration"}}, {{"$probe", ""}}})}},
+                           Json::object()};
+  return shape;
+}
+
 Distribution read_distribution(ObjectReader& parent, const std::string& key) {
   const Origin& origin = parent.origin();
   Distribution d;
-  const Json& value = parent.require(key);
+  static const Shape shape{
+      {{"anyOf", Json::array({{{"$ref", "#/$defs/duration"}}, {{"$probe", ""}}})},
+       {"description", "a fixed duration, or {\"distribution\": \"uniform\", \"min\", \"max\"} or "
+                       "{\"distribution\": \"exponential\", \"mean\"}"}},
+      Json::object()};
+  const Json& value = parent.require(key, shape);
   std::string pointer = parent.child(key);
   if (!value.is_object()) { // a plain duration: a fixed value
     d.a_s = read_duration_s(origin, value, pointer);
     return d;
   }
   ObjectReader r(origin, value, pointer);
-  std::string kind = r.choice("distribution", {"fixed", "uniform", "exponential"}, "fixed");
+  std::string kind = r.kind("distribution", {"fixed", "uniform", "exponential"}, "fixed");
   if (kind == "fixed") {
     d.a_s = r.duration_s("value");
   } else if (kind == "uniform") {
@@ -69,7 +80,8 @@ Distribution read_distribution(ObjectReader& parent, const std::string& key) {
 }
 
 std::int64_t read_message_size(ObjectReader& r, std::int64_t fallback) {
-  const Json* size = r.find("message_size");
+  static const Shape shape{{{"$ref", "#/$defs/size"}}, nullptr};
+  const Json* size = r.find("message_size", shape);
   if (size == nullptr) return fallback;
   auto bytes = size->is_string() ? util::parse_size_bytes(size->get<std::string>()) : std::nullopt;
   if (!bytes || *bytes < 1 || *bytes > 1e9)

@@ -20,6 +20,10 @@ void check_name(const Origin& origin, const std::string& name, const std::string
 Distribution read_distribution(ObjectReader& parent, const std::string& key);
 std::int64_t read_message_size(ObjectReader& r, std::int64_t fallback);
 
+// For `faultlab schema`: a field that holds a duration or an object read
+// below it with an ObjectReader (a backoff: "100ms" or {"base", "max"}).
+const Shape& duration_or_object_shape();
+
 // A required node name, checked against the topology.
 std::string read_node(ObjectReader& r, const Topology& topology, const std::string& key = "node");
 // A list of distinct node names (at least one unless allow_empty).

@@ -6,6 +6,7 @@
 #include "check/checker.hpp"
 #include "scenario/loader.hpp"
 #include "scenario/read_helpers.hpp"
+#include "scenario/schema.hpp"
 #include "util/input_error.hpp"
 #include "util/units.hpp"
 
@@ -41,12 +42,40 @@ Topology read_topology(ObjectReader top) {
     Node n;
     n.name = name;
     n.zone = node.string_or("zone", "default");
-    if (const Json* speed = node.find("speed")) {
+    static const Shape speed_shape{{{"$ref", "#/$defs/speed"}}, nullptr};
+    if (const Json* speed = node.find("speed", speed_shape)) {
       auto flops = speed->is_string() ? util::parse_speed_flops(speed->get<std::string>()) : std::nullopt;
       if (!flops || *flops <= 0)
         origin.fail("bad-value", node.child("speed"),
                     "expected a CPU speed like \"1Gf\" or \"500Mf\", got " + describe_json(*speed));
       n.speed_flops = *flops;
+    }
+    n.cores = static_cast<int>(node.integer_or("cores", n.cores, 1, 1024));
+    auto size = [&](ObjectReader& r, const std::string& key, double fallback) {
+      static const Shape size_shape{{{"$ref", "#/$defs/size"}}, nullptr};
+      const Json* value = r.find(key, size_shape);
+      if (value == nullptr) return fallback;
+      auto bytes = value->is_string() ? util::parse_size_bytes(value->get<std::string>()) : std::nullopt;
+      if (!bytes || *bytes < 1)
+        origin.fail("bad-value", r.child(key), "expected a size like \"16GiB\" or \"500GB\", got " + describe_json(*value));
+      return *bytes;
+    };
+    auto bandwidth = [&](ObjectReader& r, const std::string& key, double fallback) {
+      static const Shape bandwidth_shape{{{"$ref", "#/$defs/bandwidth"}}, nullptr};
+      const Json* value = r.find(key, bandwidth_shape);
+      if (value == nullptr) return fallback;
+      auto bps = value->is_string() ? util::parse_bandwidth_Bps(value->get<std::string>()) : std::nullopt;
+      if (!bps || *bps <= 0)
+        origin.fail("bad-value", r.child(key), "expected a bandwidth like \"500MBps\", got " + describe_json(*value));
+      return *bps;
+    };
+    n.memory_bytes = size(node, "memory", 0);
+    if (node.find("disk")) {
+      ObjectReader disk = node.object("disk");
+      n.disk_bytes = size(disk, "size", 0);
+      n.disk_read_Bps = bandwidth(disk, "read", n.disk_read_Bps);
+      n.disk_write_Bps = bandwidth(disk, "write", n.disk_write_Bps);
+      disk.finish();
     }
     node.finish();
     topology.nodes.push_back(n);
@@ -63,6 +92,11 @@ Topology read_topology(ObjectReader top) {
     topology.default_latency_s = latency.duration_s_or("default", topology.default_latency_s);
     auto table = [&](const std::string& key, const std::set<std::string>& allowed, const char* what,
                      std::map<std::pair<std::string, std::string>, double>& out) {
+      static const Shape shape{{{"type", "object"},
+                                {"additionalProperties",
+                                 {{"type", "object"}, {"additionalProperties", {{"$ref", "#/$defs/duration"}}}}}},
+                               nullptr};
+      if (latency.find(key, shape) == nullptr) return;
       for (auto& [a, row] : latency.members(key)) {
         if (!allowed.count(a))
           origin.fail(nodes.count(a) || zones.count(a) ? "bad-value" : "unknown-node", row.pointer(),
@@ -84,7 +118,8 @@ Topology read_topology(ObjectReader top) {
     table("pairs", nodes, "node", topology.pair_latency_s);
     latency.finish();
   }
-  if (const Json* bandwidth = top.find("bandwidth")) {
+  static const Shape bandwidth_shape{{{"$ref", "#/$defs/bandwidth"}}, nullptr};
+  if (const Json* bandwidth = top.find("bandwidth", bandwidth_shape)) {
     auto Bps = bandwidth->is_string() ? util::parse_bandwidth_Bps(bandwidth->get<std::string>()) : std::nullopt;
     if (!Bps || *Bps <= 0)
       origin.fail("bad-value", top.child("bandwidth"),
@@ -102,7 +137,9 @@ std::vector<RateStep> read_arrival(ObjectReader a) {
   if (a.has("rate_per_s") && a.has("steps"))
     origin.fail("bad-value", a.pointer(), "give either \"rate_per_s\" or \"steps\", not both");
   if (a.has("steps")) {
-    const Json& list = a.require("steps");
+    static const Shape steps_shape{{{"type", "array"}, {"minItems", 1}, {"items", {{"$probe", "0"}}}},
+                                   Json::array({Json::object()})};
+    const Json& list = a.require("steps", steps_shape);
     if (!list.is_array() || list.empty())
       origin.fail("wrong-type", a.child("steps"),
                   "expected a non-empty list of {\"at\": ..., \"rate_per_s\": ...}, got " + describe_json(list));
@@ -134,7 +171,9 @@ std::vector<std::pair<std::string, double>> read_mix(ObjectReader& r, const std:
     for (const auto& op : ops) mix.emplace_back(op, 1.0 / static_cast<double>(ops.size()));
     return mix;
   }
-  const Json& value = r.require("mix");
+  static const Shape mix_shape{
+      {{"type", "object"}, {"additionalProperties", {{"type", "number"}, {"minimum", 0}}}}, nullptr};
+  const Json& value = r.require("mix", mix_shape);
   if (!value.is_object())
     origin.fail("wrong-type", r.child("mix"), "expected an object of operation -> weight, got " + describe_json(value));
   double total = 0;
@@ -213,8 +252,10 @@ Client read_client(const std::string& name, ObjectReader& r, const Scenario& s,
 Workload read_workload(ObjectReader w, const Scenario& s, const std::vector<std::string>& components) {
   Workload workload;
   workload.duration_s = w.duration_s("duration");
-  if (workload.duration_s <= 0 || workload.duration_s > 86400)
-    w.origin().fail("bad-duration", w.child("duration"), "expected a duration above zero and at most 24h");
+  // Years are fine when events are sparse (a table that grows between
+  // queries costs nothing); the number of ops is bounded by limits.max_ops.
+  if (workload.duration_s <= 0 || workload.duration_s > 10 * 366 * 86400.0)
+    w.origin().fail("bad-duration", w.child("duration"), "expected a duration above zero and at most 3660d (ten years)");
   workload.settle_s = w.duration_s_or("settle", workload.settle_s);
   workload.final_reads = w.boolean_or("final_reads", true);
   for (auto& [name, client] : w.members("clients")) {
@@ -231,7 +272,7 @@ Fault read_fault(const std::string& name, ObjectReader& r, const Topology& topol
   Fault f;
   f.name = name;
   std::string type =
-      r.choice("type", {"partition", "heal", "drop", "delay", "crash", "restart", "pause"}, "");
+      r.kind("type", {"partition", "heal", "drop", "delay", "crash", "restart", "pause"});
   f.at_s = r.duration_s("at");
   f.duration_s = r.optional_duration_s("duration");
   std::set<std::string> zones;
@@ -253,7 +294,12 @@ Fault read_fault(const std::string& name, ObjectReader& r, const Topology& topol
   };
   if (type == "partition") {
     f.type = Fault::Type::partition;
-    const Json& groups = r.require("groups");
+    static const Shape groups_shape{
+        {{"type", "object"},
+         {"minProperties", 2},
+         {"additionalProperties", {{"type", "array"}, {"items", {{"type", "string"}}}}}},
+        {{"left", Json::array({kProbeName})}, {"right", Json::array()}}};
+    const Json& groups = r.require("groups", groups_shape);
     if (!groups.is_object())
       origin.fail("wrong-type", r.child("groups"),
                   "expected groups keyed by name, like {\"left\": [\"db-1\"], \"right\": [\"db-2\"]}, got " +
@@ -326,21 +372,24 @@ Check read_check(const std::string& name, ObjectReader& r, const Scenario& s) {
   c.name = name;
   // Some checks judge what one component type does (stale_cache: a cache).
   const check::CheckerInfo* checker = check::find_checker(name);
-  if (checker->needs_component_type != nullptr && s.names_of_type(checker->needs_component_type).empty()) {
+  if (checker->needs_component_type != nullptr && s.names_of_type(checker->needs_component_type).empty() &&
+      !r.probing()) {
     const std::string type = checker->needs_component_type;
     const bool vowel = std::string("aeiou").find(type[0]) != std::string::npos;
     origin.fail("bad-value", r.pointer(),
                 quote(name) + " needs " + (vowel ? "an " : "a ") + type + " component in the scenario");
   }
   if (name == "stale_read" || name == "stale_cache") c.options.stale_bound_s = r.duration_s_or("bound", 0.0);
-  if (name == "availability" || name == "shard_skew") {
+  if (name == "availability" || name == "shard_skew" || name == "latency_slo" || name == "oom") {
     c.options.window_s = r.duration_s_or("window", c.options.window_s);
     if (c.options.window_s < 0.001) origin.fail("bad-duration", r.child("window"), "expected a window of at least 1ms");
     c.options.min_window_ops = r.integer_or("min_ops", c.options.min_window_ops, 1, 1'000'000'000);
   }
   if (name == "availability") {
     c.options.slo = r.number_or("slo", c.options.slo, 0, 1);
-    if (const Json* endpoints = r.find("endpoints")) {
+    static const Shape endpoints_shape{
+        {{"type", "object"}, {"additionalProperties", {{"type", "number"}, {"minimum", 0}, {"maximum", 1}}}}, nullptr};
+    if (const Json* endpoints = r.find("endpoints", endpoints_shape)) {
       if (!endpoints->is_object())
         origin.fail("wrong-type", r.child("endpoints"), "expected an object of endpoint -> SLO, got " + describe_json(*endpoints));
       std::vector<std::string> issued; // the operations some client sends
@@ -356,6 +405,28 @@ Check read_check(const std::string& name, ObjectReader& r, const Scenario& s) {
       }
     }
   }
+  if (name == "latency_slo") {
+    c.options.latency_percentile = r.number_or("percentile", c.options.latency_percentile, 0.5, 1);
+    c.options.latency_bound_s = detail::positive_duration(r, "bound", c.options.latency_bound_s, "a latency bound");
+    static const Shape latency_endpoints_shape{
+        {{"type", "object"}, {"additionalProperties", {{"$ref", "#/$defs/duration"}}}}, nullptr};
+    if (const Json* endpoints = r.find("endpoints", latency_endpoints_shape)) {
+      if (!endpoints->is_object())
+        origin.fail("wrong-type", r.child("endpoints"),
+                    "expected an object of endpoint -> latency bound, got " + describe_json(*endpoints));
+      std::vector<std::string> issued; // the operations some client sends
+      for (const auto& client : s.workload.clients)
+        for (const auto& [op, weight] : client.mix)
+          if (weight > 0 && std::find(issued.begin(), issued.end(), op) == issued.end()) issued.push_back(op);
+      for (auto it = endpoints->begin(); it != endpoints->end(); ++it) {
+        const std::string pointer = pointer_append(r.child("endpoints"), it.key());
+        if (std::find(issued.begin(), issued.end(), it.key()) == issued.end())
+          origin.fail("unknown-field", pointer,
+                      "no client calls an endpoint " + quote(it.key()) + " (endpoints: " + join(issued) + ")");
+        c.options.endpoint_latency_s[it.key()] = read_duration_s(origin, it.value(), pointer);
+      }
+    }
+  }
   if (name == "shard_skew") c.options.skew_bound = r.number_or("bound", c.options.skew_bound, 1, kInf);
   if (name == "charged_not_fulfilled")
     c.options.payment_bound_s = r.duration_s_or("bound", c.options.payment_bound_s);
@@ -363,6 +434,12 @@ Check read_check(const std::string& name, ObjectReader& r, const Scenario& s) {
   for (const auto& component : s.components) component->add_checker_facts(c.options);
   r.finish();
   return c;
+}
+
+std::vector<std::string> checker_names() {
+  std::vector<std::string> names;
+  for (const auto& c : check::registry()) names.push_back(c.name);
+  return names;
 }
 
 const std::vector<std::string>& metric_names() {
@@ -380,16 +457,16 @@ void read_expect(ObjectReader e, Scenario& s) {
     b.finish();
     s.expect.push_back(x);
   };
-  for (auto& [name, b] : e.members("violations")) {
+  std::vector<std::string> names = metric_names();
+  for (const auto& extra : s.component_metric_names())
+    if (std::find(names.begin(), names.end(), extra) == names.end()) names.push_back(extra);
+  for (auto& [name, b] : e.named_members("violations", checker_names())) {
     bool checked = std::any_of(s.checks.begin(), s.checks.end(), [&](const Check& c) { return c.name == name; });
     if (!checked)
       e.origin().fail("unknown-check", b.pointer(), quote(name) + " is not among this scenario's checks");
     bounds(b, "violations." + name);
   }
-  for (auto& [name, b] : e.members("metrics")) {
-    std::vector<std::string> names = metric_names();
-    for (const auto& extra : s.component_metric_names())
-      if (std::find(names.begin(), names.end(), extra) == names.end()) names.push_back(extra);
+  for (auto& [name, b] : e.named_members("metrics", names)) {
     if (std::find(names.begin(), names.end(), name) == names.end())
       e.origin().fail("unknown-field", b.pointer(), "unknown metric " + quote(name) + " (metrics: " + join(names) + ")");
     bounds(b, "metrics." + name);
@@ -457,6 +534,23 @@ double expected_ops(const Workload& w) {
 Scenario validate(const Json& document, const Origin& origin) {
   ObjectReader root(origin, document, "");
   Scenario s;
+  root.describe({
+      {"$schema", "the schema this file follows, for editors: \"./schema.json\" in the catalog"},
+      {"title", "what the scenario shows, in a few words"},
+      {"lesson", "what goes wrong in production and why"},
+      {"design", "one sentence on the design of this variant (variants override it)"},
+      {"comment", "a note for people, read by nothing (faultlab shrink says there where a file came from)"},
+      {"workshop", "for facilitators (faultlab explain): what to look for in the viewer, questions for the room"},
+      {"topology", "the nodes, their zones and the network between them"},
+      {"components", "the system's parts by name; each has a \"type\""},
+      {"workload", "how long the run lasts and the client groups that send requests"},
+      {"faults", "the fault timeline by name: partitions, drops, delays, crashes, pauses"},
+      {"checks", "the checkers to run on the history, by name, with their options"},
+      {"expect", "what verify expects: violations per check and metrics, as {\"min\", \"max\"}"},
+      {"seeds", "the seeds verify runs: [1, 2, 3] or \"1..5\" (default 1..5)"},
+      {"limits", "caps on what a run may use: operations, trace events, requests in flight, queue entries"},
+  });
+  root.string_or("$schema", ""); // editors read it; faultlab does not need it
   s.title = root.string("title");
   s.lesson = root.string("lesson");
   s.design = root.string_or("design", "");
@@ -472,7 +566,10 @@ Scenario validate(const Json& document, const Origin& origin) {
   s.topology = read_topology(root.object("topology"));
 
   std::vector<std::string> component_names;
-  const Json& components = root.require("components");
+  static const Shape components_shape{
+      {{"type", "object"}, {"minProperties", 1}, {"additionalProperties", {{"$probe", kProbeName}}}},
+      {{kProbeName, Json::object()}}};
+  const Json& components = root.require("components", components_shape);
   if (!components.is_object())
     origin.fail("wrong-type", "/components", "expected an object keyed by component name, got " + describe_json(components));
   for (auto it = components.begin(); it != components.end(); ++it) {
@@ -484,12 +581,14 @@ Scenario validate(const Json& document, const Origin& origin) {
     throw std::logic_error("no component types are registered: call components::register_builtin() first");
   for (auto it = components.begin(); it != components.end(); ++it) {
     ObjectReader r(origin, it.value(), pointer_append("/components", it.key()));
-    const std::string type = r.choice("type", types.names(), "");
+    const std::string type = r.kind("type", types.names());
     s.components.push_back((*types.find(type))(it.key(), r, s.topology));
     r.finish();
   }
   if (component_names.empty()) origin.fail("missing-field", "/components", "the scenario declares no components");
-  for (const auto& component : s.components) component->check_references(s, origin);
+  // While probing, the sample components refer to nothing real.
+  if (!root.probing())
+    for (const auto& component : s.components) component->check_references(s, origin);
 
   s.workload = read_workload(root.object("workload"), s, component_names);
 
@@ -506,10 +605,14 @@ Scenario validate(const Json& document, const Origin& origin) {
                       util::format_duration(s.workload.duration_s) + " + settle " +
                       util::format_duration(s.workload.settle_s) + "): it would never happen");
 
-  for (auto& [name, check] : root.members("checks")) s.checks.push_back(read_check(name, check, s));
+  for (auto& [name, check] : root.named_members("checks", checker_names())) s.checks.push_back(read_check(name, check, s));
   if (root.has("expect")) read_expect(root.object("expect"), s);
 
-  if (const Json* seeds = root.find("seeds")) s.seeds = read_seeds(origin, *seeds, "/seeds");
+  static const Shape seeds_shape{
+      {{"anyOf", Json::array({{{"type", "array"}, {"minItems", 1}, {"items", {{"type", "integer"}, {"minimum", 0}}}},
+                              {{"type", "string"}, {"pattern", "^[0-9]+\\.\\.[0-9]+$"}}})}},
+      nullptr};
+  if (const Json* seeds = root.find("seeds", seeds_shape)) s.seeds = read_seeds(origin, *seeds, "/seeds");
   else s.seeds = {1, 2, 3, 4, 5};
 
   if (root.has("limits")) {

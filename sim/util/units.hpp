@@ -21,7 +21,14 @@ std::optional<double> parse_bandwidth_Bps(const std::string& text);
 // "1Gf", "500Mf", "2.5Gf" -> floating-point operations per second.
 std::optional<double> parse_speed_flops(const std::string& text);
 
+// The regular expression (ECMA-262, for JSON Schema) of the text each
+// parse_* function above accepts; generated from the same unit tables.
+enum class Quantity { duration, size, bandwidth, speed };
+std::string unit_pattern(Quantity quantity);
+
 // Seconds as a short human string: "2.013 s", "850 ms", "40 us".
 std::string format_duration(double seconds);
+// "512 B", "3.2 MiB", "1.5 GiB": binary units, one decimal.
+std::string format_bytes(double bytes);
 
 } // namespace faultlab::util

@@ -68,13 +68,13 @@ TEST_CASE("an endpoint's calls name existing components and their operations, wi
         "\"redis\" (operations: read, write)");
   CHECK(error_of(replace(kShop, "\"to\": \"redis\", \"op\": \"write\"", "\"to\": \"cache\", \"op\": \"read\"")) ==
         "error[unknown-component]: x.json: /components/api/endpoints/feed/calls/limit/to: \"cache\" is of type cache, "
-        "which a service cannot call (an endpoint calls a replica_group or another service)");
+        "which a service cannot call (an endpoint calls a replica_group, a database or another service)");
   CHECK(error_of(replace(kShop, "\"to\": \"redis\", \"op\": \"write\"", "\"to\": \"stock\", \"op\": \"buy\"")) ==
         "error[unknown-component]: x.json: /components/api/endpoints/feed/calls/limit/to: \"stock\" is of type inventory, "
-        "which a service cannot call (an endpoint calls a replica_group or another service)");
+        "which a service cannot call (an endpoint calls a replica_group, a database or another service)");
   CHECK(error_of(replace(kShop, "\"to\": \"redis\", \"op\": \"write\"", "\"to\": \"rdis\", \"op\": \"write\"")) ==
         "error[unknown-component]: x.json: /components/api/endpoints/feed/calls/limit/to: \"rdis\" is not a component "
-        "of this scenario (an endpoint calls a replica_group or another service)");
+        "of this scenario (an endpoint calls a replica_group, a database or another service)");
   CHECK(error_of(replace(kShop, "\"to\": \"redis\", \"op\": \"write\", \"key\": \"rate:{user}\"",
                          "\"to\": \"api\", \"op\": \"feed\"")) ==
         "error[bad-value]: x.json: /components/api/endpoints: services call each other in a loop: api, api");
@@ -148,6 +148,6 @@ TEST_CASE("a call's key template knows one placeholder, {user}, and a call to a 
 TEST_CASE("an unknown component type is an error listing every registered type") {
   CHECK(error_of(replace(kShop, "\"type\": \"lock_service\"", "\"type\": \"fraud_check\"")) ==
         "error[bad-value]: x.json: /components/locks/type: expected one of \"replica_group\", \"cache\", "
-        "\"sharded_store\", \"inventory\", \"lock_service\", \"service\", \"payment_provider\", \"checkout\", "
+        "\"sharded_store\", \"inventory\", \"lock_service\", \"database\", \"service\", \"payment_provider\", \"checkout\", "
         "got \"fraud_check\"");
 }

@@ -15,7 +15,10 @@ constexpr long long kMaxAmountCents = 100'000'000'00LL; // a hundred million, in
 
 void read_amount(ObjectReader& r, Checkout& c) {
   const Origin& origin = r.origin();
-  const Json* amount = r.find("amount_cents");
+  static const Shape shape{
+      {{"anyOf", Json::array({{{"type", "integer"}, {"minimum", 1}, {"maximum", kMaxAmountCents}}, {{"$probe", ""}}})}},
+      Json::object()};
+  const Json* amount = r.find("amount_cents", shape);
   if (amount == nullptr) return;
   if (amount->is_number_integer()) {
     c.amount_min_cents = c.amount_max_cents = r.integer_or("amount_cents", 0, 1, kMaxAmountCents);
@@ -38,7 +41,7 @@ void read_charge(ObjectReader r, Checkout& c) {
   const Origin& origin = r.origin();
   c.timeout_s = positive_duration(r, "timeout", c.timeout_s, "a timeout");
   c.retries = static_cast<int>(r.integer_or("retries", 0, 0, 10));
-  if (const Json* backoff = r.find("backoff")) {
+  if (const Json* backoff = r.find("backoff", duration_or_object_shape())) {
     if (backoff->is_object()) {
       ObjectReader b = r.object("backoff");
       c.backoff_s = b.duration_s("base");

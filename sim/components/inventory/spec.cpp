@@ -19,7 +19,12 @@ std::shared_ptr<ComponentSpec> read_inventory(const std::string& name, ObjectRea
   inv.name = name;
   inv.type = "inventory";
   inv.node = read_node(r, topology);
-  const Json& items = r.require("items");
+  static const Shape shape{
+      {{"type", "object"},
+       {"minProperties", 1},
+       {"additionalProperties", {{"type", "integer"}, {"minimum", 0}, {"maximum", 1'000'000'000}}}},
+      {{"item", 1}}};
+  const Json& items = r.require("items", shape);
   if (!items.is_object())
     origin.fail("wrong-type", r.child("items"), "expected an object of item -> units in stock, got " + describe_json(items));
   for (auto entry = items.begin(); entry != items.end(); ++entry) {

@@ -46,7 +46,7 @@ Call read_call(const std::string& name, ObjectReader& r) {
   check_key_template(origin, c.key, r.child("key"));
   c.timeout_s = positive_duration(r, "timeout", c.timeout_s, "a timeout");
   c.retries = static_cast<int>(r.integer_or("retries", 0, 0, 10));
-  if (const Json* backoff = r.find("backoff")) {
+  if (const Json* backoff = r.find("backoff", duration_or_object_shape())) {
     if (backoff->is_object()) {
       ObjectReader b = r.object("backoff");
       c.backoff_s = b.duration_s("base");
@@ -89,6 +89,14 @@ std::shared_ptr<ComponentSpec> read_service(const std::string& name, ObjectReade
     s.endpoints.push_back(std::move(endpoint));
   }
   if (s.endpoints.empty()) r.origin().fail("missing-field", r.child("endpoints"), "a service needs at least one endpoint");
+  for (auto& [to, p] : r.members("pools")) {
+    Pool pool;
+    pool.to = to;
+    pool.size = static_cast<int>(p.integer_or("size", pool.size, 1, 100'000));
+    pool.wait_timeout_s = positive_duration(p, "wait_timeout", pool.wait_timeout_s, "a wait timeout");
+    p.finish();
+    s.pools.push_back(pool);
+  }
   return spec;
 }
 
@@ -128,7 +136,7 @@ void Service::check_references(const Scenario& scenario, const Origin& origin) c
         origin.fail("unknown-component", pointer + "/to",
                     quote(call.to) + (target == nullptr ? " is not a component of this scenario"
                                                         : " is of type " + target->type + ", which a service cannot call") +
-                        " (an endpoint calls a replica_group or another service)");
+                        " (an endpoint calls a replica_group, a database or another service)");
       if (dynamic_cast<const Service*>(target) != nullptr && !call.key.empty())
         origin.fail("bad-value", pointer + "/key",
                     "a call to another service's endpoint takes no key: the request's user travels with it");
@@ -136,6 +144,15 @@ void Service::check_references(const Scenario& scenario, const Origin& origin) c
         origin.fail("bad-value", pointer + "/op",
                     quote(call.op) + " is not an operation of " + quote(call.to) + " (operations: " + join(ops) + ")");
     }
+  for (const auto& pool : pools) {
+    bool called = false;
+    for (const auto& endpoint : endpoints)
+      for (const auto& call : endpoint.calls) called = called || call.to == pool.to;
+    if (!called)
+      origin.fail("unknown-component", pointer_append(pointer_append("/components", name) + "/pools", pool.to),
+                  quote(pool.to) + " is not called by any endpoint of this service (a pool holds the connections "
+                  "to one dependency)");
+  }
   // Services calling each other must not loop: a request would never end.
   std::map<std::string, int> state; // 1: on the path, 2: done
   std::function<void(const Service&, std::vector<std::string>&)> visit = [&](const Service& service,

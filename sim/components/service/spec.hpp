@@ -33,11 +33,21 @@ struct Endpoint {
   std::vector<Call> calls; // in file order, one after the other
 };
 
+// A connection pool each instance keeps to one dependency (a database, or
+// any other: then it is a bulkhead): at most `size` calls at once; a call
+// waits up to `wait_timeout` for a free connection and fails if none comes.
+struct Pool {
+  std::string to;
+  int size = 10;
+  double wait_timeout_s = 1.0;
+};
+
 // A stateless service: identical instances behind a load balancer, each
 // request handled by calling the endpoint's dependencies in turn.
 struct Service : ComponentSpec {
   std::vector<std::string> instances; // nodes
   std::vector<Endpoint> endpoints;
+  std::vector<Pool> pools; // in file order
   double work_s = 0.0005; // CPU work per request, on the instance's node
   std::int64_t message_bytes = 512;
 

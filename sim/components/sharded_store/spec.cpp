@@ -42,7 +42,11 @@ std::shared_ptr<ComponentSpec> read_sharded_store(const std::string& name, Objec
   s.period_s = positive_duration(r, "period", s.period_s, "a period");
   if (r.has("directory") && s.placement != ShardedStore::Placement::directory)
     origin.fail("bad-value", r.child("directory"), "a directory is only used with \"placement\": \"directory\"");
-  if (const Json* directory = r.find("directory")) {
+  static const Shape shape{
+      {{"type", "object"},
+       {"additionalProperties", {{"type", "array"}, {"minItems", 1}, {"items", {{"type", "string"}}}}}},
+      nullptr};
+  if (const Json* directory = r.find("directory", shape)) {
     if (!directory->is_object())
       origin.fail("wrong-type", r.child("directory"),
                   "expected an object of tenant -> list of shards, got " + describe_json(*directory));

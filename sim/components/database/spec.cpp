@@ -1,0 +1,286 @@
+#include "components/database/spec.hpp"
+
+#include "scenario/read_helpers.hpp"
+#include "util/input_error.hpp"
+#include "util/units.hpp"
+
+#include <algorithm>
+
+namespace faultlab::scenario {
+
+using namespace detail; // the shared readers (read_helpers.hpp)
+using util::quote;
+
+namespace {
+
+double read_size(ObjectReader& r, const std::string& key, double fallback) {
+  static const Shape shape{{{"$ref", "#/$defs/size"}}, nullptr};
+  const Json* value = r.find(key, shape);
+  if (value == nullptr) return fallback;
+  auto bytes = value->is_string() ? util::parse_size_bytes(value->get<std::string>()) : std::nullopt;
+  if (!bytes || *bytes < 1)
+    r.origin().fail("bad-value", r.child(key),
+                    "expected a size like \"8KiB\" or \"4GiB\", got " + describe_json(*value));
+  return *bytes;
+}
+
+const std::vector<std::string>& shape_names() {
+  static const std::vector<std::string> names{"point", "range",  "offset", "keyset", "function",
+                                              "scan",  "insert", "update", "purge",  "alter"};
+  return names;
+}
+
+const std::vector<std::string>& alter_names() {
+  static const std::vector<std::string> names{"add_column_nullable", "add_column_default", "rename_column",
+                                              "rewrite",             "create_index",       "create_index_concurrently"};
+  return names;
+}
+
+template <class E> E enum_of(const std::vector<std::string>& names, const std::string& name) {
+  return static_cast<E>(std::find(names.begin(), names.end(), name) - names.begin());
+}
+
+Database::Table read_table(const std::string& name, ObjectReader r) {
+  Database::Table t;
+  t.name = name;
+  t.rows = r.number_or("rows", 0, 0, 1e13);
+  t.row_bytes = read_size(r, "row_size", t.row_bytes);
+  t.growth_per_s = r.number_or("growth_per_s", 0, 0, 1e9);
+  static const Shape indexes_shape{{{"type", "array"}, {"items", {{"$probe", "0"}}}}, Json::array({Json::object()})};
+  if (const Json* indexes = r.find("indexes", indexes_shape)) {
+    if (!indexes->is_array())
+      r.origin().fail("wrong-type", r.child("indexes"),
+                      "expected a list of indexes like [{\"column\": \"id\"}], got " + describe_json(*indexes));
+    for (std::size_t i = 0; i < indexes->size(); ++i) {
+      ObjectReader ir(r.origin(), (*indexes)[i], r.child("indexes") + "/" + std::to_string(i));
+      Database::Index index;
+      index.column = ir.string("column");
+      index.fraction = ir.number_or("partial", 1.0, 1e-9, 1.0);
+      for (const auto& other : t.indexes)
+        if (other.column == index.column)
+          r.origin().fail("bad-value", ir.child("column"), "a second index on " + quote(index.column));
+      ir.finish();
+      t.indexes.push_back(index);
+    }
+  }
+  if (r.find("partition_by")) {
+    ObjectReader p = r.object("partition_by");
+    t.partition_s = positive_duration(p, "age", 86400, "a partition width");
+    p.finish();
+  }
+  r.finish();
+  return t;
+}
+
+Database::Query read_query(const std::string& name, ObjectReader r, const Database& db) {
+  Database::Query q;
+  q.name = name;
+  check_name(r.origin(), name, r.pointer());
+  q.table = r.string("table");
+  if (db.find_table(q.table) == nullptr && !r.origin().probe) { // (no tables to refer to while the schema is recorded)
+    std::vector<std::string> tables;
+    for (const auto& t : db.tables) tables.push_back(t.name);
+    r.origin().fail("unknown-field", r.child("table"),
+                    "no table " + quote(q.table) + " in this database (tables: " +
+                        (tables.empty() ? std::string("none") : join(tables)) + ")");
+  }
+  q.shape = enum_of<Database::Shape>(shape_names(), r.kind("shape", shape_names()));
+  using S = Database::Shape;
+  const bool needs_column = q.shape == S::point || q.shape == S::range || q.shape == S::offset ||
+                            q.shape == S::keyset || q.shape == S::function || q.shape == S::update;
+  if (needs_column) q.column = r.string("column");
+  if (q.shape == S::range) q.rows = r.number_or("rows", q.rows, 1, 1e12);
+  if (q.shape == S::offset || q.shape == S::keyset) q.limit = r.number_or("limit", q.limit, 1, 1e9);
+  if (q.shape == S::purge) q.older_than_s = positive_duration(r, "older_than", 0, "an age");
+  if (q.shape == S::purge && q.older_than_s <= 0)
+    r.origin().fail("missing-field", r.child("older_than"), "a purge needs older_than (the age of rows it deletes)");
+  if (q.shape == S::alter) {
+    q.alter = enum_of<Database::Alter>(alter_names(), r.choice("alter", alter_names(), ""));
+    // The column a CREATE INDEX indexes (the column an ALTER changes, otherwise: documentation only).
+    q.new_index_column = r.string_or("column", "");
+    if ((q.alter == Database::Alter::create_index || q.alter == Database::Alter::create_index_concurrently) &&
+        q.new_index_column.empty() && !r.origin().probe)
+      r.origin().fail("missing-field", r.child("column"), "an index needs the column it indexes");
+  }
+  q.hold_s = r.duration_s_or("hold", 0);
+  q.lock_timeout_s = r.duration_s_or("lock_timeout", 0);
+  q.statement_timeout_s = r.duration_s_or("statement_timeout", 0);
+  q.work_mem_bytes = read_size(r, "work_mem", 0);
+  r.finish();
+  return q;
+}
+
+Database::Job read_job(const std::string& name, ObjectReader r, const Database& db) {
+  Database::Job j;
+  j.name = name;
+  check_name(r.origin(), name, r.pointer());
+  j.query = r.string("query");
+  if (db.find_query(j.query) == nullptr && !r.origin().probe) {
+    std::vector<std::string> queries;
+    for (const auto& q : db.queries) queries.push_back(q.name);
+    r.origin().fail("unknown-field", r.child("query"),
+                    "no query " + quote(j.query) + " in this database (queries: " +
+                        (queries.empty() ? std::string("none") : join(queries)) + ")");
+  }
+  j.at_s = r.duration_s_or("at", 0);
+  if (r.find("every")) j.every_s = positive_duration(r, "every", 1, "a period");
+  j.batches = static_cast<int>(r.integer_or("batches", 1, 1, 10'000'000));
+  j.retries = static_cast<int>(r.integer_or("retries", 0, 0, 1'000'000));
+  j.backoff_s = r.duration_s_or("backoff", j.backoff_s);
+  r.finish();
+  return j;
+}
+
+} // namespace
+
+const char* to_string(Database::LockMode mode) {
+  switch (mode) {
+  case Database::LockMode::access_share: return "ACCESS SHARE";
+  case Database::LockMode::row_exclusive: return "ROW EXCLUSIVE";
+  case Database::LockMode::share_update_exclusive: return "SHARE UPDATE EXCLUSIVE";
+  case Database::LockMode::share: return "SHARE";
+  case Database::LockMode::access_exclusive: return "ACCESS EXCLUSIVE";
+  }
+  return "?";
+}
+
+const char* to_string(Database::Shape shape) {
+  return shape_names()[static_cast<std::size_t>(shape)].c_str();
+}
+
+const char* to_string(Database::Alter alter) {
+  return alter_names()[static_cast<std::size_t>(alter)].c_str();
+}
+
+bool conflicts(Database::LockMode a, Database::LockMode b) {
+  using M = Database::LockMode;
+  auto one_way = [](M x, M y) {
+    switch (x) {
+    case M::access_share: return y == M::access_exclusive;
+    case M::row_exclusive: return y == M::share || y == M::access_exclusive;
+    case M::share_update_exclusive:
+      return y == M::share_update_exclusive || y == M::share || y == M::access_exclusive;
+    case M::share: return y == M::row_exclusive || y == M::share_update_exclusive || y == M::access_exclusive;
+    case M::access_exclusive: return true;
+    }
+    return true;
+  };
+  return one_way(a, b) || one_way(b, a);
+}
+
+const Database::Index* Database::Table::index_on(const std::string& column) const {
+  for (const auto& index : indexes)
+    if (index.column == column) return &index;
+  return nullptr;
+}
+
+Database::LockMode Database::Query::lock_mode() const {
+  switch (shape) {
+  case Shape::insert:
+  case Shape::update:
+  case Shape::purge: return LockMode::row_exclusive;
+  case Shape::alter:
+    if (alter == Alter::create_index) return LockMode::share;
+    if (alter == Alter::create_index_concurrently) return LockMode::share_update_exclusive;
+    return LockMode::access_exclusive;
+  default: return LockMode::access_share;
+  }
+}
+
+bool Database::Query::writes() const {
+  return shape == Shape::insert || shape == Shape::update || shape == Shape::purge || shape == Shape::alter;
+}
+
+const Database::Table* Database::find_table(const std::string& table) const {
+  for (const auto& t : tables)
+    if (t.name == table) return &t;
+  return nullptr;
+}
+
+const Database::Query* Database::find_query(const std::string& query) const {
+  for (const auto& q : queries)
+    if (q.name == query) return &q;
+  return nullptr;
+}
+
+std::shared_ptr<ComponentSpec> read_database(const std::string& name, ObjectReader& r, const Topology& topology) {
+  auto spec = std::make_shared<Database>();
+  Database& d = *spec;
+  d.name = name;
+  d.type = "database";
+  d.node = read_node(r, topology);
+  if (r.find("standby")) {
+    ObjectReader s = r.object("standby");
+    d.standby = read_node(s, topology);
+    if (*d.standby == d.node && !r.origin().probe) r.origin().fail("bad-value", s.child("node"), "the standby must be another node");
+    d.failover_s = positive_duration(s, "failover", d.failover_s, "a failover time");
+    s.finish();
+  }
+  d.cpu_per_row_s = positive_duration(r, "cpu_per_row", d.cpu_per_row_s, "a CPU time");
+  d.write_per_row_s = positive_duration(r, "write_per_row", d.write_per_row_s, "a CPU time");
+  d.max_connections = static_cast<int>(r.integer_or("max_connections", d.max_connections, 1, 1'000'000));
+  d.lock_timeout_s = r.duration_s_or("lock_timeout", 0);
+  d.statement_timeout_s = r.duration_s_or("statement_timeout", 0);
+  if (r.find("memory")) {
+    ObjectReader m = r.object("memory");
+    d.shared_buffers_bytes = read_size(m, "shared_buffers", d.shared_buffers_bytes);
+    d.work_mem_bytes = read_size(m, "work_mem", d.work_mem_bytes);
+    d.connection_bytes = read_size(m, "per_connection", d.connection_bytes);
+    m.finish();
+  }
+  d.recovery_s = positive_duration(r, "recovery", d.recovery_s, "a recovery time");
+  for (auto& [table, tr] : r.members("tables")) {
+    check_name(r.origin(), table, tr.pointer());
+    d.tables.push_back(read_table(table, tr));
+  }
+  if (d.tables.empty() && !r.origin().probe) r.origin().fail("missing-field", r.child("tables"), "a database needs at least one table");
+  for (auto& [query, qr] : r.members("queries")) d.queries.push_back(read_query(query, qr, d));
+  if (d.queries.empty() && !r.origin().probe) r.origin().fail("missing-field", r.child("queries"), "a database needs at least one query");
+  for (auto& [job, jr] : r.members("jobs")) d.jobs.push_back(read_job(job, jr, d));
+  d.message_bytes = read_message_size(r, d.message_bytes);
+
+  // The node's memory must at least hold the buffer cache.
+  const Node* host = topology.find(d.node);
+  if (host != nullptr && host->memory_bytes > 0 && host->memory_bytes < d.shared_buffers_bytes)
+    r.origin().fail("bad-value", r.child("memory") + "/shared_buffers",
+                    "shared_buffers (" + util::format_bytes(d.shared_buffers_bytes) + ") is more than node " +
+                        quote(d.node) + "'s memory (" + util::format_bytes(host->memory_bytes) + ")");
+  return spec;
+}
+
+std::vector<NodeRole> Database::node_roles() const {
+  std::vector<NodeRole> roles{{node, "primary"}};
+  if (standby) roles.push_back({*standby, "standby"});
+  return roles;
+}
+
+std::vector<std::string> Database::client_ops() const {
+  std::vector<std::string> ops;
+  for (const auto& q : queries) ops.push_back(q.name);
+  return ops;
+}
+
+ClientRules Database::client_rules() const {
+  ClientRules rules;
+  rules.default_key_prefix = "row-";
+  return rules;
+}
+
+void Database::add_to_design(topo::Design& design, const Scenario& scenario) const {
+  (void)scenario;
+  std::vector<std::string> nodes{node};
+  if (standby) nodes.push_back(*standby);
+  design.components.push_back(topo::Component{name, type, nodes, standby ? topo::Needs::any : topo::Needs::all, {}});
+}
+
+std::string Database::analyze_note() const {
+  if (standby) return "fails over to " + *standby + " in about " + util::format_duration(failover_s);
+  return "one node: when it is down, so is everything that queries it";
+}
+
+std::vector<std::string> Database::metric_names() const {
+  return {"db_rows_examined", "db_lock_wait_max_s", "db_lock_timeouts", "db_statement_timeouts",
+          "db_disk_used_fraction_max"};
+}
+
+} // namespace faultlab::scenario
