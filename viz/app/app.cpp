@@ -1,5 +1,6 @@
 #include "app/app.hpp"
 
+#include "app/details_panel.hpp"
 #include "app/node_panel.hpp"
 #include "app/palette.hpp"
 #include "app/panels.hpp"
@@ -59,7 +60,10 @@ void App::handle_keys() {
     state_.fit_all();
     state_.selected_violation.reset();
   }
-  if (pressed(ImGuiKey_Escape)) state_.selected_violation.reset();
+  if (pressed(ImGuiKey_Escape)) {
+    state_.selected_violation.reset();
+    state_.picked = Picked{};
+  }
   if (pressed(ImGuiKey_LeftArrow)) state_.pan(-span * 0.1);
   if (pressed(ImGuiKey_RightArrow)) state_.pan(span * 0.1);
   if (pressed_char('+') || pressed_char('=')) state_.zoom_around(state_.cursor_s, 0.7);
@@ -171,7 +175,11 @@ void App::frame(double dt_s) {
   const float top_h = font * 2.2f;
   const float side_w = std::max(display.x * 0.32f, font * 18.f);
   const float main_w = display.x - side_w;
-  const float metrics_h = display.y * 0.22f;
+  // Databases add rows of resource plots (levels, pool waits) to the metrics.
+  int metric_rows = 0;
+  for (const auto& lt : traces_)
+    metric_rows += 1 + resource_rows(lt.metrics);
+  const float metrics_h = display.y * std::min(0.22f + 0.1f * static_cast<float>(metric_rows - static_cast<int>(traces_.size())), 0.42f);
   const float body_h = display.y - top_h;
 
   draw_top_bar(0, 0, display.x, top_h);
@@ -192,14 +200,20 @@ void App::frame(double dt_s) {
   const auto focus =
       static_cast<std::size_t>(std::clamp(state_.focus, 0, static_cast<int>(traces_.size()) - 1));
   const Trace& focused = *traces_[focus].trace;
-  const float lesson_h = body_h * 0.24f;
+  const bool picked = state_.picked.any() && static_cast<std::size_t>(state_.picked.trace) < traces_.size();
+  const float lesson_h = body_h * (picked ? 0.34f : 0.24f);
   nodes_h_ = std::max(nodes_h_, node_panel_height(focused, state_.cursor_s, side_w));
   const bool no_violations = traces_[focus].timeline->shown_violations(state_).empty();
   const float nodes_h = std::clamp(nodes_h_, body_h * 0.22f, body_h * (no_violations ? 0.6f : 0.46f));
   const float violations_h = body_h - lesson_h - nodes_h;
   draw_violations_panel(*this, {main_w, top_h, side_w, violations_h});
   draw_node_state_panel(focused, state_.cursor_s, main_w, top_h + violations_h, side_w, nodes_h);
-  draw_lesson_panel(*this, {main_w, top_h + violations_h + nodes_h, side_w, lesson_h});
+  // A picked op or lock wait takes the lesson's place until Esc.
+  if (picked)
+    draw_details_panel(*traces_[static_cast<std::size_t>(state_.picked.trace)].trace, state_,
+                       {main_w, top_h + violations_h + nodes_h, side_w, lesson_h});
+  else
+    draw_lesson_panel(*this, {main_w, top_h + violations_h + nodes_h, side_w, lesson_h});
   if (state_.show_help) draw_help_window(state_, display.x, display.y);
 }
 

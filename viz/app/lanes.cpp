@@ -75,6 +75,8 @@ void NodeLaneView::draw_overlay(const LaneFrame& f, float y0, float y1) const {
     f.draw->AddText(at, palette::kTextDim, note);
     return;
   }
+  draw_lock_waits(f, y0, y1); // over the messages: the arrows would hide them
+  draw_picked_waits(f, y0, y1);
   // Down / paused intervals grey the lane, with the status written in it.
   for (std::uint32_t i : lane().status_spans) {
     const StatusSpan& s = trace_.status_spans[i];
@@ -101,7 +103,8 @@ void NodeLaneView::draw(const LaneFrame& f, float y0, float y1) const {
   // State changes (a replica applying an entry): ticks along the bottom edge.
   std::vector<Mark> marks;
   fold_points(state_times_, {v.t0_s, v.t1_s, v.px_per_s}, kFoldPx, marks);
-  const float tick_top = y1 - (y1 - y0) * 0.28f;
+  const float plain_h = lane().lock_rows > 0 ? (y1 - lock_rows_bottom(y0, y1)) / 0.45f : y1 - y0;
+  const float tick_top = y1 - plain_h * 0.28f;
   for (const Mark& m : marks) {
     const float xa = v.x_of(m.t_start_s), xb = std::max(v.x_of(m.t_end_s), xa + 2.f);
     f.draw->AddRectFilled({xa, tick_top}, {xb, y1 - 2}, palette::kReplicate);
@@ -179,7 +182,10 @@ void ClientLaneView::draw(const LaneFrame& f, float y0, float y1) const {
       const float yb = ya + row_h - 2.f;
       f.draw->AddRectFilled({xa, ya}, {xb, yb}, outcome_colour(op.outcome), 2.f);
       if (room_for_labels) labels.push_back({xa, xb, ya, yb, op.row, m.item, xb - xa > 60.f});
-      if (hovered(f.mouse, xa - 1, ya, xb + 1, yb)) *f.tooltip = describe_op(op);
+      if (hovered(f.mouse, xa - 1, ya, xb + 1, yb)) {
+        *f.tooltip = describe_op(op);
+        if (f.hover) f.hover->op = op.id;
+      }
     } else {
       // A folded run: one bar the height of the lane, coloured by its worst outcome.
       const ImU32 c = m.n_a > 0 ? palette::kFail : m.n_b > 0 ? palette::kInfo : palette::kOk;
@@ -245,9 +251,20 @@ std::string seconds_label(double t_s) {
 // explanation names is outlined in yellow. Only the first few are named: an
 // availability window can hold dozens of ops, and the names stay in the lane.
 void ClientLaneView::draw_overlay(const LaneFrame& f, float y0, float y1) const {
-  if (!f.selected) return;
   const ViewContext& v = f.view;
   const float row_h = (y1 - y0 - 6.f) / static_cast<float>(lane().rows);
+  // The picked op (or the picked lock wait's op), outlined in white.
+  if (f.picked) {
+    std::int64_t id = f.picked->op;
+    if (id < 0 && f.picked->lock_wait >= 0) id = trace_.lock_waits[static_cast<std::size_t>(f.picked->lock_wait)].op;
+    if (const Op* op = id >= 0 ? trace_.find_op(id) : nullptr; op && op->lane == id_) {
+      const float xa = v.x_clamped(op->t_invoke_s), xb = std::max(v.x_clamped(op->t_complete_s), xa + 4.f);
+      const float ya = y0 + 3.f + row_h * static_cast<float>(op->row), yb = ya + row_h - 2.f;
+      f.draw->AddRectFilled({xa, ya}, {xb, yb}, outcome_colour(op->outcome), 2.f);
+      f.draw->AddRect({xa - 3, ya - 3}, {xb + 3, yb + 3}, palette::kPicked, 3.f, 0, 3.f);
+    }
+  }
+  if (!f.selected) return;
   const float line_h = ImGui::GetTextLineHeight() + 2.f;
   LanePlacer placer(y0, y1, line_h);
   auto put_label = [&](std::string label, const Op* op, float xa, ImU32 colour) {

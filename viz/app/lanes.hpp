@@ -23,6 +23,9 @@ struct LaneFrame {
   ImVec2 mouse;
   std::string* tooltip = nullptr;                     // a hovered mark writes its description here
   const std::vector<std::int64_t>* related = nullptr; // ops the selection's explanation names (a late filler)
+  const Picked* picked = nullptr;                     // this trace's picked op or lock wait, if any
+  const std::vector<const LockWait*>* chain = nullptr; // the picked wait's chain (lock_waits.hpp), outlined
+  Picked* hover = nullptr;                            // what is under the mouse: a click picks it
 };
 
 class LaneView {
@@ -44,15 +47,21 @@ protected:
   LaneId id_;
 };
 
-// A node: greyed while down or paused, with a tick per state change.
+// A node: greyed while down or paused, with a tick per state change. A
+// database's node also shows its lock waits, one bar per waiting statement
+// in up to four sub-rows above the ticks (lock_wait_lane.cpp).
 class NodeLaneView : public LaneView {
 public:
   NodeLaneView(const Trace& trace, LaneId id);
-  float height(float font_px) const override { return font_px * 2.6f; }
+  float height(float font_px) const override;
   void draw(const LaneFrame& f, float y0, float y1) const override;
-  void draw_overlay(const LaneFrame& f, float y0, float y1) const override; // down / paused
+  void draw_overlay(const LaneFrame& f, float y0, float y1) const override; // down / paused, picked waits
 
 private:
+  float lock_rows_bottom(float y0, float y1) const; // where the lock-wait rows end
+  void draw_lock_waits(const LaneFrame& f, float y0, float y1) const;
+  void draw_picked_waits(const LaneFrame& f, float y0, float y1) const;
+
   std::vector<double> state_times_; // parallel to lane().states
 };
 
@@ -68,6 +77,7 @@ public:
 std::vector<std::unique_ptr<LaneView>> make_lane_views(const Trace& trace);
 
 std::string describe_op(const Op& op); // the tooltip
+ImU32 lock_wait_colour(const LockWait& w);
 std::string op_summary(const Op& op);  // "write k = 3", "read k -> nothing"
 ImU32 outcome_colour(Outcome o);
 

@@ -6,6 +6,7 @@
 #include "trace_model/focus.hpp"
 #include "trace_model/load.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -60,6 +61,38 @@ int main(int argc, char** argv) {
                 << (app.traces().empty() ? 0 : app.traces()[0].timeline->shown_violations(st).size())
                 << " violations\n";
       rc = 2;
+    }
+    // --select-op / --select-lock-wait pick for the details panel, and frame it when no --window says otherwise.
+    if (!app.traces().empty() && (opt.select_op || opt.select_lock_wait)) {
+      const Trace& t = *app.traces()[0].trace;
+      double t0 = 0, t1 = 0;
+      if (opt.select_lock_wait && *opt.select_lock_wait <= t.lock_waits.size()) {
+        const LockWait& w = t.lock_waits[*opt.select_lock_wait - 1];
+        st.picked.lock_wait = static_cast<std::int64_t>(*opt.select_lock_wait - 1);
+        t0 = w.t_start_s;
+        t1 = w.t_end_s;
+      } else if (opt.select_lock_wait) {
+        std::cerr << "faultlab-viz: --select-lock-wait " << *opt.select_lock_wait << ": the trace has only "
+                  << t.lock_waits.size() << " lock waits\n";
+        rc = 2;
+      }
+      if (opt.select_op) {
+        if (const Op* op = t.find_op(*opt.select_op)) {
+          st.picked = Picked{};
+          st.picked.op = op->id;
+          t0 = op->t_invoke_s;
+          t1 = op->t_complete_s;
+        } else {
+          std::cerr << "faultlab-viz: --select-op " << *opt.select_op << ": no op with that id in the trace\n";
+          rc = 2;
+        }
+      }
+      if (st.picked.any()) {
+        const double margin = std::max((t1 - t0) * 0.25, 0.01);
+        st.t0_s = t0 - margin;
+        st.t1_s = t1 + margin;
+        st.cursor_s = t0;
+      }
     }
     if (opt.window_s) {
       st.t0_s = opt.window_s->first;

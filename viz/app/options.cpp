@@ -44,6 +44,8 @@ const char* usage() {
          "  --size WxH              window / image size (default 1920x1080)\n"
          "  --select-violation N    select the N-th violation (1-based, as in the panel) and zoom to it\n"
          "  --checks A,B            show only the violations of these checks\n"
+         "  --select-op ID          pick op ID: the details panel says what it did (and its lock waits)\n"
+         "  --select-lock-wait N    pick the N-th database lock wait (1-based, in time order)\n"
          "  --mouse X,Y             with --screenshot: the mouse is there (to show a tooltip)\n"
          "  --show-help             open the help panel (keyboard shortcuts)\n"
          "  --frames N              with --screenshot: render N frames and print the time per frame\n";
@@ -81,6 +83,10 @@ Options parse_options(int argc, char** argv) {
       o.height = parse_int(v.substr(x + 1), "--size height", 240, 8192);
     } else if (a == "--select-violation") {
       o.select_violation = static_cast<std::size_t>(parse_int(value(), "--select-violation", 1, 1 << 30));
+    } else if (a == "--select-op") {
+      o.select_op = parse_int(value(), "--select-op", 0, 2147483647);
+    } else if (a == "--select-lock-wait") {
+      o.select_lock_wait = static_cast<std::size_t>(parse_int(value(), "--select-lock-wait", 1, 1 << 30));
     } else if (a == "--mouse") {
       const std::string v = value();
       const auto comma = v.find(',');

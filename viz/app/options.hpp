@@ -1,6 +1,7 @@
 // The command line of faultlab-viz.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
@@ -16,6 +17,8 @@ struct Options {
   std::optional<std::pair<double, double>> window_s;
   int width = 1920, height = 1080;
   std::optional<std::size_t> select_violation; // 1-based, as numbered in the violations panel
+  std::optional<std::int64_t> select_op;        // pick this op (by id) for the details panel
+  std::optional<std::size_t> select_lock_wait;  // pick the N-th lock wait (1-based, in time order)
   std::set<std::string> only_checks;           // show only these checks' violations
   int frames = 4; // frames rendered for a screenshot; more than 4 also prints their timing
   std::optional<std::pair<float, float>> mouse; // screenshot with the mouse here (shows tooltips)

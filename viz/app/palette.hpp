@@ -35,6 +35,11 @@ constexpr ImU32 kReply = rgb(175, 180, 205);
 constexpr ImU32 kReplicate = rgb(60, 215, 215);
 constexpr ImU32 kDrop = rgb(255, 80, 70);
 
+// A database statement waiting for a lock: orange, paler when the wait ended in a timeout.
+constexpr ImU32 kLockWait = rgb(235, 120, 50);
+constexpr ImU32 kLockWaitTimeout = rgb(255, 175, 130);
+constexpr ImU32 kPicked = rgb(255, 255, 255); // outline of the picked op or lock wait
+
 constexpr ImU32 kDown = rgb(70, 70, 76, 215);
 constexpr ImU32 kDownText = rgb(230, 230, 230);
 constexpr ImU32 kPartition = rgb(255, 150, 40, 46);

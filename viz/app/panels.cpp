@@ -141,7 +141,6 @@ void draw_lesson_panel(App& app, const PanelRect& r) {
   ImGui::End();
 }
 
-namespace {
 // A second series over the plot just drawn (ImGui's PlotLines draws one).
 void overlay_series(const std::vector<float>& values, float lo, float hi, ImU32 colour) {
   if (values.size() < 2) return;
@@ -157,6 +156,7 @@ void overlay_series(const std::vector<float>& values, float lo, float hi, ImU32 
   ImGui::GetWindowDrawList()->AddPolyline(points.data(), static_cast<int>(points.size()), colour, 0, 1.5f);
 }
 
+namespace {
 // Plot `index` of the row just drawn: shade the visible window, draw the cursor.
 void mark_view_on_plot(const ViewState& st, const Metrics& m, int index, float plot_w) {
   const ImVec2 last_min = ImGui::GetItemRectMin(), last_max = ImGui::GetItemRectMax();
@@ -175,10 +175,17 @@ void mark_view_on_plot(const ViewState& st, const Metrics& m, int index, float p
 } // namespace
 
 void draw_metrics_panel(App& app, const PanelRect& r) {
-  begin_panel("Metrics over time (client view)", r);
   const auto& ts = app.traces();
+  int rows_n = 0, resources = 0;
+  for (const auto& lt : ts) {
+    resources += resource_rows(lt.metrics);
+    rows_n += 1 + resource_rows(lt.metrics);
+  }
+  begin_panel(resources > 0 ? "Metrics over time (client view; databases and their pools)###metrics"
+                            : "Metrics over time (client view)###metrics",
+              r);
   const float avail_h = ImGui::GetContentRegionAvail().y;
-  const float rows = static_cast<float>(ts.size());
+  const float rows = static_cast<float>(rows_n);
   const float plot_h = std::max(20.f, avail_h / rows - ImGui::GetStyle().ItemSpacing.y);
   const float plot_w = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x * 2.f) / 3.f;
   for (std::size_t i = 0; i < ts.size(); ++i) {
@@ -210,6 +217,7 @@ void draw_metrics_panel(App& app, const PanelRect& r) {
     // The three plots share the trace's time axis: mark the visible window and the cursor on them.
     for (int p = 0; p < 3; ++p)
       mark_view_on_plot(app.state(), m, p, plot_w);
+    draw_resource_rows(app.state(), m, tag, plot_h);
   }
   ImGui::End();
 }
@@ -223,7 +231,7 @@ void draw_help_window(ViewState& state, float display_w, float display_h) {
   static const char* const kRows[][2] = {
       {"wheel", "zoom around the mouse"},
       {"drag", "pan"},
-      {"click", "move the cursor"},
+      {"click", "move the cursor; on an op or a lock wait: its details"},
       {"Space", "play / pause"},
       {"[  ]", "slower / faster playback"},
       {"f or Home", "fit all"},
@@ -231,7 +239,7 @@ void draw_help_window(ViewState& state, float display_w, float display_h) {
       {"Left  Right", "pan"},
       {",  .", "step the cursor"},
       {"n  p", "next / previous violation"},
-      {"Esc", "clear the selection"},
+      {"Esc", "clear the selection and the details"},
       {"1  2", "panels show run A / B"},
       {"h, ? or F1", "this help"},
   };
@@ -254,7 +262,8 @@ void draw_help_window(ViewState& state, float display_w, float display_h) {
       "ticks under a node: its state changed (applied, filled, stock written, lease granted). "
       "Magenta triangles: violations. Yellow, for a selected violation: where the stale value came from "
       "(the replication message, its arrival, the wait to apply dashed, the apply; or a cache's late fill "
-      "and the read that made it, outlined).");
+      "and the read that made it, outlined). Orange bars on a database's node: statements waiting for a "
+      "lock (click one: who it waits behind).");
   ImGui::PopTextWrapPos();
   ImGui::End();
 }

@@ -5,6 +5,7 @@
 #include "app/selection.hpp"
 #include "app/text.hpp"
 #include "trace_model/focus.hpp"
+#include "trace_model/lock_waits.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -112,8 +113,27 @@ void TimelineView::draw_ruler(const ViewContext& v, float y0, float y1) {
   }
 }
 
+// The waits the picked lock wait's chain names (who it waits behind), or the
+// picked op's first wait's chain.
+const std::vector<const LockWait*>* TimelineView::picked_chain(const ViewState& state) {
+  if (!state.picked.any() || state.picked.trace != index_) return nullptr;
+  if (chain_for_ != state.picked) {
+    chain_.clear();
+    const LockWait* w = nullptr;
+    if (state.picked.lock_wait >= 0 && static_cast<std::size_t>(state.picked.lock_wait) < trace_.lock_waits.size())
+      w = &trace_.lock_waits[static_cast<std::size_t>(state.picked.lock_wait)];
+    else if (state.picked.op >= 0)
+      if (const auto waits = lock_waits_of_op(trace_, state.picked.op); !waits.empty()) w = waits.front();
+    if (w)
+      for (const ChainLink& link : wait_chain(trace_, *w))
+        if (link.wait != w) chain_.push_back(link.wait);
+    chain_for_ = state.picked;
+  }
+  return &chain_;
+}
+
 void TimelineView::handle_input(ViewState& state, const ViewContext& v, ImVec2 a, ImVec2 b, float lanes_y0,
-                                int slot) {
+                                int slot, const Picked& hover) {
   ImGui::SetCursorScreenPos(a);
   ImGui::PushID(slot);
   ImGui::InvisibleButton("timeline", {std::max(1.f, b.x - a.x), std::max(1.f, b.y - a.y)},
@@ -133,6 +153,11 @@ void TimelineView::handle_input(ViewState& state, const ViewContext& v, ImVec2 a
   if (ImGui::IsItemDeactivated() && !dragged_ && io.MousePos.y >= lanes_y0) {
     state.cursor_s = std::clamp(v.t_of(io.MousePos.x), state.t_min_s, state.t_max_s);
     state.focus = index_;
+    // A click on an op or a lock wait picks it for the details panel (Esc forgets it).
+    if (hover.any()) {
+      state.picked = hover;
+      state.picked.trace = index_;
+    }
   }
 }
 
@@ -187,7 +212,10 @@ void TimelineView::draw(ViewState& state, ImVec2 pos, ImVec2 size) {
     explained_for_ = selected;
   }
   OverlayFrame of{v, trace_, state, d, mouse, &tooltip, lanes_y0, y, centers, selected};
-  LaneFrame lf{v, trace_, selected, d, mouse, &tooltip, selected ? &related_ : nullptr};
+  Picked hover;
+  const bool picked_here = state.picked.any() && state.picked.trace == index_;
+  LaneFrame lf{v,       trace_, selected, d, mouse, &tooltip, selected ? &related_ : nullptr,
+               picked_here ? &state.picked : nullptr, picked_chain(state), &hover};
 
   d->PushClipRect({v.x0, ruler_y}, {v.x1, lanes_y1}, true);
   draw_selection(of);
@@ -226,7 +254,7 @@ void TimelineView::draw(ViewState& state, ImVec2 pos, ImVec2 size) {
   }
   d->PopClipRect();
 
-  handle_input(state, v, {v.x0, strip_y}, {v.x1, lanes_y1}, lanes_y0, index_);
+  handle_input(state, v, {v.x0, strip_y}, {v.x1, lanes_y1}, lanes_y0, index_, hover);
   if (!tooltip.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tooltip.c_str());
 }
 

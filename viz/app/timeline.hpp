@@ -33,7 +33,9 @@ private:
   void refresh_filter(const ViewState& state);
   void draw_heading(const ViewState& state, ImVec2 pos, float width);
   void draw_ruler(const ViewContext& v, float y0, float y1);
-  void handle_input(ViewState& state, const ViewContext& v, ImVec2 a, ImVec2 b, float lanes_y0, int slot);
+  void handle_input(ViewState& state, const ViewContext& v, ImVec2 a, ImVec2 b, float lanes_y0, int slot,
+                    const Picked& hover);
+  const std::vector<const LockWait*>* picked_chain(const ViewState& state);
 
   const Trace& trace_;
   int index_;
@@ -46,6 +48,8 @@ private:
   const Violation* explained_for_ = nullptr; // explain_violation() is cached per selection
   std::vector<AppliedAt> explained_;
   std::vector<std::int64_t> related_; // ops the explanation names beyond the violation's
+  Picked chain_for_;                      // picked_chain() is cached per pick
+  std::vector<const LockWait*> chain_;
   std::vector<double> shown_times_;
   std::vector<std::size_t> shown_index_;
 };

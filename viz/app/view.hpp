@@ -12,6 +12,17 @@
 
 namespace faultlab::viz {
 
+// An op or a database lock wait picked by a click (or --select-op /
+// --select-lock-wait); the details panel describes it. -1: none.
+struct Picked {
+  int trace = 0;               // which timeline it belongs to
+  std::int64_t op = -1;        // op id
+  std::int64_t lock_wait = -1; // index into Trace::lock_waits
+  bool any() const { return op >= 0 || lock_wait >= 0; }
+  bool operator==(const Picked& o) const { return trace == o.trace && op == o.op && lock_wait == o.lock_wait; }
+  bool operator!=(const Picked& o) const { return !(*this == o); }
+};
+
 // Shared by every timeline on screen, so compare mode has one time axis.
 struct ViewState {
   double t0_s = 0.0, t1_s = 1.0;       // visible window
@@ -23,6 +34,7 @@ struct ViewState {
   std::optional<std::size_t> selected_violation; // index into the focused trace's violations
   std::set<std::string> hidden_checks;           // violations of these checks are not shown
   bool show_help = false;
+  Picked picked;                                 // op or lock wait shown in the details panel
 
   void fit_all() {
     const double pad = (t_max_s - t_min_s) * 0.01;

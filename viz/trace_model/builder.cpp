@@ -172,11 +172,15 @@ Trace TraceBuilder::finish() {
     t_.violation_times.push_back(v.t_s);
 
   index_lanes();
+  finish_database();
   // Version 2 says what each node runs; version 1 leaves it to be inferred.
   if (t_.header.version >= 2)
     assign_components(t_);
   else
     infer_components_v1(t_);
+  for (Lane& lane : t_.lanes) // a lane shows four rows of them: say how many there are
+    if (lane.lock_waits.size() > 0)
+      lane.subtitle += (lane.subtitle.empty() ? "" : "  ") + std::to_string(lane.lock_waits.size()) + " lock waits";
   assign_op_rows();
   fill_violation_windows();
   return std::move(t_);

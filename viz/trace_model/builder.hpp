@@ -26,6 +26,7 @@ public:
   Message* open_message(std::int64_t id);
   void close_message(std::int64_t id);
   void state(StateEvent s) {
+    if (!open_lock_waits_.empty()) end_lock_waits_of(s.component, s.t_s, s.why);
     t_.states.push_back(std::move(s));
     ++t_.event_count;
   }
@@ -37,6 +38,17 @@ public:
     ++t_.event_count;
   }
   void ignored_event() { ++t_.ignored_events; }
+  // The database's events (builder_database.cpp). A lock wait stays open
+  // until its statement ends: end_lock_waits() with the same component and who.
+  void lock_wait(LockWait w);
+  void end_lock_waits(const std::string& component, const std::string& who, double t_s, LockWait::End end,
+                      const std::string& ended, std::int64_t query);
+  void query(QueryEvent q);
+  void pool_wait(PoolWait p) {
+    t_.pool_waits.push_back(std::move(p));
+    ++t_.event_count;
+  }
+  void level(const std::string& component, const LevelSample& s);
   EndSummary& end_summary() {
     ++t_.event_count;
     return t_.end;
@@ -48,6 +60,8 @@ private:
   void index_lanes();
   void assign_op_rows();
   void fill_violation_windows();
+  void end_lock_waits_of(const std::string& component, double t_s, const std::string& why);
+  void finish_database(); // sorts and indexes the database's events (builder_database.cpp)
 
   Trace t_;
   std::unordered_map<std::string, LaneId> node_lanes_;
@@ -55,6 +69,8 @@ private:
   std::unordered_map<std::int64_t, std::uint32_t> open_messages_;
   std::map<LaneId, std::uint32_t> open_status_;           // lane -> open span
   std::multimap<std::string, std::uint32_t> open_faults_; // name -> open fault
+  // "component\nwho" -> its open lock waits: a statement waits for one lock at a time.
+  std::map<std::string, std::vector<std::uint32_t>> open_lock_waits_;
 };
 
 } // namespace faultlab::viz

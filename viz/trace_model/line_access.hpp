@@ -46,6 +46,7 @@ public:
   std::int64_t integer_or(const char* key, std::int64_t fallback) const {
     return find(key) ? integer(key) : fallback;
   }
+  double number_or(const char* key, double fallback) const { return find(key) ? number(key) : fallback; }
   std::string string(const char* key) const {
     const json* v = find(key);
     if (!v) fail(std::string("missing field \"") + key + "\"");
@@ -99,6 +100,7 @@ public:
   std::int64_t integer_or(const char* key, std::int64_t fallback) const {
     return find(key) ? integer(key) : fallback;
   }
+  double number_or(const char* key, double fallback) const { return find(key) ? number(key) : fallback; }
   std::string string(const char* key) const {
     const FlatValue* v = need(key);
     if (v->type != FlatValue::Type::string) wrong(key, "a string", *v);

@@ -6,6 +6,7 @@
 #include "trace_model/builder.hpp"
 #include "trace_model/flat_json.hpp"
 #include "trace_model/line_access.hpp"
+#include "trace_model/read_database.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -236,7 +237,7 @@ bool read_flat_event(TraceBuilder& b, const FlatObject& o, const std::string& wh
   else if (ev == "state" || ev == "node")
     read_state_or_node(b, l, t, ev);
   else
-    return false;
+    return detail::read_database_event(b, l, t, ev);
   return true;
 }
 
@@ -264,6 +265,8 @@ void read_event(TraceBuilder& b, const json& j, const std::string& where) {
     b.violation(std::move(v));
   } else if (ev == "end") {
     read_end(b, l, j, t);
+  } else if (detail::read_database_event(b, l, t, ev)) {
+    // lock_wait, lock_timeout, query, pool_wait, level (read_database.hpp)
   } else {
     b.ignored_event(); // a newer writer's event kind: skip it
   }

@@ -12,6 +12,72 @@ float percentile(std::vector<float>& v, double p) {
   std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
   return v[k];
 }
+
+void compute_database_series(const Trace& trace, Metrics& m) {
+  const auto n = m.throughput_per_s.size();
+  auto bucket_of = [&](double t_s) {
+    return static_cast<std::size_t>(std::clamp(static_cast<long>(t_s / m.bucket_s), 0l, static_cast<long>(n) - 1));
+  };
+  for (const DatabaseLevels& d : trace.levels) {
+    DatabaseSeries s;
+    s.component = d.component;
+    std::vector<LevelSample> per(n);
+    std::vector<bool> has(n, false);
+    for (const LevelSample& x : d.samples) {
+      const std::size_t b = bucket_of(x.t_s);
+      LevelSample& p = per[b];
+      if (!has[b]) {
+        p = x;
+        has[b] = true;
+      }
+      p.disk_used = std::max(p.disk_used, x.disk_used);
+      p.memory_used = std::max(p.memory_used, x.memory_used);
+      p.connections = std::max(p.connections, x.connections);
+      p.running = std::max(p.running, x.running);
+      p.lock_waiting = std::max(p.lock_waiting, x.lock_waiting);
+      s.disk_size = std::max(s.disk_size, x.disk_size);
+      s.memory_size = std::max(s.memory_size, x.memory_size);
+    }
+    LevelSample last;
+    for (std::size_t b = 0; b < n; ++b) {
+      if (has[b]) last = per[b];
+      s.disk_used.push_back(static_cast<float>(last.disk_used));
+      s.memory_used.push_back(static_cast<float>(last.memory_used));
+      s.connections.push_back(static_cast<float>(last.connections));
+      s.running.push_back(static_cast<float>(last.running));
+      s.lock_waiting.push_back(static_cast<float>(last.lock_waiting));
+      s.max_disk_used = std::max(s.max_disk_used, s.disk_used.back());
+      s.max_memory_used = std::max(s.max_memory_used, s.memory_used.back());
+      s.max_connections = std::max(s.max_connections, s.connections.back());
+      s.max_lock_waiting = std::max(s.max_lock_waiting, s.lock_waiting.back());
+    }
+    m.databases.push_back(std::move(s));
+  }
+  for (const PoolWait& w : trace.pool_waits) {
+    auto it = std::find_if(m.pools.begin(), m.pools.end(),
+                           [&](const PoolSeries& p) { return p.service == w.service && p.pool == w.pool; });
+    if (it == m.pools.end()) {
+      PoolSeries p;
+      p.service = w.service;
+      p.pool = w.pool;
+      p.waits_per_s.assign(n, 0.f);
+      p.timeouts_per_s.assign(n, 0.f);
+      m.pools.push_back(std::move(p));
+      it = m.pools.end() - 1;
+    }
+    const std::size_t b = bucket_of(w.t_s);
+    const auto per_s = static_cast<float>(1.0 / m.bucket_s);
+    (w.timeout ? it->timeouts_per_s : it->waits_per_s)[b] += per_s;
+    ++(w.timeout ? it->timeouts : it->waits);
+    it->size = std::max(it->size, w.size);
+  }
+  for (PoolSeries& p : m.pools)
+    for (std::size_t b = 0; b < n; ++b)
+      p.max_per_s = std::max({p.max_per_s, p.waits_per_s[b], p.timeouts_per_s[b]});
+  std::sort(m.pools.begin(), m.pools.end(), [](const PoolSeries& a, const PoolSeries& b) {
+    return a.service != b.service ? a.service < b.service : a.pool < b.pool;
+  });
+}
 } // namespace
 
 Metrics compute_metrics(const Trace& trace, int bucket_count) {
@@ -38,6 +104,7 @@ Metrics compute_metrics(const Trace& trace, int bucket_count) {
     m.max_throughput = std::max(m.max_throughput, m.throughput_per_s.back());
     m.max_latency_ms = std::max(m.max_latency_ms, m.latency_max_ms.back());
   }
+  compute_database_series(trace, m);
   return m;
 }
 

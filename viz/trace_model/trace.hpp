@@ -116,6 +116,60 @@ struct StateEvent {
   std::int64_t entries = -1; // a cache's entry count after the change
 };
 
+// A database statement waiting for a lock (a "lock_wait" event), until its
+// statement ended: its "query" event (the lock was granted and it ran), its
+// "lock_timeout", the next wait of the same statement (the earlier lock was
+// granted), or an incident of the database (a "state" event: OOM, disk full,
+// promotion), which ends every statement in progress. The trace has no
+// "granted" event, so a wait that ended with a query spans the statement's
+// run too; `run_s` of that query says how much of it was running.
+struct LockWait {
+  enum class End : std::uint8_t { query, timeout, next_wait, incident, none };
+  double t_start_s = 0.0;
+  double t_end_s = 0.0; // the trace's end when nothing ended it
+  LaneId lane = kNoLane; // the database's node
+  std::uint8_t row = 0;  // sub-row inside the node lane (greedy interval packing)
+  End end = End::none;
+  std::int64_t op = -1;     // the history op, from "(op N)" in `who`; -1: a job's statement
+  std::int64_t query = -1;  // index into Trace::queries when a query event ended it
+  std::int64_t queue = 0;   // waiters in the queue, this one included
+  std::string component, lock, mode, who;
+  std::string behind; // "migration add_column waits for ACCESS EXCLUSIVE; ..." as the trace says
+  std::string ended;  // how it ended, in words: "timed out after 0.100 s", "OOM: ..."
+};
+
+// One statement, at its end (a "query" event).
+struct QueryEvent {
+  double t_s = 0.0;
+  LaneId lane = kNoLane;
+  std::int64_t op = -1; // history op, when the trace gives it
+  double rows_examined = 0.0, cpu_s = 0.0, io_bytes = 0.0, run_s = 0.0;
+  std::string component, query, who, plan, outcome;
+  std::string statement() const; // the `who` its lock waits use: "api (op 12) get_order"
+};
+
+// A service instance waiting for a connection from its pool (a "pool_wait" event, at the wait's end).
+struct PoolWait {
+  double t_s = 0.0;
+  LaneId lane = kNoLane;
+  bool timeout = false; // outcome "timeout"; else it got a "connection"
+  double waited_s = 0.0;
+  std::int64_t in_use = 0, waiting = 0, size = 0;
+  std::string service, pool;
+};
+
+// A database's sampled levels (a "level" event). Sizes are -1 when not given.
+struct LevelSample {
+  double t_s = 0.0;
+  double rows = 0.0, disk_used = 0.0, disk_size = -1.0, memory_used = 0.0, memory_size = -1.0;
+  double cache_hit = -1.0;
+  std::int64_t connections = 0, running = 0, lock_waiting = 0;
+};
+struct DatabaseLevels {
+  std::string component;
+  std::vector<LevelSample> samples; // by t_s
+};
+
 struct Violation {
   double t_s = 0.0;
   std::string check, message;
@@ -171,10 +225,14 @@ struct Lane {
   std::vector<std::uint32_t> states;       // state events, by t_s
   std::vector<std::uint32_t> role_states;  // the ones that carry a role, by t_s
   std::vector<std::uint32_t> status_spans; // by t_start_s
+  SplitSpanIndex lock_waits;               // items index Trace::lock_waits; flag a = timed out
+  std::uint8_t lock_rows = 0;              // sub-rows of lock waits (0: none)
   std::size_t messages_in = 0;             // messages sent to this lane, whole trace
 
   // Nothing happened here in the whole run (a component this design never uses).
-  bool idle() const { return channels.empty() && messages_in == 0 && states.empty() && status_spans.empty(); }
+  bool idle() const {
+    return channels.empty() && messages_in == 0 && states.empty() && status_spans.empty() && lock_waits.size() == 0;
+  }
 };
 
 struct Trace {
@@ -189,9 +247,15 @@ struct Trace {
   std::vector<StateEvent> states;       // sorted by t_s
   std::vector<Violation> violations;    // sorted by t_s
   std::vector<double> violation_times;  // same order, for lower_bound
+  std::vector<LockWait> lock_waits;     // sorted by t_start_s
+  std::vector<QueryEvent> queries;      // sorted by t_s
+  std::vector<PoolWait> pool_waits;     // sorted by t_s
+  std::vector<DatabaseLevels> levels;   // per database component, in order of first appearance
   std::vector<std::string> message_kinds;
   std::vector<std::string> drop_reasons;
   std::unordered_map<std::int64_t, std::uint32_t> op_index; // op id -> index into ops
+  std::unordered_multimap<std::int64_t, std::uint32_t> lock_waits_by_op; // op id -> its lock waits
+  std::unordered_multimap<std::int64_t, std::uint32_t> queries_by_op;    // op id -> its statements
   std::size_t event_count = 0;
   std::size_t ignored_events = 0; // unknown "ev" kinds (newer writers)
 

@@ -60,25 +60,28 @@ DatabaseModel::DatabaseModel(const Database& spec, Context& context)
 }
 
 void DatabaseModel::start() {
-  auto forget = [this] {
-    // What lived in the server's memory dies with the node: statements in
-    // progress, their locks, the connections. Tables are on disk.
+  auto forget = [this](int node) {
+    // What lived in the serving node's memory dies with it: statements in
+    // progress, their locks, the connections. Tables are on disk (and on
+    // the synchronous standby).
+    if (node != serving_node()) return;
     ++epoch_;
     running_.clear();
     table_locks_.clear();
     row_locks_.clear();
     connections_.clear();
   };
-  primary_->start([this] { serve(primary_node_); }, forget);
+  primary_->start([this] { serve(primary_node_); }, [this, forget] { forget(primary_node_); });
   context_.hooks.on_restart[primary_node_].push_back([this] {
-    // Crash recovery replays the log before connections are accepted.
-    if (down_until_s_ != kForever) {
+    // Crash recovery replays the log before connections are accepted (a
+    // demoted primary serves nothing anyway).
+    if (down_until_s_ != kForever && !promoted_) {
       down_until_s_ = sg4::Engine::get_clock() + spec_.recovery_s;
       down_reason_ = "the database system is in recovery mode";
     }
   });
   if (standby_) {
-    standby_->start([this] { serve(standby_node_); }, forget);
+    standby_->start([this] { serve(standby_node_); }, [this, forget] { forget(standby_node_); });
     context_.hooks.on_crash[primary_node_].push_back([this] {
       if (promoted_) return;
       // The standby notices the primary is gone and is promoted after the failover time.
@@ -108,6 +111,10 @@ void DatabaseModel::serve(int node) {
   while (true) {
     Server& server = node == primary_node_ ? *primary_ : *standby_;
     std::shared_ptr<Envelope> request = server.receive();
+    if (request->kind == database_kinds::cancel) {
+      if (node == serving_node()) cancel(request->payload_as<CancelRequest>().connection);
+      continue;
+    }
     if (request->kind != database_kinds::query) continue;
     if (!context_.may_start_request_actor()) {
       auto refusal = std::make_unique<QueryReply>();
@@ -124,6 +131,17 @@ void DatabaseModel::serve(int node) {
       } leave{context_.request_actors};
       run(node, request);
     });
+  }
+}
+
+void DatabaseModel::cancel(const std::string& connection) {
+  for (auto& [id, r] : running_) {
+    if (r->connection != connection || r->cancelled) continue;
+    r->cancelled = true;
+    // Simcalls last: the statement's actor may run during them.
+    if (r->waiting && !r->waiting->granted) r->waiting->wake->release();
+    else if (r->activity) r->activity->cancel();
+    return;
   }
 }
 
@@ -150,6 +168,7 @@ void DatabaseModel::run(int node, std::shared_ptr<Envelope> envelope) {
   }
   auto running = std::make_shared<Running>();
   running->id = next_id_++;
+  running->connection = request.connection;
   TableState& table = tables_.at(query.table);
   advance(table, now);
   const Plan expected = plan(query, table, request.batch);
@@ -224,7 +243,7 @@ std::string DatabaseModel::execute(const Database::Query& query, const QueryRequ
       return "canceling statement due to statement timeout";
     } catch (const simgrid::CancelException&) {
       running->activity = nullptr;
-      return "server closed the connection unexpectedly";
+      return running->cancelled ? "canceling statement due to user request" : "server closed the connection unexpectedly";
     }
     running->activity = nullptr;
     return "";
@@ -323,7 +342,8 @@ DatabaseModel::Acquired DatabaseModel::acquire(LockQueue& queue, const std::stri
   // Gave up: out of the queue, which may let those behind it through.
   queue.waiting.erase(std::find(queue.waiting.begin(), queue.waiting.end(), request));
   grant_waiters(queue);
-  FAULTLAB_INVARIANT(timed_out, "a lock waiter woke up neither granted nor timed out");
+  if (running.cancelled) return {false, "canceling statement due to user request"};
+  FAULTLAB_INVARIANT(timed_out, "a lock waiter woke up neither granted, cancelled nor timed out");
   const bool statement = lock_timeout_s <= 0 || deadline_s - request->since_s < lock_timeout_s;
   if (statement) ++statement_timeouts_;
   else ++lock_timeouts_;
@@ -533,7 +553,8 @@ void DatabaseModel::add_rows(TableState& table, double rows, double at_s) {
 // Brings a table's growth up to `now_s`, bucket by bucket.
 void DatabaseModel::advance(TableState& table, double now_s) {
   const double rate = table.spec->growth_per_s;
-  if (rate <= 0 || now_s <= table.updated_s) {
+  // A database that stopped for good takes no more rows.
+  if (rate <= 0 || now_s <= table.updated_s || down_until_s_ == kForever) {
     table.updated_s = std::max(table.updated_s, now_s);
     return;
   }
@@ -573,6 +594,7 @@ double DatabaseModel::hit_ratio() {
 
 void DatabaseModel::stop(const std::string& why, const std::string& incident, double down_s) {
   const double now = sg4::Engine::get_clock();
+  for (auto& [name, table] : tables_) advance(table, now); // up to the moment it stops
   ++epoch_;
   std::vector<std::shared_ptr<Running>> victims;
   for (auto& [id, r] : running_) victims.push_back(r);
@@ -695,12 +717,17 @@ void DatabaseModel::trace_state(int node, const std::string& why) {
 
 CallAnswer DatabaseModel::send(Rpc& rpc, std::unique_ptr<QueryRequest> request, double deadline_s) {
   const std::int64_t op = request->history_op;
+  const std::string connection = request->connection;
   const int target = serving_node();
   std::unique_ptr<Envelope> answer = rpc.call(
       target, spec_.name, engine::envelope(database_kinds::query, std::move(request), spec_.message_bytes, op),
       deadline_s);
   CallAnswer out;
   if (!answer) {
+    // The driver gives up and asks the server to cancel the statement.
+    auto cancel = std::make_unique<CancelRequest>();
+    cancel->connection = connection;
+    rpc.send(target, spec_.name, engine::envelope(database_kinds::cancel, std::move(cancel), 128, op));
     out.outcome = history::Outcome::info;
     out.error = "timeout";
     return out;

@@ -57,9 +57,17 @@ struct QueryReply final : engine::Payload {
   std::string error;
 };
 
+// The client gave up on its statement (a driver's query timeout sends this,
+// as PostgreSQL's CancelRequest): the statement stops, and its connection
+// is free again.
+struct CancelRequest final : engine::Payload {
+  std::string connection;
+};
+
 namespace database_kinds {
 inline const engine::MessageKind query = engine::message_kind<QueryRequest>("query");
 inline const engine::MessageKind query_reply = engine::message_kind<QueryReply>("query_reply");
+inline const engine::MessageKind cancel = engine::message_kind<CancelRequest>("cancel_query");
 } // namespace database_kinds
 
 class DatabaseModel : public ComponentModel, public Callee {
@@ -104,8 +112,10 @@ private:
   };
   struct Running {
     std::int64_t id = 0;
+    std::string connection;
     double work_mem = 0;
     bool aborted = false;
+    bool cancelled = false; // by its client
     simgrid::s4u::ActivityPtr activity;
     std::shared_ptr<LockRequest> waiting;
   };
@@ -123,6 +133,7 @@ private:
   };
 
   void serve(int node);
+  void cancel(const std::string& connection);
   void run(int node, std::shared_ptr<engine::Envelope> request);
   // Steps 2 to 4; "" when the statement succeeded, else the error.
   std::string execute(const scenario::Database::Query& query, const QueryRequest& request,
