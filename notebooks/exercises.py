@@ -615,6 +615,391 @@ def payment_idempotency(answer, seed=1):
                           "ledger (the double_charge violations name them).", table)
 
 
+# --- the database notebooks (09 to 14): a number read from the run ---------------------------------
+#
+# These exercises ask for something measured in broken, seed 1 (how long, how many, which day). The
+# check computes it from the same run the notebook plotted (fl.run(..., reuse=True)), so a change to
+# the scenario or the simulator moves the right answer with it. A close answer passes (a reading off
+# a plot is allowed its tolerance); a known wrong one is refused with a hint that says what it was.
+
+def _numbers(answer, fields, example, whole=()):
+    """An answer that must be a dict of numbers with exactly these fields (those in `whole` counts, so
+    whole numbers): (the dict, None) or (None, a hint)."""
+    if not isinstance(answer, dict) or set(answer) != set(fields):
+        return None, f"ANSWER should be a dict like {example}."
+    for name in fields:
+        value = answer[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None, f"{name} should be a number, like in {example}, not {value!r}."
+        if name in whole and value != int(value):
+            return None, f"{name} is a count, so a whole number, not {value!r}."
+    return answer, None
+
+
+def _close(value, target, tolerance):
+    return abs(value - target) <= tolerance
+
+
+def _table(rows):
+    """[(what, yours, the run's)] -> the table a verdict shows."""
+    return pd.DataFrame([{"": what, "yours": yours, "the run's": right} for what, yours, right in rows])
+
+
+def _trace(scenario, variant, seed):
+    run = fl.run(scenario, variant=variant, seed=seed, reuse=True)
+    return run, fl.load_trace(run.trace, messages=False)
+
+
+# --- 09-alter-table-lock ----------------------------------------------------------------------
+
+def migration_lock(trace):
+    """The migration's statement that ran: when it was sent, when it got its lock, and how long it waited.
+
+    A migration that gave up and retried (lock_timeout) counts from its first attempt."""
+    ops, queries = trace.ops, trace.queries
+    attempts = ops[ops["client"] == "migration"].sort_values("invoke_s")
+    done = queries[(queries["who"] == "migration") & (queries["outcome"] == "ok")]
+    if attempts.empty or done.empty:
+        return None
+    got_s = float(done["t"].iloc[0] - done["run_s"].iloc[0])  # the statement's work starts once it has the lock
+    sent_s = float(attempts["invoke_s"].iloc[0])
+    return {"sent_s": sent_s, "locked_s": got_s, "waited_s": got_s - sent_s, "attempts": len(attempts)}
+
+
+def failed_requests(trace, endpoint):
+    """The span of the endpoint's failed requests, by when they were sent: first, last, and how many."""
+    ops = trace.ops
+    failed = ops[(ops["client"] == "users") & (ops["f"] == endpoint) & (ops["outcome"] != "ok")]
+    if failed.empty:
+        return {"first_s": None, "last_s": None, "down_s": 0.0, "failed": 0}
+    first, last = float(failed["invoke_s"].min()), float(failed["invoke_s"].max())
+    return {"first_s": first, "last_s": last, "down_s": last - first, "failed": len(failed)}
+
+
+def alter_table_lock(answer, seed=1):
+    """In broken, seed 1: how long the migration waited for its lock, and for how long get_order failed."""
+    example = '{"migration_wait_s": 12.3, "get_order_down_s": 4.5}'
+    answer, hint = _numbers(answer, ["migration_wait_s", "get_order_down_s"], example)
+    if hint:
+        return _refuse(hint)
+    try:
+        _, trace = _trace("alter-table-lock", "broken", seed)
+    except RuntimeError as e:
+        return _failed_run(e)
+    lock, down = migration_lock(trace), failed_requests(trace, "get_order")
+    report = trace.queries[trace.queries["who"] == "report"]
+    scan_s = float(report["run_s"].iloc[0])
+    report_ops = trace.ops[trace.ops["client"] == "report"]
+    report_start, report_end = float(report_ops["invoke_s"].iloc[0]), float(report_ops["complete_s"].iloc[0])
+    wait, gone = answer["migration_wait_s"], answer["get_order_down_s"]
+    table = _table([("migration_wait_s", wait, round(lock["waited_s"], 2)),
+                    ("get_order_down_s", gone, round(down["down_s"], 2))])
+    # Tight enough to tell the two apart: the last requests that failed were sent about half a second
+    # before the lock was granted.
+    wait_ok, gone_ok = _close(wait, lock["waited_s"], 0.2), _close(gone, down["down_s"], 0.2)
+    if wait_ok and gone_ok:
+        return Verdict(True, f"The migration asked for its lock at {lock['sent_s']:.0f} s and got it at "
+                             f"{lock['locked_s']:.1f} s, when the report's transaction ended; for all that time every "
+                             f"get_order queued behind it, and {down['failed']} of them failed. The ALTER itself then "
+                             "took no time at all.", table)
+    if not wait_ok:
+        hold_s = report_end - report_start - scan_s
+        if _close(wait, hold_s, 0.5):
+            return Verdict(False, "that is how long the report kept its transaction open after its scan. The "
+                                  "migration was already waiting during the scan: when did it ask for its lock?", table)
+        if _close(wait, scan_s, 0.5):
+            return Verdict(False, "that is how long the report's scan ran (its query event). The report kept its "
+                                  "lock until its transaction ended: look at when the migration's statement ran.", table)
+        if _close(wait, report_end - report_start, 0.5):
+            return Verdict(False, "that is how long the report held its lock, from when it started. The migration "
+                                  "came later: when did it ask?", table)
+        if _close(wait, lock["locked_s"], 0.5):
+            return Verdict(False, "that is the moment the migration got its lock, not how long it waited: subtract "
+                                  "the time it asked.", table)
+        return Verdict(False, "find the migration's op (client \"migration\") and its query event: it waited from "
+                              "the time it was sent until its statement began.", table)
+    if _close(gone, lock["waited_s"], 0.2):
+        return Verdict(False, "the right wait, and get_order's outage is close to it but not the same: the requests "
+                              "sent in the last moments before the migration got its lock were still waiting when "
+                              "it did, and succeeded. Take the first and the last get_order that failed.", table)
+    return Verdict(False, "the right wait. For the outage, take the get_order requests that failed (outcome not ok) "
+                          "and the time between the first and the last of them was sent.", table)
+
+
+# --- 10-offset-pagination ---------------------------------------------------------------------
+
+def export_pages(trace):
+    """One row per page of the export job: page (from 1), rows_examined, run_s, plan."""
+    q = trace.queries[trace.queries["who"] == "export"]
+    pages = trace.ops[trace.ops["client"] == "export"][["op", "key"]]
+    out = q.merge(pages, on="op")
+    out["page"] = out["key"].str.removeprefix("batch-").astype(int) + 1
+    return out[["page", "t", "rows_examined", "run_s", "plan"]].sort_values("page").reset_index(drop=True)
+
+
+def offset_pagination(answer, seed=1):
+    """In seed 1: how many rows the export examined in all, with OFFSET (broken) and with keyset pagination."""
+    example = '{"offset": 123456789, "keyset": 1234567}'
+    answer, hint = _numbers(answer, ["offset", "keyset"], example)
+    if hint:
+        return _refuse(hint)
+    try:
+        totals = {}
+        for field, variant in [("offset", "broken"), ("keyset", "fixed-keyset")]:
+            _, trace = _trace("offset-pagination", variant, seed)
+            pages = export_pages(trace)
+            totals[field] = (float(pages["rows_examined"].sum()), len(pages), float(pages["rows_examined"].iloc[-1]))
+    except RuntimeError as e:
+        return _failed_run(e)
+    table = _table([(f, answer[f], int(totals[f][0])) for f in ["offset", "keyset"]])
+    right = {f: _close(answer[f], totals[f][0], 0.003 * totals[f][0]) for f in totals}
+    if all(right.values()):
+        return Verdict(True, f"{totals['offset'][0] / totals['keyset'][0]:.0f} times as many rows for the same "
+                             f"{totals['offset'][1]} pages: page n of the OFFSET export walks past the n - 1 pages "
+                             "before it, so the total grows with the square of the number of pages, while keyset "
+                             "pagination reads each row about once.", table)
+    offset, (total, pages, last) = answer["offset"], totals["offset"]
+    table_rows = float(fl.load_trace(fl.run("offset-pagination", variant="broken", seed=seed, reuse=True).trace,
+                                     messages=False).levels["rows"].iloc[0])
+    if not right["offset"]:
+        if _close(offset, pages * table_rows, 0.01 * pages * table_rows):
+            return Verdict(False, "that is as if every page read the whole table. Page n reads only up to its own "
+                                  "offset plus one page: add up what each page examined.", table)
+        if _close(offset, last, 0.01 * last) or _close(offset, table_rows, 0.01 * table_rows):
+            return Verdict(False, "that is about what the last page examined alone (or the table's size). Add up "
+                                  "every page's rows_examined.", table)
+        if _close(offset, total, 0.02 * total):
+            return Verdict(False, "close, but not quite: page n examines n pages of 10,000 rows, so the total is "
+                                  "10,000 x (1 + 2 + ... + 200); a squared number over two is a little short.", table)
+        return Verdict(False, "add up rows_examined over the export's query events (who == \"export\") in broken, "
+                              "or work it out: page n skips n - 1 pages and reads one more.", table)
+    return Verdict(False, "the OFFSET total is right. With keyset pagination every page starts where the last one "
+                          "ended: how many rows does each page examine, and how many pages are there?", table)
+
+
+# --- 11-index-growth --------------------------------------------------------------------------
+
+DAY_S = 86400.0
+
+
+def weekly_p99(trace):
+    """The dashboard's loads per week of the run: week (from 0), first day, loads, p99 latency, slowest."""
+    ops = trace.ops[trace.ops["client"] == "dashboard"]
+    week = (ops["invoke_s"] // (7 * DAY_S)).astype(int)
+    out = ops.groupby(week)["latency_s"].agg(loads="size", p99_s=lambda s: s.quantile(0.99), slowest_s="max")
+    out.index.name = "week"
+    return out.reset_index().assign(first_day=lambda d: d["week"] * 7)[["week", "first_day", "loads", "p99_s",
+                                                                        "slowest_s"]]
+
+
+def index_growth(answer, seed=1):
+    """In broken, seed 1: the first day of the first week in which the dashboard missed its 2 s objective."""
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+        return _refuse(f"ANSWER should be a day, as a number (day 0 is when the run starts), not {answer!r}.")
+    try:
+        _, trace = _trace("index-growth", "broken", seed)
+    except RuntimeError as e:
+        return _failed_run(e)
+    slo = trace.violations[trace.violations["check"] == "latency_slo"]
+    missed_day = float(slo["t"].min()) / DAY_S
+    ops = trace.ops[trace.ops["client"] == "dashboard"]
+    first_slow_day = float(ops[ops["latency_s"] > 2]["invoke_s"].min()) / DAY_S
+    levels = trace.levels
+    outgrown_day = float(levels[levels["cache_hit"] < 1]["t"].min()) / DAY_S
+    table = _table([("first day of the first week missed", answer, round(missed_day, 2)),
+                    ("(first load slower than 2 s)", None, round(first_slow_day, 2)),
+                    ("(table outgrew shared_buffers)", None, round(outgrown_day, 2))])
+    if _close(answer, missed_day, 0.01):
+        return Verdict(True, f"Week {missed_day / 7:.0f}, from day {missed_day:.0f}: the first week whose slowest 1 % "
+                             "of loads took longer than 2 s. The code had not changed since day 0; the table had "
+                             "grown by one row a second, and every load scanned all of it.", table)
+    if missed_day < answer < missed_day + 7:
+        return Verdict(False, f"that day is in the right week. The windows start at day 0, 7, 14, ...: on which "
+                              f"day does this one begin?", table)
+    if _close(answer, missed_day / 7, 0.01):
+        return Verdict(False, "that is the week's number; the question asks for the day it begins (weeks start on "
+                              "days 0, 7, 14, ...).", table)
+    if _close(answer, first_slow_day, 1):
+        return Verdict(False, "that is the first load slower than 2 s, and one slow load does not miss the "
+                              "objective: it is the 99th percentile of a week's loads. Which was the first week whose "
+                              "p99 was above 2 s?", table)
+    if _close(answer, outgrown_day, 1):
+        return Verdict(False, "that is when the table outgrew shared_buffers (cache_hit drops below 1): from then "
+                              "on the loads slowed faster, but they were still well under 2 s.", table)
+    return Verdict(False, "group the dashboard's loads by week (invoke_s // 7 days) and find the first week whose "
+                          "99th percentile latency is above 2 s; or read it off the latency_slo violations.", table)
+
+
+# --- 12-table-growth --------------------------------------------------------------------------
+
+def disk_full(trace_path):
+    """The disk_full incident of a run (the database's history op), or None: t and day, and its message."""
+    ops = fl.events(trace_path, "op", having='"f":"disk_full"')
+    incident = ops[ops["type"] != "invoke"] if not ops.empty else ops
+    if incident.empty:
+        return None
+    row = incident.iloc[0]
+    return {"t": float(row["t"]), "day": float(row["t"]) / DAY_S, "error": row.get("error")}
+
+
+def disk_growth_per_day(levels, until_s):
+    """The disk's growth in bytes a day, from the level samples before until_s (a straight-line fit)."""
+    before = levels[levels["t"] < until_s]
+    slope = ((before["t"] - before["t"].mean()) * (before["disk_used"] - before["disk_used"].mean())).sum() / \
+        ((before["t"] - before["t"].mean()) ** 2).sum()
+    return slope * DAY_S
+
+
+def table_growth(answer, seed=1):
+    """In broken, seed 1: how many bytes the disk grew by a day, and on which day it was full."""
+    example = '{"bytes_per_day": 1.5e9, "day": 123.4}'
+    answer, hint = _numbers(answer, ["bytes_per_day", "day"], example)
+    if hint:
+        return _refuse(hint)
+    try:
+        run = fl.run("table-growth", variant="broken", seed=seed, reuse=True)
+    except RuntimeError as e:
+        return _failed_run(e)
+    full = disk_full(run.trace)
+    levels = fl.events(run.trace, "level")
+    per_day = disk_growth_per_day(levels, full["t"])
+    spec = _scenario("table-growth")["components"]["db"]["tables"]["audit_events"]
+    rows_only = spec["growth_per_s"] * 1024 * DAY_S  # 1 KiB rows, without their index entries
+    table = _table([("bytes_per_day", answer["bytes_per_day"], round(per_day)), ("day", answer["day"],
+                                                                                  round(full["day"], 2))])
+    growth_ok = _close(answer["bytes_per_day"], per_day, 0.01 * per_day)
+    day_ok = _close(answer["day"], full["day"], 0.5)
+    if growth_ok and day_ok:
+        return Verdict(True, f"{per_day / 1e9:.2f} GB a day onto a disk with {(levels['disk_size'].iloc[0] - levels['disk_used'].iloc[0]) / 1e9:.0f} GB "
+                             f"free: full on day {full['day']:.1f}, and the estimate said so on day 0. An alert at "
+                             "80 % would have fired weeks before.", table)
+    if not growth_ok:
+        for per_row in (1000, 1024):
+            if _close(answer["bytes_per_day"], spec["growth_per_s"] * per_row * DAY_S, 0.005 * rows_only):
+                return Verdict(False, "that counts the rows' own bytes. Every row also adds an entry to the table's "
+                                      "index on id: compare disk_used with rows in the first level event.", table)
+        return Verdict(False, "fit a line to disk_used over time in the level events (before the disk is full), or "
+                              "work it out: rows a second x bytes a row (disk_used / rows) x 86,400.", table)
+    if _close(answer["day"], levels["disk_size"].iloc[0] / per_day, 0.5):
+        return Verdict(False, "the disk was not empty on day 0: the table already had 20 million rows. Start from "
+                              "the free space.", table)
+    ops = fl.events(run.trace, "violation")
+    weeks = ops[ops["check"] == "availability"]["t"] / DAY_S
+    if not weeks.empty and _close(answer["day"], float(weeks.min()), 0.01):
+        return Verdict(False, "that is where the first week that missed the availability objective begins; the disk "
+                              "filled during that week. When exactly? Look for the database's disk_full op.", table)
+    return Verdict(False, "the right growth. The day the disk filled is in the trace: the database's disk_full "
+                          "op (client \"db\") or its PANIC state event, in seconds; divide by 86,400.", table)
+
+
+# --- 13-shared-database -----------------------------------------------------------------------
+
+def refused_connections(trace):
+    """The requests the database refused for want of a connection (too many clients), in time order."""
+    ops = trace.ops
+    refused = ops[ops["error"].fillna("").str.contains("too many clients")]
+    return refused.sort_values("complete_s").reset_index(drop=True)
+
+
+def shared_database(answer, seed=1):
+    """In broken, seed 1: when the database first had no connection left, and how many checkouts failed."""
+    example = '{"full_at_s": 12.3, "checkouts_failed": 456}'
+    answer, hint = _numbers(answer, ["full_at_s", "checkouts_failed"], example, whole=["checkouts_failed"])
+    if hint:
+        return _refuse(hint)
+    try:
+        _, trace = _trace("shared-database", "broken", seed)
+    except RuntimeError as e:
+        return _failed_run(e)
+    refused = refused_connections(trace)
+    full_s = float(refused["complete_s"].iloc[0])
+    ops = trace.ops
+    checkouts = ops[(ops["client"] == "customers") & (ops["f"] == "checkout")]
+    failed = checkouts[checkouts["outcome"] != "ok"]
+    searches = ops[ops["client"] == "analysts"]
+    table = _table([("full_at_s", answer["full_at_s"], round(full_s, 2)),
+                    ("checkouts_failed", answer["checkouts_failed"], len(failed))])
+    full_ok = _close(answer["full_at_s"], full_s, 1.0)
+    count_ok = answer["checkouts_failed"] == len(failed)
+    if full_ok and count_ok:
+        return Verdict(True, f"From {full_s:.1f} s the reports' abandoned scans held every connection, and "
+                             f"{len(failed)} checkouts were turned away, by a database whose cores were busy but "
+                             "which would still have run their index lookups in milliseconds.", table)
+    if not full_ok:
+        first_search = float(searches["invoke_s"].min())
+        if _close(answer["full_at_s"], first_search, 2):
+            return Verdict(False, "that is when the analysts began searching. It took a while for their scans to "
+                                  "take every connection: when was the first request refused?", table)
+        windows = trace.violations[trace.violations["check"] == "availability"]["t"]
+        if not windows.empty and _close(answer["full_at_s"], float(windows.min()), 0.01):
+            return Verdict(False, "that is where the first 10 s window that missed the objective begins; the "
+                                  "connections ran out during it. Look for the first refusal, or for connections "
+                                  "reaching max_connections in the level events.", table)
+        return Verdict(False, "look for the first op refused with \"too many clients\", or the first level event "
+                              "of db whose connections reach max_connections.", table)
+    if answer["checkouts_failed"] == int((ops["outcome"] != "ok").sum()):
+        return Verdict(False, "that counts the analysts' failed searches too. Only the shop's checkouts.", table)
+    at_product = int(failed["error"].fillna("").str.startswith("product:").sum())
+    if answer["checkouts_failed"] == at_product:
+        return Verdict(False, "those failed at the first call (product). Some checkouts got a connection for the "
+                              "product and were refused at the second call (order): count every failed "
+                              "checkout.", table)
+    return Verdict(False, "the right time. Count the customers' checkout ops whose outcome is not ok.", table)
+
+
+# --- 14-underprovisioned ----------------------------------------------------------------------
+
+def oom_crashes(trace):
+    """The database's out-of-memory crashes: t, and the memory and statements its message names."""
+    ops = trace.ops
+    crashes = ops[(ops["f"] == "oom") & (ops["client"] == "db")].sort_values("invoke_s")
+    out = crashes[["invoke_s", "error"]].rename(columns={"invoke_s": "t"}).reset_index(drop=True)
+    out["connections"] = out["error"].str.extract(r"(\d+) connections", expand=False).astype(int)
+    out["work_mem_statements"] = out["error"].str.extract(r"(\d+) statements' work_mem", expand=False).astype(int)
+    return out
+
+
+def underprovisioned(answer, seed=1):
+    """In broken, seed 1: how many times the database ran out of memory, and how many reports it held then."""
+    example = '{"oom_crashes": 3, "reports_at_first_crash": 2}'
+    answer, hint = _numbers(answer, ["oom_crashes", "reports_at_first_crash"], example,
+                            whole=["oom_crashes", "reports_at_first_crash"])
+    if hint:
+        return _refuse(hint)
+    try:
+        _, trace = _trace("underprovisioned", "broken", seed)
+    except RuntimeError as e:
+        return _failed_run(e)
+    crashes = oom_crashes(trace)
+    first = crashes.iloc[0]
+    outage = trace.faults[trace.faults["phase"] == "start"]["t"]
+    before_outage = int((crashes["t"] < float(outage.min())).sum()) if not outage.empty else len(crashes)
+    table = _table([("oom_crashes", answer["oom_crashes"], len(crashes)),
+                    ("reports_at_first_crash", answer["reports_at_first_crash"], int(first["work_mem_statements"]))])
+    crashes_ok = answer["oom_crashes"] == len(crashes)
+    reports_ok = answer["reports_at_first_crash"] == first["work_mem_statements"]
+    if crashes_ok and reports_ok:
+        return Verdict(True, f"{len(crashes)} crashes, each when about {first['work_mem_statements']} reports' sorts "
+                             "(512 MiB each) came on top of shared_buffers and the connections: the reports arrive "
+                             "faster than two cores finish them, so they pile up until the memory runs out, and "
+                             "after each recovery it starts again.", table)
+    if not crashes_ok:
+        if answer["oom_crashes"] == before_outage and before_outage != len(crashes):
+            return Verdict(False, "those are the crashes before the zone outage. The database came back at the "
+                                  "end of it, and the reports with it: count the whole run.", table)
+        if answer["oom_crashes"] == len(crashes) + len(outage):
+            return Verdict(False, "that counts the zone outage as well. It stopped the database too, but not "
+                                  "because it ran out of memory.", table)
+        return Verdict(False, "count the database's oom incidents: ops with client \"db\" and f \"oom\" (or the oom "
+                              "violations, or the state events that say \"out of memory\").", table)
+    if answer["reports_at_first_crash"] == first["connections"]:
+        return Verdict(False, "that is the number of connections. The reports are the statements that hold "
+                              "work_mem: the first crash's message says how many.", table)
+    return Verdict(False, "the right count. How many statements' work_mem did the first crash's message name? "
+                          "Check it: shared_buffers + connections x 10 MiB + reports x 512 MiB is just over 4 GiB.",
+                   table)
+
+
 # The check of each notebook, by its file name.
 CHECKS = {
     "00-introduction": introduction,
@@ -626,4 +1011,10 @@ CHECKS = {
     "06-hot-shard": hot_shard,
     "07-inventory-race": inventory_race,
     "08-payment-idempotency": payment_idempotency,
+    "09-alter-table-lock": alter_table_lock,
+    "10-offset-pagination": offset_pagination,
+    "11-index-growth": index_growth,
+    "12-table-growth": table_growth,
+    "13-shared-database": shared_database,
+    "14-underprovisioned": underprovisioned,
 }

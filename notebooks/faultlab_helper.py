@@ -4,6 +4,8 @@
     r = fl.run("replica-lag", variant="broken", seed=1)
     r.summary["counts"]            # violations per checker
     t = fl.load_trace(r.trace)     # t.header, t.ops, t.messages, t.states, t.faults, t.violations
+                                   # (a database's: t.queries, t.locks, t.pool_waits, t.levels)
+    levels = fl.events(r.trace, "level")   # one kind of event only: quick on a long trace
 
 Only the standard library, pandas and matplotlib. The trace format is
 described in the repository's README ("Output formats").
@@ -124,9 +126,19 @@ class Run:
         return self.summary["counts"]
 
 
-def run(scenario, variant=None, seed=1, sets=None, out_dir=None):
-    """faultlab run SCENARIO --trace ... --summary ... --quiet; returns a Run."""
+_runs = {}  # (scenario, variant, seed, sets, out_dir) -> the Run made in this session
+
+
+def run(scenario, variant=None, seed=1, sets=None, out_dir=None, reuse=False):
+    """faultlab run SCENARIO --trace ... --summary ... --quiet; returns a Run.
+
+    reuse=True returns the run made earlier in this session with the same arguments, if its
+    files are still there (an exercise check uses it to judge the very run the notebook plotted)."""
     path = scenario_path(scenario)
+    memo = (str(path), variant, seed, json.dumps(sets or {}, sort_keys=True), str(out_dir))
+    done = _runs.get(memo)
+    if reuse and done and done.trace.is_file() and done.summary_path.is_file():
+        return done
     name = f"{path.stem}-{variant or 'default'}-seed{seed}"
     if sets:
         name += "-" + hashlib.sha1(json.dumps(sets, sort_keys=True).encode()).hexdigest()[:8]
@@ -138,7 +150,8 @@ def run(scenario, variant=None, seed=1, sets=None, out_dir=None):
         args += ["--variant", variant]
     command(*args, *_set_args(sets))
     s = load_summary(summary)
-    return Run(path.stem, s["variant"], seed, dict(sets or {}), trace, summary, s)
+    _runs[memo] = Run(path.stem, s["variant"], seed, dict(sets or {}), trace, summary, s)
+    return _runs[memo]
 
 
 def load_summary(path):
@@ -159,6 +172,24 @@ class Trace:
     discards: pd.DataFrame    # log entries thrown away when logs were reconciled
     violations: pd.DataFrame  # check, t, ops, message
     end: dict
+    # A database's events (empty without one); see QUERY_COLUMNS and the others below.
+    queries: pd.DataFrame = None     # one row per statement that ran: rows examined, plan, run time, outcome
+    locks: pd.DataFrame = None       # lock_wait (a statement queued for a table lock) and lock_timeout
+    pool_waits: pd.DataFrame = None  # a service waited for a connection of its pool
+    levels: pd.DataFrame = None      # samples of a database's rows, disk, memory, connections, ...
+
+
+# The columns of a database's events, in the order the frames keep them.
+QUERY_COLUMNS = ["t", "node", "component", "query", "who", "op", "rows_examined", "plan", "cpu_s", "io_bytes",
+                 "run_s", "outcome"]
+LOCK_COLUMNS = ["t", "ev", "node", "component", "lock", "mode", "who", "behind", "queue", "waited_s"]
+POOL_WAIT_COLUMNS = ["t", "node", "component", "pool", "waited_s", "outcome", "in_use", "waiting", "size"]
+LEVEL_COLUMNS = ["t", "node", "component", "rows", "disk_used", "disk_size", "memory_used", "memory_size",
+                 "connections", "running", "lock_waiting", "cache_hit"]
+_COLUMNS = {"query": QUERY_COLUMNS, "lock_wait": LOCK_COLUMNS, "lock_timeout": LOCK_COLUMNS,
+            "pool_wait": POOL_WAIT_COLUMNS, "level": LEVEL_COLUMNS}
+# Quantities that stay floats (bytes, rows and ratios can be whole in one trace and not in the next).
+_FLOATS = {"rows", "disk_used", "disk_size", "memory_used", "memory_size", "cache_hit", "rows_examined", "io_bytes"}
 
 
 _MESSAGE_EVENTS = ('"ev":"send"', '"ev":"deliver"', '"ev":"drop"')
@@ -186,7 +217,7 @@ def load_trace(path, messages=True):
             if c not in df:
                 df[c] = None
         df["t"] = df["t"].astype(float)
-        return _ints(df[columns].sort_values("t", kind="stable").reset_index(drop=True))
+        return _typed(df[columns].sort_values("t", kind="stable").reset_index(drop=True))
 
     return Trace(
         header=header,
@@ -198,7 +229,40 @@ def load_trace(path, messages=True):
         discards=frame(["discard"], ["t", "node", "component", "position", "key", "value", "term", "origin"]),
         violations=frame(["violation"], ["t", "check", "ops", "message"]),
         end=(by_kind.get("end") or [{}])[-1],
+        queries=frame(["query"], QUERY_COLUMNS),
+        locks=frame(["lock_wait", "lock_timeout"], LOCK_COLUMNS),
+        pool_waits=frame(["pool_wait"], POOL_WAIT_COLUMNS),
+        levels=frame(["level"], LEVEL_COLUMNS),
     )
+
+
+def events(path, kind, having=None):
+    """The trace's events of one kind as a DataFrame, parsing only their lines.
+
+    events(r.trace, "level") takes a fraction of a second where load_trace reads a
+    year-long trace for many: use it when one kind of event is all a plot needs.
+    "op" gives the raw invoke and completion events (load_trace joins them).
+    having: keep only the lines that contain this text, e.g. '"f":"disk_full"'."""
+    mark = f'"ev":"{kind}"'
+    with open(path) as f:
+        f.readline()  # the header
+        rows = [json.loads(line) for line in f if mark in line[:60] and (having is None or having in line)]
+    columns = _COLUMNS.get(kind) or list(dict.fromkeys(["t"] + [k for r in rows for k in r if k != "ev"]))
+    df = pd.DataFrame(rows)
+    for c in columns:
+        if c not in df:
+            df[c] = None
+    df["t"] = df["t"].astype(float)
+    return _typed(df[columns].reset_index(drop=True))
+
+
+def _typed(df):
+    """_ints, but the database's quantities stay floats."""
+    floats = [c for c in df.columns if c in _FLOATS]
+    out = _ints(df.drop(columns=floats))
+    for c in floats:
+        out[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
+    return out[list(df.columns)]
 
 
 def _join_ops(op_events):

@@ -168,7 +168,8 @@ TEST_CASE("registry: the new checkers follow single_leader, in order") {
   const std::vector<std::string> expected{"read_your_writes", "stale_read",    "lost_writes",
                                           "linearizable",     "single_leader", "stale_cache",
                                           "availability",     "shard_skew",    "oversell",
-                                          "double_charge",    "unpaid_shipment", "charged_not_fulfilled"};
+                                          "double_charge",    "unpaid_shipment", "charged_not_fulfilled",
+                                          "latency_slo",      "disk_full",     "oom"};
   REQUIRE(checkers.size() == expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i)
     CHECK(checkers[i].name == expected[i]);

@@ -91,6 +91,45 @@ WRONG = {
         ({"customers": 67, "extra_cents": 2024839}, "all they paid"),  # what they paid, not the extra (runs)
         ({"customers": 67, "extra_cents": 12000}, "cents"),            # whole currency units (runs)
     ],
+    # The database notebooks ask for numbers measured in broken, seed 1; their checks reuse one run each.
+    "09-alter-table-lock": [
+        ({"migration_wait_s": 35.4}, "dict"),
+        ({"migration_wait_s": 30, "get_order_down_s": 34.89}, "transaction open"),   # the report's hold only
+        ({"migration_wait_s": 60.38, "get_order_down_s": 34.89}, "moment"),          # when, not how long
+        ({"migration_wait_s": 35.38, "get_order_down_s": 35.38}, "still waiting"),   # the wait, twice
+    ],
+    "10-offset-pagination": [
+        ({"offset": "201M", "keyset": 2_004_200}, "number"),
+        ({"offset": 400_000_000, "keyset": 2_004_200}, "whole table"),   # every page reading every row
+        ({"offset": 2_000_021, "keyset": 2_004_200}, "last page"),       # one page's rows
+        ({"offset": 200_000_000, "keyset": 2_004_200}, "close"),         # n squared over two
+    ],
+    "11-index-growth": [
+        ("day 77", "number"),
+        (74, "one slow load"),      # the first load above 2 s, not a missed week
+        (80, "right week"),
+        (11, "week's number"),
+        (42, "shared_buffers"),     # when the table outgrew the cache
+    ],
+    "12-table-growth": [
+        ({"day": 113}, "dict"),
+        ({"bytes_per_day": 50 * 1024 * 86400, "day": 113.03}, "index"),   # the rows without their index entries
+        ({"bytes_per_day": 4.563e9, "day": 117.7}, "not empty"),           # as if the disk started empty
+        ({"bytes_per_day": 4.563e9, "day": 112}, "disk_full"),             # the first week that missed
+    ],
+    "13-shared-database": [
+        ({"full_at_s": 77.43, "checkouts_failed": 9913.5}, "whole number"),
+        ({"full_at_s": 31, "checkouts_failed": 9913}, "analysts began"),
+        ({"full_at_s": 70, "checkouts_failed": 9913}, "window"),
+        ({"full_at_s": 77.43, "checkouts_failed": 10217}, "analysts"),     # every failed op
+        ({"full_at_s": 77.43, "checkouts_failed": 9888}, "second call"),   # only those refused at the first call
+    ],
+    "14-underprovisioned": [
+        ({"oom_crashes": True, "reports_at_first_crash": 6}, "number"),
+        ({"oom_crashes": 7, "reports_at_first_crash": 6}, "whole run"),    # only before the zone outage
+        ({"oom_crashes": 9, "reports_at_first_crash": 6}, "zone outage"),  # the outage counted as a crash
+        ({"oom_crashes": 8, "reports_at_first_crash": 9}, "connections"),
+    ],
 }
 
 

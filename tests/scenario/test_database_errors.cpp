@@ -83,10 +83,8 @@ TEST_CASE("a query names a table of its database, a known shape, and the column 
 }
 
 TEST_CASE("a purge needs an age, and an index build the column it indexes") {
-  // The reader's own "a purge needs older_than" message is never reached:
-  // positive_duration() refuses the missing value (read as 0) first.
   CHECK(error_of(replace(kShop, ", \"older_than\": \"7d\"", "")) ==
-        "error[bad-duration]: " + kQueries + "purge_events/older_than: expected an age above zero");
+        "error[missing-field]: " + kQueries + "purge_events/older_than: a purge needs older_than (the age of rows it deletes)");
   CHECK(error_of(replace(kShop, "\"older_than\": \"7d\"", "\"older_than\": \"0s\"")) ==
         "error[bad-duration]: " + kQueries + "purge_events/older_than: expected an age above zero");
   CHECK(error_of(replace(kShop, ", \"column\": \"status\"", "")) ==

@@ -98,12 +98,10 @@ void DatabaseModel::start() {
     daemonize_self();
     watch();
   });
-  for (const auto& job : spec_.jobs) {
-    sg4::Actor::create(job.name, context_.network.host(primary_node_), [this, &job] {
-      daemonize_self();
-      run_job(job);
-    });
-  }
+  // Jobs are not daemons: a job scheduled after the clients' last request
+  // still runs (each ends with the workload's duration).
+  for (const auto& job : spec_.jobs)
+    sg4::Actor::create(job.name, context_.network.host(primary_node_), [this, &job] { run_job(job); });
 }
 
 // Every statement gets an actor of its own (a backend process).
@@ -664,8 +662,9 @@ void DatabaseModel::run_job(const Database::Job& job) {
         request->pooled = true;
         request->batch = b;
         request->history_op = op;
-        // A job waits as long as the statement runs; a dead database is noticed within an hour.
-        CallAnswer answer = send(rpc, std::move(request), t + 3600.0);
+        // A job waits as long as the statement runs; a dead database is
+        // noticed within an hour, and nothing waits past the workload's end.
+        CallAnswer answer = send(rpc, std::move(request), std::min(t + 3600.0, std::max(end_s, t + 1.0)));
         ok = answer.outcome == history::Outcome::ok;
         context_.recorder.complete(op, sg4::Engine::get_clock(), answer.outcome, std::nullopt, answer.node, answer.error);
       }

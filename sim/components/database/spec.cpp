@@ -91,9 +91,13 @@ Database::Query read_query(const std::string& name, ObjectReader r, const Databa
   if (needs_column) q.column = r.string("column");
   if (q.shape == S::range) q.rows = r.number_or("rows", q.rows, 1, 1e12);
   if (q.shape == S::offset || q.shape == S::keyset) q.limit = r.number_or("limit", q.limit, 1, 1e9);
-  if (q.shape == S::purge) q.older_than_s = positive_duration(r, "older_than", 0, "an age");
-  if (q.shape == S::purge && q.older_than_s <= 0)
-    r.origin().fail("missing-field", r.child("older_than"), "a purge needs older_than (the age of rows it deletes)");
+  if (q.shape == S::purge) {
+    if (!r.has("older_than") && !r.origin().probe)
+      r.origin().fail("missing-field", r.child("older_than"), "a purge needs older_than (the age of rows it deletes)");
+    q.older_than_s = r.duration_s("older_than");
+    if (q.older_than_s <= 0 && !r.origin().probe)
+      r.origin().fail("bad-duration", r.child("older_than"), "expected an age above zero");
+  }
   if (q.shape == S::alter) {
     q.alter = enum_of<Database::Alter>(alter_names(), r.choice("alter", alter_names(), ""));
     // The column a CREATE INDEX indexes (the column an ALTER changes, otherwise: documentation only).
