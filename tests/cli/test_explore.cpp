@@ -129,7 +129,7 @@ long long summary_count(const std::string& out, const std::string& name) {
 }
 } // namespace
 
-TEST_CASE("explore finds single_leader failures on split-brain broken, and none on fixed") {
+TEST_CASE("explore finds single_leader failures on split-brain broken, and no single_leader or lost_writes on fixed") {
   // About 20 s on two cores.
   Result broken = run_explore("broken", 100);
   INFO(broken.out << broken.err);
