@@ -3,6 +3,7 @@
 #include "cli/catalog.hpp"
 #include "cli/report.hpp"
 #include "cli/runner.hpp"
+#include "explore/explore_scenario.hpp"
 #include "history/trace_writer.hpp"
 #include "scenario/loader.hpp"
 #include "util/input_error.hpp"
@@ -58,8 +59,10 @@ int command_run(const RunArgs& args, std::ostream& out, std::ostream& err) {
     require_parent_folder("--summary", args.summary_path);
     require_parent_folder("--history", args.history_path);
     scenario::LoadOptions options{args.variant, args.sets};
-    scenario::Scenario s = scenario::load_scenario(args.scenario, options);
-    RunRequest request{args.seed, args.trace_path, args.history_path, args.simgrid_flags};
+    scenario::Scenario s = args.explore_seed
+                               ? explore::load_explore_scenario(args.scenario, options, *args.explore_seed).scenario
+                               : scenario::load_scenario(args.scenario, options);
+    RunRequest request{args.explore_seed.value_or(args.seed), args.trace_path, args.history_path, args.simgrid_flags};
     CheckedRun run = run_checked(s, request);
     if (!args.summary_path.empty()) history::write_file_atomically(args.summary_path, run.summary.dump(2) + "\n");
     if (!args.quiet) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,9 @@ struct RunArgs {
   std::string scenario;
   std::string variant;
   std::uint64_t seed = 1;
+  // Run with the fault schedule `faultlab explore` draws from this seed
+  // (instead of the file's faults); the run seed is the same number.
+  std::optional<std::uint64_t> explore_seed;
   std::vector<std::string> sets;
   std::string trace_path;
   std::string summary_path;

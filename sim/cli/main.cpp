@@ -6,6 +6,9 @@
 #include "cli/check_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/explain_command.hpp"
+#include "cli/explore_command.hpp"
+#include "cli/shrink_command.hpp"
+#include "cli/scorecard_command.hpp"
 #include "cli/export_command.hpp"
 #include "cli/sweep_command.hpp"
 #include "cli/usage_errors.hpp"
@@ -26,7 +29,16 @@ int main(int argc, char** argv) {
   auto* run_cmd = app.add_subcommand("run", "Run one simulation, check it and print a short report");
   run_cmd->add_option("scenario", run.scenario, "Scenario file (JSON)")->required();
   run_cmd->add_option("--variant", run.variant, "Variant to apply (default: the first the file declares; \"base\": none)");
-  run_cmd->add_option("--seed", run.seed, "Random seed; the same seed gives the same run")->check(kSeedValidator);
+  auto* seed_opt =
+      run_cmd->add_option("--seed", run.seed, "Random seed; the same seed gives the same run")->check(kSeedValidator);
+  std::uint64_t explore_seed = 0;
+  auto* explore_seed_opt =
+      run_cmd
+          ->add_option("--explore-seed", explore_seed,
+                       "Run with the fault schedule faultlab explore draws from this seed, instead of the file's "
+                       "faults (it is the run's seed too)")
+          ->check(kSeedValidator)
+          ->excludes(seed_opt);
   run_cmd->add_option("--set", run.sets, "Override a value before validation: PATH=VALUE, e.g. components.db.lag=800ms")
       ->allow_extra_args(false);
   run_cmd->add_option("--trace", run.trace_path, "Write the trace (JSON Lines) here");
@@ -102,12 +114,20 @@ int main(int argc, char** argv) {
   auto* schema_cmd = app.add_subcommand(
       "schema", "Print the JSON Schema of scenario files (scenarios/schema.json is this output)");
 
+  ExploreArgs explore;
+  auto* explore_cmd = add_explore_command(app, explore);
+  ShrinkArgs shrink;
+  auto* shrink_cmd = add_shrink_command(app, shrink);
+  ScorecardArgs scorecard;
+  auto* scorecard_cmd = add_scorecard_command(app, scorecard);
+
   // Command-line mistakes read like every other input error.
   if (auto code = parse_command_line(app, argc, argv, kExitBadInput)) return *code;
 
   if (*run_cmd) {
     for (const auto& spec : log_specs) run.simgrid_flags.push_back("--log=" + spec);
     for (const auto& spec : cfg_specs) run.simgrid_flags.push_back("--cfg=" + spec);
+    if (explore_seed_opt->count() > 0) run.explore_seed = explore_seed;
     return command_run(run, std::cout, std::cerr);
   }
   if (*verify_cmd) return command_verify(verify, std::cout, std::cerr);
@@ -120,6 +140,9 @@ int main(int argc, char** argv) {
     std::cout << faultlab::scenario::scenario_schema().dump(2) << "\n";
     return 0;
   }
+  if (*explore_cmd) return command_explore(explore, std::cout, std::cerr);
+  if (*shrink_cmd) return command_shrink(shrink, std::cout, std::cerr);
+  if (*scorecard_cmd) return command_scorecard(scorecard, std::cout, std::cerr);
   if (*explain_cmd) return command_explain(explain_name, explain_dir, std::cout, std::cerr);
   return kExitBadInput;
 }

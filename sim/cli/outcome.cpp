@@ -91,7 +91,9 @@ std::string reproduce_command(const scenario::Scenario& scenario, std::uint64_t 
   // names of the catalog are relative to.
   std::string command = "./faultlab run " + shell_quote(scenario.file);
   command += " --variant " + shell_quote(scenario.variant.empty() ? "base" : scenario.variant);
-  command += " --seed " + std::to_string(seed);
+  // An explore run's seed draws its faults too; --explore-seed says both.
+  if (scenario.explore_seed) command += " --explore-seed " + std::to_string(*scenario.explore_seed);
+  else command += " --seed " + std::to_string(seed);
   for (const auto& set : scenario.overrides) command += " --set " + shell_quote(set);
   return command;
 }
@@ -105,6 +107,7 @@ nlohmann::ordered_json make_summary(const scenario::Scenario& scenario, std::uin
   s["variant"] = scenario.variant;
   s["overrides"] = scenario.overrides;
   s["seed"] = seed;
+  if (scenario.explore_seed) s["explore_seed"] = *scenario.explore_seed; // only for explore runs
   s["sim_time_s"] = sim_time_s;
   s["ops"] = {{"ok", metrics.ok}, {"fail", metrics.fail}, {"info", metrics.info},
               {"total", metrics.ok + metrics.fail + metrics.info}};

@@ -1,5 +1,6 @@
 #include "cli/report.hpp"
 
+#include "explore/schedule.hpp"
 #include "util/units.hpp"
 
 #include <algorithm>
@@ -34,6 +35,10 @@ void print_report(std::ostream& out, const scenario::Scenario& s, const CheckedR
       << util::format_duration(summary["sim_time_s"].get<double>()) << " simulated, "
       << summary["messages"]["sent"].get<std::uint64_t>() << " messages ("
       << summary["messages"]["dropped"].get<std::uint64_t>() << " dropped)\n";
+  if (s.explore_seed) {
+    out << "  faults:  drawn from explore seed " << *s.explore_seed << " (instead of the file's)\n";
+    for (const auto& fault : s.faults) out << "           " << explore::describe_fault(fault) << "\n";
+  }
   out << "  ops:     " << (m.ok + m.fail + m.info) << " total: " << m.ok << " ok, " << m.fail << " fail, " << m.info
       << " info (outcome unknown)";
   if (m.final_reads) out << "; then " << m.final_reads << " final reads";

@@ -27,6 +27,8 @@ nlohmann::ordered_json trace_header(const scenario::Scenario& s, std::uint64_t s
   // Only when there are any, so a plain run's trace stays as it was.
   if (!s.overrides.empty()) h["overrides"] = s.overrides;
   h["seed"] = seed;
+  // Only for explore runs, whose faults come from this seed, not the file.
+  if (s.explore_seed) h["explore_seed"] = *s.explore_seed;
   h["title"] = s.title;
   h["lesson"] = s.lesson;
   h["design"] = s.design;
@@ -105,7 +107,8 @@ CheckedRun run_checked(const scenario::Scenario& scenario, const RunRequest& req
   return result;
 }
 
-std::vector<ChildResult> run_in_children(const std::vector<std::function<std::string()>>& tasks, int jobs) {
+std::vector<ChildResult> run_in_children(const std::vector<std::function<std::string()>>& tasks, int jobs,
+                                         const std::function<void(std::size_t, const ChildResult&)>& on_done) {
   std::vector<ChildResult> results(tasks.size());
   struct Running {
     pid_t pid;
@@ -142,7 +145,9 @@ std::vector<ChildResult> run_in_children(const std::vector<std::function<std::st
                    : WIFSIGNALED(status) ? "error: the run crashed (signal " + std::to_string(WTERMSIG(status)) + ")"
                                          : "error: the run failed";
       }
+      const std::size_t task = running[i].task;
       running.erase(running.begin() + static_cast<long>(i));
+      if (on_done) on_done(task, r);
       return;
     }
   };

@@ -40,7 +40,10 @@ struct ChildResult {
   bool ok = false;
   std::string output;
 };
-std::vector<ChildResult> run_in_children(const std::vector<std::function<std::string()>>& tasks, int jobs);
+// `on_done`, when given, is called in the parent as each task ends (for a
+// progress line), in the order they end.
+std::vector<ChildResult> run_in_children(const std::vector<std::function<std::string()>>& tasks, int jobs,
+                                         const std::function<void(std::size_t task, const ChildResult&)>& on_done = {});
 
 // The summary of one run of `scenario` with `seed`, computed in a child process.
 ChildResult summary_in_child(const scenario::Scenario& scenario, std::uint64_t seed);

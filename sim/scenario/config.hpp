@@ -143,6 +143,9 @@ struct Scenario {
   std::string name;    // file name without .json
   std::string variant; // "" for the base scenario
   std::vector<std::string> overrides; // the --set arguments applied, in order ("PATH=VALUE")
+  // Set when the fault timeline is the one `faultlab explore` draws from this
+  // seed (sim/explore/), replacing the file's own; the run seed is the same.
+  std::optional<std::uint64_t> explore_seed;
   std::string title;
   std::string lesson;
   std::string design; // what this variant's design is, in a sentence

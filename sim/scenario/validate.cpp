@@ -539,6 +539,7 @@ Scenario validate(const Json& document, const Origin& origin) {
       {"title", "what the scenario shows, in a few words"},
       {"lesson", "what goes wrong in production and why"},
       {"design", "one sentence on the design of this variant (variants override it)"},
+      {"comment", "a note for people, read by nothing (faultlab shrink says there where a file came from)"},
       {"workshop", "for facilitators (faultlab explain): what to look for in the viewer, questions for the room"},
       {"topology", "the nodes, their zones and the network between them"},
       {"components", "the system's parts by name; each has a \"type\""},
@@ -553,6 +554,9 @@ Scenario validate(const Json& document, const Origin& origin) {
   s.title = root.string("title");
   s.lesson = root.string("lesson");
   s.design = root.string_or("design", "");
+  // A note for people, read by nothing (faultlab shrink says there where a
+  // file came from).
+  root.string_or("comment", "");
   if (root.find("workshop")) {
     ObjectReader w = root.object("workshop");
     if (w.find("look_for")) s.look_for = w.string_list("look_for");
