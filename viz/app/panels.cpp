@@ -115,7 +115,10 @@ void draw_violations_panel(App& app, const PanelRect& r) {
       const Violation& v = t.violations[idx];
       const bool selected = st.selected_violation == idx;
       char head[96];
-      std::snprintf(head, sizeof head, "%d. %.3f s  %s##%zu", row + 1, v.t_s, v.check.c_str(), idx);
+      if (v.t_s >= 2 * 86400.0)
+        std::snprintf(head, sizeof head, "%d. day %.2f  %s##%zu", row + 1, v.t_s / 86400.0, v.check.c_str(), idx);
+      else
+        std::snprintf(head, sizeof head, "%d. %.3f s  %s##%zu", row + 1, v.t_s, v.check.c_str(), idx);
       ImGui::PushStyleColor(ImGuiCol_Text, palette::kViolation);
       if (ImGui::Selectable(head, selected)) app.select_violation_index(idx, st.focus);
       ImGui::PopStyleColor();

@@ -39,7 +39,12 @@ const std::vector<std::size_t>& TimelineView::shown_violations(const ViewState& 
 
 std::string format_seconds(double t_s, double step_s) {
   char buf[32];
-  if (step_s >= 1.0)
+  // Runs of months (a table that grows, a disk that fills) read in days.
+  if (step_s >= 86400.0)
+    std::snprintf(buf, sizeof buf, "day %.0f", t_s / 86400.0);
+  else if (step_s >= 3600.0 && t_s >= 2 * 86400.0)
+    std::snprintf(buf, sizeof buf, "day %.2f", t_s / 86400.0);
+  else if (step_s >= 1.0)
     std::snprintf(buf, sizeof buf, "%.0f s", t_s);
   else if (step_s >= 0.1)
     std::snprintf(buf, sizeof buf, "%.1f s", t_s);
