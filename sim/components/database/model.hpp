@@ -35,6 +35,7 @@
 #include "model/server.hpp"
 
 #include <deque>
+#include <limits>
 #include <map>
 #include <memory>
 #include <set>
@@ -42,6 +43,10 @@
 #include <vector>
 
 namespace faultlab::model {
+
+namespace database_detail {
+constexpr double kForever = std::numeric_limits<double>::infinity(); // "never", for deadlines and downtime
+} // namespace database_detail
 
 struct QueryRequest final : engine::Payload {
   std::string query;
