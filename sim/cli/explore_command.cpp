@@ -38,6 +38,10 @@ CLI::App* add_explore_command(CLI::App& app, ExploreArgs& args) {
   cmd->add_option("--jobs,-j", args.jobs, "Simulations to run at once")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
+  cmd->add_option("--checks", args.only_checks,
+                  "Only these of the scenario's checks count as failures (comma-separated; default: all). "
+                  "An SLO check fails under almost any fault; name the safety checks to hunt for those")
+      ->delimiter(',');
   cmd->add_flag("!--no-progress", args.progress, "No progress line on stderr");
   return cmd;
 }
@@ -136,7 +140,19 @@ int command_explore(const ExploreArgs& args, std::ostream& out, std::ostream& er
   }
   std::vector<std::string> checks;
   for (const auto& c : first.checks)
-    checks.push_back(c.name);
+    if (args.only_checks.empty() ||
+        std::find(args.only_checks.begin(), args.only_checks.end(), c.name) != args.only_checks.end())
+      checks.push_back(c.name);
+  for (const auto& name : args.only_checks)
+    if (std::find(checks.begin(), checks.end(), name) == checks.end()) {
+      std::string known;
+      for (const auto& c : first.checks) known += (known.empty() ? "" : ", ") + c.name;
+      err << util::InputError("unknown-check", "--checks " + name,
+                              "the scenario runs no check named \"" + name + "\" (its checks: " + known + ")")
+                 .what()
+          << "\n";
+      return kExitBadInput;
+    }
   const std::string label = first.name + (first.variant.empty() ? "" : " / " + first.variant);
 
   ProgressLine progress(err, "explore", args.runs, args.progress,

@@ -38,6 +38,8 @@ struct ExploreArgs {
   std::uint64_t seed = 1; // the first run's explore seed
   int jobs = 2;
   bool progress = true;
+  // Only these of the scenario's checks count as failures (empty: all).
+  std::vector<std::string> only_checks;
 };
 
 CLI::App* add_explore_command(CLI::App& app, ExploreArgs& args);

@@ -209,3 +209,30 @@ TEST_CASE("explore refuses bad input before anything runs") {
   CHECK(cli::command_explore(args, out3, err3) == cli::kExitBadInput);
   CHECK(err3.str().rfind("error[bad-seeds]: --seed 18446744073709551615: seed + runs goes past", 0) == 0);
 }
+
+TEST_CASE("explore with --checks counts only the named checks as failures, and refuses one the scenario does not run") {
+  cli::ExploreArgs args;
+  args.scenario = kSplitBrain;
+  args.variant = "broken";
+  args.runs = 30;
+  args.jobs = 2;
+  args.progress = false;
+  std::ostringstream all_out, all_err;
+  REQUIRE(cli::command_explore(args, all_out, all_err) == 0);
+  args.only_checks = {"single_leader"};
+  std::ostringstream out, err;
+  REQUIRE(cli::command_explore(args, out, err) == 0);
+  INFO(all_out.str() << "\n----\n" << out.str());
+  // The same runs: as many single_leader failures, fewer failing runs, and no other checker in the table.
+  CHECK(summary_count(out.str(), "single_leader") == summary_count(all_out.str(), "single_leader"));
+  CHECK(summary_count(out.str(), "single_leader") > 0);
+  CHECK(summary_count(all_out.str(), "linearizable") > summary_count(all_out.str(), "single_leader"));
+  CHECK(summary_count(out.str(), "linearizable") == -1); // not judged, so not in the table
+
+  args.only_checks = {"oversell"};
+  std::ostringstream out2, err2;
+  CHECK(cli::command_explore(args, out2, err2) == cli::kExitBadInput);
+  CHECK(err2.str().rfind("error[unknown-check]: --checks oversell: the scenario runs no check named \"oversell\" (its checks: ",
+                         0) == 0);
+  CHECK(out2.str().empty());
+}
