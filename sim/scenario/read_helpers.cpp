@@ -90,6 +90,26 @@ std::int64_t read_message_size(ObjectReader& r, std::int64_t fallback) {
   return static_cast<std::int64_t>(*bytes);
 }
 
+double read_size(ObjectReader& r, const std::string& key, double fallback) {
+  static const Shape shape{{{"$ref", "#/$defs/size"}}, nullptr};
+  const Json* value = r.find(key, shape);
+  if (value == nullptr) return fallback;
+  auto bytes = value->is_string() ? util::parse_size_bytes(value->get<std::string>()) : std::nullopt;
+  if (!bytes || *bytes < 1)
+    r.origin().fail("bad-value", r.child(key), "expected a size like \"8KiB\" or \"4GiB\", got " + describe_json(*value));
+  return *bytes;
+}
+
+double read_bandwidth(ObjectReader& r, const std::string& key, double fallback) {
+  static const Shape shape{{{"$ref", "#/$defs/bandwidth"}}, nullptr};
+  const Json* value = r.find(key, shape);
+  if (value == nullptr) return fallback;
+  auto bps = value->is_string() ? util::parse_bandwidth_Bps(value->get<std::string>()) : std::nullopt;
+  if (!bps || *bps <= 0)
+    r.origin().fail("bad-value", r.child(key), "expected a bandwidth like \"500MBps\", got " + describe_json(*value));
+  return *bps;
+}
+
 std::string read_node(ObjectReader& r, const Topology& topology, const std::string& key) {
   std::string node = r.string(key);
   require_node(r.origin(), topology, node, r.child(key));

@@ -29,6 +29,10 @@ std::string read_node(ObjectReader& r, const Topology& topology, const std::stri
 // A list of distinct node names (at least one unless allow_empty).
 std::vector<std::string> read_node_list(ObjectReader& r, const Topology& topology, const std::string& key,
                                         bool allow_empty);
+// An optional size ("8KiB", "4GiB"; at least one byte) or bandwidth
+// ("500MBps"; above zero): `fallback` when the field is absent.
+double read_size(ObjectReader& r, const std::string& key, double fallback);
+double read_bandwidth(ObjectReader& r, const std::string& key, double fallback);
 // An optional duration that must be above zero; `what` names it in the error.
 double positive_duration(ObjectReader& r, const std::string& key, double fallback, const char* what);
 

@@ -51,30 +51,12 @@ Topology read_topology(ObjectReader top) {
       n.speed_flops = *flops;
     }
     n.cores = static_cast<int>(node.integer_or("cores", n.cores, 1, 1024));
-    auto size = [&](ObjectReader& r, const std::string& key, double fallback) {
-      static const Shape size_shape{{{"$ref", "#/$defs/size"}}, nullptr};
-      const Json* value = r.find(key, size_shape);
-      if (value == nullptr) return fallback;
-      auto bytes = value->is_string() ? util::parse_size_bytes(value->get<std::string>()) : std::nullopt;
-      if (!bytes || *bytes < 1)
-        origin.fail("bad-value", r.child(key), "expected a size like \"16GiB\" or \"500GB\", got " + describe_json(*value));
-      return *bytes;
-    };
-    auto bandwidth = [&](ObjectReader& r, const std::string& key, double fallback) {
-      static const Shape bandwidth_shape{{{"$ref", "#/$defs/bandwidth"}}, nullptr};
-      const Json* value = r.find(key, bandwidth_shape);
-      if (value == nullptr) return fallback;
-      auto bps = value->is_string() ? util::parse_bandwidth_Bps(value->get<std::string>()) : std::nullopt;
-      if (!bps || *bps <= 0)
-        origin.fail("bad-value", r.child(key), "expected a bandwidth like \"500MBps\", got " + describe_json(*value));
-      return *bps;
-    };
-    n.memory_bytes = size(node, "memory", 0);
+    n.memory_bytes = detail::read_size(node, "memory", 0);
     if (node.find("disk")) {
       ObjectReader disk = node.object("disk");
-      n.disk_bytes = size(disk, "size", 0);
-      n.disk_read_Bps = bandwidth(disk, "read", n.disk_read_Bps);
-      n.disk_write_Bps = bandwidth(disk, "write", n.disk_write_Bps);
+      n.disk_bytes = detail::read_size(disk, "size", 0);
+      n.disk_read_Bps = detail::read_bandwidth(disk, "read", n.disk_read_Bps);
+      n.disk_write_Bps = detail::read_bandwidth(disk, "write", n.disk_write_Bps);
       disk.finish();
     }
     node.finish();

@@ -201,12 +201,12 @@ TEST_CASE("unknown fields of a database, its tables, queries, jobs and indexes")
 TEST_CASE("node hardware: memory, disk and cores") {
   const std::string node = "x.json: /topology/nodes/db-1/";
   CHECK(error_of(replace(kShop, "\"memory\": \"8GiB\", \"disk\"", "\"memory\": \"8 gigs\", \"disk\"")) ==
-        "error[bad-value]: " + node + "memory: expected a size like \"16GiB\" or \"500GB\", got \"8 gigs\"");
+        "error[bad-value]: " + node + "memory: expected a size like \"8KiB\" or \"4GiB\", got \"8 gigs\"");
   CHECK(error_of(replace(kShop, "\"memory\": \"8GiB\", \"disk\"", "\"memory\": 8, \"disk\"")) ==
-        "error[bad-value]: " + node + "memory: expected a size like \"16GiB\" or \"500GB\", got 8");
+        "error[bad-value]: " + node + "memory: expected a size like \"8KiB\" or \"4GiB\", got 8");
   CHECK(error_of(replace(kShop, "\"size\": \"100GiB\"", "\"size\": \"100 GiB\"")) ==
         "error[bad-value]: " + node +
-            "disk/size: expected a size like \"16GiB\" or \"500GB\", got \"100 GiB\"");
+            "disk/size: expected a size like \"8KiB\" or \"4GiB\", got \"100 GiB\"");
   CHECK(error_of(replace(kShop, "\"read\": \"500MBps\"", "\"read\": \"fast\"")) ==
         "error[bad-value]: " + node + "disk/read: expected a bandwidth like \"500MBps\", got \"fast\"");
   CHECK(error_of(replace(kShop, "\"write\": \"200MBps\"", "\"write\": \"0MBps\"")) ==

@@ -14,17 +14,6 @@ using util::quote;
 
 namespace {
 
-double read_size(ObjectReader& r, const std::string& key, double fallback) {
-  static const Shape shape{{{"$ref", "#/$defs/size"}}, nullptr};
-  const Json* value = r.find(key, shape);
-  if (value == nullptr) return fallback;
-  auto bytes = value->is_string() ? util::parse_size_bytes(value->get<std::string>()) : std::nullopt;
-  if (!bytes || *bytes < 1)
-    r.origin().fail("bad-value", r.child(key),
-                    "expected a size like \"8KiB\" or \"4GiB\", got " + describe_json(*value));
-  return *bytes;
-}
-
 const std::vector<std::string>& shape_names() {
   static const std::vector<std::string> names{"point", "range",  "offset", "keyset", "function",
                                               "scan",  "insert", "update", "purge",  "alter"};
@@ -289,8 +278,8 @@ std::vector<std::string> Database::metric_names() const {
 }
 
 std::string Database::report_line(const std::map<std::string, double>& metrics) const {
-  auto value = [&](const char* name) {
-    auto it = metrics.find(name);
+  auto value = [&](const char* metric) {
+    auto it = metrics.find(metric);
     return it == metrics.end() ? 0.0 : it->second;
   };
   char line[256];
