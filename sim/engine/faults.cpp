@@ -113,16 +113,58 @@ private:
       return;
     case Type::drop:
     case Type::delay:
+    case Type::duplicate:
+    case Type::reorder:
       if (undo) {
         network_.remove_rule(f.name);
         event(f, "end");
       } else {
-        if (f.type == Type::drop) network_.add_drop(f.name, indices(f.nodes), f.probability);
-        else network_.add_delay(f.name, indices(f.nodes), f.extra_delay_s);
         nlohmann::ordered_json details;
         details["nodes"] = f.nodes;
-        if (f.type == Type::drop) details["probability"] = f.probability;
-        else details["extra_s"] = f.extra_delay_s;
+        if (f.type == Type::drop) {
+          network_.add_drop(f.name, indices(f.nodes), f.probability);
+          details["probability"] = f.probability;
+        } else if (f.type == Type::delay) {
+          network_.add_delay(f.name, indices(f.nodes), f.extra_delay_s, f.jitter_s);
+          details["extra_s"] = f.extra_delay_s;
+          if (f.jitter_s > 0) details["jitter_s"] = f.jitter_s;
+        } else if (f.type == Type::duplicate) {
+          network_.add_duplicate(f.name, indices(f.nodes), f.probability);
+          details["probability"] = f.probability;
+        } else {
+          network_.add_reorder(f.name, indices(f.nodes), f.probability, f.extra_delay_s);
+          details["probability"] = f.probability;
+          details["window_s"] = f.extra_delay_s;
+        }
+        event(f, "start", details.dump());
+      }
+      return;
+    case Type::clock:
+      if (!network_.is_up(node) && !undo) return; // a clock of a node that is down: nothing reads it
+      if (undo) {
+        network_.step_clock(node, -f.clock_offset_s);
+        network_.set_clock_drift(node, 0.0);
+        event(f, "end");
+      } else {
+        network_.step_clock(node, f.clock_offset_s);
+        network_.set_clock_drift(node, f.clock_drift);
+        nlohmann::ordered_json details;
+        details["offset_s"] = f.clock_offset_s;
+        details["drift"] = f.clock_drift;
+        event(f, "start", details.dump());
+      }
+      return;
+    case Type::slow_cpu:
+    case Type::slow_disk:
+      slow(f, node, undo);
+      return;
+    case Type::disk_fill:
+      network_.fill_disk(node, undo ? -f.fill_bytes : f.fill_bytes);
+      if (undo) {
+        event(f, "end");
+      } else {
+        nlohmann::ordered_json details;
+        details["bytes"] = f.fill_bytes;
         event(f, "start", details.dump());
       }
       return;
@@ -137,6 +179,35 @@ private:
       if (undo) resume(f, node);
       else pause(f, node);
       return;
+    }
+  }
+
+  // Several slow faults on one node may overlap: the slowest one in force wins.
+  void slow(const scenario::Fault& f, int node, bool undo) {
+    const bool cpu = f.type == scenario::Fault::Type::slow_cpu;
+    auto& active = (cpu ? slow_cpu_ : slow_disk_)[node];
+    if (undo) active.erase(active.find(f.factor));
+    else active.insert(f.factor);
+    const double factor = active.empty() ? 1.0 : *active.rbegin();
+    sg4::Host* host = network_.host(node);
+    if (cpu) {
+      // The platform gave the host one performance state per slowdown it
+      // will see (platform.cpp): state 0 is its nominal speed.
+      const double wanted = host->get_pstate_speed(0) / factor;
+      for (unsigned long i = 0; i < host->get_pstate_count(); ++i)
+        if (host->get_pstate_speed(i) == wanted) host->set_pstate(i);
+    } else {
+      sg4::Disk* disk = host->get_disks().at(0);
+      auto nominal = disk_nominal_.try_emplace(node, disk->get_read_bandwidth(), disk->get_write_bandwidth()).first->second;
+      disk->set_read_bandwidth(nominal.first / factor);
+      disk->set_write_bandwidth(nominal.second / factor);
+    }
+    if (undo) {
+      event(f, "end");
+    } else {
+      nlohmann::ordered_json details;
+      details["factor"] = f.factor;
+      event(f, "start", details.dump());
     }
   }
 
@@ -190,6 +261,8 @@ private:
   std::vector<Action> actions_;
   std::map<int, std::vector<sg4::ActorPtr>> paused_;
   std::set<const scenario::Fault*> started_; // only used for membership, never iterated
+  std::map<int, std::multiset<double>> slow_cpu_, slow_disk_; // per node: the factors in force
+  std::map<int, std::pair<double, double>> disk_nominal_;     // per node: read and write bandwidth
 };
 
 } // namespace

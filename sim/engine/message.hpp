@@ -27,6 +27,8 @@ struct Payload {
   virtual ~Payload() = default;
 };
 
+struct Envelope;
+
 // A kind of message: a name (as the trace shows it) and the one payload type
 // it carries. Two models may use the same name with different payloads (a
 // shard's "read" is not a replica group's "read"); they are different kinds.
@@ -39,18 +41,33 @@ public:
   friend bool operator!=(MessageKind a, MessageKind b) { return a.id_ != b.id_; }
 
 private:
-  friend MessageKind intern_message_kind(std::string_view name, std::type_index payload_type);
+  friend MessageKind intern_message_kind(std::string_view name, std::type_index payload_type,
+                                         std::unique_ptr<Payload> (*copier)(const Payload&));
+  friend std::unique_ptr<Envelope> copy_of(const Envelope& message);
   explicit MessageKind(std::uint16_t id) : id_(id) {}
   std::uint16_t id_ = 0; // 0: none (a default-constructed kind)
 };
 
+// Copies a payload of the kind's type (for a network that duplicates
+// messages); nullptr for payload types that cannot be copied.
+using PayloadCopier = std::unique_ptr<Payload> (*)(const Payload&);
+
 // The kind named `name` carrying payloads of type P, the same handle every
 // time it is asked for. Models keep theirs in constants (see cache_messages.hpp).
-MessageKind intern_message_kind(std::string_view name, std::type_index payload_type);
+MessageKind intern_message_kind(std::string_view name, std::type_index payload_type,
+                                PayloadCopier copier = nullptr);
 template <class P> MessageKind message_kind(std::string_view name) {
   static_assert(std::is_base_of_v<Payload, P>, "a message kind carries a Payload");
-  return intern_message_kind(name, typeid(P));
+  PayloadCopier copier = nullptr;
+  if constexpr (std::is_copy_constructible_v<P>)
+    copier = [](const Payload& p) -> std::unique_ptr<Payload> { return std::make_unique<P>(static_cast<const P&>(p)); };
+  return intern_message_kind(name, typeid(P), copier);
 }
+
+// A second copy of `message` (kind, size, op, exchange, reply address and a
+// copied payload; the network sets the rest), or nullptr when its payload
+// type cannot be copied.
+std::unique_ptr<Envelope> copy_of(const Envelope& message);
 
 struct Envelope {
   // Set by the network layer.

@@ -13,14 +13,39 @@ Network::Network(std::vector<std::string> node_names, std::vector<sg4::Host*> ho
                  history::TraceWriter* trace)
     : names_(std::move(node_names)), hosts_(std::move(hosts)), rng_(rng), trace_(trace),
       up_(names_.size(), 1), paused_(names_.size(), 0), paused_since_s_(names_.size(), 0.0),
-      paused_total_s_(names_.size(), 0.0), incarnation_(names_.size(), 0), held_(names_.size()),
+      paused_total_s_(names_.size(), 0.0), clock_offset_s_(names_.size(), 0.0), clock_drift_(names_.size(), 0.0),
+      drift_accum_s_(names_.size(), 0.0), drift_mark_s_(names_.size(), 0.0), disk_filled_bytes_(names_.size(), 0.0), incarnation_(names_.size(), 0),
+      held_(names_.size()),
       resume_mutex_(sg4::Mutex::create()), resumed_(sg4::ConditionVariable::create()) {
   for (std::size_t i = 0; i < hosts_.size(); ++i) host_index_[hosts_[i]] = static_cast<int>(i);
 }
 
-double Network::local_time_s(int node) const {
+double Network::undrifted_local_s(int node) const {
   double now = sg4::Engine::get_clock();
   return now - paused_total_s_[node] - (paused_[node] ? now - paused_since_s_[node] : 0.0);
+}
+
+double Network::drift_added_s(int node) const {
+  if (clock_drift_[node] == 0.0) return drift_accum_s_[node];
+  return drift_accum_s_[node] + clock_drift_[node] * (undrifted_local_s(node) - drift_mark_s_[node]);
+}
+
+double Network::local_time_s(int node) const {
+  const double local = undrifted_local_s(node);
+  // Exactly the undrifted time (x + 0.0 == x) for a node no clock fault touched.
+  return local + drift_added_s(node);
+}
+
+double Network::wall_time_s(int node) const {
+  return sg4::Engine::get_clock() + clock_offset_s_[node] + drift_added_s(node);
+}
+
+void Network::step_clock(int node, double offset_s) { clock_offset_s_[node] += offset_s; }
+
+void Network::set_clock_drift(int node, double drift) {
+  drift_accum_s_[node] = drift_added_s(node);
+  drift_mark_s_[node] = undrifted_local_s(node);
+  clock_drift_[node] = drift;
 }
 
 Network::~Network() = default;
@@ -74,8 +99,33 @@ void Network::send(int from, int to, const std::string& to_address, std::unique_
       return drop(*message, "random drop");
   double extra_s = 0.0;
   for (const auto& rule : delays_)
-    if (rule.applies[from] || rule.applies[to]) extra_s += rule.extra_s;
+    if (rule.applies[from] || rule.applies[to])
+      extra_s += rule.extra_s + (rule.jitter_s > 0 ? rng_.uniform(0.0, rule.jitter_s) : 0.0);
+  for (const auto& rule : reorders_)
+    if ((rule.applies[from] || rule.applies[to]) && rng_.chance(rule.probability))
+      extra_s += rng_.uniform(0.0, rule.extra_s);
+  bool twice = false;
+  for (const auto& rule : duplicates_)
+    if ((rule.applies[from] || rule.applies[to]) && rng_.chance(rule.probability)) twice = true;
+  std::unique_ptr<Envelope> copy = twice ? copy_of(*message) : nullptr;
+  const auto original_id = static_cast<std::int64_t>(message->id);
+  dispatch(to_address, std::move(message), extra_s);
+  if (copy) {
+    copy->id = next_id_++;
+    copy->from = from;
+    copy->to = to;
+    copy->to_incarnation = incarnation_[to];
+    copy->sent_s = sg4::Engine::get_clock();
+    if (trace_ && trace_->record_messages())
+      trace_->add(copy->sent_s, message_line("send", *copy, names_)
+                                    .integer("size", copy->size_bytes)
+                                    .integer("copy_of", original_id)
+                                    .done());
+    dispatch(to_address, std::move(copy), extra_s);
+  }
+}
 
+void Network::dispatch(const std::string& to_address, std::unique_ptr<Envelope> message, double extra_s) {
   Envelope* raw = message.get();
   in_flight_.emplace(raw, std::move(message));
   if (extra_s <= 0.0) {
@@ -85,7 +135,7 @@ void Network::send(int from, int to, const std::string& to_address, std::unique_
   // Extra delay: a short-lived actor on the sender's node holds the message,
   // then sends it. The partition check is repeated because one may have
   // started meanwhile.
-  sg4::Actor::create("delay", hosts_[from], [this, raw, extra_s, to_address] {
+  sg4::Actor::create("delay", hosts_[raw->from], [this, raw, extra_s, to_address] {
                    sg4::this_actor::sleep_for(extra_s);
                    if (partitioned(raw->from, raw->to) || !up_[raw->to]) {
                      auto owned = std::move(in_flight_.at(raw));
@@ -155,7 +205,9 @@ std::unique_ptr<Envelope> Network::receive_timed(sg4::Mailbox* mailbox, double t
     if (remaining <= 0) break;
     Envelope* raw = nullptr;
     try {
-      raw = mailbox->get<Envelope>(remaining);
+      // The node's clock may run fast or slow (a clock fault's drift).
+      const double rate = 1.0 + clock_drift_[node];
+      raw = mailbox->get<Envelope>(rate == 1.0 ? remaining : remaining / rate);
       forget_queued(mailbox->get_name(), raw);
     } catch (const simgrid::TimeoutException&) {
     } catch (const simgrid::NetworkFailureException&) {
@@ -213,16 +265,30 @@ void Network::add_drop(const std::string& name, std::vector<int> nodes, double p
   drops_.push_back(std::move(rule));
 }
 
-void Network::add_delay(const std::string& name, std::vector<int> nodes, double extra_s) {
-  Rule rule{name, std::vector<char>(names_.size(), nodes.empty() ? 1 : 0), 0.0, extra_s};
+void Network::add_delay(const std::string& name, std::vector<int> nodes, double extra_s, double jitter_s) {
+  Rule rule{name, std::vector<char>(names_.size(), nodes.empty() ? 1 : 0), 0.0, extra_s, jitter_s};
   for (int n : nodes) rule.applies[n] = 1;
   delays_.push_back(std::move(rule));
+}
+
+void Network::add_duplicate(const std::string& name, std::vector<int> nodes, double probability) {
+  Rule rule{name, std::vector<char>(names_.size(), nodes.empty() ? 1 : 0), probability, 0.0, 0.0};
+  for (int n : nodes) rule.applies[n] = 1;
+  duplicates_.push_back(std::move(rule));
+}
+
+void Network::add_reorder(const std::string& name, std::vector<int> nodes, double probability, double window_s) {
+  Rule rule{name, std::vector<char>(names_.size(), nodes.empty() ? 1 : 0), probability, window_s, 0.0};
+  for (int n : nodes) rule.applies[n] = 1;
+  reorders_.push_back(std::move(rule));
 }
 
 void Network::remove_rule(const std::string& name) {
   auto named = [&](const Rule& r) { return r.name == name; };
   drops_.erase(std::remove_if(drops_.begin(), drops_.end(), named), drops_.end());
   delays_.erase(std::remove_if(delays_.begin(), delays_.end(), named), delays_.end());
+  duplicates_.erase(std::remove_if(duplicates_.begin(), duplicates_.end(), named), duplicates_.end());
+  reorders_.erase(std::remove_if(reorders_.begin(), reorders_.end(), named), reorders_.end());
   heal(name);
 }
 

@@ -58,7 +58,13 @@ public:
   void add_partition(const std::string& name, Partition partition);
   void heal(const std::string& name); // "" heals all
   void add_drop(const std::string& name, std::vector<int> nodes, double probability);
-  void add_delay(const std::string& name, std::vector<int> nodes, double extra_s);
+  void add_delay(const std::string& name, std::vector<int> nodes, double extra_s, double jitter_s = 0.0);
+  // Each message to or from `nodes` is, with `probability`, delivered twice
+  // (the copy has its own id; its send line says which message it copies).
+  void add_duplicate(const std::string& name, std::vector<int> nodes, double probability);
+  // Each message to or from `nodes` is, with `probability`, held back for a
+  // uniform draw in (0, window], so messages sent after it overtake it.
+  void add_reorder(const std::string& name, std::vector<int> nodes, double probability, double window_s);
   void remove_rule(const std::string& name);
   void set_up(int node, bool up);
   bool is_up(int node) const { return up_[node]; }
@@ -94,6 +100,18 @@ public:
   // frozen VM does not see the time go by), so after a pause the node
   // carries on as if no time had passed.
   double local_time_s(int node) const;
+  // A node's wall clock: real time plus the steps its clock took (a clock
+  // fault's offset) plus what its drift added. It does not stop while the
+  // node is paused (the host catches the guest's clock up), so only a clock
+  // fault makes it differ from the real time.
+  double wall_time_s(int node) const;
+  // Clock faults: step the node's wall clock by `offset_s`, and from now on
+  // let both of its clocks run (1 + drift) times as fast.
+  void step_clock(int node, double offset_s);
+  void set_clock_drift(int node, double drift);
+  // Files that are not the database's on a node's disk (a disk_fill fault).
+  void fill_disk(int node, double bytes) { disk_filled_bytes_[node] += bytes; }
+  double disk_filled_bytes(int node) const { return disk_filled_bytes_[node]; }
 
   std::uint64_t messages_sent() const { return next_id_ - 1; }
   std::uint64_t messages_delivered() const { return delivered_; }
@@ -104,8 +122,13 @@ private:
     std::string name;
     std::vector<char> applies; // per node
     double probability = 0.0;
-    double extra_s = 0.0;
+    double extra_s = 0.0; // delay: fixed extra; reorder: the window
+    double jitter_s = 0.0;
   };
+  // Puts the message in flight, straight away or after `extra_s`.
+  void dispatch(const std::string& to_address, std::unique_ptr<Envelope> message, double extra_s);
+  double undrifted_local_s(int node) const; // local time as if the clock kept perfect time
+  double drift_added_s(int node) const;
   bool partitioned(int from, int to) const;
   std::unique_ptr<Envelope> receive_timed(simgrid::s4u::Mailbox* mailbox, double timeout_s);
   // Takes ownership back; nullptr if it is for an earlier life of the node.
@@ -122,6 +145,14 @@ private:
   std::vector<std::pair<std::string, Partition>> partitions_;
   std::vector<Rule> drops_;
   std::vector<Rule> delays_;
+  std::vector<Rule> duplicates_;
+  std::vector<Rule> reorders_;
+  // Per node: clock faults. Drift counts over the node's own (unpaused) time.
+  std::vector<double> clock_offset_s_;
+  std::vector<double> clock_drift_;
+  std::vector<double> drift_accum_s_; // added by earlier drift, up to drift_mark_s_
+  std::vector<double> drift_mark_s_;  // undrifted local time when the drift last changed
+  std::vector<double> disk_filled_bytes_;
   std::vector<char> up_;
   std::vector<char> paused_;
   std::vector<double> paused_since_s_;

@@ -1,14 +1,23 @@
 #include "engine/platform.hpp"
 
+#include <algorithm>
+
 namespace sg4 = simgrid::s4u;
 
 namespace faultlab::engine {
 
-std::vector<sg4::Host*> build_platform(const scenario::Topology& topology) {
+std::vector<sg4::Host*> build_platform(const scenario::Topology& topology, const std::vector<scenario::Fault>& faults) {
   auto* zone = sg4::create_full_zone("world");
   std::vector<sg4::Host*> hosts;
   for (const auto& node : topology.nodes) {
-    sg4::Host* host = zone->create_host(node.name, node.speed_flops);
+    // Performance states: 0 is the nominal speed; one more per slow_cpu
+    // factor this node will see, for the fault schedule to switch to.
+    std::vector<double> speeds{node.speed_flops};
+    for (const auto& f : faults)
+      if (f.type == scenario::Fault::Type::slow_cpu && f.node == node.name &&
+          std::find(speeds.begin(), speeds.end(), node.speed_flops / f.factor) == speeds.end())
+        speeds.push_back(node.speed_flops / f.factor);
+    sg4::Host* host = zone->create_host(node.name, speeds);
     host->set_core_count(node.cores);
     host->create_disk("disk", node.disk_read_Bps, node.disk_write_Bps);
     hosts.push_back(host);

@@ -16,6 +16,7 @@ constexpr double kLoopbackLatency_s = 10e-6;
 constexpr const char* kControlHost = "faultlab-control";
 
 // Hosts in the order of topology.nodes.
-std::vector<simgrid::s4u::Host*> build_platform(const scenario::Topology& topology);
+std::vector<simgrid::s4u::Host*> build_platform(const scenario::Topology& topology,
+                                                const std::vector<scenario::Fault>& faults = {});
 
 } // namespace faultlab::engine

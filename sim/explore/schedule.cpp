@@ -5,12 +5,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <set>
 
 namespace faultlab::explore {
 
 const std::vector<std::string>& fault_families() {
-  static const std::vector<std::string> families{"partition", "drop", "delay", "crash", "pause"};
+  static const std::vector<std::string> families{"partition", "drop", "delay", "crash", "pause",
+                                                 "duplicate", "reorder", "clock", "slow_cpu"};
   return families;
 }
 
@@ -119,12 +121,27 @@ Schedule make_schedule(const scenario::Scenario& s, std::uint64_t explore_seed) 
         const bool forward = rng.chance(0.5);
         fault["one_way"] = {{"from", forward ? "a" : "b"}, {"to", forward ? "b" : "a"}};
       }
-    } else if (family == "drop" || family == "delay") {
+    } else if (family == "drop" || family == "delay" || family == "duplicate" || family == "reorder") {
       if (family == "drop") fault["probability"] = std::round(rng.uniform(0.05, 0.6) * 100.0) / 100.0;
       // Log-uniform from 10 ms to 1 s: small delays are as interesting as big ones.
-      else
+      else if (family == "delay")
         fault["extra"] = duration_text(0.01 * std::pow(100.0, rng.uniform()));
+      else {
+        fault["probability"] = std::round(rng.uniform(0.05, 0.5) * 100.0) / 100.0;
+        if (family == "reorder") fault["window"] = duration_text(0.01 * std::pow(100.0, rng.uniform()));
+      }
       if (rng.chance(0.7)) fault["nodes"] = some_of(rng, t.servers);
+    } else if (family == "clock") {
+      // A step of 100 ms to 10 s either way (an NTP correction, a VM
+      // restored from a snapshot), sometimes with a drift far worse than a
+      // real crystal's (up to 1 %), to make slow leases show.
+      fault["node"] = pick(rng, t.servers);
+      const double step_s = 0.1 * std::pow(100.0, rng.uniform());
+      fault["offset"] = (rng.chance(0.5) ? "-" : "+") + duration_text(step_s);
+      if (rng.chance(0.5)) fault["drift"] = std::round(rng.uniform(-0.01, 0.01) * 10000.0) / 10000.0;
+    } else if (family == "slow_cpu") {
+      fault["node"] = pick(rng, t.servers);
+      fault["factor"] = static_cast<int>(2 + rng.below(19)); // 2x to 20x slower
     } else {
       fault["node"] = pick(rng, t.servers);
     }
@@ -149,12 +166,27 @@ std::string describe_fault(const scenario::Fault& f) {
     for (std::size_t g = 0; g < f.groups.size(); ++g)
       text += (g ? " | " : " ") + join(f.groups[g].nodes);
     if (f.one_way) text += " (one way, " + f.one_way->first + " to " + f.one_way->second + ")";
-  } else if (f.type == scenario::Fault::Type::drop || f.type == scenario::Fault::Type::delay) {
-    if (f.type == scenario::Fault::Type::drop)
-      text += " " + std::to_string(static_cast<int>(std::lround(f.probability * 100))) + " %";
-    else
-      text += " +" + util::format_duration(f.extra_delay_s);
+  } else if (f.type == scenario::Fault::Type::drop || f.type == scenario::Fault::Type::delay ||
+             f.type == scenario::Fault::Type::duplicate || f.type == scenario::Fault::Type::reorder) {
+    auto percent = [](double p) { return std::to_string(static_cast<int>(std::lround(p * 100))) + " %"; };
+    if (f.type == scenario::Fault::Type::delay) text += " +" + util::format_duration(f.extra_delay_s);
+    else text += " " + percent(f.probability);
+    if (f.type == scenario::Fault::Type::reorder) text += " held up to " + util::format_duration(f.extra_delay_s);
     text += f.nodes.empty() ? " of every message" : " to or from " + join(f.nodes);
+  } else if (f.type == scenario::Fault::Type::clock) {
+    text += " " + f.node;
+    if (f.clock_offset_s != 0)
+      text += std::string(" steps ") + (f.clock_offset_s < 0 ? "back " : "forward ") +
+              util::format_duration(std::fabs(f.clock_offset_s));
+    if (f.clock_drift != 0) {
+      char drift[64];
+      std::snprintf(drift, sizeof drift, " drifts %+.2f %%", f.clock_drift * 100);
+      text += drift;
+    }
+  } else if (f.type == scenario::Fault::Type::slow_cpu || f.type == scenario::Fault::Type::slow_disk) {
+    char factor[64];
+    std::snprintf(factor, sizeof factor, " %s %gx slower", f.node.c_str(), f.factor);
+    text += factor;
   } else if (!f.node.empty()) {
     text += " " + f.node;
   }

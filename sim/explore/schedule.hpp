@@ -10,9 +10,9 @@
 //
 // Every fault has a duration and ends before the workload does, so the
 // system is whole again for the settle time and the final reads.
-// Crashes and pauses hit the nodes that run components (never a client
-// group's node: the clients are the observers); partitions, drops and
-// delays may involve any node.
+// Crashes, pauses, clock faults and slow CPUs hit the nodes that run
+// components (never a client group's node: the clients are the observers);
+// partitions, drops, delays, duplicates and reordering may involve any node.
 #pragma once
 
 #include "scenario/config.hpp"

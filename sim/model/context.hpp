@@ -56,7 +56,7 @@ inline double draw(const scenario::Distribution& d, util::Rng& rng) {
 // model, no queue of our own).
 inline void compute(double seconds) {
   if (seconds <= 0) return;
-  simgrid::s4u::this_actor::execute(seconds * simgrid::s4u::this_actor::get_host()->get_speed());
+  simgrid::s4u::this_actor::execute(seconds * simgrid::s4u::this_actor::get_host()->get_pstate_speed(0));
 }
 
 } // namespace faultlab::model

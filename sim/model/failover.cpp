@@ -76,7 +76,13 @@ void ReplicaGroupModel::on_control(Member& member, const Envelope& envelope) {
 }
 
 double ReplicaGroupModel::lease_clock(const Member& member) const {
-  return spec_.failover.lease_real_clock ? sg4::Engine::get_clock() : context_.network.local_time_s(member.node);
+  using Clock = scenario::Failover::LeaseClock;
+  switch (spec_.failover.lease_clock) {
+  case Clock::real: return sg4::Engine::get_clock();
+  case Clock::wall: return context_.network.wall_time_s(member.node);
+  case Clock::local: break;
+  }
+  return context_.network.local_time_s(member.node);
 }
 
 bool ReplicaGroupModel::lease_valid(const Member& member) const {
@@ -152,6 +158,8 @@ void ReplicaGroupModel::start_election(Member& member) {
   if (!spec_.failover.quorum) return become_primary(member, "no heartbeat: promoted itself without a vote");
   member.role = Role::candidate;
   member.votes = 1;
+  member.voters.assign(members_.size(), 0);
+  member.voters[member.index] = 1;
   trace_role(member, "no heartbeat: asks for votes");
   for (const auto& other : members_) {
     if (other.node == member.node) continue;
@@ -186,6 +194,11 @@ void ReplicaGroupModel::on_vote_reply(Member& member, const Envelope& envelope) 
   const auto& m = envelope.payload_as<VoteReply>();
   if (observe_term(member, m.term, -1)) return;
   if (member.role != Role::candidate || m.term != member.term || !m.granted) return;
+  for (const auto& voter : members_)
+    if (voter.node == envelope.from) {
+      if (member.voters[voter.index]) return; // a copy of a vote already counted
+      member.voters[voter.index] = 1;
+    }
   if (++member.votes >= majority()) become_primary(member, "won the election");
 }
 

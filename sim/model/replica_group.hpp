@@ -86,6 +86,9 @@ private:
     double last_heard_s = 0;              // from a primary
     double election_deadline_s = 0;
     int votes = 0;
+    // Who granted this member its votes in the current election: a vote is
+    // counted once per voter, however many copies of it arrive.
+    std::vector<char> voters;
     std::vector<std::int64_t> match;      // primary: applied position of each member
     std::vector<double> last_ack_s;       // primary: last heartbeat answer of each member
     std::vector<PendingWrite> pending;    // primary with ack: majority

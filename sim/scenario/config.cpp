@@ -31,6 +31,12 @@ const char* to_string(Fault::Type type) {
   case Fault::Type::crash: return "crash";
   case Fault::Type::restart: return "restart";
   case Fault::Type::pause: return "pause";
+  case Fault::Type::duplicate: return "duplicate";
+  case Fault::Type::reorder: return "reorder";
+  case Fault::Type::clock: return "clock";
+  case Fault::Type::slow_cpu: return "slow_cpu";
+  case Fault::Type::slow_disk: return "slow_disk";
+  case Fault::Type::disk_fill: return "disk_fill";
   }
   return "?";
 }

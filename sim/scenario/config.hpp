@@ -91,22 +91,32 @@ struct PartitionGroup {
 };
 
 struct Fault {
-  enum class Type { partition, heal, drop, delay, crash, restart, pause };
+  enum class Type { partition, heal, drop, delay, crash, restart, pause, duplicate, reorder, clock, slow_cpu, slow_disk, disk_fill };
   std::string name;
   Type type = Type::partition;
   double at_s = 0.0;
   std::optional<double> duration_s; // auto-undo after this long
+  bool until_end = false;           // undone when the workload ends (duration_s is then set to that)
   // partition
   std::vector<PartitionGroup> groups;
   std::optional<std::pair<std::string, std::string>> one_way; // (from group, to group)
   // heal: which partition (empty: all)
   std::string heals;
-  // drop / delay: applies to messages to or from these nodes (empty: all)
+  // drop / delay / duplicate / reorder: applies to messages to or from these nodes (empty: all)
   std::vector<std::string> nodes;
-  double probability = 0.0;
-  double extra_delay_s = 0.0;
-  // crash / restart / pause
+  double probability = 0.0;   // drop, duplicate, reorder: per message
+  double extra_delay_s = 0.0; // delay: added to each message; reorder: the most a held-back message waits
+  double jitter_s = 0.0;      // delay: plus a uniform draw in [0, jitter]
+  // crash / restart / pause / clock / slow_cpu / slow_disk / disk_fill
   std::string node;
+  // clock: the node's clock steps by offset_s at the start (and back at the
+  // end) and runs (1 + drift) times as fast meanwhile
+  double clock_offset_s = 0.0;
+  double clock_drift = 0.0;
+  // slow_cpu / slow_disk: the CPU or the disk runs `factor` times slower
+  double factor = 1.0;
+  // disk_fill: bytes that other files take on the node's disk (freed at the end)
+  double fill_bytes = 0.0;
 };
 
 const char* to_string(Fault::Type type);

@@ -254,9 +254,15 @@ Fault read_fault(const std::string& name, ObjectReader& r, const Topology& topol
   Fault f;
   f.name = name;
   std::string type =
-      r.kind("type", {"partition", "heal", "drop", "delay", "crash", "restart", "pause"});
+      r.kind("type", {"partition", "heal", "drop", "delay", "crash", "restart", "pause", "duplicate", "reorder",
+                      "clock", "slow_cpu", "slow_disk", "disk_fill"});
   f.at_s = r.duration_s("at");
   f.duration_s = r.optional_duration_s("duration");
+  if (r.has("until")) {
+    r.choice("until", {"end"}, "end");
+    if (f.duration_s) origin.fail("bad-value", r.child("until"), "a fault has either a duration or \"until\": \"end\", not both");
+    f.until_end = true; // the duration is set once the workload's length is known
+  }
   std::set<std::string> zones;
   for (const auto& n : topology.nodes) zones.insert(n.zone);
   auto node_list = [&](const std::string& key) {
@@ -324,11 +330,59 @@ Fault read_fault(const std::string& name, ObjectReader& r, const Topology& topol
   } else if (type == "heal") {
     f.type = Fault::Type::heal;
     f.heals = r.string_or("partition", "");
-  } else if (type == "drop" || type == "delay") {
-    f.type = type == "drop" ? Fault::Type::drop : Fault::Type::delay;
+  } else if (type == "drop" || type == "delay" || type == "duplicate" || type == "reorder") {
+    f.type = type == "drop" ? Fault::Type::drop
+             : type == "delay" ? Fault::Type::delay
+             : type == "duplicate" ? Fault::Type::duplicate
+                                   : Fault::Type::reorder;
     if (r.has("nodes")) f.nodes = node_list("nodes");
-    if (f.type == Fault::Type::drop) f.probability = r.number("probability", 0, 1);
-    else f.extra_delay_s = r.duration_s("extra");
+    if (f.type == Fault::Type::delay) {
+      f.extra_delay_s = r.duration_s("extra");
+      f.jitter_s = r.duration_s_or("jitter", 0.0);
+    } else {
+      f.probability = r.number("probability", 0, 1);
+    }
+    if (f.type == Fault::Type::reorder) {
+      f.extra_delay_s = r.duration_s("window");
+      if (f.extra_delay_s <= 0) origin.fail("bad-value", r.child("window"), "a reorder window must be above zero");
+    }
+  } else if (type == "clock" || type == "slow_cpu" || type == "slow_disk" || type == "disk_fill") {
+    f.type = type == "clock"       ? Fault::Type::clock
+             : type == "slow_cpu"  ? Fault::Type::slow_cpu
+             : type == "slow_disk" ? Fault::Type::slow_disk
+                                   : Fault::Type::disk_fill;
+    f.node = r.string("node");
+    require_node(origin, topology, f.node, r.child("node"));
+    if (f.type == Fault::Type::clock) {
+      static const Shape offset_shape{
+          {{"type", "string"},
+           {"pattern", "^[+-]?" + util::unit_pattern(util::Quantity::duration).substr(1)},
+           {"description", "how far the node's clock steps at the start, like \"-5s\" or \"+250ms\""}},
+          "-5s"};
+      if (const Json* offset = r.find("offset", offset_shape)) {
+        const std::string pointer = r.child("offset");
+        if (!offset->is_string())
+          origin.fail("bad-duration", pointer, "expected a signed duration like \"-5s\" or \"+250ms\", got " + describe_json(*offset));
+        std::string text = offset->get<std::string>();
+        const bool negative = !text.empty() && text[0] == '-';
+        if (!text.empty() && (text[0] == '-' || text[0] == '+')) text.erase(0, 1);
+        const auto seconds = util::parse_duration_s(text);
+        if (!seconds)
+          origin.fail("bad-duration", pointer,
+                      "expected a signed duration like \"-5s\" or \"+250ms\", got " + describe_json(*offset));
+        f.clock_offset_s = *seconds * (negative ? -1.0 : 1.0);
+      }
+      // Real clocks err by parts per million; a drift of 0.5 would be a clock
+      // at half or one and a half speed, already far past a broken one.
+      f.clock_drift = r.number_or("drift", 0.0, -0.5, 0.5);
+      if (f.clock_offset_s == 0.0 && f.clock_drift == 0.0 && !r.probing())
+        origin.fail("missing-field", r.pointer(), "a clock fault needs an \"offset\" (a step, like \"-5s\") or a \"drift\" (a rate error, like 0.001), or both");
+    } else if (f.type == Fault::Type::disk_fill) {
+      f.fill_bytes = detail::read_size(r, "size", 0);
+      if (f.fill_bytes <= 0 && !r.probing()) origin.fail("missing-field", r.child("size"), "a disk_fill needs a \"size\" above zero, like \"50GiB\"");
+    } else {
+      f.factor = r.number("factor", 1, 1000);
+    }
   } else {
     f.type = type == "crash" ? Fault::Type::crash : type == "restart" ? Fault::Type::restart : Fault::Type::pause;
     f.node = r.string("node");
@@ -336,8 +390,16 @@ Fault read_fault(const std::string& name, ObjectReader& r, const Topology& topol
     if (f.type == Fault::Type::pause && !f.duration_s)
       origin.fail("missing-field", r.pointer(), "missing required field \"duration\" (how long the pause lasts)");
   }
+  r.describe({{"until", "\"end\": the fault lasts until the workload ends, and is healed before the final reads"},
+              {"jitter", "a delay's spread: each message waits extra plus a uniform draw up to this"},
+              {"window", "reorder: a held-back message waits a uniform draw up to this, so later ones overtake it"},
+              {"offset", "clock: the step the node's wall clock takes at the start (undone at the end)"},
+              {"drift", "clock: the node's clock runs (1 + drift) times as fast while the fault lasts"},
+              {"factor", "slow_cpu / slow_disk: how many times slower the node's CPU or disk runs"},
+              {"size", "disk_fill: how much of the node's disk other files take (logs, a core dump)"}});
   if (f.type == Fault::Type::heal || f.type == Fault::Type::restart) {
     if (f.duration_s) origin.fail("bad-value", r.child("duration"), "a " + type + " has no duration");
+    if (f.until_end) origin.fail("bad-value", r.child("until"), "a " + type + " happens at one moment; it has no end");
   }
   r.finish();
   return f;
@@ -526,7 +588,8 @@ Scenario validate(const Json& document, const Origin& origin) {
       {"topology", "the nodes, their zones and the network between them"},
       {"components", "the system's parts by name; each has a \"type\""},
       {"workload", "how long the run lasts and the client groups that send requests"},
-      {"faults", "the fault timeline by name: partitions, drops, delays, crashes, pauses"},
+      {"faults", "the fault timeline by name: partitions, drops, delays, duplicates, reordering, crashes, pauses, "
+                 "clock steps and drift, slow CPUs and disks"},
       {"checks", "the checkers to run on the history, by name, with their options"},
       {"expect", "what verify expects: violations per check and metrics, as {\"min\", \"max\"}"},
       {"seeds", "the seeds verify runs: [1, 2, 3] or \"1..5\" (default 1..5)"},
@@ -576,6 +639,17 @@ Scenario validate(const Json& document, const Origin& origin) {
 
   for (auto& [name, fault] : root.members("faults")) s.faults.push_back(read_fault(name, fault, s.topology));
   std::stable_sort(s.faults.begin(), s.faults.end(), [](const Fault& a, const Fault& b) { return a.at_s < b.at_s; });
+  // "until": "end": healed when the workload stops, so the settle time and
+  // the final reads see the system whole (liveness can be checked).
+  for (auto& fault : s.faults)
+    if (fault.until_end) {
+      if (fault.at_s >= s.workload.duration_s)
+        origin.fail("after-end", pointer_append("/faults", fault.name) + "/at",
+                    "the fault would start at " + util::format_duration(fault.at_s) +
+                        ", after the workload ends (" + util::format_duration(s.workload.duration_s) +
+                        "), so \"until\": \"end\" would give it no time at all");
+      fault.duration_s = s.workload.duration_s - fault.at_s;
+    }
   // A fault that would start after the last event of the run would be
   // silently ignored, and the run would look like it survived it.
   const double end_s = s.workload.duration_s + s.workload.settle_s;

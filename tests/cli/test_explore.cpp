@@ -62,11 +62,13 @@ TEST_CASE("a schedule is drawn from its seed alone, and every fault ends before 
       CHECK(std::find(a.schedule.families.begin(), a.schedule.families.end(), family) !=
             a.schedule.families.end());
       families_seen.insert(family);
-      if (f.type == scenario::Fault::Type::crash || f.type == scenario::Fault::Type::pause)
+      if (f.type == scenario::Fault::Type::crash || f.type == scenario::Fault::Type::pause ||
+          f.type == scenario::Fault::Type::clock || f.type == scenario::Fault::Type::slow_cpu)
         CHECK((f.node == "db-1" || f.node == "db-2" || f.node == "db-3")); // never a client group's node
     }
   }
-  CHECK(families_seen == std::set<std::string>{"partition", "drop", "delay", "crash", "pause"});
+  CHECK(families_seen == std::set<std::string>{"partition", "drop", "delay", "crash", "pause", "duplicate",
+                                               "reorder", "clock", "slow_cpu"});
   CHECK(schedules.size() == 200);
   // The variant does not change the schedule: it is drawn from the nodes and the duration.
   CHECK(explore::load_explore_scenario(kSplitBrain, {"fixed", {}}, 7).schedule.faults ==
@@ -179,13 +181,13 @@ TEST_CASE("on fixed with a lease on a clock that cannot stop, explore finds noth
   INFO(out.str());
   CHECK(out.str().rfind("explore split-brain / fixed: 60 runs (explore seeds 41..100)", 0) == 0);
   CHECK(out.str().find("  failing runs                        0  (0.0 %)") != std::string::npos);
-  // Without it, seed 50 fails.
+  // Without it, seed 62 fails.
   args.sets.clear();
   args.runs = 1;
-  args.seed = 50;
+  args.seed = 62;
   std::ostringstream out2, err2;
   REQUIRE(cli::command_explore(args, out2, err2) == 0);
-  CHECK(out2.str().find("explore seed 50: linearizable ") != std::string::npos);
+  CHECK(out2.str().find("explore seed 62: linearizable ") != std::string::npos);
 }
 
 TEST_CASE("explore refuses bad input before anything runs") {

@@ -4,6 +4,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <map>
+#include <set>
+
 using faultlab::history::Op;
 using faultlab::history::Outcome;
 using faultlab::testing::run_text;
@@ -144,4 +147,83 @@ TEST_CASE("random drops and extra delay apply only while the fault is active") {
   for (const Op* op : ops_invoked_between(run.history, 8.5, 10.0))
     CHECK(op->complete_s - op->invoke_s < 0.01);
   CHECK(count_events(run.events, "drop", "reason", "random drop") > 40);
+}
+
+TEST_CASE("a duplicate fault delivers copies of messages; the clients' answers are unchanged") {
+  json s = base_scenario();
+  s["faults"]["twice"] = {{"type", "duplicate"}, {"at", "2s"}, {"duration", "2s"}, {"probability", 1.0}, {"nodes", {"db-1"}}};
+  auto run = run_text(s.dump());
+  std::set<std::int64_t> copies;
+  for (const auto& e : run.events)
+    if (e["ev"] == "send" && e.contains("copy_of")) {
+      CHECK(e["t"].get<double>() >= 2.0);
+      CHECK(e["t"].get<double>() <= 4.0 + 1e-9);
+      CHECK(e["copy_of"].get<std::int64_t>() < e["msg"].get<std::int64_t>());
+      copies.insert(e["msg"].get<std::int64_t>());
+    }
+  // Every request to db-1 and every answer from it in those 2 s: about 80
+  // ops, two messages each, plus replication to db-2.
+  CHECK(copies.size() > 150);
+  int copies_delivered = 0;
+  for (const auto& e : run.events)
+    if (e["ev"] == "deliver" && copies.count(e["msg"].get<std::int64_t>())) ++copies_delivered;
+  CHECK(copies_delivered > 150);
+  // A key-value write applied twice is the same write, and a second answer
+  // to a finished request is ignored: nothing the clients see changes.
+  CHECK(run.summary["ops"]["fail"] == 0);
+  CHECK(run.summary["ops"]["info"] == 0);
+  CHECK(run.summary["counts"]["stale_read"] == 0);
+}
+
+TEST_CASE("a reorder fault holds some messages back so that later ones overtake them") {
+  json s = base_scenario();
+  s["faults"]["shuffle"] = {{"type", "reorder"}, {"at", "2s"}, {"duration", "2s"}, {"probability", 0.5},
+                            {"window", "50ms"}, {"nodes", {"db-1"}}};
+  auto run = run_text(s.dump());
+  // Per direction db-1 -> db-2 (replication), the order messages arrive in.
+  std::map<std::int64_t, double> sent_at;
+  std::vector<std::pair<double, std::int64_t>> arrivals; // (deliver time, msg), db-1 -> db-2
+  for (const auto& e : run.events) {
+    if (e.value("from", "") != "db-1" || e.value("to", "") != "db-2") continue;
+    if (e["ev"] == "send") sent_at[e["msg"].get<std::int64_t>()] = e["t"].get<double>();
+    if (e["ev"] == "deliver") arrivals.emplace_back(e["t"].get<double>(), e["msg"].get<std::int64_t>());
+  }
+  int overtaken_inside = 0, overtaken_outside = 0;
+  for (std::size_t i = 1; i < arrivals.size(); ++i)
+    if (arrivals[i].second < arrivals[i - 1].second) {
+      const double sent = sent_at[arrivals[i].second];
+      (sent >= 2.0 && sent <= 4.0 ? overtaken_inside : overtaken_outside)++;
+    }
+  CHECK(overtaken_inside > 5);
+  CHECK(overtaken_outside == 0);
+  // Held-back requests and answers make some ops slower, never wrong.
+  CHECK(run.summary["ops"]["fail"] == 0);
+}
+
+TEST_CASE("a slow_cpu fault makes the node's service time that many times longer while it lasts") {
+  json s = base_scenario();
+  s["faults"]["hot"] = {{"type", "slow_cpu"}, {"at", "3s"}, {"duration", "2s"}, {"node", "db-1"}, {"factor", 40}};
+  auto run = run_text(s.dump());
+  // 100 us of work becomes 4 ms: at least 2 ms of links + 4 ms.
+  for (const Op* op : ops_invoked_between(run.history, 3.1, 4.8)) CHECK(op->complete_s - op->invoke_s >= 0.006);
+  for (const Op* op : ops_invoked_between(run.history, 5.2, 10.0)) CHECK(op->complete_s - op->invoke_s < 0.004);
+}
+
+TEST_CASE("a fault with until: end is healed when the workload stops, before the final reads") {
+  json s = base_scenario();
+  s["faults"]["cut"] = {{"type", "partition"}, {"at", "6s"}, {"until", "end"},
+                        {"groups", {{"clients", {"app"}}, {"servers", {"db-1", "db-2"}}}}};
+  auto run = run_text(s.dump());
+  double end_at = -1;
+  for (const auto& e : run.events)
+    if (e["ev"] == "fault" && e["phase"] == "end") end_at = e["t"].get<double>();
+  CHECK(end_at == Approx(10.0));
+  int final_reads = 0;
+  for (const auto& op : run.history.ops)
+    if (op.final_read) {
+      ++final_reads;
+      CHECK(op.outcome == Outcome::ok);
+    }
+  CHECK(final_reads > 0);
+  for (const Op* op : ops_invoked_between(run.history, 6.0, 9.4)) CHECK(op->outcome == Outcome::info);
 }

@@ -515,3 +515,38 @@ TEST_CASE("connections and work_mem beyond the node's memory are an out-of-memor
   for (const auto& op : ops_of(large, "analysts", "totals"))
     CHECK(op.outcome == Outcome::ok);
 }
+
+TEST_CASE("a disk_fill fault takes the free space the purge kept, and the database stops") {
+  json s = disk_scenario(true);
+  // Left alone the purged table never passes half of the 1 MiB disk; a core
+  // dump of 700 KiB at 20 s leaves it too little.
+  s["faults"]["core-dump"] = {{"type", "disk_fill"}, {"node", "db-1"}, {"at", "20s"}, {"duration", "10s"}, {"size", "700KiB"}};
+  const TestRun run = run_text(s.dump(), 1);
+  const auto incidents = ops_of(run, "db", "disk_full");
+  REQUIRE(incidents.size() == 1);
+  CHECK(incidents[0].invoke_s >= 20.0);
+  CHECK(incidents[0].invoke_s < 20.0 + 60.0 / 500 + 0.01); // the next level sample at the latest
+  CHECK(run.summary["counts"]["disk_full"] == 1);
+}
+
+TEST_CASE("a slow_disk fault makes the reads that miss the cache that many times slower") {
+  json s = db_scenario("20s");
+  json& db = s["components"]["db"];
+  db["tables"]["items"] = {{"rows", 10000000}, {"row_size", "1KiB"}, {"indexes", {{{"column", "id"}}}}};
+  db["queries"]["get_item"] = {{"table", "items"}, {"shape", "point"}, {"column", "id"}};
+  s["workload"]["clients"]["readers"] = client("db", {{"get_item", 1}}, 20, "10s");
+  s["faults"]["noisy-neighbour"] = {{"type", "slow_disk"}, {"node", "db-1"}, {"at", "5s"}, {"duration", "10s"}, {"factor", 50}};
+  const TestRun run = run_text(s.dump(), 1);
+  double inside = 0, outside = 0;
+  int n_inside = 0, n_outside = 0;
+  for (const auto& e : run.events) {
+    if (e["ev"] != "query" || e.value("io_bytes", 0.0) <= 0) continue;
+    const double t = e["t"].get<double>(), run_s = e["run_s"].get<double>();
+    if (t > 5.5 && t < 14.5) inside += run_s, ++n_inside;
+    if (t > 15.5) outside += run_s, ++n_outside;
+  }
+  REQUIRE(n_inside > 50);
+  REQUIRE(n_outside > 50);
+  INFO("mean run time: " << inside / n_inside << " s with the slow disk, " << outside / n_outside << " s after");
+  CHECK(inside / n_inside > 10 * (outside / n_outside));
+}

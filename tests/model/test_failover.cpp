@@ -9,6 +9,7 @@
 
 using faultlab::testing::run_file;
 using faultlab::testing::run_text;
+using faultlab::testing::TestRun;
 using faultlab::testing::source_path;
 using nlohmann::json;
 
@@ -175,4 +176,61 @@ TEST_CASE("a message cut on the wire by its sender's crash does not leave the re
   INFO("primaries seen: " << primaries.size());
   CHECK(primaries.size() >= 2); // db-1 at the start, then the one elected after its crash
   CHECK(run.summary["ops"]["fail"].get<int>() == 0);
+}
+
+TEST_CASE("a lease measured on the wall clock outlives a clock stepped back; on the monotonic clock it does not") {
+  // A second client group next to db-1, so that someone still talks to it
+  // while it is cut off; both groups use the same keys.
+  json s = failover_scenario();
+  s["topology"]["nodes"]["app-1"] = json::object();
+  s["workload"]["clients"]["near"] = s["workload"]["clients"]["users"];
+  s["workload"]["clients"]["near"]["node"] = "app-1";
+  s["faults"]["cut"] = {{"type", "partition"}, {"at", "5s"}, {"duration", "6s"},
+                        {"groups", {{"alone", {"db-1", "app-1"}}, {"rest", {"db-2", "db-3", "app"}}}}};
+  // An operator (or a confused NTP daemon) sets db-1's clock 10 s back.
+  s["faults"]["ntp"] = {{"type", "clock"}, {"node", "db-1"}, {"at", "5.2s"}, {"duration", "6s"}, {"offset", "-10s"}};
+  for (const char* clock : {"wall", "local"}) {
+    s["components"]["db"]["failover"]["lease_clock"] = clock;
+    auto run = run_text(s.dump(), 2);
+    check_role_invariants(run.events);
+    double stepped_down = -1, elected = -1;
+    for (const auto& c : role_changes(run.events)) {
+      if (c.node == "db-1" && c.role == "replica" && stepped_down < 0 && c.t > 5.0) stepped_down = c.t;
+      if (c.node != "db-1" && c.role == "primary" && elected < 0) elected = c.t;
+    }
+    INFO("lease_clock " << clock << ": db-1 stepped down at " << stepped_down << ", new primary at " << elected);
+    REQUIRE(elected > 0);
+    if (std::string(clock) == "wall") {
+      // Its lease looks 10 s younger: it serves reads next to a new primary.
+      CHECK((stepped_down < 0 || stepped_down > elected));
+      CHECK(run.summary["counts"]["linearizable"].get<int>() >= 1);
+    } else {
+      CHECK(stepped_down > 0);
+      CHECK(stepped_down < elected);
+      CHECK(run.summary["counts"]["linearizable"] == 0);
+    }
+  }
+}
+
+TEST_CASE("a primary whose clock runs at half speed keeps its lease twice as long") {
+  json s = failover_scenario();
+  s["components"]["db"]["failover"]["lease_clock"] = "local";
+  s["faults"]["cut"] = {{"type", "partition"}, {"at", "5s"}, {"duration", "6s"},
+                        {"groups", {{"alone", {"db-1"}}, {"rest", {"db-2", "db-3", "app"}}}}};
+  auto stepped_down_at = [](const TestRun& run) {
+    for (const auto& c : role_changes(run.events))
+      if (c.node == "db-1" && c.role == "replica" && c.t > 5.0) return c.t;
+    return -1.0;
+  };
+  const double on_time = stepped_down_at(run_text(s.dump(), 4));
+  s["faults"]["slow-clock"] = {{"type", "clock"}, {"node", "db-1"}, {"at", "4s"}, {"duration", "8s"}, {"drift", -0.5}};
+  const double late = stepped_down_at(run_text(s.dump(), 4));
+  INFO("db-1 stepped down at " << on_time << " s with a good clock, at " << late << " s with a slow one");
+  REQUIRE(on_time > 0);
+  REQUIRE(late > 0);
+  // The 500 ms lease runs out on db-1's clock: 500 ms of real time with a
+  // good clock, 1 s with one at half speed (plus up to one 100 ms tick).
+  CHECK(on_time - 5.0 < 0.5 + 0.2);
+  CHECK(late - 5.0 > 0.95);
+  CHECK(late - 5.0 < 1.0 + 0.2);
 }

@@ -208,3 +208,32 @@ TEST_CASE("seed ranges: a range too long says so, not that it is malformed") {
         "\"-1..3\"");
   CHECK(error_of(replace(kMinimal, kVariants, "\"seeds\": \"1..1000\"")) == "no error");
 }
+
+TEST_CASE("the newer fault types say what they are missing or what is wrong, and where") {
+  const std::string cut = R"("cut": { "type": "partition", "at": "1s", "duration": "500ms",
+                       "groups": { "left": ["a"], "right": ["db-2"] } })";
+  auto with_fault = [&](const std::string& fault) { return replace(kMinimal, cut, "\"f\": " + fault); };
+  CHECK(error_of(with_fault(R"({ "type": "clock", "at": "1s", "node": "db-1" })")) ==
+        "error[missing-field]: x.json: /faults/f: a clock fault needs an \"offset\" (a step, like \"-5s\") or a "
+        "\"drift\" (a rate error, like 0.001), or both");
+  CHECK(error_of(with_fault(R"({ "type": "clock", "at": "1s", "node": "db-1", "offset": "-5 s" })")) ==
+        "error[bad-duration]: x.json: /faults/f/offset: expected a signed duration like \"-5s\" or \"+250ms\", got \"-5 s\"");
+  CHECK(error_of(with_fault(R"({ "type": "clock", "at": "1s", "node": "db-1", "offset": "-5s", "drift": 2 })")) ==
+        "error[bad-value]: x.json: /faults/f/drift: expected a number from -0.5 to 0.5, got 2");
+  CHECK(error_of(with_fault(R"({ "type": "clock", "at": "1s", "node": "db-1", "offset": "-5s" })")) == "no error");
+  CHECK(error_of(with_fault(R"({ "type": "slow_cpu", "at": "1s", "node": "db-1", "factor": 0.5 })")) ==
+        "error[bad-value]: x.json: /faults/f/factor: expected a number from 1 to 1000, got 0.5");
+  CHECK(error_of(with_fault(R"({ "type": "reorder", "at": "1s", "probability": 0.5, "window": "0ms" })")) ==
+        "error[bad-value]: x.json: /faults/f/window: a reorder window must be above zero");
+  CHECK(error_of(with_fault(R"({ "type": "disk_fill", "at": "1s", "node": "db-1" })")) ==
+        "error[missing-field]: x.json: /faults/f/size: a disk_fill needs a \"size\" above zero, like \"50GiB\"");
+  CHECK(error_of(with_fault(R"({ "type": "drop", "at": "1s", "probability": 0.5, "until": "end", "duration": "1s" })")) ==
+        "error[bad-value]: x.json: /faults/f/until: a fault has either a duration or \"until\": \"end\", not both");
+  CHECK(error_of(with_fault(R"({ "type": "drop", "at": "1s", "probability": 0.5, "until": "later" })")).rfind(
+            "error[bad-value]: x.json: /faults/f/until: ", 0) == 0);
+  CHECK(error_of(with_fault(R"({ "type": "drop", "at": "3s", "probability": 0.5, "until": "end" })")) ==
+        "error[after-end]: x.json: /faults/f/at: the fault would start at 3.000 s, after the workload ends (2.000 s), "
+        "so \"until\": \"end\" would give it no time at all");
+  CHECK(error_of(with_fault(R"({ "type": "restart", "at": "1s", "node": "db-1", "until": "end" })")) ==
+        "error[bad-value]: x.json: /faults/f/until: a restart happens at one moment; it has no end");
+}

@@ -237,7 +237,7 @@ std::string DatabaseModel::execute(const Database::Query& query, const QueryRequ
   sg4::Disk* disk = host->get_disks().front();
   if (io_bytes >= 1) error = timed(disk->io_init(static_cast<sg_size_t>(io_bytes), sg4::Io::OpType::READ)->start());
   if (epoch != epoch_) return "";
-  if (error.empty() && cpu_s > 0) error = timed(sg4::this_actor::exec_init(cpu_s * host->get_speed())->start());
+  if (error.empty() && cpu_s > 0) error = timed(sg4::this_actor::exec_init(cpu_s * host->get_pstate_speed(0))->start());
   if (epoch != epoch_) return "";
   if (error.empty() && p.bytes_written >= 1)
     error = timed(disk->io_init(static_cast<sg_size_t>(p.bytes_written), sg4::Io::OpType::WRITE)->start());
@@ -248,8 +248,8 @@ std::string DatabaseModel::execute(const Database::Query& query, const QueryRequ
   if (error.empty()) {
     advance(table, sg4::Engine::get_clock());
     apply(query, table, p);
-    if (disk_bytes_ > 0 && disk_used() >= disk_bytes_) {
-      stop("disk full: " + util::format_bytes(disk_used()) + " of " + util::format_bytes(disk_bytes_) +
+    if (disk_bytes_ > 0 && node_disk_used() >= disk_bytes_) {
+      stop("disk full: " + util::format_bytes(node_disk_used()) + " of " + util::format_bytes(disk_bytes_) +
                " used; the write-ahead log cannot be written (PANIC)",
            "disk_full", kForever);
       return "";
@@ -312,7 +312,7 @@ void DatabaseModel::watch() {
     double next = now + sample_s_;
     if (disk_bytes_ > 0 && down_until_s_ != kForever) {
       // When does the disk fill at today's growth? Wake up then rather than a sample later.
-      double used = disk_used(), rate = 0;
+      double used = node_disk_used(), rate = 0;
       for (const auto& [name, table] : tables_) rate += table.spec->growth_per_s * row_bytes(table);
       if (used >= disk_bytes_) {
         stop("disk full: " + util::format_bytes(used) + " of " + util::format_bytes(disk_bytes_) +
@@ -372,7 +372,7 @@ void DatabaseModel::trace_level() {
     advance(table, t);
     rows += table.rows;
   }
-  const double disk = disk_used();
+  const double disk = node_disk_used();
   if (disk_bytes_ > 0) disk_used_fraction_max_ = std::max(disk_used_fraction_max_, disk / disk_bytes_);
   std::int64_t waiting = 0;
   for (const auto& [name, q] : table_locks_) waiting += static_cast<std::int64_t>(q.waiting.size());

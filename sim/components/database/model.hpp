@@ -153,6 +153,9 @@ private:
   void add_rows(TableState& table, double rows, double at_s);
   double row_bytes(const TableState& table) const;
   double disk_used();
+  // The node's disk as `df` sees it: the database's files plus whatever
+  // else a disk_fill fault put there (logs, a core dump).
+  double node_disk_used();
   double memory_used() const;
   double hit_ratio();
   // The database stops: every statement in progress fails, locks and

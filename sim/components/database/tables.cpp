@@ -229,6 +229,10 @@ double DatabaseModel::disk_used() {
   return used;
 }
 
+double DatabaseModel::node_disk_used() {
+  return disk_used() + context_.network.disk_filled_bytes(serving_node());
+}
+
 double DatabaseModel::memory_used() const {
   double used = spec_.shared_buffers_bytes + static_cast<double>(connections_.size()) * spec_.connection_bytes;
   for (const auto& [id, r] : running_) used += r->work_mem;

@@ -44,7 +44,10 @@ std::shared_ptr<ComponentSpec> read_replica_group(const std::string& name, Objec
     g.failover.lease_s = f.optional_duration_s("lease");
     g.failover.lease_checked_on_request =
         f.choice("lease_check", {"timer", "every_request"}, "timer") == "every_request";
-    g.failover.lease_real_clock = f.choice("lease_clock", {"local", "real"}, "local") == "real";
+    const std::string lease_clock = f.choice("lease_clock", {"local", "real", "wall"}, "local");
+    g.failover.lease_clock = lease_clock == "real"   ? Failover::LeaseClock::real
+                             : lease_clock == "wall" ? Failover::LeaseClock::wall
+                                                     : Failover::LeaseClock::local;
     g.failover.fencing = f.boolean_or("fencing", false);
     if (g.failover.heartbeat_interval_s < 0.001)
       origin.fail("bad-duration", f.child("heartbeat_interval"), "expected a heartbeat interval of at least 1ms");

@@ -32,9 +32,13 @@ struct Failover {
   // request path trusts a "leader" flag), or also before every request.
   bool lease_checked_on_request = false;
   // The clock the lease is measured with: the node's own monotonic clock,
-  // which stops while the node is paused, or real time (a clock that keeps
-  // counting through a pause, like CLOCK_BOOTTIME or a time service).
-  bool lease_real_clock = false;
+  // which stops while the node is paused (and runs fast or slow with a clock
+  // fault's drift); real time (a clock that keeps counting through a pause,
+  // like CLOCK_BOOTTIME or a time service); or the node's wall clock, which
+  // also follows a clock fault's steps (an NTP correction, an operator
+  // setting the date) — a lease measured on it can last too long.
+  enum class LeaseClock { local, real, wall };
+  LeaseClock lease_clock = LeaseClock::local;
   bool fencing = false;            // replicas reject messages from an older term
 };
 
