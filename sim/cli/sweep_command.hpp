@@ -17,6 +17,9 @@
 // checks (base + variant, plus any a checks.* --param value adds), never from
 // results, so every shard writes the same header.
 //
+// With --slurm DIR nothing runs here: the input is checked the same way, then
+// sweep_slurm.cpp writes (and with --submit submits) a Slurm job array.
+//
 // Exit codes: 2 for bad input found before anything runs (nothing written);
 // otherwise 0, even when some runs failed: those are rows with the error
 // column set, and the count of failed runs is said on stderr.
@@ -36,8 +39,15 @@ struct SweepArgs {
   std::string seeds = "1..5";      // "A..B" or "1,2,7"
   int jobs = 1;
   std::string shard; // "K/N", 1-based K; "" : everything
-  std::string out;   // CSV path (required)
+  std::string out;   // CSV path (required); with --slurm, where sweep-merge writes the table
   bool progress = true;
+  // --slurm DIR: write a Slurm job array running the sweep in `shards`
+  // shards (0: the default) instead of running it; sweep_slurm.hpp.
+  std::string slurm_dir;
+  int shards = 0;
+  bool submit = false;                    // and submit it with sbatch
+  std::vector<std::string> slurm_options; // more #SBATCH lines: "partition=debug", "--time=30:00"
+  std::string program;                    // the faultlab the tasks run (absolute); main.cpp sets it
 };
 
 int command_sweep(const SweepArgs& args, std::ostream& out, std::ostream& err);
