@@ -27,6 +27,7 @@ fail() {
   exit 1
 }
 
+PATH=$PATH:/usr/sbin:/sbin # the daemons live there, and a non-login PATH may lack it
 for tool in munged mungekey slurmctld slurmd sbatch squeue sinfo scontrol scancel python3; do
   command -v "$tool" >/dev/null ||
     skip "$tool is not installed (Debian packages: munge slurmctld slurmd slurm-client; scripts/setup.sh installs them)"
@@ -38,10 +39,29 @@ work=$(mktemp -d /tmp/faultlab-slurm-XXXXXX)
 chmod 0700 "$work" # munged refuses a key or socket folder others can write in
 pids=()            # the daemons this script started, in start order
 job=""
+node=$(hostname -s)
+# Step daemons (slurmstepd) leave slurmd's process tree; the ones running now are not ours.
+stepds_before=" $(pgrep -x slurmstepd | xargs) "
+
+# The step daemons of our slurmd, still running (zombies are init's to reap).
+our_stepds() {
+  local pid
+  for pid in $(pgrep -x slurmstepd); do
+    [[ $stepds_before == *" $pid "* ]] && continue
+    [[ $(ps -o stat= -p "$pid" 2>/dev/null) == Z* ]] && continue
+    echo "$pid"
+  done
+}
 
 cleanup() {
   local code=$?
   if [[ -n $job ]]; then scancel "$job" 2>/dev/null; fi
+  # A step daemon removes its socket in the spool folder when it is done:
+  # wait for that (up to 15 s) so slurmd stops with no step running.
+  for _ in $(seq 150); do
+    compgen -G "$work/spool/${node}_*" >/dev/null || break
+    sleep 0.1
+  done
   # Stop in reverse order: slurmd, slurmctld, then munged (the others need it to stop cleanly).
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
     kill -TERM "${pids[i]}" 2>/dev/null
@@ -57,6 +77,12 @@ cleanup() {
     fi
     wait "$pid" 2>/dev/null
   done
+  local left
+  left=$(our_stepds | xargs)
+  if [[ -n $left ]]; then
+    say "step daemons still running after slurmd stopped: $left; killing them"
+    kill -KILL $left 2>/dev/null
+  fi
   if [[ ${FAULTLAB_KEEP_SLURM_DIR:-0} == 1 ]]; then say "kept $work"; else rm -rf "$work"; fi
   exit "$code"
 }
@@ -83,7 +109,6 @@ pids+=($!)
 for _ in $(seq 50); do [[ -S $work/munge.socket ]] && break; kill -0 "${pids[0]}" 2>/dev/null || break; sleep 0.1; done
 [[ -S $work/munge.socket ]] || skip_with_log "munged did not start" "$work/munged.out"
 
-node=$(hostname -s)
 cpus=$(nproc)
 ctld_port=$(free_port)
 slurmd_port=$(free_port)
