@@ -8,6 +8,7 @@
 // list (slice K is runs [floor((K-1)*T/N), floor(K*T/N)) of T), so the shards'
 // CSVs, with the header kept once, concatenate in K order into the unsharded
 // table:  { cat s1.csv; for k in 2..N: tail -n +2 sK.csv; } > all.csv
+// (`faultlab sweep-merge` does that, checking the shards: sweep_slurm.hpp).
 //
 // Columns: one per --param (named by its path, the value as written), seed,
 // variant, one per checker (the violation count; empty when the run failed or

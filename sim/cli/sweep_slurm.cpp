@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -33,7 +34,9 @@ const char* const kManifest = "sweep.json";
 const char* const kScript = "sweep.sbatch";
 constexpr std::size_t kMaxShardBytes = std::size_t(1) << 30; // 1 GiB: about five million rows
 
-std::string shard_name(std::uint64_t k, const char* ext) { return "shard-" + std::to_string(k) + ext; }
+std::string shard_name(std::uint64_t k, const char* ext) {
+  return "shard-" + std::to_string(k) + ext;
+}
 
 // Rows of shard K of N in a sweep of `runs` runs (the slicing of sweep_command.cpp).
 std::uint64_t shard_rows(std::uint64_t k, std::uint64_t n, std::uint64_t runs) {
@@ -112,7 +115,8 @@ std::pair<int, std::string> run_capturing(const std::vector<std::string>& argv) 
 
 // Several lines of a program's output as one line for an error message.
 std::string one_line(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+    text.pop_back();
   std::string line;
   for (char c : text)
     line += c == '\n' ? std::string(" / ") : std::string(1, c);
@@ -128,7 +132,8 @@ std::string last_line(const fs::path& path) {
   std::streamoff from = std::max<std::streamoff>(0, size - 4096);
   in.seekg(from);
   std::string tail((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  while (!tail.empty() && (tail.back() == '\n' || tail.back() == '\r' || tail.back() == ' ')) tail.pop_back();
+  while (!tail.empty() && (tail.back() == '\n' || tail.back() == '\r' || tail.back() == ' '))
+    tail.pop_back();
   std::size_t cut = tail.find_last_of('\n');
   std::string line = cut == std::string::npos ? tail : tail.substr(cut + 1);
   std::size_t cr = line.find_last_of('\r'); // a progress line redrawn with \r: its last state
@@ -146,7 +151,8 @@ std::vector<std::string> naive_fields(const std::string& line) {
 }
 
 std::string strip_break(std::string record) {
-  while (!record.empty() && (record.back() == '\n' || record.back() == '\r')) record.pop_back();
+  while (!record.empty() && (record.back() == '\n' || record.back() == '\r'))
+    record.pop_back();
   return record;
 }
 
@@ -154,7 +160,8 @@ std::string strip_break(std::string record) {
 std::string header_difference(const std::string& expected, const std::string& got) {
   auto a = naive_fields(strip_break(expected)), b = naive_fields(strip_break(got));
   for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
-    std::string x = i < a.size() ? util::quote(a[i]) : "nothing", y = i < b.size() ? util::quote(b[i]) : "nothing";
+    std::string x = i < a.size() ? util::quote(a[i]) : "nothing",
+                y = i < b.size() ? util::quote(b[i]) : "nothing";
     if (x != y) return "column " + std::to_string(i + 1) + " is " + y + " here, " + x + " there";
   }
   return "they differ in their line breaks";
@@ -169,14 +176,16 @@ Manifest read_manifest(const fs::path& dir) {
   fs::path path = dir / kManifest;
   std::error_code ec;
   if (!fs::exists(path, ec))
-    throw InputError("bad-manifest", dir.string(),
-                     std::string("no ") + kManifest +
-                         " here: give a folder written by `faultlab sweep --slurm`, or the shard CSV files in order");
+    throw InputError(
+        "bad-manifest", dir.string(),
+        std::string("no ") + kManifest +
+            " here: give a folder written by `faultlab sweep --slurm`, or the shard CSV files in order");
   scenario::Json doc = scenario::read_json_file(path.string());
   auto where = [&](const std::string& pointer) { return path.string() + ": " + pointer; };
   if (!doc.is_object() || !doc.contains("format") || doc["format"] != kManifestFormat)
     throw InputError("bad-manifest", where("/format"),
-                     std::string("expected \"") + kManifestFormat + "\" (a file written by `faultlab sweep --slurm`)");
+                     std::string("expected \"") + kManifestFormat +
+                         "\" (a file written by `faultlab sweep --slurm`)");
   Manifest m;
   for (const char* key : {"shards", "runs"}) {
     const auto it = doc.find(key);
@@ -254,7 +263,8 @@ std::string sbatch_script(const SlurmJob& job) {
     s += "#SBATCH " + option + "\n";
   s += "set -eu\n";
   s += "task=${SLURM_ARRAY_TASK_ID:?this script is a Slurm job array: submit it with sbatch}\n";
-  s += "exec " + command_line(job.command) + " --shard \"$task/" + n + "\" --out " + dir + "/shard-\"$task\".csv\n";
+  s += "exec " + command_line(job.command) + " --shard \"$task/" + n + "\" --out " + dir +
+       "/shard-\"$task\".csv\n";
   return s;
 }
 
@@ -264,6 +274,7 @@ int write_slurm_sweep(const SweepArgs& args, std::uint64_t runs, std::ostream& o
   std::string merged, merge_command;
   nlohmann::ordered_json manifest;
   try {
+    if (args.program.empty()) throw std::logic_error("sweep --slurm: the program the tasks run is not set");
     const std::uint64_t shards =
         args.shards > 0 ? static_cast<std::uint64_t>(args.shards)
                         : std::min<std::uint64_t>(runs, static_cast<std::uint64_t>(kDefaultSlurmShards));
@@ -285,8 +296,9 @@ int write_slurm_sweep(const SweepArgs& args, std::uint64_t runs, std::ostream& o
     dir = fs::absolute(args.slurm_dir).lexically_normal();
     if (dir.has_filename() == false && dir.has_parent_path()) dir = dir.parent_path(); // "out/" -> "out"
     if (dir.string().find_first_of(" \t\"'\\%$`") != std::string::npos)
-      throw InputError("bad-slurm", "--slurm " + args.slurm_dir,
-                       "#SBATCH lines cannot hold a path with spaces, quotes, $, ` or %; pick another folder");
+      throw InputError(
+          "bad-slurm", "--slurm " + args.slurm_dir,
+          "#SBATCH lines cannot hold a path with spaces, quotes, $, ` or %; pick another folder");
     std::error_code ec;
     if (!fs::is_directory(dir, ec) && !fs::create_directories(dir, ec))
       throw InputError("bad-slurm", "--slurm " + args.slurm_dir,
@@ -294,15 +306,17 @@ int write_slurm_sweep(const SweepArgs& args, std::uint64_t runs, std::ostream& o
     std::vector<std::string> old_shards;
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
       const std::string name = entry.path().filename().string();
-      if (name.rfind("shard-", 0) == 0 && entry.path().extension() == ".csv") old_shards.push_back(name);
+      const std::string ext = entry.path().extension().string();
+      if (name.rfind("shard-", 0) == 0 && (ext == ".csv" || ext == ".log")) old_shards.push_back(name);
     }
     if (!old_shards.empty()) {
       std::sort(old_shards.begin(), old_shards.end()); // the directory's order is not the same everywhere
-      throw InputError("bad-slurm", "--slurm " + args.slurm_dir,
-                       "holds " + old_shards[0] +
-                           (old_shards.size() > 1 ? " and " + std::to_string(old_shards.size() - 1) + " more" : "") +
-                           " from an earlier sweep; remove its shard-*.csv files (or pick a new folder) so they "
-                           "cannot be merged into this one");
+      throw InputError(
+          "bad-slurm", "--slurm " + args.slurm_dir,
+          "holds " + old_shards[0] +
+              (old_shards.size() > 1 ? " and " + std::to_string(old_shards.size() - 1) + " more" : "") +
+              " from an earlier sweep; remove its shard-* files (or pick a new folder) so they "
+              "cannot be taken for this one's");
     }
     if (::access(dir.c_str(), W_OK) != 0)
       throw InputError("bad-slurm", "--slurm " + args.slurm_dir, "cannot write in " + dir.string());
@@ -349,7 +363,8 @@ int write_slurm_sweep(const SweepArgs& args, std::uint64_t runs, std::ostream& o
 
   const std::string script = (dir / kScript).string();
   out << "wrote " << script << " (a job array of " << job.shards << " shard" << (job.shards == 1 ? "" : "s")
-      << " for " << runs << " run" << (runs == 1 ? "" : "s") << ") and " << (dir / kManifest).string() << "\n";
+      << " for " << runs << " run" << (runs == 1 ? "" : "s") << ") and " << (dir / kManifest).string()
+      << "\n";
   if (!args.submit) {
     out << "submit it:  sbatch " << shell_word(script) << "\n";
     out << "then merge: " << merge_command << "\n";
@@ -369,12 +384,14 @@ int write_slurm_sweep(const SweepArgs& args, std::uint64_t runs, std::ostream& o
     id = id.substr(0, id.find(';'));
     if (status != 0 || id.empty() || id.find_first_not_of("0123456789") != std::string::npos)
       throw InputError("sbatch-failed", "sbatch " + script,
-                       (status == 0 ? std::string("printed no job id")
-                                    : status < 0 ? std::string("did not finish") : "exit status " + std::to_string(status)) +
+                       (status == 0  ? std::string("printed no job id")
+                        : status < 0 ? std::string("did not finish")
+                                     : "exit status " + std::to_string(status)) +
                            ": " + one_line(text));
     manifest["job_id"] = id;
     history::write_file_atomically((dir / kManifest).string(), manifest.dump(2) + "\n");
-    out << "submitted job " << id << " (" << job.shards << " array task" << (job.shards == 1 ? "" : "s") << ")\n";
+    out << "submitted job " << id << " (" << job.shards << " array task" << (job.shards == 1 ? "" : "s")
+        << ")\n";
     out << "when it is done (squeue -j " << id << " lists nothing): " << merge_command << "\n";
   } catch (const InputError& e) {
     err << e.what() << "\n";
@@ -392,7 +409,8 @@ int command_sweep_merge(const SweepMergeArgs& args, std::ostream& out, std::ostr
   std::size_t files = 0;
   try {
     if (args.inputs.empty())
-      throw InputError("bad-manifest", "sweep-merge", "expected a folder written by --slurm, or shard CSV files");
+      throw InputError("bad-manifest", "sweep-merge",
+                       "expected a folder written by --slurm, or shard CSV files");
     std::vector<std::string> paths;
     std::vector<std::uint64_t> expected; // rows per shard, when a manifest says
     std::error_code ec;
@@ -412,8 +430,8 @@ int command_sweep_merge(const SweepMergeArgs& args, std::ostream& out, std::ostr
         const std::string of = " of " + std::to_string(manifest.shards);
         if (missing.size() == 1)
           throw InputError("missing-shard", paths[missing[0] - 1],
-                           "shard " + std::to_string(missing[0]) + of + " wrote no table: " +
-                               missing_detail(dir, missing[0], manifest));
+                           "shard " + std::to_string(missing[0]) + of +
+                               " wrote no table: " + missing_detail(dir, missing[0], manifest));
         std::string list;
         for (std::size_t i = 0; i < missing.size() && i < 10; ++i)
           list += (i ? ", " : "") + std::to_string(missing[i]);
@@ -426,7 +444,8 @@ int command_sweep_merge(const SweepMergeArgs& args, std::ostream& out, std::ostr
       paths = args.inputs;
     }
     if (args.out.empty()) throw InputError("bad-out", "--out", "a CSV file to write is required");
-    if (fs::is_directory(args.out, ec)) throw InputError("bad-out", "--out " + args.out, "is a folder, not a file");
+    if (fs::is_directory(args.out, ec))
+      throw InputError("bad-out", "--out " + args.out, "is a folder, not a file");
     fs::path parent = fs::path(args.out).parent_path();
     if (!parent.empty() && !fs::is_directory(parent, ec) && !fs::create_directories(parent, ec))
       throw InputError("bad-out", "--out " + args.out, "cannot create the folder " + parent.string());
@@ -435,7 +454,8 @@ int command_sweep_merge(const SweepMergeArgs& args, std::ostream& out, std::ostr
     for (std::size_t i = 0; i < paths.size(); ++i) {
       const std::string text = util::read_input_file(paths[i], kMaxShardBytes, "shard CSV");
       if (!text.empty() && text.back() != '\n')
-        throw InputError("shard-mismatch", paths[i], "does not end with a line break: the file was cut short");
+        throw InputError("shard-mismatch", paths[i],
+                         "does not end with a line break: the file was cut short");
       auto records = csv_records(text);
       if (records.empty())
         throw InputError("shard-mismatch", paths[i], "is empty; a shard's table has a header line at least");
@@ -468,8 +488,8 @@ int command_sweep_merge(const SweepMergeArgs& args, std::ostream& out, std::ostr
     err << "error: " << e.what() << "\n";
     return kExitBadInput;
   }
-  out << "wrote " << args.out << " (" << rows << " row" << (rows == 1 ? "" : "s") << " from " << files << " shard"
-      << (files == 1 ? "" : "s") << ")\n";
+  out << "wrote " << args.out << " (" << rows << " row" << (rows == 1 ? "" : "s") << " from " << files
+      << " shard" << (files == 1 ? "" : "s") << ")\n";
   return kExitOk;
 }
 

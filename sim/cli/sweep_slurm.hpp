@@ -48,12 +48,12 @@ int command_sweep_merge(const SweepMergeArgs& args, std::ostream& out, std::ostr
 
 // Exposed for tests.
 struct SlurmJob {
-  std::string dir;                   // absolute
-  std::vector<std::string> command;  // program, "sweep", and the sweep's arguments but --shard/--out
+  std::string dir;                  // absolute
+  std::vector<std::string> command; // program, "sweep", and the sweep's arguments but --shard/--out
   int shards = 1;
-  int cpus_per_task = 1;             // the sweep's --jobs
+  int cpus_per_task = 1; // the sweep's --jobs
   std::string job_name;
-  std::vector<std::string> options;  // extra #SBATCH options, "--partition=x"
+  std::vector<std::string> options; // extra #SBATCH options, "--partition=x"
 };
 std::string sbatch_script(const SlurmJob& job);
 // `text` as one word for a POSIX shell: as is when it is plain, otherwise in

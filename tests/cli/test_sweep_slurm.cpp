@@ -80,8 +80,15 @@ struct FakeSbatch {
 TEST_CASE("sbatch_script: a job array of N tasks, each one shard, with its log") {
   cli::SlurmJob job;
   job.dir = "/scratch/sweep";
-  job.command = {"/opt/faultlab/faultlab", "sweep", "/scen/x.json", "--param", "a.b=[1, 2]", "--seeds", "1..2",
-                 "--jobs", "2"};
+  job.command = {"/opt/faultlab/faultlab",
+                 "sweep",
+                 "/scen/x.json",
+                 "--param",
+                 "a.b=[1, 2]",
+                 "--seeds",
+                 "1..2",
+                 "--jobs",
+                 "2"};
   job.shards = 4;
   job.cpus_per_task = 2;
   job.job_name = "faultlab-sweep-x";
@@ -121,7 +128,8 @@ TEST_CASE("sweep --slurm writes the job and runs nothing, and its tasks merged a
   REQUIRE(r.code == cli::kExitOk);
   INFO(r.out);
   const std::string script = dir + "/job/sweep.sbatch";
-  const std::string merge_line = std::string(FAULTLAB_BINARY) + " sweep-merge " + dir + "/job --out " + dir + "/all.csv";
+  const std::string merge_line =
+      std::string(FAULTLAB_BINARY) + " sweep-merge " + dir + "/job --out " + dir + "/all.csv";
   CHECK(r.out == "wrote " + script + " (a job array of 3 shards for 8 runs) and " + dir +
                      "/job/sweep.json\nsubmit it:  sbatch " + script + "\nthen merge: " + merge_line + "\n");
   CHECK(r.err.empty());
@@ -133,10 +141,11 @@ TEST_CASE("sweep --slurm writes the job and runs nothing, and its tasks merged a
   CHECK(text.find("#SBATCH --cpus-per-task=1\n") != std::string::npos);
   CHECK(text.find("#SBATCH --output=" + dir + "/job/shard-%a.log\n") != std::string::npos);
   CHECK(text.find("#SBATCH --partition=debug\n#SBATCH --time=10:00\n") != std::string::npos);
-  CHECK(text.find("exec " + std::string(FAULTLAB_BINARY) + " sweep " + dir +
-                  "/replica-lag.json --variant broken --param components.profiles.read_your_writes=false,true "
-                  "--param workload.duration=2s,3s --seeds 1..2 --jobs 1 --no-progress --shard \"$task/3\" --out " +
-                  dir + "/job/shard-\"$task\".csv\n") != std::string::npos);
+  CHECK(text.find(
+            "exec " + std::string(FAULTLAB_BINARY) + " sweep " + dir +
+            "/replica-lag.json --variant broken --param components.profiles.read_your_writes=false,true "
+            "--param workload.duration=2s,3s --seeds 1..2 --jobs 1 --no-progress --shard \"$task/3\" --out " +
+            dir + "/job/shard-\"$task\".csv\n") != std::string::npos);
 
   auto manifest = nlohmann::json::parse(read_text(dir + "/job/sweep.json"));
   CHECK(manifest["format"] == "faultlab-sweep-slurm");
@@ -178,9 +187,11 @@ TEST_CASE("sweep --slurm writes the job and runs nothing, and its tasks merged a
   CHECK(read_text(dir + "/files.csv") == read_text(here.out));
   Result again = sweep(args);
   CHECK(again.code == cli::kExitBadInput);
-  CHECK(again.err == "error[bad-slurm]: --slurm " + dir +
-                         "/job: holds shard-1.csv and 2 more from an earlier sweep; remove its shard-*.csv files (or pick a new "
-                         "folder) so they cannot be merged into this one\n");
+  CHECK(
+      again.err ==
+      "error[bad-slurm]: --slurm " + dir +
+          "/job: holds shard-1.csv and 2 more from an earlier sweep; remove its shard-* files (or pick a new "
+          "folder) so they cannot be taken for this one's\n");
 }
 
 TEST_CASE("sweep --submit runs sbatch --parsable, prints the job id and records it") {
@@ -190,7 +201,8 @@ TEST_CASE("sweep --submit runs sbatch --parsable, prints the job id and records 
   args.submit = true;
   Result r;
   {
-    FakeSbatch sbatch("echo \"$@\" > " + dir + "/sbatch-args\necho 'sbatch: warning: something'\necho '4242;cluster'");
+    FakeSbatch sbatch("echo \"$@\" > " + dir +
+                      "/sbatch-args\necho 'sbatch: warning: something'\necho '4242;cluster'");
     r = sweep(args);
   }
   INFO(r.err);
@@ -199,16 +211,19 @@ TEST_CASE("sweep --submit runs sbatch --parsable, prints the job id and records 
   // Default shards: one per run.
   CHECK(r.out.rfind("wrote " + dir + "/job/sweep.sbatch (a job array of 4 shards for 4 runs)", 0) == 0);
   CHECK(r.out.find("\nsubmitted job 4242 (4 array tasks)\nwhen it is done (squeue -j 4242 lists nothing): " +
-                   std::string(FAULTLAB_BINARY) + " sweep-merge " + dir + "/job --out " + dir + "/all.csv\n") !=
-        std::string::npos);
+                   std::string(FAULTLAB_BINARY) + " sweep-merge " + dir + "/job --out " + dir +
+                   "/all.csv\n") != std::string::npos);
   CHECK(nlohmann::json::parse(read_text(dir + "/job/sweep.json"))["job_id"] == "4242");
 
   // Before any task ran, merging names the first missing shard and the job.
   Result m = merge({dir + "/job"}, dir + "/all.csv");
   CHECK(m.code == cli::kExitBadInput);
-  CHECK(m.err == "error[missing-shard]: " + dir + "/job: shards 1, 2, 3, 4 of 4 wrote no table (shard-K.csv); "
-                 "shard 1: its task has not started (no " + dir + "/job/shard-1.log): is job 4242 still queued? "
-                 "(squeue -j 4242)\n");
+  CHECK(m.err == "error[missing-shard]: " + dir +
+                     "/job: shards 1, 2, 3, 4 of 4 wrote no table (shard-K.csv); "
+                     "shard 1: its task has not started (no " +
+                     dir +
+                     "/job/shard-1.log): is job 4242 still queued? "
+                     "(squeue -j 4242)\n");
   CHECK(!fs::exists(dir + "/all.csv"));
 }
 
@@ -223,8 +238,9 @@ TEST_CASE("sbatch missing or refusing: a clear error, the job files stay written
     missing = sweep(args);
   }
   CHECK(missing.code == cli::kExitBadInput);
-  CHECK(missing.err == "error[no-sbatch]: --submit: sbatch is not on PATH (Slurm's client; Debian: slurm-client); " +
-                           dir + "/job/sweep.sbatch is written: submit it from a machine that has sbatch\n");
+  CHECK(missing.err ==
+        "error[no-sbatch]: --submit: sbatch is not on PATH (Slurm's client; Debian: slurm-client); " + dir +
+            "/job/sweep.sbatch is written: submit it from a machine that has sbatch\n");
   CHECK(fs::exists(dir + "/job/sweep.sbatch"));
 
   Result refused;
@@ -233,14 +249,16 @@ TEST_CASE("sbatch missing or refusing: a clear error, the job files stay written
     refused = sweep(args);
   }
   CHECK(refused.code == cli::kExitBadInput);
-  CHECK(refused.err == "error[sbatch-failed]: sbatch " + dir +
-                           "/job/sweep.sbatch: exit status 1: sbatch: error: invalid partition specified: nope\n");
+  CHECK(refused.err ==
+        "error[sbatch-failed]: sbatch " + dir +
+            "/job/sweep.sbatch: exit status 1: sbatch: error: invalid partition specified: nope\n");
   Result silent;
   {
     FakeSbatch quiet("exit 0");
     silent = sweep(args);
   }
-  CHECK(silent.err == "error[sbatch-failed]: sbatch " + dir + "/job/sweep.sbatch: printed no job id: (it printed nothing)\n");
+  CHECK(silent.err == "error[sbatch-failed]: sbatch " + dir +
+                          "/job/sweep.sbatch: printed no job id: (it printed nothing)\n");
   CHECK(!nlohmann::json::parse(read_text(dir + "/job/sweep.json")).contains("job_id"));
 }
 
@@ -265,19 +283,22 @@ TEST_CASE("Slurm options that cannot work are refused before anything is written
   a = small_sweep(dir);
   a.slurm_dir = dir + "/job";
   a.shard = "1/2";
-  expect_error(a, "error[bad-slurm]: --shard 1/2: not with --slurm: each task of the job array runs its own shard "
-                  "(--shards N sets how many)");
+  expect_error(
+      a, "error[bad-slurm]: --shard 1/2: not with --slurm: each task of the job array runs its own shard "
+         "(--shards N sets how many)");
   a.shard.clear();
   a.shards = 5;
   expect_error(a, "error[bad-slurm]: --shards 5: the sweep has 4 runs, so at most that many shards");
   a.shards = 0;
   a.slurm_options = {"time=1:00\n#SBATCH --x"};
-  expect_error(a, "error[bad-slurm]: --slurm-option \"time=1:00\\n#SBATCH --x\": expected one sbatch option on one "
-                  "line, like partition=debug or --time=30:00");
+  expect_error(
+      a, "error[bad-slurm]: --slurm-option \"time=1:00\\n#SBATCH --x\": expected one sbatch option on one "
+         "line, like partition=debug or --time=30:00");
   a.slurm_options.clear();
   a.slurm_dir = dir + "/my job";
-  expect_error(a, "error[bad-slurm]: --slurm " + dir +
-                      "/my job: #SBATCH lines cannot hold a path with spaces, quotes, $, ` or %; pick another folder");
+  expect_error(
+      a, "error[bad-slurm]: --slurm " + dir +
+             "/my job: #SBATCH lines cannot hold a path with spaces, quotes, $, ` or %; pick another folder");
   // Input errors of the sweep itself come first, as without --slurm.
   a.slurm_dir = dir + "/job";
   a.seeds = "2..1";
@@ -303,46 +324,57 @@ TEST_CASE("sweep-merge refuses a missing, failed, foreign or cut shard, naming i
     CHECK(m.out.empty());
     CHECK(!fs::exists(out));
   };
-  expect_error({job}, "error[missing-shard]: " + job + "/shard-3.csv: shard 3 of 4 wrote no table: its task has not "
-                      "started (no " + job + "/shard-3.log): was " + job + "/sweep.sbatch submitted?");
+  expect_error({job}, "error[missing-shard]: " + job +
+                          "/shard-3.csv: shard 3 of 4 wrote no table: its task has not "
+                          "started (no " +
+                          job + "/shard-3.log): was " + job + "/sweep.sbatch submitted?");
   write_text(job + "/shard-3.log", "sweep: 1 run (shard 3/4 of 6 runs: 4 to 4), 1 at a time\n"
                                    "slurmstepd: error: *** JOB 17 ON n1 CANCELLED DUE TO TIME LIMIT ***\n\n");
-  expect_error({job}, "error[missing-shard]: " + job + "/shard-3.csv: shard 3 of 4 wrote no table: its task started (" +
-                          job + "/shard-3.log), and its log ends: slurmstepd: error: *** JOB 17 ON n1 CANCELLED DUE "
-                          "TO TIME LIMIT ***");
+  expect_error({job},
+               "error[missing-shard]: " + job +
+                   "/shard-3.csv: shard 3 of 4 wrote no table: its task started (" + job +
+                   "/shard-3.log), and its log ends: slurmstepd: error: *** JOB 17 ON n1 CANCELLED DUE "
+                   "TO TIME LIMIT ***");
   write_text(job + "/shard-3.csv", "components.profiles.read_your_writes,seed,variant,y\ntrue,2,broken,4\n");
-  expect_error({job}, "error[shard-mismatch]: " + job + "/shard-3.csv: line 1, the header, is not that of " + job +
-                          "/shard-1.csv (column 4 is \"y\" here, \"x\" there): is it a shard of another sweep?");
+  expect_error({job},
+               "error[shard-mismatch]: " + job + "/shard-3.csv: line 1, the header, is not that of " + job +
+                   "/shard-1.csv (column 4 is \"y\" here, \"x\" there): is it a shard of another sweep?");
   write_text(job + "/shard-3.csv", header + "true,2,broken,4\ntrue,3,broken,4\n");
-  expect_error({job}, "error[shard-mismatch]: " + job + "/shard-3.csv: 2 rows, but shard 3 of 4 of a 6-run sweep "
-                                                        "has 1: is it a shard of another sweep?");
+  expect_error({job}, "error[shard-mismatch]: " + job +
+                          "/shard-3.csv: 2 rows, but shard 3 of 4 of a 6-run sweep "
+                          "has 1: is it a shard of another sweep?");
   write_text(job + "/shard-3.csv", header + "true,2,broken,4");
-  expect_error({job}, "error[shard-mismatch]: " + job + "/shard-3.csv: does not end with a line break: the file was "
-                                                        "cut short");
+  expect_error({job}, "error[shard-mismatch]: " + job +
+                          "/shard-3.csv: does not end with a line break: the file was "
+                          "cut short");
   write_text(job + "/shard-3.csv", "");
-  expect_error({job}, "error[shard-mismatch]: " + job + "/shard-3.csv: is empty; a shard's table has a header line "
-                                                        "at least");
+  expect_error({job}, "error[shard-mismatch]: " + job +
+                          "/shard-3.csv: is empty; a shard's table has a header line "
+                          "at least");
   // A quoted line break is inside a row, not between rows: shard 2 has 2.
   write_text(job + "/shard-3.csv", header + "true,2,broken,4\n");
   Result m = merge({job}, out);
   CHECK(m.code == 0);
   CHECK(m.out == "wrote " + out + " (6 rows from 4 shards)\n");
-  CHECK(read_text(out) == header +
-                              "false,1,broken,1\nfalse,2,broken,\"two\nlines\"\ntrue,1,broken,3\ntrue,2,broken,4\n"
-                              "false,1,broken,5\nfalse,2,broken,6\n");
+  CHECK(read_text(out) ==
+        header + "false,1,broken,1\nfalse,2,broken,\"two\nlines\"\ntrue,1,broken,3\ntrue,2,broken,4\n"
+                 "false,1,broken,5\nfalse,2,broken,6\n");
   fs::remove(out);
 
   expect_error({job + "/shard-1.csv", job + "/nope.csv"},
                "error[no-file]: " + job + "/nope.csv: cannot open the file (does it exist?)");
-  expect_error({dir}, "error[bad-manifest]: " + dir +
-                          ": no sweep.json here: give a folder written by `faultlab sweep --slurm`, or the shard CSV "
-                          "files in order");
+  expect_error(
+      {dir}, "error[bad-manifest]: " + dir +
+                 ": no sweep.json here: give a folder written by `faultlab sweep --slurm`, or the shard CSV "
+                 "files in order");
   write_text(job + "/sweep.json", R"({"format": "faultlab-sweep-slurm", "shards": 0, "runs": 6})");
-  expect_error({job}, "error[bad-manifest]: " + job + "/sweep.json: /shards: expected a whole number of at least 1, "
-                                                      "got 0");
+  expect_error({job}, "error[bad-manifest]: " + job +
+                          "/sweep.json: /shards: expected a whole number of at least 1, "
+                          "got 0");
   write_text(job + "/sweep.json", R"({"format": "something else"})");
-  expect_error({job}, "error[bad-manifest]: " + job + "/sweep.json: /format: expected \"faultlab-sweep-slurm\" (a "
-                                                      "file written by `faultlab sweep --slurm`)");
+  expect_error({job}, "error[bad-manifest]: " + job +
+                          "/sweep.json: /format: expected \"faultlab-sweep-slurm\" (a "
+                          "file written by `faultlab sweep --slurm`)");
 }
 
 TEST_CASE("csv_records: line breaks in quoted fields stay inside their record") {
