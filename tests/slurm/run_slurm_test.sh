@@ -40,16 +40,14 @@ chmod 0700 "$work" # munged refuses a key or socket folder others can write in
 pids=()            # the daemons this script started, in start order
 job=""
 node=$(hostname -s)
-# Step daemons (slurmstepd) leave slurmd's process tree; the ones running now are not ours.
-stepds_before=" $(pgrep -x slurmstepd | xargs) "
 
-# The step daemons of our slurmd, still running (zombies are init's to reap).
+# The step daemons (slurmstepd) of our slurmd that still run. They leave
+# slurmd's process tree, but slurmd gives them SLURM_CONF=<its -f file>, which
+# no other Slurm's are given. (Exited ones are zombies for init to reap.)
 our_stepds() {
   local pid
   for pid in $(pgrep -x slurmstepd); do
-    [[ $stepds_before == *" $pid "* ]] && continue
-    [[ $(ps -o stat= -p "$pid" 2>/dev/null) == Z* ]] && continue
-    echo "$pid"
+    grep -qzx "SLURM_CONF=$work/slurm.conf" "/proc/$pid/environ" 2>/dev/null && echo "$pid"
   done
 }
 
@@ -89,10 +87,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Prints the last lines of a daemon's log under a reason to skip.
+# Skips, after the last lines of the daemon's log and what it printed.
 skip_with_log() {
-  local why=$1 log=$2
-  [[ -f $log ]] && { say "last lines of $log:"; tail -n 15 "$log" | sed 's/^/    /'; }
+  local why=$1 log
+  shift
+  for log in "$@"; do
+    [[ -s $log ]] && { say "last lines of $log:"; tail -n 15 "$log" | sed 's/^/    /'; }
+  done
   skip "$why"
 }
 
@@ -107,7 +108,7 @@ munged --foreground --force --socket="$work/munge.socket" --key-file="$work/mung
   >"$work/munged.out" 2>&1 &
 pids+=($!)
 for _ in $(seq 50); do [[ -S $work/munge.socket ]] && break; kill -0 "${pids[0]}" 2>/dev/null || break; sleep 0.1; done
-[[ -S $work/munge.socket ]] || skip_with_log "munged did not start" "$work/munged.out"
+[[ -S $work/munge.socket ]] || skip_with_log "munged did not start" "$work/munged.log" "$work/munged.out"
 
 cpus=$(nproc)
 ctld_port=$(free_port)
@@ -159,7 +160,7 @@ for _ in $(seq 75); do
   if scontrol ping 2>/dev/null | grep -q "is UP"; then up=1; break; fi
   sleep 0.2
 done
-((up)) || skip_with_log "slurmctld did not start" "$work/slurmctld.log"
+((up)) || skip_with_log "slurmctld did not start" "$work/slurmctld.log" "$work/slurmctld.out"
 
 slurmd -D -N "$node" -f "$SLURM_CONF" >"$work/slurmd.out" 2>&1 &
 pids+=($!)
@@ -170,8 +171,8 @@ for _ in $(seq 75); do
   [[ $state == idle ]] && break
   sleep 0.2
 done
-kill -0 "${pids[2]}" 2>/dev/null || skip_with_log "slurmd did not start" "$work/slurmd.log"
-[[ $state == idle ]] || skip_with_log "the node is \"${state:-unknown}\", not idle, after 15 s" "$work/slurmd.log"
+kill -0 "${pids[2]}" 2>/dev/null || skip_with_log "slurmd did not start" "$work/slurmd.log" "$work/slurmd.out"
+[[ $state == idle ]] || skip_with_log "the node is \"${state:-unknown}\", not idle, after 15 s" "$work/slurmd.log" "$work/slurmctld.log"
 say "Slurm is up: node $node ($cpus CPUs) idle, slurmctld on port $ctld_port"
 
 # A small sweep: 2 values x 2 seeds, 4 runs in 3 shards (slices of 1, 1 and 2
@@ -201,8 +202,10 @@ if ! "$faultlab" sweep-merge "$work/sweep" --out "$work/merged.csv"; then
 fi
 "$faultlab" sweep "${sweep[@]}" --jobs 2 --no-progress --out "$work/one-machine.csv" >/dev/null ||
   fail "the one-machine sweep failed"
+rows=$(($(wc -l <"$work/merged.csv") - 1))
+((rows == 4)) || fail "the merged table has $rows rows, not 4"
 if ! cmp "$work/merged.csv" "$work/one-machine.csv"; then
   diff "$work/merged.csv" "$work/one-machine.csv" | head -20
   fail "the merged Slurm table differs from the one-machine table"
 fi
-say "the merged table of job $job ($(($(wc -l <"$work/merged.csv") - 1)) rows from 3 shards) equals the one-machine sweep"
+say "the merged table of job $job (4 rows from 3 shards) equals the one-machine sweep"
