@@ -17,6 +17,15 @@ if [[ "${FAULTLAB_NOTEBOOKS:-ON}" == "ON" ]]; then
   packages+=(jupyter-core jupyter-nbconvert python3-nbconvert python3-ipykernel jupyter-notebook
              python3-pandas python3-matplotlib)
 fi
+# The Slurm test (tests/slurm/run_slurm_test.sh) starts its own munged, slurmctld
+# and slurmd, with their key, sockets, ports and state in a temporary folder.
+# Installing starts no Slurm daemon (their services need /etc/slurm/slurm.conf);
+# where services start at install, munge's starts the system munged on
+# /run/munge, which the test does not use. Left out on a machine that already
+# has /etc/slurm/slurm.conf: there the packages would start the site's daemons.
+if [[ "${FAULTLAB_SLURM:-ON}" == "ON" && ! -e /etc/slurm/slurm.conf ]]; then
+  packages+=(munge slurmctld slurmd slurm-client)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

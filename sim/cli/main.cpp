@@ -11,11 +11,13 @@
 #include "cli/scorecard_command.hpp"
 #include "cli/export_command.hpp"
 #include "cli/sweep_command.hpp"
+#include "cli/sweep_slurm.hpp"
 #include "cli/usage_errors.hpp"
 #include "scenario/schema.hpp"
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <iostream>
 
 int main(int argc, char** argv) {
@@ -78,6 +80,24 @@ int main(int argc, char** argv) {
                         "job array");
   sweep_cmd->add_option("--out,-o", sweep.out, "CSV file to write (atomically)")->required();
   sweep_cmd->add_flag("!--no-progress", sweep.progress, "No progress line on stderr");
+  sweep_cmd->add_option("--slurm", sweep.slurm_dir,
+                        "Run nothing here: write a Slurm job array into this folder (sweep.sbatch, one task per "
+                        "shard, and sweep.json); --out is then where sweep-merge writes the table");
+  sweep_cmd->add_option("--shards", sweep.shards, "With --slurm: how many shards (array tasks); default one per run, "
+                                                  "at most " + std::to_string(kDefaultSlurmShards))
+      ->check(CLI::Range(1, kMaxSlurmShards));
+  sweep_cmd->add_flag("--submit", sweep.submit, "With --slurm: submit the job array with sbatch and print its id");
+  sweep_cmd->add_option("--slurm-option", sweep.slurm_options,
+                        "With --slurm: one more #SBATCH option, like partition=debug or --slurm-option=--time=30:00")
+      ->allow_extra_args(false);
+
+  SweepMergeArgs merge;
+  auto* merge_cmd = app.add_subcommand(
+      "sweep-merge", "Join the shard CSVs of a sweep run with --slurm (or --shard) into one table");
+  merge_cmd->add_option("inputs", merge.inputs,
+                        "The folder given to sweep --slurm (every shard must be there), or shard CSV files in order")
+      ->required();
+  merge_cmd->add_option("--out,-o", merge.out, "CSV file to write (atomically)")->required();
 
   std::string explain_name, explain_dir;
   auto* explain_cmd = app.add_subcommand(
@@ -133,7 +153,17 @@ int main(int argc, char** argv) {
   if (*verify_cmd) return command_verify(verify, std::cout, std::cerr);
   if (*list_cmd) return command_list(list_paths, std::cout, std::cerr);
   if (*check_cmd) return command_check(check, std::cout, std::cerr);
-  if (*sweep_cmd) return command_sweep(sweep, std::cout, std::cerr);
+  if (*sweep_cmd) {
+    // The Slurm tasks run the faultlab command beside this program (it hands
+    // sweep back here), named by an absolute path.
+    std::error_code error;
+    const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+    const std::filesystem::path dir = error ? std::filesystem::absolute(argv[0]).parent_path() : self.parent_path();
+    sweep.program = std::filesystem::exists(dir / "faultlab") ? (dir / "faultlab").string()
+                                                              : (error ? std::filesystem::absolute(argv[0]) : self).string();
+    return command_sweep(sweep, std::cout, std::cerr);
+  }
+  if (*merge_cmd) return command_sweep_merge(merge, std::cout, std::cerr);
   if (*analyze_cmd) return command_analyze(analyze, std::cout, std::cerr);
   if (*export_cmd) return command_export(export_args, std::cout, std::cerr);
   if (*schema_cmd) {

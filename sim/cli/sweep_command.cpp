@@ -2,6 +2,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/runner.hpp"
+#include "cli/sweep_slurm.hpp"
 #include "history/trace_writer.hpp"
 #include "scenario/loader.hpp"
 #include "util/input_error.hpp"
@@ -370,6 +371,17 @@ int command_sweep(const SweepArgs& args, std::ostream& out, std::ostream& err) {
       plan.total *= p.values.size();
     }
     slice = parse_shard(args.shard, plan.total);
+    if (args.slurm_dir.empty()) {
+      const char* needs = "only with --slurm DIR";
+      if (args.shards != 0) throw InputError("bad-slurm", "--shards " + std::to_string(args.shards), needs);
+      if (args.submit) throw InputError("bad-slurm", "--submit", needs);
+      if (!args.slurm_options.empty()) throw InputError("bad-slurm", "--slurm-option " + args.slurm_options[0], needs);
+    } else if (!args.shard.empty()) {
+      throw InputError("bad-slurm", "--shard " + args.shard,
+                       "not with --slurm: each task of the job array runs its own shard (--shards N sets how many)");
+    } else if (args.shards < 0) {
+      throw InputError("bad-slurm", "--shards " + std::to_string(args.shards), "expected at least 1");
+    }
 
     scenario::Scenario base = scenario::load_scenario(args.scenario, scenario::LoadOptions{args.variant, {}});
     variant = base.variant.empty() ? "base" : base.variant;
@@ -416,6 +428,8 @@ int command_sweep(const SweepArgs& args, std::ostream& out, std::ostream& err) {
     err << "error: " << e.what() << "\n";
     return kExitBadInput;
   }
+
+  if (!args.slurm_dir.empty()) return write_slurm_sweep(args, plan.total, out, err);
 
   std::uint64_t count = slice.second - slice.first;
   if (args.progress) {

@@ -8,6 +8,7 @@
 // list (slice K is runs [floor((K-1)*T/N), floor(K*T/N)) of T), so the shards'
 // CSVs, with the header kept once, concatenate in K order into the unsharded
 // table:  { cat s1.csv; for k in 2..N: tail -n +2 sK.csv; } > all.csv
+// (`faultlab sweep-merge` does that, checking the shards: sweep_slurm.hpp).
 //
 // Columns: one per --param (named by its path, the value as written), seed,
 // variant, one per checker (the violation count; empty when the run failed or
@@ -16,6 +17,9 @@
 // sim_time_s, error. The checker columns come from the scenario's declared
 // checks (base + variant, plus any a checks.* --param value adds), never from
 // results, so every shard writes the same header.
+//
+// With --slurm DIR nothing runs here: the input is checked the same way, then
+// sweep_slurm.cpp writes (and with --submit submits) a Slurm job array.
 //
 // Exit codes: 2 for bad input found before anything runs (nothing written);
 // otherwise 0, even when some runs failed: those are rows with the error
@@ -36,8 +40,15 @@ struct SweepArgs {
   std::string seeds = "1..5";      // "A..B" or "1,2,7"
   int jobs = 1;
   std::string shard; // "K/N", 1-based K; "" : everything
-  std::string out;   // CSV path (required)
+  std::string out;   // CSV path (required); with --slurm, where sweep-merge writes the table
   bool progress = true;
+  // --slurm DIR: write a Slurm job array running the sweep in `shards`
+  // shards (0: the default) instead of running it; sweep_slurm.hpp.
+  std::string slurm_dir;
+  int shards = 0;
+  bool submit = false;                    // and submit it with sbatch
+  std::vector<std::string> slurm_options; // more #SBATCH lines: "partition=debug", "--time=30:00"
+  std::string program;                    // the faultlab the tasks run (absolute); main.cpp sets it
 };
 
 int command_sweep(const SweepArgs& args, std::ostream& out, std::ostream& err);

@@ -19,9 +19,9 @@ std::pair<int, std::string> faultlab_cli(const std::string& arguments) {
 TEST_CASE("command-line mistakes are error[id] lines that say what was expected") {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"verfy", "error[unknown-command]: verfy: no such command (did you mean verify?); the commands are run, verify, "
-                "list, check, sweep, explain, analyze, export, schema, explore, shrink, scorecard (faultlab --help)\n"},
+                "list, check, sweep, sweep-merge, explain, analyze, export, schema, explore, shrink, scorecard (faultlab --help)\n"},
       {"frobnicate", "error[unknown-command]: frobnicate: no such command; the commands are run, verify, list, check, "
-                     "sweep, explain, analyze, export, schema, explore, shrink, scorecard (faultlab --help)\n"},
+                     "sweep, sweep-merge, explain, analyze, export, schema, explore, shrink, scorecard (faultlab --help)\n"},
       {"run scenarios/replica-lag.json --seed -1",
        "error[bad-option]: --seed: expected a seed, a whole number from 0 to 18446744073709551615, got \"-1\"\n"},
       {"run scenarios/replica-lag.json --seed abc",
