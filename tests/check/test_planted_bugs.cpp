@@ -32,8 +32,12 @@ namespace {
 const std::vector<std::uint64_t> kSeeds = {1, 2, 3};
 const std::vector<std::uint64_t> kFewSeeds = {1, 2}; // designs whose runs take half a second or more
 
-bool ok_write(const Op& op) { return op.is_write() && op.outcome == Outcome::ok; }
-bool ok_read(const Op& op) { return op.is_read() && op.outcome == Outcome::ok; }
+bool ok_write(const Op& op) {
+  return op.is_write() && op.outcome == Outcome::ok;
+}
+bool ok_read(const Op& op) {
+  return op.is_read() && op.outcome == Outcome::ok;
+}
 
 bool same_key(const Violation& v, const OpIndex& ops) {
   for (std::int64_t id : v.ops)
@@ -45,11 +49,13 @@ bool same_key(const Violation& v, const OpIndex& ops) {
 std::vector<Op*> in_window(History& history, const std::string& f, double start_s, double length_s) {
   std::vector<Op*> out;
   for (Op& op : history.ops)
-    if (op.f == f && !op.final_read && op.invoke_s >= start_s && op.invoke_s < start_s + length_s) out.push_back(&op);
+    if (op.f == f && !op.final_read && op.invoke_s >= start_s && op.invoke_s < start_s + length_s)
+      out.push_back(&op);
   return out;
 }
 
-const Violation* violation_at(const std::vector<Violation>& found, double time_s, const std::string& text = "") {
+const Violation* violation_at(const std::vector<Violation>& found, double time_s,
+                              const std::string& text = "") {
   for (const Violation& v : found)
     if (v.time_s == time_s && v.message.find(text) != std::string::npos) return &v;
   return nullptr;
@@ -62,7 +68,8 @@ Shape incident_shape(const std::string& f) {
     const Op& incident = ops.at(v.ops.back());
     if (incident.f != f || incident.outcome != Outcome::ok) return false;
     for (std::size_t i = 0; i + 1 < v.ops.size(); ++i)
-      if (ops.at(v.ops[i]).outcome == Outcome::ok || ops.at(v.ops[i]).invoke_s < incident.invoke_s) return false;
+      if (ops.at(v.ops[i]).outcome == Outcome::ok || ops.at(v.ops[i]).invoke_s < incident.invoke_s)
+        return false;
     return true;
   };
 }
@@ -71,8 +78,9 @@ Shape incident_shape(const std::string& f) {
 // and turns the first ok client request invoked at or after each of
 // `failed_at_s` into a failure; returns the incident's id and those requests'.
 std::pair<std::int64_t, std::vector<std::int64_t>> plant_incident(History& history, const std::string& f,
-                                                                  const std::string& database, const std::string& node,
-                                                                  double at_s, const std::vector<double>& failed_at_s) {
+                                                                  const std::string& database,
+                                                                  const std::string& node, double at_s,
+                                                                  const std::vector<double>& failed_at_s) {
   std::vector<std::int64_t> failed;
   for (double t : failed_at_s) {
     auto it = std::find_if(history.ops.begin(), history.ops.end(), [&](const Op& op) {
@@ -99,7 +107,8 @@ std::pair<std::int64_t, std::vector<std::int64_t>> plant_incident(History& histo
 // Makes the first ok read (among those `eligible` accepts) that began more
 // than `margin_s` after an ok write of its key was acknowledged return a
 // value older than the latest such write; returns the read's id.
-std::int64_t plant_old_value(History& h, const std::function<bool(const Op&)>& eligible, double margin_s = 0) {
+std::int64_t plant_old_value(History& h, const std::function<bool(const Op&)>& eligible,
+                             double margin_s = 0) {
   for (Op& r : h.ops) {
     if (!ok_read(r) || r.final_read || !eligible(r)) continue;
     const Op* newer = nullptr;
@@ -127,7 +136,8 @@ TEST_CASE("planted: read_your_writes catches a session that does not read its ow
   };
   // Model: read-your-writes sessions off (the replicas lag 200 ms to 1.5 s).
   const Design design{"replica-lag", "fixed", {"workload.duration=10s"}};
-  auto runs = plant_in_model("read_your_writes", design, {"components.profiles.read_your_writes=false"}, kSeeds, shape);
+  auto runs = plant_in_model("read_your_writes", design, {"components.profiles.read_your_writes=false"},
+                             kSeeds, shape);
 
   // History: one read of a session's own key, after its write was
   // acknowledged, returns a value from before that write.
@@ -166,8 +176,10 @@ TEST_CASE("planted: stale_read catches reads from lagging followers") {
            r.invoke_s - w.complete_s > options_of(run, "stale_read").stale_bound_s;
   };
   // Model: every read from the primary, then reads from any replica.
-  const Design design{"replica-lag", "broken", {"workload.duration=10s", "components.profiles.read_policy=primary"}};
-  auto runs = plant_in_model("stale_read", design, {"components.profiles.read_policy=any_replica"}, kSeeds, shape);
+  const Design design{
+      "replica-lag", "broken", {"workload.duration=10s", "components.profiles.read_policy=primary"}};
+  auto runs =
+      plant_in_model("stale_read", design, {"components.profiles.read_policy=any_replica"}, kSeeds, shape);
 
   // History: one read returns a value older than a write acknowledged before it began.
   for (const Run& run : runs) {
@@ -186,9 +198,12 @@ TEST_CASE("planted: linearizable catches follower reads and a lease on a clock t
     return same_key(v, ops) && (stuck.is_read() || stuck.is_write()) && stuck.outcome == Outcome::ok;
   };
   SECTION("reads from followers") {
-    const Design design{"replica-lag", "broken",
-                        {"workload.duration=10s", "components.profiles.read_policy=primary", "checks.linearizable={}"}};
-    auto runs = plant_in_model("linearizable", design, {"components.profiles.read_policy=any_replica"}, kSeeds, shape);
+    const Design design{
+        "replica-lag",
+        "broken",
+        {"workload.duration=10s", "components.profiles.read_policy=primary", "checks.linearizable={}"}};
+    auto runs = plant_in_model("linearizable", design, {"components.profiles.read_policy=any_replica"},
+                               kSeeds, shape);
     // History: one read returns a value older than a write acknowledged before it began.
     for (const Run& run : runs) {
       History h = run.history;
@@ -203,7 +218,8 @@ TEST_CASE("planted: linearizable catches follower reads and a lease on a clock t
     // keeps counting; on the node's own clock the paused primary wakes up
     // believing its lease is still good and answers reads from its old state.
     const Design design{"gc-pause", "fixed", {}};
-    auto runs = plant_in_model("linearizable", design, {"components.orders.failover.lease_clock=local"}, kSeeds, shape);
+    auto runs = plant_in_model("linearizable", design, {"components.orders.failover.lease_clock=local"},
+                               kSeeds, shape);
     // History: the same corruption in a history with timeouts and 10 hot keys.
     for (const Run& run : runs) {
       History h = run.history;
@@ -235,8 +251,9 @@ TEST_CASE("planted: lost_writes catches writes acknowledged by the primary alone
     const Op* write = nullptr;
     for (Op& f : h.ops) {
       if (!ok_read(f) || !f.final_read || !f.value) continue;
-      auto it = std::find_if(h.ops.begin(), h.ops.end(),
-                             [&](const Op& w) { return ok_write(w) && w.key == f.key && w.value == f.value; });
+      auto it = std::find_if(h.ops.begin(), h.ops.end(), [&](const Op& w) {
+        return ok_write(w) && w.key == f.key && w.value == f.value;
+      });
       if (it == h.ops.end()) continue;
       last = &f;
       write = &*it;
@@ -262,17 +279,17 @@ TEST_CASE("planted: single_leader catches an old primary that keeps acknowledgin
     const Op& rival = ops.at(v.ops[1]);
     const Op& after = ops.at(v.ops[2]);
     return ok_write(before) && ok_write(rival) && ok_write(after) && before.node == after.node &&
-           rival.node != before.node && before.complete_s < rival.invoke_s && rival.complete_s < after.invoke_s;
+           rival.node != before.node && before.complete_s < rival.invoke_s &&
+           rival.complete_s < after.invoke_s;
   };
   // Model: split-brain's fixed design without its lease, and with writes
   // acknowledged by the primary alone (majority votes kept): the primary cut
   // off by the partition keeps taking writes while the other side elects one.
   const Design design{"split-brain", "fixed", {}};
-  auto runs = plant_in_model(
-      "single_leader", design,
-      {"components.accounts.ack=primary", "components.accounts.failover.lease=null",
-       "components.accounts.failover.lease_check=null"},
-      kSeeds, shape);
+  auto runs = plant_in_model("single_leader", design,
+                             {"components.accounts.ack=primary", "components.accounts.failover.lease=null",
+                              "components.accounts.failover.lease_check=null"},
+                             kSeeds, shape);
 
   // History: one write in the middle of a primary's tenure is acknowledged
   // by another member instead.
@@ -281,8 +298,9 @@ TEST_CASE("planted: single_leader catches an old primary that keeps acknowledgin
     std::map<std::pair<std::string, std::int64_t>, std::vector<Op*>> tenures;
     for (Op& op : h.ops)
       if (ok_write(op) && !op.node.empty()) tenures[{op.node, op.term.value_or(0)}].push_back(&op);
-    auto longest = std::max_element(tenures.begin(), tenures.end(),
-                                     [](const auto& a, const auto& b) { return a.second.size() < b.second.size(); });
+    auto longest = std::max_element(tenures.begin(), tenures.end(), [](const auto& a, const auto& b) {
+      return a.second.size() < b.second.size();
+    });
     REQUIRE(longest != tenures.end());
     std::vector<Op*>& writes = longest->second;
     REQUIRE(writes.size() >= 3);
@@ -310,15 +328,16 @@ TEST_CASE("planted: stale_cache catches a cache that is never invalidated") {
     if (v.ops.size() < 2 || !ok_write(w) || !same_key(v, ops)) return false;
     for (std::size_t i = 1; i < v.ops.size(); ++i) {
       const Op& r = ops.at(v.ops[i]);
-      const bool from_cache =
-          std::find(options.cache_nodes.begin(), options.cache_nodes.end(), r.node) != options.cache_nodes.end();
+      const bool from_cache = std::find(options.cache_nodes.begin(), options.cache_nodes.end(), r.node) !=
+                              options.cache_nodes.end();
       if (!ok_read(r) || !from_cache || !(r.invoke_s - w.complete_s > options.stale_bound_s)) return false;
     }
     return true;
   };
   // Model: leases on fills, then no invalidation on writes at all (the 20 s TTL is left).
   const Design design{"cache-invalidation", "fixed", {"workload.duration=15s"}};
-  auto runs = plant_in_model("stale_cache", design, {"components.catalog-cache.invalidation=none"}, kSeeds, shape);
+  auto runs =
+      plant_in_model("stale_cache", design, {"components.catalog-cache.invalidation=none"}, kSeeds, shape);
 
   // History: one cache hit, more than the bound after a write of its key
   // was acknowledged, returns a value older than that write.
@@ -326,7 +345,8 @@ TEST_CASE("planted: stale_cache catches a cache that is never invalidated") {
     History h = run.history;
     const CheckOptions& options = options_of(run, "stale_cache");
     const auto from_cache = [&](const Op& r) {
-      return std::find(options.cache_nodes.begin(), options.cache_nodes.end(), r.node) != options.cache_nodes.end();
+      return std::find(options.cache_nodes.begin(), options.cache_nodes.end(), r.node) !=
+             options.cache_nodes.end();
     };
     const std::int64_t read = plant_old_value(h, from_cache, options.stale_bound_s + 0.5);
     const auto found = judge(run, h, "stale_cache");
@@ -345,7 +365,8 @@ TEST_CASE("planted: shard_skew catches sharding by a key whose values are not sp
     if (v.message.rfind(shard + " took ", 0) != 0) return false;
     for (std::int64_t id : v.ops) {
       const Op& op = ops.at(id);
-      if (op.node != shard || op.invoke_s < v.time_s || op.invoke_s >= v.time_s + options.window_s) return false;
+      if (op.node != shard || op.invoke_s < v.time_s || op.invoke_s >= v.time_s + options.window_s)
+        return false;
     }
     return true;
   };
@@ -370,16 +391,20 @@ TEST_CASE("planted: shard_skew catches sharding by a key whose values are not sp
                               options.shard_nodes.end();
         if (op.final_read || !on_shard || op.invoke_s >= options.window_s) continue;
         ++total;
-        if (op.node == hot) ++on_hot;
-        else others.push_back(&op);
+        if (op.node == hot)
+          ++on_hot;
+        else
+          others.push_back(&op);
       }
       const double mean = static_cast<double>(total) / static_cast<double>(options.shard_nodes.size());
       std::size_t moved = 0;
-      while (!(static_cast<double>(on_hot + moved) / mean > options.skew_bound)) ++moved;
+      while (!(static_cast<double>(on_hot + moved) / mean > options.skew_bound))
+        ++moved;
       REQUIRE(moved >= 1);
       REQUIRE(moved <= others.size());
       if (one_fewer) --moved;
-      for (std::size_t i = 0; i < moved; ++i) others[i]->node = hot;
+      for (std::size_t i = 0; i < moved; ++i)
+        others[i]->node = hot;
       return judge(run, h, "shard_skew");
     };
     const auto found = plant(false);
@@ -425,7 +450,8 @@ TEST_CASE("planted: oversell catches check-then-act without a lock") {
     {
       // History: the stock read after the run is below zero.
       History h = run.history;
-      auto stock = std::find_if(h.ops.begin(), h.ops.end(), [](const Op& op) { return ok_read(op) && op.final_read; });
+      auto stock =
+          std::find_if(h.ops.begin(), h.ops.end(), [](const Op& op) { return ok_read(op) && op.final_read; });
       REQUIRE(stock != h.ops.end());
       stock->value = -1;
       const auto found = judge(run, h, "oversell");
@@ -449,10 +475,10 @@ TEST_CASE("planted: availability catches an outage the design has no redundancy 
   // Model: redis-spof's fixed design (retries, fail-open rate limiting, a
   // Redis replica that takes over) without the replica. Shortened: Redis
   // dies at 12 s for 6 s of a 25 s run.
-  const Design design{"redis-spof",
-                      "fixed",
-                      {"workload.duration=25s", "faults.redis-dies-at-peak.at=12s",
-                       "faults.redis-dies-at-peak.duration=6s"}};
+  const Design design{
+      "redis-spof",
+      "fixed",
+      {"workload.duration=25s", "faults.redis-dies-at-peak.at=12s", "faults.redis-dies-at-peak.duration=6s"}};
   auto runs = plant_in_model("availability", design, {"components.redis.replicas=[]"}, kFewSeeds, shape);
 
   // History: in the window [5 s, 10 s), the fewest feed requests turned into
@@ -469,7 +495,8 @@ TEST_CASE("planted: availability catches an outage the design has no redundancy 
       const double attempts = static_cast<double>(ops.size());
       REQUIRE(attempts >= static_cast<double>(options.min_window_ops));
       std::size_t n = 0;
-      while (!(static_cast<double>(ok.size() - n) / attempts < options.slo)) ++n;
+      while (!(static_cast<double>(ok.size() - n) / attempts < options.slo))
+        ++n;
       REQUIRE(n >= 1);
       if (one_fewer) --n;
       for (std::size_t i = 0; i < n; ++i) {
@@ -485,7 +512,8 @@ TEST_CASE("planted: availability catches an outage the design has no redundancy 
     const Violation* v = violation_at(found, start_s, "endpoint feed:");
     REQUIRE(v != nullptr);
     CHECK(v->ops.front() == failed.front());
-    for (std::int64_t id : v->ops) CHECK(contains(failed, id));
+    for (std::int64_t id : v->ops)
+      CHECK(contains(failed, id));
     std::vector<std::int64_t> unused;
     CHECK(plant(true, unused).empty());
   }
@@ -507,8 +535,9 @@ TEST_CASE("planted: latency_slo catches a query without its index and a migratio
     // Model: index-growth's fixed design (an index on created_at) without
     // that index, over 120 days of growth.
     const Design design{"index-growth", "fixed", {"workload.duration=120d"}};
-    auto runs = plant_in_model("latency_slo", design,
-                               {R"(components.db.tables.orders.indexes=[{"column":"id"}])"}, kFewSeeds, shape);
+    auto runs =
+        plant_in_model("latency_slo", design, {R"(components.db.tables.orders.indexes=[{"column":"id"}])"},
+                       kFewSeeds, shape);
 
     // History: in the fourth week, the fewest dashboard queries made slower
     // than the bound that break the p99; one fewer does not.
@@ -525,7 +554,8 @@ TEST_CASE("planted: latency_slo catches a query without its index and a migratio
         const double attempts = static_cast<double>(ops.size());
         REQUIRE(attempts >= static_cast<double>(options.min_window_ops));
         std::size_t n = 0;
-        while (!(static_cast<double>(good.size() - n) / attempts < options.latency_percentile)) ++n;
+        while (!(static_cast<double>(good.size() - n) / attempts < options.latency_percentile))
+          ++n;
         REQUIRE(n >= 1);
         if (one_fewer) --n;
         for (std::size_t i = 0; i < n; ++i) {
@@ -540,7 +570,8 @@ TEST_CASE("planted: latency_slo catches a query without its index and a migratio
       const Violation* v = violation_at(found, start_s, "endpoint yesterday:");
       REQUIRE(v != nullptr);
       CHECK(v->ops.front() == slowed.front());
-      for (std::int64_t id : v->ops) CHECK(contains(slowed, id));
+      for (std::int64_t id : v->ops)
+        CHECK(contains(slowed, id));
       std::vector<std::int64_t> unused;
       CHECK(plant(true, unused).empty());
     }
@@ -550,7 +581,8 @@ TEST_CASE("planted: latency_slo catches a query without its index and a migratio
     // then without lock_timeout: its ALTER waits behind the report and every
     // query queues behind the ALTER.
     const Design design{"alter-table-lock", "fixed-lock-timeout", {"workload.duration=45s"}};
-    plant_in_model("latency_slo", design, {"components.db.queries.add_column.lock_timeout=null"}, kFewSeeds, shape);
+    plant_in_model("latency_slo", design, {"components.db.queries.add_column.lock_timeout=null"}, kFewSeeds,
+                   shape);
   }
 }
 
@@ -563,7 +595,8 @@ TEST_CASE("planted: double_charge catches retries without an idempotency key") {
   };
   // Model: every attempt for an order carries the key pay-<order>, then none does.
   const Design design{"payment-idempotency", "idempotent", {}};
-  auto runs = plant_in_model("double_charge", design, {"components.shop.charge.idempotency_key=false"}, kSeeds, shape);
+  auto runs = plant_in_model("double_charge", design, {"components.shop.charge.idempotency_key=false"},
+                             kSeeds, shape);
 
   // History: the provider's ledger settles one order's charge a second time, a second later.
   for (const Run& run : runs) {
@@ -605,7 +638,8 @@ TEST_CASE("planted: unpaid_shipment catches marking an order paid when the provi
   const Design design{"payment-idempotency",
                       "webhooks",
                       {R"(faults.psp-restarts={"type":"crash","node":"psp","at":"5s","duration":"2s"})"}};
-  auto runs = plant_in_model("unpaid_shipment", design, {"components.shop.on_no_answer=assume_paid"}, kSeeds, shape);
+  auto runs =
+      plant_in_model("unpaid_shipment", design, {"components.shop.on_no_answer=assume_paid"}, kSeeds, shape);
 
   // History: the ledger entry of one paid order is gone.
   for (const Run& run : runs) {
@@ -624,27 +658,31 @@ TEST_CASE("planted: unpaid_shipment catches marking an order paid when the provi
     const auto found = judge(run, h, "unpaid_shipment");
     REQUIRE(found.size() == 1);
     CHECK(found.front().message.rfind(order + " was ", 0) == 0);
-    for (std::int64_t id : found.front().ops) CHECK(OpIndex(h).at(id).key == order);
+    for (std::int64_t id : found.front().ops)
+      CHECK(OpIndex(h).at(id).key == order);
   }
 }
 
 TEST_CASE("planted: charged_not_fulfilled catches orders left pending with nothing to settle them") {
   const Shape shape = [](const Violation& v, const OpIndex& ops, const Run&) {
     bool charged = false;
-    for (std::int64_t id : v.ops) charged = charged || (ops.at(id).f == "settled" && ops.at(id).outcome == Outcome::ok);
+    for (std::int64_t id : v.ops)
+      charged = charged || (ops.at(id).f == "settled" && ops.at(id).outcome == Outcome::ok);
     return charged && same_key(v, ops);
   };
   // Model: orders with no answer stay pending and a job reconciles them
   // with the ledger every 3 s; then there is no such job.
   const Design design{"payment-idempotency", "reconciled", {}};
-  auto runs = plant_in_model("charged_not_fulfilled", design, {"components.shop.reconcile=null"}, kSeeds, shape);
+  auto runs =
+      plant_in_model("charged_not_fulfilled", design, {"components.shop.reconcile=null"}, kSeeds, shape);
 
   // History: the reconciliation's marking of one charged order is gone.
   for (const Run& run : runs) {
     History h = run.history;
     const double bound_s = options_of(run, "charged_not_fulfilled").payment_bound_s;
     double end_s = 0;
-    for (const Op& op : h.ops) end_s = std::max(end_s, std::isfinite(op.complete_s) ? op.complete_s : op.invoke_s);
+    for (const Op& op : h.ops)
+      end_s = std::max(end_s, std::isfinite(op.complete_s) ? op.complete_s : op.invoke_s);
     const Op* charged = nullptr;
     for (const Op& s : h.ops) {
       if (s.f != "settled" || s.outcome != Outcome::ok || s.complete_s + bound_s > end_s) continue;
@@ -673,17 +711,20 @@ TEST_CASE("planted: charged_not_fulfilled catches orders left pending with nothi
 }
 
 TEST_CASE("planted: disk_full catches a table nobody purges") {
-  // Model: table-growth with its nightly purge, then without it (200 days).
-  const Design design{"table-growth", "fixed-purge", {}};
-  auto runs = plant_in_model("disk_full", design, {"components.db.jobs.purge=null"}, kFewSeeds, incident_shape("disk_full"));
+  // Model: table-growth with its nightly purge, then without it (150 days:
+  // without the purge the disk fills after about four months).
+  const Design design{"table-growth", "fixed-purge", {"workload.duration=150d"}};
+  auto runs = plant_in_model("disk_full", design, {"components.db.jobs.purge=null"}, kFewSeeds,
+                             incident_shape("disk_full"));
 
-  // History: the database records a full disk at day 100, and the next three
-  // requests fail; the violation names the incident and those requests.
+  // History: the database records a full disk at day 100, and a request on
+  // days 100, 110 and 120 fails; a full disk stops the database for good, so
+  // the violation names all three, and the incident last.
   for (const Run& run : runs) {
     History h = run.history;
     const double day_s = 86400;
     auto [incident, failed] =
-        plant_incident(h, "disk_full", "db", "db-1", 100 * day_s, {100 * day_s, 120 * day_s, 150 * day_s});
+        plant_incident(h, "disk_full", "db", "db-1", 100 * day_s, {100 * day_s, 110 * day_s, 120 * day_s});
     const auto found = judge(run, h, "disk_full");
     REQUIRE(found.size() == 1);
     CHECK(found.front().ops == std::vector<std::int64_t>{failed[0], failed[1], failed[2], incident});
@@ -694,7 +735,8 @@ TEST_CASE("planted: oom catches a node too small for the database's memory") {
   // Model: underprovisioned's fixed node (8 cores, 16 GiB), then its 4 GiB
   // of memory (60 s, without the zone outage, which comes later).
   const Design design{"underprovisioned", "fixed", {"workload.duration=60s", "faults.zone-a-outage=null"}};
-  auto runs = plant_in_model("oom", design, {"topology.nodes.db-1.memory=4GiB"}, kFewSeeds, incident_shape("oom"));
+  auto runs =
+      plant_in_model("oom", design, {"topology.nodes.db-1.memory=4GiB"}, kFewSeeds, incident_shape("oom"));
 
   // History: an out-of-memory crash at 30 s; a request that fails within the
   // check's window after it is named, one that fails after the window is not.

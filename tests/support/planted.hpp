@@ -96,7 +96,8 @@ inline std::vector<Violation> judge(const Run& run, const History& history, cons
 class OpIndex {
 public:
   explicit OpIndex(const History& history) {
-    for (const Op& op : history.ops) by_id_[op.id] = &op;
+    for (const Op& op : history.ops)
+      by_id_[op.id] = &op;
   }
   bool has(std::int64_t id) const { return by_id_.count(id) > 0; }
   const Op& at(std::int64_t id) const { return *by_id_.at(id); }
@@ -119,13 +120,15 @@ inline std::vector<Violation> verified(const Run& run, const std::string& check,
   for (const auto& v : run.summary["violations"])
     if (v["check"] == check) listed.push_back(v["ops"].get<std::vector<std::int64_t>>());
   REQUIRE(listed.size() <= found.size());
-  for (std::size_t i = 0; i < listed.size(); ++i) CHECK(listed[i] == found[i].ops);
+  for (std::size_t i = 0; i < listed.size(); ++i)
+    CHECK(listed[i] == found[i].ops);
   const OpIndex ops(run.history);
   for (const Violation& v : found) {
     INFO(v.message);
     REQUIRE(v.check == check);
     REQUIRE(!v.ops.empty());
-    for (std::int64_t id : v.ops) REQUIRE(ops.has(id));
+    for (std::int64_t id : v.ops)
+      REQUIRE(ops.has(id));
     REQUIRE(shape(v, ops, run));
   }
   return found;
@@ -135,8 +138,8 @@ inline std::vector<Violation> verified(const Run& run, const std::string& check,
 // `design` with `plant` gives at least one, and each is of `shape`. Returns
 // the correct runs, for the history mutations.
 inline std::vector<Run> plant_in_model(const std::string& check, const Design& design,
-                                       const std::vector<std::string>& plant, const std::vector<std::uint64_t>& seeds,
-                                       const Shape& shape) {
+                                       const std::vector<std::string>& plant,
+                                       const std::vector<std::uint64_t>& seeds, const Shape& shape) {
   std::vector<Run> correct;
   for (std::uint64_t seed : seeds) {
     INFO(design.scenario << " " << design.variant << " seed " << seed);
@@ -160,7 +163,8 @@ inline Op& op_with_id(History& history, std::int64_t id) {
 
 inline std::int64_t next_id(const History& history) {
   std::int64_t id = 0;
-  for (const Op& op : history.ops) id = std::max(id, op.id);
+  for (const Op& op : history.ops)
+    id = std::max(id, op.id);
   return id + 1;
 }
 
@@ -179,7 +183,8 @@ inline void insert_sorted(History& history, const Op& op) {
 inline std::optional<std::int64_t> older_value(const History& history, const Op& newer) {
   const Op* best = nullptr;
   for (const Op& w : history.ops) {
-    if (!w.is_write() || w.outcome != Outcome::ok || w.key != newer.key || !(w.complete_s < newer.invoke_s)) continue;
+    if (!w.is_write() || w.outcome != Outcome::ok || w.key != newer.key || !(w.complete_s < newer.invoke_s))
+      continue;
     if (best == nullptr || w.complete_s > best->complete_s) best = &w;
   }
   if (best == nullptr) return std::nullopt;
