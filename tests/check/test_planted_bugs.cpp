@@ -61,8 +61,9 @@ const Violation* violation_at(const std::vector<Violation>& found, double time_s
   return nullptr;
 }
 
-// Every incident violation: the incident (an ok op of the database named
-// `f`) last, before it requests that did not succeed.
+// Every incident violation: the incident (an ok op of the database, named
+// `f`) last, and before it only requests invoked after it that did not
+// succeed.
 Shape incident_shape(const std::string& f) {
   return [f](const Violation& v, const OpIndex& ops, const Run&) {
     const Op& incident = ops.at(v.ops.back());
