@@ -15,7 +15,8 @@ with open(csv_path, newline="") as f:
     rows = list(csv.DictReader(f))
 variants = [r["variant"] for r in rows]
 x = list(range(len(rows)))
-checks = [c[: -len("_violations")] for c in (rows[0].keys() if rows else []) if c.endswith("_violations")]
+columns = list(rows[0].keys()) if rows else []
+checks = [c[: -len("_violations")] for c in columns if c.endswith("_violations") and c != "runs_with_violations"]
 
 
 def number(row, key):
@@ -62,23 +63,31 @@ else:
     ax.annotate("no checks", (0.5, 0.5), xycoords="axes fraction", ha="center")
 ax.set_title("violations (sum over the seeds)")
 
-# Recovery: the worst seed's longest recovery, and faults never recovered.
+# Recovery: the worst seed's longest time after a fault's end until healthy,
+# its longest outage (how long a fault's first harm lasted), and the faults
+# never recovered from.
 ax = axes[1][1]
 recovery = [number(r, "recovery_s_max") for r in rows]
+outage = [number(r, "outage_s_max") for r in rows]
 never = [int(number(r, "faults_not_recovered") or 0) for r in rows]
 faults = [int(number(r, "faults") or 0) for r in rows]
-bars = ax.bar(x, [v or 0 for v in recovery], 0.6, color=blue)
-for i, (bar, v, n, total) in enumerate(zip(bars, recovery, never, faults)):
-    if total == 0:
-        label = "no faults"
-    else:
-        label = (f"{v:.1f} s" if v is not None else "-") + (f"\n{n}/{total} never" if n else "")
-    if n:
-        bar.set_color(red)
-    ax.annotate(label, (i, v or 0), ha="center", va="bottom", fontsize=8)
-ax.set_title("longest recovery, worst seed (s); red: some faults never recovered")
-ymax = max([v or 0 for v in recovery] + [1.0])
+after_bars = ax.bar([i - 0.2 for i in x], [v or 0 for v in recovery], 0.4, color=blue, label="after the fault's end")
+outage_bars = ax.bar([i + 0.2 for i in x], [v or 0 for v in outage], 0.4, color=orange, label="outage (first harm)")
+for i in x:
+    if faults[i] == 0:
+        ax.annotate("no faults", (i, 0), ha="center", va="bottom", fontsize=8)
+        continue
+    for bar, v in ((after_bars[i], recovery[i]), (outage_bars[i], outage[i])):
+        ax.annotate(f"{v:.1f} s" if v is not None else "-", (bar.get_x() + bar.get_width() / 2, v or 0),
+                    ha="center", va="bottom", fontsize=8)
+    if never[i]:
+        after_bars[i].set_color(red)
+        ax.annotate(f"{never[i]}/{faults[i]} faults\nnever recovered", (i, 0), xytext=(0, 18),
+                    textcoords="offset points", ha="center", fontsize=8, color=red)
+ax.set_title("recovery, worst seed (s)")
+ymax = max([v or 0 for v in recovery + outage] + [1.0])
 ax.set_ylim(0, ymax * 1.3)
+ax.legend(loc="upper right", fontsize=8)
 
 for row in axes:
     for ax in row:

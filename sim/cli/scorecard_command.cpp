@@ -57,6 +57,7 @@ struct Row {
   // none measured), and the faults of all seeds, and those never recovered
   // from (any signal without a number).
   std::optional<double> recovery_max_s;
+  std::optional<double> outage_max_s; // the longest a fault's first harm lasted (of those that ended)
   long long faults = 0, faults_not_recovered = 0;
   std::string first_error;
   double availability_mean() const { return runs ? availability_sum / double(runs) : 0; }
@@ -199,6 +200,9 @@ int command_scorecard(const ScorecardArgs& args, std::ostream& out, std::ostream
           else row.recovery_max_s = std::max(row.recovery_max_s.value_or(0.0), entry[key].get<double>());
         }
         if (!recovered) ++row.faults_not_recovered;
+        if (entry.contains("outage_s"))
+          for (const auto& [signal, value] : entry["outage_s"].items())
+            if (value.is_number()) row.outage_max_s = std::max(row.outage_max_s.value_or(0.0), value.get<double>());
       }
     const auto checked = evaluate_expectations(scenarios[row_of[t]], summary);
     if (std::all_of(checked.begin(), checked.end(), [](const auto& e) { return e.ok; }))
@@ -208,7 +212,7 @@ int command_scorecard(const ScorecardArgs& args, std::ostream& out, std::ostream
   // The table: one line per variant, columns as wide as their widest cell.
   const auto& s0 = scenarios.front();
   std::vector<std::string> head{"variant",          "runs",         "availability", "(worst)", "p99 (worst)",
-                                "recovery (worst)", "not recovered"};
+                                "recovery (worst)", "outage (worst)", "not recovered"};
   for (const auto& c : checks)
     head.push_back(c);
   for (const char* h : {"runs failing", "as expected", "nodes", "messages/run"})
@@ -220,6 +224,7 @@ int command_scorecard(const ScorecardArgs& args, std::ostream& out, std::ostream
     line.push_back(row.runs ? fixed(100 * row.availability_min, 2) + " %" : "-");
     line.push_back(row.runs ? fixed(1000 * row.p99_max_s, 1) + " ms" : "-");
     line.push_back(row.recovery_max_s ? fixed(*row.recovery_max_s, 1) + " s" : "-");
+    line.push_back(row.outage_max_s ? fixed(*row.outage_max_s, 1) + " s" : "-");
     line.push_back(row.faults ? std::to_string(row.faults_not_recovered) + "/" + std::to_string(row.faults) : "-");
     for (const auto& c : checks)
       line.push_back(row.runs_check(c) && row.runs
@@ -247,8 +252,9 @@ int command_scorecard(const ScorecardArgs& args, std::ostream& out, std::ostream
   }
   out << "  availability: mean over the seeds, and the worst seed; violations: summed over the seeds; "
          "runs failing: runs with any violation; as expected: runs within the variant's expect block\n"
-         "  recovery: the longest time from a fault's end until healthy again, worst seed; not recovered: faults "
-         "(over all seeds) after which some signal never recovered\n";
+         "  recovery: the longest time from a fault's end until healthy again; outage: the longest a fault's first "
+         "harm lasted (both over the seeds); not recovered: faults (over all seeds) after which some signal never "
+         "recovered\n";
   int code = kExitOk;
   for (const auto& row : rows)
     if (row.errors) {
@@ -258,8 +264,8 @@ int command_scorecard(const ScorecardArgs& args, std::ostream& out, std::ostream
     }
 
   if (!args.csv.empty() || !args.png.empty()) {
-    std::string csv = "variant,runs,availability_mean,availability_min,latency_p99_s_max,recovery_s_max,faults,"
-                      "faults_not_recovered";
+    std::string csv = "variant,runs,availability_mean,availability_min,latency_p99_s_max,recovery_s_max,"
+                      "outage_s_max,faults,faults_not_recovered";
     for (const auto& c : checks)
       csv += "," + csv_field(c + "_violations");
     csv += ",runs_with_violations,runs_as_expected,nodes,messages_per_run,errors\n";
@@ -267,6 +273,7 @@ int command_scorecard(const ScorecardArgs& args, std::ostream& out, std::ostream
       csv += csv_field(row.variant) + "," + std::to_string(row.runs) + "," +
              fixed(row.availability_mean(), 6) + "," + fixed(row.availability_min, 6) + "," +
              fixed(row.p99_max_s, 6) + "," + (row.recovery_max_s ? fixed(*row.recovery_max_s, 6) : "") + "," +
+             (row.outage_max_s ? fixed(*row.outage_max_s, 6) : "") + "," +
              std::to_string(row.faults) + "," + std::to_string(row.faults_not_recovered);
       for (const auto& c : checks)
         csv += "," +
