@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 
 namespace faultlab::analysis {
@@ -54,13 +55,62 @@ TraceFacts::TraceFacts(const nlohmann::json& header_nodes) {
   }
 }
 
+namespace {
+// The text of a top-level field of a compact JSON line, as faultlab writes
+// them: a string's contents (escapes left as they are) or a number's
+// digits; nullopt when the line has no such field. Only for flat lines:
+// a nested object's key would match too.
+std::optional<std::string_view> raw_field(std::string_view line, std::string_view key) {
+  std::string pattern = "\"";
+  pattern.append(key).append("\":");
+  const auto at = line.find(pattern);
+  if (at == std::string_view::npos) return std::nullopt;
+  std::size_t i = at + pattern.size();
+  if (i < line.size() && line[i] == '"') {
+    std::size_t j = ++i;
+    while (j < line.size() && line[j] != '"') j += line[j] == '\\' ? 2 : 1;
+    return line.substr(i, std::min(j, line.size()) - i);
+  }
+  std::size_t j = i;
+  while (j < line.size() && line[j] != ',' && line[j] != '}') ++j;
+  return line.substr(i, j - i);
+}
+} // namespace
+
 void TraceFacts::add_line(std::string_view line) {
-  // Most lines are ops and messages; only a few kinds matter here, and the
-  // writer puts "ev" second, so a substring test skips the rest unparsed.
-  auto is = [&](std::string_view ev) { return line.find(ev) != std::string_view::npos; };
-  const bool fault = is("\"ev\":\"fault\""), node = is("\"ev\":\"node\""), state = is("\"ev\":\"state\""),
-             discard = is("\"ev\":\"discard\""), query = is("\"ev\":\"query\"");
+  // Most lines are ops and messages, and the writer puts "ev" second: one
+  // short search tells the kind, and only a few kinds are read at all.
+  const auto ev = raw_field(line.substr(0, std::min<std::size_t>(line.size(), 48)), "ev");
+  if (!ev) return;
+  const bool fault = *ev == "fault", node = *ev == "node", state = *ev == "state", discard = *ev == "discard",
+             query = *ev == "query";
   if (!fault && !node && !state && !discard && !query) return;
+  if (state || discard || query) {
+    // The many routine lines (replication applies, statements) are read
+    // without a JSON parse: they are flat, and only a few fields matter.
+    const auto component = raw_field(line, "component");
+    if (!component) return;
+    const std::string name(*component);
+    const bool group = groups_.count(name) > 0, database = databases_.count(name) > 0;
+    if (!group && !database) return;
+    if (query && (!database || raw_field(line, "outcome") != std::optional<std::string_view>("ok"))) return;
+    const bool role = raw_field(line, "role").has_value();
+    if ((state && group && !role) || discard || query) {
+      const auto t = raw_field(line, "t");
+      const auto node_name = raw_field(line, "node");
+      const auto position = raw_field(line, discard ? "position" : "applied");
+      if (!t || !node_name || (!query && !position)) return;
+      Event e;
+      e.t = std::strtod(std::string(*t).c_str(), nullptr);
+      e.seq = next_seq_++;
+      e.node = std::string(*node_name);
+      e.component = name;
+      e.kind = query ? Event::db_served : discard ? Event::discard : Event::applied;
+      if (!query) e.position = std::strtoll(std::string(*position).c_str(), nullptr, 10);
+      events_.push_back(std::move(e));
+      return;
+    }
+  }
   const auto j = nlohmann::json::parse(line, nullptr, false);
   if (!j.is_object() || !j.contains("t") || !j["t"].is_number()) return;
   Event e;

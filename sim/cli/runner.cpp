@@ -92,8 +92,10 @@ CheckedRun run_checked(const scenario::Scenario& scenario, const RunRequest& req
   result.summary["refused_in_flight"] = out.refused_in_flight;
   result.summary["shed_queue_full"] = out.shed_queue_full;
 
-  // Recovery per fault, from the history and the trace as recorded so far.
-  {
+  // Recovery per fault, from the history and the trace as recorded so far
+  // (without faults there is nothing to recover from, and nothing to read).
+  result.summary["recovery"] = nlohmann::ordered_json::array();
+  if (!scenario.faults.empty()) {
     analysis::TraceFacts facts(trace_header(scenario, request.seed, history::kTraceFormat)["nodes"]);
     out.trace->for_each_line([&](const std::string& line) { facts.add_line(line); });
     result.recovery = analysis::analyze_recovery(out.history, facts, recovery_options(scenario),

@@ -82,11 +82,12 @@ for i in x:
                     ha="center", va="bottom", fontsize=8)
     if never[i]:
         after_bars[i].set_color(red)
-        ax.annotate(f"{never[i]}/{faults[i]} faults\nnever recovered", (i, 0), xytext=(0, 18),
+        top = max(recovery[i] or 0, outage[i] or 0)
+        ax.annotate(f"{never[i]}/{faults[i]} faults never recovered", (i, top), xytext=(0, 14),
                     textcoords="offset points", ha="center", fontsize=8, color=red)
 ax.set_title("recovery, worst seed (s)")
 ymax = max([v or 0 for v in recovery + outage] + [1.0])
-ax.set_ylim(0, ymax * 1.3)
+ax.set_ylim(0, ymax * 1.35)
 ax.legend(loc="upper right", fontsize=8)
 
 for row in axes:

@@ -7,6 +7,7 @@
 #include <cfloat>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 namespace faultlab::viz {
 
@@ -61,15 +62,16 @@ ImVec2 drop_point(const OverlayFrame& f, const Message& m, float ya, float yb) {
 // when some signal never recovered. Returns the height it used.
 float draw_recovery_bracket(const OverlayFrame& f, const Fault& fault, float y) {
   const ViewContext& v = f.view;
-  double from_s = 0, until_s = 0, longest_s = 0;
+  double from_s = 0, until_s = 0, longest_s = 0, outage_s = 0;
   bool any = false, never = false;
-  std::string detail, missing;
+  std::string detail, missing, outage_signal;
   for (const Recovered& r : f.trace.recoveries) {
     if (r.fault != fault.name) continue;
     from_s = r.from_s;
     until_s = any ? std::max(until_s, r.t_s) : r.t_s;
     any = true;
     char buf[96];
+    if (r.outage_s && *r.outage_s > outage_s) outage_s = *r.outage_s, outage_signal = r.signal;
     if (r.after_s) {
       longest_s = std::max(longest_s, *r.after_s);
       std::snprintf(buf, sizeof buf, "\n  %s: %.2f s", r.signal.c_str(), *r.after_s);
@@ -87,11 +89,16 @@ float draw_recovery_bracket(const OverlayFrame& f, const Fault& fault, float y) 
   f.draw->AddLine({xa, mid}, {xb, mid}, colour, 2.f);
   f.draw->AddLine({xa, y}, {xa, y + 2 * h}, colour, 2.f);
   f.draw->AddLine({xb, y}, {xb, y + 2 * h}, colour, 2.f);
-  char text[160];
+  char text[200];
   if (never)
     std::snprintf(text, sizeof text, "not recovered (%s)", missing.c_str());
   else
     std::snprintf(text, sizeof text, "recovered in %.1f s", longest_s);
+  if (outage_s > 0) {
+    // How long the fault's first harm lasted, which a failover ends during the fault.
+    const std::size_t used = std::strlen(text);
+    std::snprintf(text + used, sizeof text - used, "; %s down %.1f s", outage_signal.c_str(), outage_s);
+  }
   const ImVec2 ts = ImGui::CalcTextSize(text);
   const float tx = std::min(xb + 4.f, v.x1 - ts.x - 4.f);
   const float ty = mid - ts.y * 0.5f;

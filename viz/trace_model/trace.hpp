@@ -106,6 +106,7 @@ struct Recovered {
   double from_s = 0.0;              // measured from (the fault's end, or the last overlapping fault's)
   double t_s = 0.0;                 // when it recovered; the trace's end when it never did
   std::optional<double> after_s;    // t_s - from_s; nullopt: never recovered
+  std::optional<double> outage_s;   // how long the fault's first harm to this signal lasted (nullopt: none known)
 };
 
 // A node's down / paused interval (greyed in its lane).
