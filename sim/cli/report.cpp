@@ -94,6 +94,28 @@ void print_report(std::ostream& out, const scenario::Scenario& s, const CheckedR
       out << "        - " << found[i]->message << "\n";
     if (found.size() > kExamplesPerCheck) out << "        ... and " << found.size() - kExamplesPerCheck << " more\n";
   }
+  if (!run.recovery.empty()) {
+    // One line per fault: how long after its end each signal was healthy again.
+    out << "  recovery: (time after each fault's end until healthy for "
+        << util::format_duration(analysis::RecoveryOptions{}.hold_s)
+        << " again; down: how long the fault's first harm lasted; README \"Recovery\")\n";
+    for (const auto& r : run.recovery) {
+      out << "    " << r.fault << " (" << r.type << (r.node.empty() ? "" : " " + r.node) << ", "
+          << util::format_duration(r.start_s) << ".."
+          << (r.end_s ? util::format_duration(*r.end_s) : std::string("never ended")) << "):";
+      for (std::size_t i = 0; i < r.signals.size(); ++i) {
+        const auto& sig = r.signals[i];
+        out << (i ? ", " : " ") << sig.signal << " "
+            << (sig.recovered_s ? util::format_duration(*sig.recovered_s) : std::string("not recovered"));
+        if (sig.impact_s)
+          out << " (down " << (sig.outage_s ? util::format_duration(*sig.outage_s) : std::string("for good"))
+              << " from " << util::format_duration(r.start_s + *sig.impact_s) << ")";
+      }
+      if (r.signals.empty()) out << " nothing to measure";
+      if (r.from != "end") out << " (measured from the " << r.from << ")";
+      out << "\n";
+    }
+  }
   if (summary.value("refused_in_flight", 0) > 0)
     out << "  limit:   " << summary["refused_in_flight"].get<std::int64_t>() << " requests were refused because "
         << s.limits.max_in_flight << " were already in flight (limits.max_in_flight)\n";

@@ -61,6 +61,17 @@ nlohmann::ordered_json trace_header(const scenario::Scenario& s, std::uint64_t s
   return h;
 }
 
+analysis::RecoveryOptions recovery_options(const scenario::Scenario& scenario) {
+  analysis::RecoveryOptions options;
+  for (const auto& c : scenario.checks)
+    if (c.name == "availability") {
+      options.slo = c.options.slo;
+      options.endpoint_slo = c.options.endpoint_slo;
+    }
+  for (const auto& client : scenario.workload.clients) options.client_groups.push_back(client.name);
+  return options;
+}
+
 CheckedRun run_checked(const scenario::Scenario& scenario, const RunRequest& request) {
   model::RunOptions options;
   options.seed = request.seed;
@@ -80,6 +91,18 @@ CheckedRun run_checked(const scenario::Scenario& scenario, const RunRequest& req
   for (const auto& [name, value] : out.model_metrics) result.summary["metrics"][name] = value;
   result.summary["refused_in_flight"] = out.refused_in_flight;
   result.summary["shed_queue_full"] = out.shed_queue_full;
+
+  // Recovery per fault, from the history and the trace as recorded so far
+  // (without faults there is nothing to recover from, and nothing to read).
+  result.summary["recovery"] = nlohmann::ordered_json::array();
+  if (!scenario.faults.empty()) {
+    analysis::TraceFacts facts(trace_header(scenario, request.seed, history::kTraceFormat)["nodes"]);
+    out.trace->for_each_line([&](const std::string& line) { facts.add_line(line); });
+    result.recovery = analysis::analyze_recovery(out.history, facts, recovery_options(scenario),
+                                                 scenario.workload.duration_s, out.sim_time_s);
+    result.summary["recovery"] = analysis::recovery_json(result.recovery);
+    for (auto& e : analysis::recovered_events(result.recovery, out.sim_time_s)) out.trace->add(e.t, std::move(e.line));
+  }
 
   // Violations go into the trace at their time, so a viewer can mark them.
   for (const auto& v : result.violations) {

@@ -2,6 +2,7 @@
 // forked child process (SimGrid allows one engine per process).
 #pragma once
 
+#include "analysis/recovery.hpp"
 #include "check/violation.hpp"
 #include "cli/outcome.hpp"
 #include "scenario/config.hpp"
@@ -25,7 +26,12 @@ struct CheckedRun {
   nlohmann::ordered_json summary;
   std::vector<check::Violation> violations;
   Metrics metrics;
+  std::vector<analysis::Recovery> recovery; // per fault (README "Recovery")
 };
+
+// Recovery settings for a scenario: its availability check's SLO when it
+// declares one, and only its client groups' requests.
+analysis::RecoveryOptions recovery_options(const scenario::Scenario& scenario);
 
 // Simulates, checks, and writes the requested files. Call once per process.
 CheckedRun run_checked(const scenario::Scenario& scenario, const RunRequest& request);

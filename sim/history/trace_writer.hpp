@@ -32,6 +32,10 @@ public:
   std::size_t size() const { return events_.size(); }
   bool overflowed() const { return overflowed_; }
   std::int64_t max_events() const { return max_events_; }
+  // Every event line so far, in the order they were added (not by time).
+  void for_each_line(const std::function<void(const std::string& line)>& visit) const {
+    for (const auto& e : events_) visit(e.line);
+  }
 
   // Writes `header`, the events sorted by time (ties keep insertion order),
   // and `end`, atomically. `only_ops` keeps just op events (a history file).

@@ -232,3 +232,28 @@ TEST_CASE("no cut or corrupted trace crashes the loader: it loads or says why") 
     CHECK_NOTHROW(load(s));
   }
 }
+
+TEST_CASE("recovered events load per fault and signal, a null one as never recovered") {
+  TempDir dir;
+  std::string events = kEvents;
+  const std::string end_line = "{\"t\":2.0,\"ev\":\"end\"";
+  events.insert(events.find(end_line),
+                R"({"t":1.3,"ev":"recovered","fault":"cut","signal":"leader","from_s":1.0,"after_s":0.3,"impact_s":0.2,"outage_s":0.75})"
+                "\n"
+                R"({"t":2.0,"ev":"recovered","fault":"cut","signal":"availability","from_s":1.0,"after_s":null,"outage_s":null})"
+                "\n");
+  const Trace t = load_trace(dir.write("recovered.jsonl", kHeader + "\n" + events));
+  CHECK(t.ignored_events == 1); // still only "sparkle"
+  REQUIRE(t.recoveries.size() == 2);
+  CHECK(t.recoveries[0].fault == "cut");
+  CHECK(t.recoveries[0].signal == "leader");
+  CHECK(t.recoveries[0].from_s == 1.0);
+  CHECK(t.recoveries[0].t_s == 1.3);
+  REQUIRE(t.recoveries[0].after_s);
+  CHECK(*t.recoveries[0].after_s == 0.3);
+  REQUIRE(t.recoveries[0].outage_s);
+  CHECK(*t.recoveries[0].outage_s == 0.75);
+  CHECK(t.recoveries[1].signal == "availability");
+  CHECK_FALSE(t.recoveries[1].after_s);
+  CHECK_FALSE(t.recoveries[1].outage_s);
+}

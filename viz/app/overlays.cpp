@@ -7,6 +7,7 @@
 #include <cfloat>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 namespace faultlab::viz {
 
@@ -55,6 +56,63 @@ ImVec2 drop_point(const OverlayFrame& f, const Message& m, float ya, float yb) {
   if (m.t_end_s <= m.t_send_s) x += f.view.font_px * 0.8f;
   return {x, ya + (yb - ya) * 0.5f};
 }
+// Under a fault's label: a bracket from where its recovery is measured (its
+// end, or the end of the last fault overlapping it) to when every signal was
+// healthy again, "recovered in 2.3 s"; red and open to the end of the trace
+// when some signal never recovered. Returns the height it used.
+float draw_recovery_bracket(const OverlayFrame& f, const Fault& fault, float y) {
+  const ViewContext& v = f.view;
+  double from_s = 0, until_s = 0, longest_s = 0, outage_s = 0;
+  bool any = false, never = false;
+  std::string detail, missing, outage_signal;
+  for (const Recovered& r : f.trace.recoveries) {
+    if (r.fault != fault.name) continue;
+    from_s = r.from_s;
+    until_s = any ? std::max(until_s, r.t_s) : r.t_s;
+    any = true;
+    char buf[96];
+    if (r.outage_s && *r.outage_s > outage_s) outage_s = *r.outage_s, outage_signal = r.signal;
+    if (r.after_s) {
+      longest_s = std::max(longest_s, *r.after_s);
+      std::snprintf(buf, sizeof buf, "\n  %s: %.2f s", r.signal.c_str(), *r.after_s);
+    } else {
+      never = true;
+      missing += (missing.empty() ? "" : ", ") + r.signal;
+      std::snprintf(buf, sizeof buf, "\n  %s: not recovered", r.signal.c_str());
+    }
+    detail += buf;
+  }
+  if (!any || until_s < v.t0_s || from_s > v.t1_s) return 0.f;
+  const ImU32 colour = never ? palette::kFail : palette::kOk;
+  const float xa = v.x_clamped(from_s), xb = std::max(v.x_clamped(until_s), xa + 2.f);
+  const float h = v.font_px * 0.5f, mid = y + h;
+  f.draw->AddLine({xa, mid}, {xb, mid}, colour, 2.f);
+  f.draw->AddLine({xa, y}, {xa, y + 2 * h}, colour, 2.f);
+  f.draw->AddLine({xb, y}, {xb, y + 2 * h}, colour, 2.f);
+  char text[200];
+  if (never)
+    std::snprintf(text, sizeof text, "not recovered (%s)", missing.c_str());
+  else
+    std::snprintf(text, sizeof text, "recovered in %.1f s", longest_s);
+  if (outage_s > 0) {
+    // How long the fault's first harm lasted, which a failover ends during the fault.
+    const std::size_t used = std::strlen(text);
+    std::snprintf(text + used, sizeof text - used, "; %s down %.1f s", outage_signal.c_str(), outage_s);
+  }
+  const ImVec2 ts = ImGui::CalcTextSize(text);
+  const float tx = std::min(xb + 4.f, v.x1 - ts.x - 4.f);
+  const float ty = mid - ts.y * 0.5f;
+  f.draw->AddRectFilled({tx - 2, ty}, {tx + ts.x + 4, ty + ts.y}, palette::rgb(0, 0, 0, 190));
+  f.draw->AddText({tx, ty}, colour, text);
+  if (f.mouse.x >= xa - 2 && f.mouse.x <= std::max(xb, tx + ts.x) && f.mouse.y >= y &&
+      f.mouse.y <= y + std::max(2 * h, ts.y) && f.tooltip->empty()) {
+    char head[128];
+    std::snprintf(head, sizeof head, "recovery after %s, measured from %.3f s:", fault.name.c_str(), from_s);
+    *f.tooltip = head + detail;
+  }
+  return std::max(2 * h, ts.y) + 2.f;
+}
+
 } // namespace
 
 void draw_fault_bands(const OverlayFrame& f) {
@@ -98,6 +156,7 @@ void draw_fault_bands(const OverlayFrame& f) {
       *f.tooltip = label + buf + (fault.details.empty() ? "" : "\n" + fault.details);
     }
     label_y += ts.y + 2.f;
+    label_y += draw_recovery_bracket(f, fault, label_y);
   }
 }
 

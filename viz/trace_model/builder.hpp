@@ -37,6 +37,10 @@ public:
     t_.violations.push_back(std::move(v));
     ++t_.event_count;
   }
+  void recovered(Recovered r) {
+    t_.recoveries.push_back(std::move(r));
+    ++t_.event_count;
+  }
   void ignored_event() { ++t_.ignored_events; }
   // The database's events (builder_database.cpp). A lock wait stays open
   // until its statement ends: end_lock_waits() with the same component and who.

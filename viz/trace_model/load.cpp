@@ -263,6 +263,15 @@ void read_event(TraceBuilder& b, const json& j, const std::string& where) {
       for (const auto& id : *ops)
         if (id.is_number_integer()) v.ops.push_back(id.get<std::int64_t>());
     b.violation(std::move(v));
+  } else if (ev == "recovered") {
+    Recovered r;
+    r.t_s = t;
+    r.fault = l.string_or("fault");
+    r.signal = l.string_or("signal", "?");
+    if (auto f = j.find("from_s"); f != j.end() && f->is_number()) r.from_s = f->get<double>();
+    if (auto a = j.find("after_s"); a != j.end() && a->is_number()) r.after_s = a->get<double>();
+    if (auto o = j.find("outage_s"); o != j.end() && o->is_number()) r.outage_s = o->get<double>();
+    b.recovered(std::move(r));
   } else if (ev == "end") {
     read_end(b, l, j, t);
   } else if (detail::read_database_event(b, l, t, ev)) {

@@ -8,6 +8,7 @@
 #include "trace_model/span_index.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -96,6 +97,16 @@ struct Fault {
   std::string one_way_from, one_way_to;
   std::vector<std::string> nodes; // drop / delay targets
   std::string details;            // the raw details, for tooltips
+};
+
+// When the system was healthy again after a fault, by one signal
+// (availability, leader, replicas, database): a "recovered" event.
+struct Recovered {
+  std::string fault, signal;
+  double from_s = 0.0;              // measured from (the fault's end, or the last overlapping fault's)
+  double t_s = 0.0;                 // when it recovered; the trace's end when it never did
+  std::optional<double> after_s;    // t_s - from_s; nullopt: never recovered
+  std::optional<double> outage_s;   // how long the fault's first harm to this signal lasted (nullopt: none known)
 };
 
 // A node's down / paused interval (greyed in its lane).
@@ -246,6 +257,7 @@ struct Trace {
   std::vector<StatusSpan> status_spans; // sorted by t_start_s
   std::vector<StateEvent> states;       // sorted by t_s
   std::vector<Violation> violations;    // sorted by t_s
+  std::vector<Recovered> recoveries;    // in trace order (faultlab writes them at the time of recovery)
   std::vector<double> violation_times;  // same order, for lower_bound
   std::vector<LockWait> lock_waits;     // sorted by t_start_s
   std::vector<QueryEvent> queries;      // sorted by t_s
