@@ -23,13 +23,15 @@ test: build
 
 # Everything built with AddressSanitizer + UndefinedBehaviorSanitizer (the
 # `asan` preset in CMakePresets.json, into build-asan/) and the whole suite run
-# there; any sanitizer report fails its test. ASAN_CTEST passes ctest options,
-# e.g. ASAN_CTEST="-LE 'viewer|notebook|docs'" for the subset CI runs.
+# there; any sanitizer report fails its test. For a subset (.ci/run runs one):
+# ASAN_TARGETS limits what is built, ASAN_CTEST passes ctest options such as
+# -R or -LE 'viewer|notebook|docs', ASAN_CMAKE_FLAGS adds configure options.
 ASAN_CMAKE_FLAGS ?=
+ASAN_TARGETS ?=
 ASAN_CTEST ?=
 test-asan: setup
 	@cmake --preset asan $(ASAN_CMAKE_FLAGS) >/dev/null
-	@cmake --build --preset asan -j $(JOBS)
+	@cmake --build --preset asan -j $(JOBS) $(if $(ASAN_TARGETS),--target $(ASAN_TARGETS))
 	@ctest --preset asan -j $(JOBS) $(ASAN_CTEST)
 
 demo: build
