@@ -4,7 +4,7 @@
 A command for copying is a line of a fenced code block, or an inline code
 span, that starts with `./faultlab`, `./faultlab-viz`, `./scripts/`, `make `
 or `tar `. Templates with a placeholder in capitals (TRACE, NAME) are not
-runnable and are skipped; so is `make test`, which is what runs this test, and `make bench`, which measures speed
+runnable and are skipped; so are `make test`, which is what runs this test, `make test-asan`, and `make bench`, which measures speed
 for minutes.
 `make demo` and `make handout` are run as what they do after building:
 scripts/demo.sh and scripts/handout.sh.
@@ -49,6 +49,8 @@ def runnable(command, source):
     words = command.split()
     if words[0] == "make" and words[1] == "test":
         return False, "make test runs this test"
+    if words[0] == "make" and words[1] == "test-asan":
+        return False, "make test-asan builds everything again with sanitizers and runs this test there"
     if words[0] == "make" and words[1] == "bench":
         return False, "the benchmarks take minutes and measure speed; they are run by hand"
     # A word in capitals that names no file of the checkout (TRACE, NAME,

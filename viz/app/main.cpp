@@ -12,6 +12,15 @@
 
 using namespace faultlab::viz;
 
+#if defined(__SANITIZE_ADDRESS__)
+// make test-asan: no leak check in the viewer. After a screenshot under Xvfb,
+// LeakSanitizer reports two 56-byte objects from the GL stack whose stacks end
+// in a library already unloaded (frames without a module), so no suppression
+// can name them. Memory errors are still checked; the trace model's own tests
+// keep the leak check. ASAN_OPTIONS from the environment still wins.
+extern "C" const char* __asan_default_options() { return "detect_leaks=0"; }
+#endif
+
 int main(int argc, char** argv) {
   Options opt;
   try {
