@@ -121,13 +121,13 @@ Story read_story(const Context& c, const Op& read) {
     for (const State& s : e.states(read.node))
       if (s.t_s >= write->invoke_s && s.t_s < fill->t_s && s.key == read.key && s.why.rfind("delete", 0) == 0)
         deleted = &s;
+    const std::string stale = read.key + "=" + (fill->value.empty() ? "nothing" : fill->value);
     story.steps.push_back(Step{fill->t_s, read.node,
-                               read.node + " was filled with " + read.key + "=" +
-                                   (fill->value.empty() ? "nothing" : fill->value) + " at " + seconds(fill->t_s) +
-                                   (deleted ? ", after the write's delete at " + seconds(deleted->t_s) : "") +
-                                   (fill->t_s > write->complete_s ? ", after " + read.key + "=" +
-                                                                        value_text(write->value) + " was acknowledged"
-                                                                  : ""),
+                               deleted ? read.node + " deleted " + read.key + " at " + seconds(deleted->t_s) +
+                                             " for the write, then a fill put " + stale + " back at " +
+                                             seconds(fill->t_s)
+                                       : read.node + " was filled with " + stale + " at " + seconds(fill->t_s) +
+                                             " and nothing removed it after the write",
                                ""});
   } else if (write && !write->node.empty() && write->node != read.node) {
     behind_of = write->node;
