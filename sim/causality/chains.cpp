@@ -133,6 +133,7 @@ Story read_story(const Context& c, const Op& read) {
     behind_of = write->node;
     const std::string assignment = read.key + "=" + value_text(write->value);
     const State* at = position_at(e, read.node, read.complete_s);
+    double behind_since_s = write->complete_s; // where the step sits: when it fell behind, if known
     const State* done = applied(e, read.node, read.key, value_text(write->value), write->invoke_s);
     std::string behind; // how far behind it was, when its replication positions say
     if (at) {
@@ -140,6 +141,7 @@ Story read_story(const Context& c, const Op& read) {
       const State* next = nullptr;
       for (const State& s : e.states(write->node))
         if (s.applied == at->applied + 1 && s.t_s <= read.complete_s) next = &s;
+      if (next) behind_since_s = next->t_s;
       if (next)
         behind = " was " + duration(read.complete_s - next->t_s) + " behind " + write->node + " (at position " +
                  std::to_string(at->applied) + ", " + write->node + " wrote " + std::to_string(next->applied) +
@@ -148,7 +150,7 @@ Story read_story(const Context& c, const Op& read) {
     const std::string applied_text = done ? "applied " + assignment + " only at " + seconds(done->t_s)
                                           : "never applied " + assignment + " in this run";
     const std::string text = read.node + (behind.empty() ? " " + applied_text : behind + "; it " + applied_text);
-    story.steps.push_back(Step{done ? done->t_s : read.complete_s, read.node, text, ""});
+    story.steps.push_back(Step{behind_since_s, read.node, text, ""});
   } else if (write) {
     story.steps.push_back(Step{write->complete_s, write->node,
                                read.key + "=" + value_text(write->value) + " was acknowledged at " +
@@ -176,18 +178,25 @@ Story leader_story(const Context& c) {
                              "two primaries: " + a->node + " and " + b->node + " both acknowledged writes at " +
                                  seconds(c.violation.time_s),
                              ""});
-  const std::int64_t term_a = a->term.value_or(-1), term_b = b->term.value_or(-1);
-  const State* eb = elected(c.evidence, b->node, term_b);
-  const State* ea = elected(c.evidence, a->node, term_a);
-  if (eb)
-    story.steps.push_back(Step{eb->t_s, b->node,
-                               b->node + " became primary" + (term_b >= 0 ? " of term " + std::to_string(term_b) : "") +
-                                   " at " + seconds(eb->t_s) + (eb->why.empty() ? "" : " (" + eb->why + ")"),
+  // The later election, then the primary that did not step down for it.
+  struct Leader {
+    const Op* op;
+    const State* elected;
+  };
+  Leader first{a, elected(c.evidence, a->node, a->term.value_or(-1))};
+  Leader second{b, elected(c.evidence, b->node, b->term.value_or(-1))};
+  if (first.elected && second.elected && first.elected->t_s > second.elected->t_s) std::swap(first, second);
+  auto term_of = [](const Op* op) { return op->term ? " of term " + std::to_string(*op->term) : std::string(); };
+  if (second.elected)
+    story.steps.push_back(Step{second.elected->t_s, second.op->node,
+                               second.op->node + " became primary" + term_of(second.op) + " at " +
+                                   seconds(second.elected->t_s) +
+                                   (second.elected->why.empty() ? "" : " (" + second.elected->why + ")"),
                                ""});
-  story.steps.push_back(Step{ea ? ea->t_s : a->invoke_s, a->node,
-                             a->node + " still acted as primary" +
-                                 (term_a >= 0 ? " of term " + std::to_string(term_a) : "") +
-                                 (ea ? ", since " + seconds(ea->t_s) : ""),
+  story.steps.push_back(Step{first.elected ? first.elected->t_s : first.op->invoke_s, first.op->node,
+                             first.op->node + ", primary" + term_of(first.op) +
+                                 (first.elected ? " since " + seconds(first.elected->t_s) : "") +
+                                 ", did not step down",
                              ""});
   story.fault = fault_on(c, a->node, b->node);
   if (story.fault.empty()) story.fault = fault_on(c, a->node);
@@ -201,7 +210,8 @@ Story lost_write_story(const Context& c) {
   if (!write) return story;
   const Evidence& e = c.evidence;
   const std::string assignment = write->key + "=" + value_text(write->value);
-  story.steps.push_back(Step{write->complete_s, write->node,
+  story.steps.push_back(Step{final_read ? final_read->invoke_s : write->complete_s,
+                             final_read && !final_read->node.empty() ? final_read->node : write->node,
                              "lost write: " + assignment + " acknowledged by " + write->node + " at " +
                                  seconds(write->complete_s) +
                                  (final_read ? ", missing from the final read at " + seconds(final_read->invoke_s) : ""),

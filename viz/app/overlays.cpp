@@ -320,7 +320,9 @@ void draw_cause_chain(const OverlayFrame& f) {
     }
   }
   // One mark per step, numbered from the root (the last step) to the violation.
-  const std::size_t n = s.chain.size();
+  // Without a linked fault the last step only says so: it is not an event to mark.
+  const std::size_t n = s.chain.size() - (s.cause_faults.empty() && s.chain.back().fault.empty() ? 1 : 0);
+  if (n == 0) return;
   std::vector<ImVec2> at(n);
   const float r = v.font_px * 0.62f;
   for (std::size_t i = 0; i < n; ++i) {
@@ -343,7 +345,7 @@ void draw_cause_chain(const OverlayFrame& f) {
   for (std::size_t i = 0; i < n; ++i) {
     f.draw->AddCircleFilled(at[i], r, palette::rgb(0, 0, 0, 230));
     f.draw->AddCircle(at[i], r, palette::kCause, 0, 2.5f);
-    const std::string number = std::to_string(n - i);
+    const std::string number = std::to_string(s.chain.size() - i); // as the panel numbers them
     const ImVec2 ts = ImGui::CalcTextSize(number.c_str());
     f.draw->AddText({at[i].x - ts.x * 0.5f, at[i].y - ts.y * 0.5f}, palette::kCause, number.c_str());
     if (f.tooltip && std::hypot(f.mouse.x - at[i].x, f.mouse.y - at[i].y) <= r)
