@@ -193,7 +193,8 @@ Story leader_story(const Context& c) {
                                    seconds(second.elected->t_s) +
                                    (second.elected->why.empty() ? "" : " (" + second.elected->why + ")"),
                                ""});
-  story.steps.push_back(Step{first.elected ? first.elected->t_s : first.op->invoke_s, first.op->node,
+  // It should have stepped down when the other was elected: the step sits there.
+  story.steps.push_back(Step{second.elected ? second.elected->t_s : first.op->invoke_s, first.op->node,
                              first.op->node + ", primary" + term_of(first.op) +
                                  (first.elected ? " since " + seconds(first.elected->t_s) : "") +
                                  ", did not step down",

@@ -333,6 +333,11 @@ void draw_cause_chain(const OverlayFrame& f) {
     const float x = std::clamp(v.x_of(step.t_s), v.x0 + r + 2.f, v.x1 - r - 2.f);
     at[i] = {x, y};
   }
+  // Steps at nearly the same place (the failed ops and the node they went
+  // to) would hide each other: move a later one along its lane.
+  for (std::size_t i = n; i-- > 0;)
+    for (std::size_t j = n - 1; j > i; --j)
+      if (std::hypot(at[i].x - at[j].x, at[i].y - at[j].y) < 2.f * r) at[i].x = at[j].x + 2.2f * r;
   for (std::size_t i = n - 1; i > 0; --i) {
     // Cause -> effect, stopping at the effect's mark.
     const ImVec2 a = at[i], b = at[i - 1];
