@@ -68,24 +68,6 @@ std::string fault_on(const Context& c, const std::string& node, const std::strin
   return "";
 }
 
-// The first state of `node` at or after `from_s` that applied key=value.
-const State* applied(const Evidence& e, const std::string& node, const std::string& key, const std::string& value,
-                     double from_s) {
-  for (const State& s : e.states(node))
-    if (s.t_s >= from_s && s.key == key && s.value == value && s.applied >= 0) return &s;
-  return nullptr;
-}
-
-// The replication position `node` had reached at `t_s` (-1: unknown).
-const State* position_at(const Evidence& e, const std::string& node, double t_s) {
-  const State* last = nullptr;
-  for (const State& s : e.states(node)) {
-    if (s.t_s > t_s) break;
-    if (s.applied >= 0) last = &s;
-  }
-  return last;
-}
-
 // The fill of a cache that a read was served from: the last fill of its
 // key on the answering node before the answer (nullptr: not a cache).
 const State* last_fill(const Evidence& e, const Op& read) {
@@ -132,15 +114,13 @@ Story read_story(const Context& c, const Op& read) {
   } else if (write && !write->node.empty() && write->node != read.node) {
     behind_of = write->node;
     const std::string assignment = read.key + "=" + value_text(write->value);
-    const State* at = position_at(e, read.node, read.complete_s);
+    const State* at = e.position_at(read.node, read.complete_s);
     double behind_since_s = write->complete_s; // where the step sits: when it fell behind, if known
-    const State* done = applied(e, read.node, read.key, value_text(write->value), write->invoke_s);
+    const State* done = e.first_apply(read.node, read.key, value_text(write->value), write->invoke_s);
     std::string behind; // how far behind it was, when its replication positions say
     if (at) {
       // Behind since the writer applied the entry after the last one the reader had.
-      const State* next = nullptr;
-      for (const State& s : e.states(write->node))
-        if (s.applied == at->applied + 1 && s.t_s <= read.complete_s) next = &s;
+      const State* next = e.at_position(write->node, at->applied + 1, read.complete_s);
       if (next) behind_since_s = next->t_s;
       if (next)
         behind = " was " + duration(read.complete_s - next->t_s) + " behind " + write->node + " (at position " +
@@ -217,12 +197,9 @@ Story lost_write_story(const Context& c) {
                                  seconds(write->complete_s) +
                                  (final_read ? ", missing from the final read at " + seconds(final_read->invoke_s) : ""),
                              ""});
-  for (const Discard& d : e.discards())
-    if (d.t_s >= write->invoke_s && d.key == write->key && d.value == value_text(write->value)) {
-      story.steps.push_back(Step{d.t_s, d.node, d.node + " discarded " + assignment + " at " + seconds(d.t_s) +
+  if (const Discard* d = e.first_discard(write->key, value_text(write->value), write->invoke_s))
+    story.steps.push_back(Step{d->t_s, d->node, d->node + " discarded " + assignment + " at " + seconds(d->t_s) +
                                                     " when logs were reconciled", ""});
-      break;
-    }
   for (const State& s : e.role_states())
     if (s.t_s >= write->complete_s && s.role == "primary" && s.node != write->node) {
       story.steps.push_back(Step{s.t_s, s.node,

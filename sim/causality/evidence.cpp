@@ -141,6 +141,45 @@ const std::vector<State>& Evidence::states(const std::string& node) const {
   return it == states_.end() ? kNone : it->second;
 }
 
+const State* Evidence::first_apply(const std::string& node, const std::string& key, const std::string& value,
+                                   double from_s) const {
+  const auto it = applies_.find(node + '\n' + key + '\n' + value);
+  if (it == applies_.end()) return nullptr;
+  const std::vector<State>& of_node = states(node);
+  for (std::size_t i : it->second)
+    if (of_node[i].t_s >= from_s) return &of_node[i];
+  return nullptr;
+}
+
+const State* Evidence::at_position(const std::string& node, std::int64_t position, double until_s) const {
+  const auto it = positions_.find(node + '\n' + std::to_string(position));
+  if (it == positions_.end()) return nullptr;
+  const std::vector<State>& of_node = states(node);
+  const State* last = nullptr;
+  for (std::size_t i : it->second)
+    if (of_node[i].t_s <= until_s) last = &of_node[i];
+  return last;
+}
+
+const State* Evidence::position_at(const std::string& node, double t_s) const {
+  const std::vector<State>& of_node = states(node);
+  auto it = std::upper_bound(of_node.begin(), of_node.end(), t_s,
+                             [](double t, const State& s) { return t < s.t_s; });
+  while (it != of_node.begin()) {
+    --it;
+    if (it->applied >= 0) return &*it;
+  }
+  return nullptr;
+}
+
+const Discard* Evidence::first_discard(const std::string& key, const std::string& value, double from_s) const {
+  const auto it = discards_by_value_.find(key + '\n' + value);
+  if (it == discards_by_value_.end()) return nullptr;
+  for (std::size_t i : it->second)
+    if (discards_[i].t_s >= from_s) return &discards_[i];
+  return nullptr;
+}
+
 const std::vector<MessageEvent>& Evidence::messages_of(std::int64_t op) const {
   static const std::vector<MessageEvent> kNone;
   const auto it = messages_.find(op);
@@ -244,7 +283,12 @@ void Evidence::add_line(double t_s, std::string_view line) {
     line_integer(line, "applied", s.applied);
     line_integer(line, "term", s.term);
     if (!s.role.empty()) role_states_.push_back(s);
-    states_[s.node].push_back(std::move(s));
+    std::vector<State>& of_node = states_[s.node];
+    if (s.applied >= 0) {
+      if (!s.key.empty()) applies_[s.node + '\n' + s.key + '\n' + s.value].push_back(of_node.size());
+      positions_[s.node + '\n' + std::to_string(s.applied)].push_back(of_node.size());
+    }
+    of_node.push_back(std::move(s));
   } else if (ev == "node") {
     NodeStatus n;
     n.t_s = t_s;
@@ -260,6 +304,7 @@ void Evidence::add_line(double t_s, std::string_view line) {
     line_field(line, "key", d.key);
     line_field(line, "value", d.value);
     line_integer(line, "position", d.position);
+    discards_by_value_[d.key + '\n' + d.value].push_back(discards_.size());
     discards_.push_back(std::move(d));
   } else if (ev == "lock_wait") {
     LockWait w;

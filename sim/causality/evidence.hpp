@@ -86,6 +86,16 @@ public:
   const std::vector<State>& states(const std::string& node) const;
   // Role changes of every node (states with a role), in time order.
   const std::vector<State>& role_states() const { return role_states_; }
+  // Indexed look-ups (a run may have many violations and many states):
+  // the first state of `node` at or after `from_s` that applied key=value;
+  // the last one at or before `until_s` that reached replication `position`;
+  // the last one at or before `t_s` with a replication position; the first
+  // discard of key=value at or after `from_s`. nullptr when there is none.
+  const State* first_apply(const std::string& node, const std::string& key, const std::string& value,
+                           double from_s) const;
+  const State* at_position(const std::string& node, std::int64_t position, double until_s) const;
+  const State* position_at(const std::string& node, double t_s) const;
+  const Discard* first_discard(const std::string& key, const std::string& value, double from_s) const;
   const std::vector<NodeStatus>& statuses() const { return statuses_; }
   const std::vector<Discard>& discards() const { return discards_; }
   const std::vector<LockWait>& lock_waits() const { return lock_waits_; }
@@ -114,6 +124,8 @@ private:
   std::vector<Discard> discards_;
   std::vector<LockWait> lock_waits_;
   std::unordered_map<std::int64_t, std::vector<MessageEvent>> messages_;
+  // Indices into states_[node] / discards_, by "node\nkey\nvalue", "node\nposition", "key\nvalue".
+  std::unordered_map<std::string, std::vector<std::size_t>> applies_, positions_, discards_by_value_;
 };
 
 // Field access on one flat trace line as the trace writer builds it:
