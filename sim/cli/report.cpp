@@ -90,8 +90,12 @@ void print_report(std::ostream& out, const scenario::Scenario& s, const CheckedR
     std::snprintf(line, sizeof line, "    %-18s %6zu %s", c.name.c_str(), found.size(),
                   found.empty() ? "ok" : (found.size() == 1 ? "violation" : "violations"));
     out << line << "\n";
-    for (std::size_t i = 0; i < found.size() && i < kExamplesPerCheck; ++i)
+    for (std::size_t i = 0; i < found.size() && i < kExamplesPerCheck; ++i) {
       out << "        - " << found[i]->message << "\n";
+      // Its cause, when the run explained its violations: the chain back to the fault.
+      const auto index = static_cast<std::size_t>(found[i] - run.violations.data());
+      if (index < run.causes.size()) out << "          why: " << causality::one_line(run.causes[index]) << "\n";
+    }
     if (found.size() > kExamplesPerCheck) out << "        ... and " << found.size() - kExamplesPerCheck << " more\n";
   }
   if (!run.recovery.empty()) {

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -72,10 +73,29 @@ analysis::RecoveryOptions recovery_options(const scenario::Scenario& scenario) {
   return options;
 }
 
+namespace {
+// Each violation's cause, read from the run's trace events before the
+// violations are added to them.
+std::vector<causality::Cause> explain_violations(const scenario::Scenario& scenario, std::uint64_t seed,
+                                                 const history::TraceWriter& trace, const history::History& history,
+                                                 const std::vector<check::Violation>& violations) {
+  std::set<std::int64_t> ops;
+  for (const auto& v : violations) ops.insert(v.ops.begin(), v.ops.end());
+  const nlohmann::json header = nlohmann::json::parse(trace_header(scenario, seed, history::kTraceFormat).dump());
+  causality::Evidence evidence(header, history, std::move(ops));
+  trace.for_each_in_order([&](double t, const std::string& line) { evidence.add_line(t, line); });
+  std::vector<causality::Cause> causes;
+  causes.reserve(violations.size());
+  for (const auto& v : violations) causes.push_back(causality::explain(v, evidence));
+  return causes;
+}
+} // namespace
+
 CheckedRun run_checked(const scenario::Scenario& scenario, const RunRequest& request) {
   model::RunOptions options;
   options.seed = request.seed;
-  options.record_messages = !request.trace_path.empty();
+  const bool explain = request.causes || !request.trace_path.empty();
+  options.record_messages = explain;
   options.reproduce = reproduce_command(scenario, request.seed);
   options.simgrid_flags = request.simgrid_flags;
   model::RunOutput out = model::simulate(scenario, options);
@@ -92,6 +112,12 @@ CheckedRun run_checked(const scenario::Scenario& scenario, const RunRequest& req
   result.summary["refused_in_flight"] = out.refused_in_flight;
   result.summary["shed_queue_full"] = out.shed_queue_full;
 
+  if (explain) {
+    result.causes = explain_violations(scenario, request.seed, *out.trace, out.history, result.violations);
+    auto& listed = result.summary["violations"];
+    for (std::size_t i = 0; i < listed.size() && i < result.causes.size(); ++i)
+      listed[i]["cause"] = causality::to_json(result.causes[i]);
+  }
   // Recovery per fault, from the history and the trace as recorded so far
   // (without faults there is nothing to recover from, and nothing to read).
   result.summary["recovery"] = nlohmann::ordered_json::array();
@@ -105,15 +131,15 @@ CheckedRun run_checked(const scenario::Scenario& scenario, const RunRequest& req
   }
 
   // Violations go into the trace at their time, so a viewer can mark them.
-  for (const auto& v : result.violations) {
+  for (std::size_t i = 0; i < result.violations.size(); ++i) {
+    const auto& v = result.violations[i];
     std::string ops = "[";
-    for (std::size_t i = 0; i < v.ops.size(); ++i) ops += (i ? "," : "") + std::to_string(v.ops[i]);
+    for (std::size_t k = 0; k < v.ops.size(); ++k) ops += (k ? "," : "") + std::to_string(v.ops[k]);
     ops += "]";
-    out.trace->add(v.time_s, history::JsonLine(v.time_s, "violation")
-                                 .str("check", v.check)
-                                 .raw("ops", ops)
-                                 .str("message", v.message)
-                                 .done());
+    history::JsonLine line(v.time_s, "violation");
+    line.str("check", v.check).raw("ops", ops).str("message", v.message);
+    if (i < result.causes.size()) line.raw("cause", causality::to_json(result.causes[i]).dump());
+    out.trace->add(v.time_s, line.done());
   }
   nlohmann::ordered_json end = {{"t", out.sim_time_s},
                                 {"ev", "end"},

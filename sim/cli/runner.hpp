@@ -3,6 +3,7 @@
 #pragma once
 
 #include "analysis/recovery.hpp"
+#include "causality/causality.hpp"
 #include "check/violation.hpp"
 #include "cli/outcome.hpp"
 #include "scenario/config.hpp"
@@ -20,11 +21,17 @@ struct RunRequest {
   std::string trace_path;   // "" : no trace file
   std::string history_path; // "" : no history file
   std::vector<std::string> simgrid_flags;
+  // Explain each violation (causality/): a `cause` in the summary and in the
+  // trace's violation events. Always on when a trace is written. Message
+  // events are then recorded even without a trace file, so the causes are
+  // the same with and without --trace.
+  bool causes = false;
 };
 
 struct CheckedRun {
   nlohmann::ordered_json summary;
   std::vector<check::Violation> violations;
+  std::vector<causality::Cause> causes; // one per violation, when the request asked for them
   Metrics metrics;
   std::vector<analysis::Recovery> recovery; // per fault (README "Recovery")
 };

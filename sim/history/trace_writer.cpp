@@ -18,13 +18,22 @@ void TraceWriter::add(double t, std::string line) {
   events_.push_back(Event{t, events_.size(), std::move(line)});
 }
 
-void TraceWriter::write_file(const std::string& path, const nlohmann::ordered_json& header, const nlohmann::ordered_json& end,
-                             bool only_ops) const {
+std::vector<const TraceWriter::Event*> TraceWriter::in_order(bool only_ops) const {
   std::vector<const Event*> order;
   order.reserve(events_.size());
   for (const auto& e : events_)
     if (!only_ops || e.line.find("\"ev\":\"op\"") != std::string::npos) order.push_back(&e);
   std::stable_sort(order.begin(), order.end(), [](const Event* a, const Event* b) { return a->t < b->t; });
+  return order;
+}
+
+void TraceWriter::for_each_in_order(const std::function<void(double, const std::string&)>& visit) const {
+  for (const Event* e : in_order(false)) visit(e->t, e->line);
+}
+
+void TraceWriter::write_file(const std::string& path, const nlohmann::ordered_json& header, const nlohmann::ordered_json& end,
+                             bool only_ops) const {
+  const std::vector<const Event*> order = in_order(only_ops);
   // Streamed through a buffered FILE*: building the whole file in memory first
   // would double the peak memory of a traced run.
   write_atomically(path, [&](std::FILE* file) {

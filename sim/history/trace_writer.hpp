@@ -41,6 +41,8 @@ public:
   // and `end`, atomically. `only_ops` keeps just op events (a history file).
   void write_file(const std::string& path, const nlohmann::ordered_json& header, const nlohmann::ordered_json& end,
                   bool only_ops = false) const;
+  // Calls `visit(t, line)` for each event in the order write_file writes them.
+  void for_each_in_order(const std::function<void(double t, const std::string& line)>& visit) const;
 
 private:
   struct Event {
@@ -52,6 +54,7 @@ private:
   bool record_messages_;
   bool overflowed_ = false;
   std::vector<Event> events_;
+  std::vector<const Event*> in_order(bool only_ops) const;
 };
 
 // Writes `text` to `path` through a temporary file and a rename. Throws

@@ -24,6 +24,7 @@ struct Image {
   std::size_t marker_pixels = 0;
   // The cursor's colour, left of the side panels and above the metrics: the cursor line.
   std::size_t cursor_pixels_in_timeline = 0;
+  std::size_t cause_pixels_in_timeline = 0; // the selected violation's causal chain
 };
 
 Image read_png(const std::string& path) {
@@ -47,6 +48,9 @@ Image read_png(const std::string& path) {
     if (in_timeline && p[0] == faultlab::viz::palette::kCursorR && p[1] == faultlab::viz::palette::kCursorG &&
         p[2] == faultlab::viz::palette::kCursorB)
       ++img.cursor_pixels_in_timeline;
+    if (in_timeline && p[0] == faultlab::viz::palette::kCauseR && p[1] == faultlab::viz::palette::kCauseG &&
+        p[2] == faultlab::viz::palette::kCauseB)
+      ++img.cause_pixels_in_timeline;
   }
   img.distinct_colours = colours.size();
   stbi_image_free(data);
@@ -158,6 +162,17 @@ TEST_CASE("screenshots of the replica-lag runs show violation markers exactly wh
     CHECK(img.width == 1280);
     CHECK(img.marker_pixels > 50);
   }
+}
+
+TEST_CASE("a selected violation's causal chain is drawn on the timeline, and only then") {
+  Fixture& fx = fixture();
+  const std::string broken = fx.trace("broken");
+  const std::string selected = (fx.dir() / "cause-sel.png").string();
+  REQUIRE(fx.viz("'" + broken + "' --screenshot '" + selected + "' --size 1600x900 --select-violation 1") == 0);
+  CHECK(read_png(selected).cause_pixels_in_timeline > 100);
+  const std::string plain = (fx.dir() / "cause-none.png").string();
+  REQUIRE(fx.viz("'" + broken + "' --screenshot '" + plain + "' --size 1600x900") == 0);
+  CHECK(read_png(plain).cause_pixels_in_timeline == 0);
 }
 
 TEST_CASE("a window without --at puts the cursor inside it, and header overrides load") {

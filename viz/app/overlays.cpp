@@ -364,4 +364,57 @@ void draw_offscreen_violation(const OverlayFrame& f, float y0, float y1) {
   f.draw->AddText({tx, cy - ts.y * 0.5f}, palette::kViolation, text.c_str());
 }
 
+void draw_cause_chain(const OverlayFrame& f) {
+  if (!f.selected || f.selected->chain.empty()) return;
+  const ViewContext& v = f.view;
+  const Violation& s = *f.selected;
+  // The linked faults' bands, outlined: the first (the root cause) thickest.
+  for (std::size_t k = 0; k < s.cause_faults.size(); ++k) {
+    for (const Fault& fault : f.trace.faults) {
+      if (fault.name != s.cause_faults[k].name || fault.t_end_s < v.t0_s || fault.t_start_s > v.t1_s) continue;
+      const float xa = v.x_clamped(fault.t_start_s);
+      const float xb = std::max(v.x_clamped(fault.t_end_s), xa + 3.f);
+      f.draw->AddRect({xa, f.lanes_y0 + 1.f}, {xb, f.lanes_y1 - 1.f}, palette::kCause, 0.f, 0,
+                      k == 0 ? 4.f : 2.f);
+    }
+  }
+  // One mark per step, numbered from the root (the last step) to the violation.
+  // Without a linked fault the last step only says so: it is not an event to mark.
+  const std::size_t n = s.chain.size() - (s.cause_faults.empty() && s.chain.back().fault.empty() ? 1 : 0);
+  if (n == 0) return;
+  std::vector<ImVec2> at(n);
+  const float r = v.font_px * 0.62f;
+  for (std::size_t i = 0; i < n; ++i) {
+    const CauseStep& step = s.chain[i];
+    const LaneId lane = step.node.empty() ? kNoLane : f.trace.lane_of(step.node);
+    const float y = lane < f.lane_center_y.size() ? f.lane_center_y[lane] : f.lanes_y0 + r * 1.5f;
+    // Inside the window: a step before it (a fault that began long before) sits at its edge.
+    const float x = std::clamp(v.x_of(step.t_s), v.x0 + r + 2.f, v.x1 - r - 2.f);
+    at[i] = {x, y};
+  }
+  // Steps at nearly the same place (the failed ops and the node they went
+  // to) would hide each other: move a later one along its lane.
+  for (std::size_t i = n; i-- > 0;)
+    for (std::size_t j = n - 1; j > i; --j)
+      if (std::hypot(at[i].x - at[j].x, at[i].y - at[j].y) < 2.f * r) at[i].x = at[j].x + 2.2f * r;
+  for (std::size_t i = n - 1; i > 0; --i) {
+    // Cause -> effect, stopping at the effect's mark.
+    const ImVec2 a = at[i], b = at[i - 1];
+    const float dx = b.x - a.x, dy = b.y - a.y;
+    const float len = std::sqrt(dx * dx + dy * dy);
+    if (len < 2.f * r) continue;
+    draw_arrow(f.draw, {a.x + dx / len * r, a.y + dy / len * r}, {b.x - dx / len * r, b.y - dy / len * r},
+               palette::kCause, 3.f, v.font_px * 0.55f);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    f.draw->AddCircleFilled(at[i], r, palette::rgb(0, 0, 0, 230));
+    f.draw->AddCircle(at[i], r, palette::kCause, 0, 2.5f);
+    const std::string number = std::to_string(s.chain.size() - i); // as the panel numbers them
+    const ImVec2 ts = ImGui::CalcTextSize(number.c_str());
+    f.draw->AddText({at[i].x - ts.x * 0.5f, at[i].y - ts.y * 0.5f}, palette::kCause, number.c_str());
+    if (f.tooltip && std::hypot(f.mouse.x - at[i].x, f.mouse.y - at[i].y) <= r)
+      *f.tooltip = number + ". " + s.chain[i].text;
+  }
+}
+
 } // namespace faultlab::viz

@@ -41,6 +41,10 @@ void draw_selection(const OverlayFrame& f);
 // Where the answering node finally applied the write the read missed: the
 // replication message, its arrival, the wait to apply, and the apply.
 void draw_applied_marks(const OverlayFrame& f, const std::vector<AppliedAt>& applied);
+// The selected violation's causal chain (its `cause`): the linked faults'
+// bands outlined, a numbered mark per step on its node's lane, and arrows
+// from each cause to its effect, the root fault first.
+void draw_cause_chain(const OverlayFrame& f);
 // At the violation strip's edge: where the selected violation is when the
 // window does not hold it.
 void draw_offscreen_violation(const OverlayFrame& f, float y0, float y1);

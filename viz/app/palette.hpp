@@ -50,5 +50,7 @@ constexpr ImU32 kFaultEdge = rgb(160, 140, 255);
 constexpr ImU32 kCursor = rgb(kCursorR, kCursorG, kCursorB);
 constexpr ImU32 kSelection = rgb(255, 255, 255, 34);
 constexpr ImU32 kHighlight = rgb(255, 255, 255);
+// A selected violation's causal chain: its marks, arrows and fault outlines.
+constexpr ImU32 kCause = rgb(kCauseR, kCauseG, kCauseB);
 
 } // namespace faultlab::viz::palette

@@ -44,6 +44,28 @@ void focus_tabs(App& app) {
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", run_title(h).c_str());
   }
 }
+// The causal chain, one line a step, numbered as the timeline marks are
+// (the root cause is 1); none when the trace has no cause.
+std::vector<std::string> cause_lines(const Violation& v) {
+  std::vector<std::string> out;
+  if (v.chain.empty()) return out;
+  out.push_back("Cause (root first; the numbered marks on the timeline):");
+  for (std::size_t i = v.chain.size(); i-- > 0;) {
+    const CauseStep& step = v.chain[i];
+    std::string line = std::to_string(v.chain.size() - i) + ". " + step.text;
+    for (const CauseFault& f : v.cause_faults)
+      if (!step.fault.empty() && f.name == step.fault) line += " [" + f.relation + "]";
+    out.push_back(line);
+  }
+  if (v.cause_faults.size() > 1) {
+    std::string also = "Also active or recent:";
+    for (std::size_t k = 1; k < v.cause_faults.size(); ++k)
+      also += (k > 1 ? ", " : " ") + v.cause_faults[k].type + " " + v.cause_faults[k].name + " (" +
+              v.cause_faults[k].relation + ")";
+    out.push_back(also);
+  }
+  return out;
+}
 } // namespace
 
 void draw_violations_panel(App& app, const PanelRect& r) {
@@ -96,13 +118,18 @@ void draw_violations_panel(App& app, const PanelRect& r) {
     float text_h = wrapped_height(head, wrap_w) + wrapped_height(v.message, wrap_w);
     for (const AppliedAt& a : why)
       text_h += wrapped_height(describe(t, a), wrap_w);
-    const float spacing = ImGui::GetStyle().ItemSpacing.y * static_cast<float>(2 + why.size());
+    const auto chain = cause_lines(v);
+    for (const auto& line : chain)
+      text_h += wrapped_height(line, wrap_w);
+    const float spacing = ImGui::GetStyle().ItemSpacing.y * static_cast<float>(2 + why.size() + chain.size());
     const float box_h = std::min(text_h + spacing + pad * 1.5f, ImGui::GetContentRegionAvail().y * 0.85f);
     ImGui::BeginChild("selected", {0, box_h}, true);
     wrapped_text(head);
     wrapped_text(v.message);
     for (const AppliedAt& a : why)
       wrapped_text(describe(t, a), palette::kCursor);
+    for (std::size_t i = 0; i < chain.size(); ++i)
+      wrapped_text(chain[i], i == 0 ? palette::kTextDim : palette::kCause);
     ImGui::EndChild();
     ImGui::PopStyleColor();
   }

@@ -231,6 +231,7 @@ void TimelineView::draw(ViewState& state, ImVec2 pos, ImVec2 size) {
   for (std::size_t i = 0; i < lanes_.size(); ++i)
     lanes_[i]->draw_overlay(lf, tops[i], tops[i + 1]);
   if (selected) draw_applied_marks(of, explained_);
+  draw_cause_chain(of);
   if (auto clicked = draw_violation_strip(of, strip_y, lanes_y0, shown_times_, shown_index_))
     select_violation(state, trace_, *clicked, index_);
   if (state.cursor_s >= v.t0_s && state.cursor_s <= v.t1_s) {

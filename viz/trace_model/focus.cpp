@@ -10,6 +10,9 @@ constexpr double kMargin = 0.25; // of the story's span, on each side
 // A cache race shorter than this share of the span up to the first stale read
 // is shown on its own: 75 ms in a 2 s window is a few pixels.
 constexpr double kMinRaceShare = 0.2;
+// How far before the rest of the story (in story lengths, at least 1 s) a
+// fault's start may be and still be brought into the window.
+constexpr double kFaultReach = 3.0;
 
 struct Span {
   double t0_s = std::numeric_limits<double>::infinity();
@@ -56,6 +59,16 @@ Focus violation_focus(const Trace& trace, const Violation& v, const std::vector<
   for (std::int64_t id : v.ops)
     all.add(trace.find_op(id));
   all.add(v.t_s);
+  // The causal chain's events: the failover, the apply that came too late.
+  // Its fault is taken in when it began near the rest; a fault that began
+  // long before is still on screen as a band, and its mark sits at the edge.
+  Span chain;
+  for (const CauseStep& step : v.chain)
+    if (step.fault.empty()) chain.add(step.t_s);
+  all.add(chain);
+  for (const CauseStep& step : v.chain)
+    if (!step.fault.empty() && !all.empty() && all.t0_s - step.t_s <= kFaultReach * std::max(all.length_s(), 1.0))
+      all.add(step.t_s);
 
   Span story;
   if (cache && !cause.empty()) {

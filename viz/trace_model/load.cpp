@@ -179,6 +179,28 @@ void read_fault(TraceBuilder& b, const Line& l, const json& j, double t) {
     b.start_fault(std::move(f), phase == "start");
 }
 
+// A violation's `cause` (written by faultlab since its causality analysis).
+// Entries of the wrong shape are skipped: the cause is an explanation, and a
+// trace without one is still a good trace.
+void read_cause(Violation& v, const json& j) {
+  const auto c = j.find("cause");
+  if (c == j.end() || !c->is_object()) return;
+  auto text = [](const json& o, const char* key) {
+    const auto it = o.find(key);
+    return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (auto faults = c->find("faults"); faults != c->end() && faults->is_array())
+    for (const auto& f : *faults)
+      if (f.is_object()) v.cause_faults.push_back({text(f, "name"), text(f, "type"), text(f, "relation")});
+  if (auto chain = c->find("chain"); chain != c->end() && chain->is_array())
+    for (const auto& s : *chain) {
+      if (!s.is_object()) continue;
+      const auto t = s.find("t_s");
+      v.chain.push_back({t != s.end() && t->is_number() ? t->get<double>() : v.t_s, text(s, "node"), text(s, "text"),
+                         text(s, "fault")});
+    }
+}
+
 void read_end(TraceBuilder& b, const Line& l, const json& j, double t) {
   EndSummary& e = b.end_summary();
   e.t_s = t;
@@ -262,6 +284,7 @@ void read_event(TraceBuilder& b, const json& j, const std::string& where) {
     if (auto ops = j.find("ops"); ops != j.end() && ops->is_array())
       for (const auto& id : *ops)
         if (id.is_number_integer()) v.ops.push_back(id.get<std::int64_t>());
+    read_cause(v, j);
     b.violation(std::move(v));
   } else if (ev == "recovered") {
     Recovered r;

@@ -181,10 +181,25 @@ struct DatabaseLevels {
   std::vector<LevelSample> samples; // by t_s
 };
 
+// A violation's cause, as faultlab's causality analysis wrote it in the
+// violation event (`cause`; absent in older traces): the faults it names,
+// most relevant first, and the chain from the violation back to its root.
+struct CauseFault {
+  std::string name, type, relation; // relation: "active" or "ended 1.200 s before"
+};
+struct CauseStep {
+  double t_s = 0.0;
+  std::string node; // "" : nowhere in particular
+  std::string text;
+  std::string fault; // the fault's name when the step is a fault
+};
+
 struct Violation {
   double t_s = 0.0;
   std::string check, message;
   std::vector<std::int64_t> ops;
+  std::vector<CauseFault> cause_faults;
+  std::vector<CauseStep> chain; // the violation first, its root cause last
   double t_first_s = 0.0; // earliest invoke of its ops (or t_s)
   double t_last_s = 0.0;  // latest completion of its ops (or t_s)
 };
