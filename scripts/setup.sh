@@ -17,6 +17,10 @@ if [[ "${FAULTLAB_NOTEBOOKS:-ON}" == "ON" ]]; then
   packages+=(jupyter-core jupyter-nbconvert python3-nbconvert python3-ipykernel jupyter-notebook
              python3-pandas python3-matplotlib)
 fi
+# `make fuzz` (scripts/fuzz.sh): clang and its runtime libraries (libFuzzer, ASan, UBSan).
+if [[ "${FAULTLAB_FUZZ:-OFF}" == "ON" ]]; then
+  packages+=(clang libclang-rt-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -163,7 +163,10 @@ Json read_json_file(const std::string& path) {
   if (!in) throw InputError("no-file", path, "cannot open the file (does it exist?)");
   std::stringstream buffer;
   buffer << in.rdbuf();
-  std::string text = buffer.str();
+  return parse_json_text(buffer.str(), path);
+}
+
+Json parse_json_text(const std::string& text, const std::string& path) {
   require_text_file(path, text);
   // Scenarios are shallow; a deeply nested file would only exhaust the stack.
   constexpr int kMaxDepth = 64;
@@ -258,7 +261,14 @@ Json effective_document(const Json& base, const std::string& file, const LoadOpt
 }
 
 Scenario load_scenario(const std::string& path, const LoadOptions& options) {
-  Json base = read_json_file(path);
+  return load_scenario_document(read_json_file(path), path, options);
+}
+
+Scenario load_scenario_text(const std::string& text, const std::string& path, const LoadOptions& options) {
+  return load_scenario_document(parse_json_text(text, path), path, options);
+}
+
+Scenario load_scenario_document(const Json& base, const std::string& path, const LoadOptions& options) {
   Origin origin;
   Json document = effective_document(base, path, options, origin);
   Scenario scenario = validate(document, origin);
