@@ -58,7 +58,7 @@ for t in $targets; do
     echo "fuzz: $t FAILED:" >&2
     grep -E "^(==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written|.*runtime error)" "$out/$t.log" | head -8 >&2 || true
   fi
-  grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ *DONE)" "$out/$t.log" | sed "s/^/  $t: /" || true
+  grep -E "^stat::(number_of_executed_units|peak_rss_mb)" "$out/$t.log" | sed "s/^/  $t: /" || true
 done
 
 if ((${#failed[@]} > 0)); then

@@ -47,7 +47,7 @@ History parse_history_jsonl(std::istream& in, const std::string& path) {
     }
     const auto ev = line.find("ev");
     if (ev != line.end() && !ev->is_string())
-      throw util::InputError("syntax", where(), "expected \"ev\" to be a string (the event's kind), got " + ev->dump());
+      throw util::InputError("syntax", where(), "expected \"ev\" to be a string (the event's kind), got " + std::string(ev->type_name()));
     if (ev == line.end() || *ev != "op") continue;
     try {
       std::int64_t id = line.at("op").get<std::int64_t>();
