@@ -194,6 +194,19 @@ Json parse_json_text(const std::string& text, const std::string& path) {
     auto [line, column] = line_column(text, e.byte == 0 ? 0 : e.byte - 1);
     throw InputError("syntax", path + ": line " + std::to_string(line) + ", column " + std::to_string(column),
                      "invalid JSON: " + parse_error_detail(e.what()));
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number beyond a double's range (1e400). nlohmann names the number
+    // ("number overflow parsing '1e400'") but not where it is.
+    const std::string what = e.what();
+    const std::size_t open = what.find('\''), close = what.rfind('\'');
+    const std::string number = open < close && close != std::string::npos ? what.substr(open + 1, close - open - 1) : "";
+    std::string where = path;
+    if (const std::size_t at = number.empty() ? std::string::npos : text.find(number); at != std::string::npos) {
+      auto [line, column] = line_column(text, at);
+      where += ": line " + std::to_string(line) + ", column " + std::to_string(column);
+    }
+    throw InputError("syntax", where,
+                     "expected a number of at most about 1.8e308, got " + (number.empty() ? "a larger one" : number));
   }
   check_duplicate_keys(text, path);
   return document;
