@@ -5,7 +5,7 @@ MAKEFLAGS += --no-print-directory
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build test test-asan demo handout bench clean
+.PHONY: all setup configure build test test-asan demo handout bench fuzz clean
 
 all: build
 
@@ -45,5 +45,11 @@ handout: demo
 bench: build
 	@./$(BUILD)/bench/faultlab-bench
 
+# libFuzzer targets (clang, ASan + UBSan, in build-fuzz/), FUZZ_SECONDS each;
+# findings land in out/fuzz/<target>/ (README: Fuzzing).
+FUZZ_SECONDS ?= 60
+fuzz:
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) ./scripts/fuzz.sh
+
 clean:
-	rm -rf $(BUILD) build-asan out
+	rm -rf $(BUILD) build-asan build-fuzz out

@@ -26,6 +26,10 @@ fi
 if [[ "${FAULTLAB_SLURM:-ON}" == "ON" && ! -e /etc/slurm/slurm.conf ]]; then
   packages+=(munge slurmctld slurmd slurm-client)
 fi
+# `make fuzz` (scripts/fuzz.sh): clang and its runtime libraries (libFuzzer, ASan, UBSan).
+if [[ "${FAULTLAB_FUZZ:-OFF}" == "ON" ]]; then
+  packages+=(clang libclang-rt-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

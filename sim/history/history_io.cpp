@@ -29,8 +29,11 @@ History parse_history_jsonl(std::istream& in, const std::string& path) {
     if (line.is_discarded() || !line.is_object())
       throw util::InputError("syntax", where(), "expected one JSON object per line");
     if (line_number == 1) {
-      std::string format = line.value("format", "");
-      if (format != kTraceFormat && format != kHistoryFormat)
+      // value() would throw nlohmann's own error for a "format" that is not
+      // a string; such a header is just not ours.
+      const auto format = line.find("format");
+      if (format == line.end() || !format->is_string() ||
+          (*format != kTraceFormat && *format != kHistoryFormat))
         throw util::InputError("bad-format", where(), "expected a faultlab trace or history header");
       // Versions 1 and 2 differ only in the header's nodes, which a history does not need.
       const auto version = line.find("version");
@@ -42,7 +45,10 @@ History parse_history_jsonl(std::istream& in, const std::string& path) {
                                    " is newer than this faultlab understands (" + std::to_string(kTraceVersion) + ")");
       continue;
     }
-    if (line.value("ev", "") != "op") continue;
+    const auto ev = line.find("ev");
+    if (ev != line.end() && !ev->is_string())
+      throw util::InputError("syntax", where(), "expected \"ev\" to be a string (the event's kind), got " + std::string(ev->type_name()));
+    if (ev == line.end() || *ev != "op") continue;
     try {
       std::int64_t id = line.at("op").get<std::int64_t>();
       std::string type = line.at("type").get<std::string>();

@@ -163,7 +163,10 @@ Json read_json_file(const std::string& path) {
   if (!in) throw InputError("no-file", path, "cannot open the file (does it exist?)");
   std::stringstream buffer;
   buffer << in.rdbuf();
-  std::string text = buffer.str();
+  return parse_json_text(buffer.str(), path);
+}
+
+Json parse_json_text(const std::string& text, const std::string& path) {
   require_text_file(path, text);
   // Scenarios are shallow; a deeply nested file would only exhaust the stack.
   constexpr int kMaxDepth = 64;
@@ -191,6 +194,19 @@ Json read_json_file(const std::string& path) {
     auto [line, column] = line_column(text, e.byte == 0 ? 0 : e.byte - 1);
     throw InputError("syntax", path + ": line " + std::to_string(line) + ", column " + std::to_string(column),
                      "invalid JSON: " + parse_error_detail(e.what()));
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number beyond a double's range (1e400). nlohmann names the number
+    // ("number overflow parsing '1e400'") but not where it is.
+    const std::string what = e.what();
+    const std::size_t open = what.find('\''), close = what.rfind('\'');
+    const std::string number = open < close && close != std::string::npos ? what.substr(open + 1, close - open - 1) : "";
+    std::string where = path;
+    if (const std::size_t at = number.empty() ? std::string::npos : text.find(number); at != std::string::npos) {
+      auto [line, column] = line_column(text, at);
+      where += ": line " + std::to_string(line) + ", column " + std::to_string(column);
+    }
+    throw InputError("syntax", where,
+                     "expected a number of at most about 1.8e308, got " + (number.empty() ? "a larger one" : number));
   }
   check_duplicate_keys(text, path);
   return document;
@@ -258,7 +274,14 @@ Json effective_document(const Json& base, const std::string& file, const LoadOpt
 }
 
 Scenario load_scenario(const std::string& path, const LoadOptions& options) {
-  Json base = read_json_file(path);
+  return load_scenario_document(read_json_file(path), path, options);
+}
+
+Scenario load_scenario_text(const std::string& text, const std::string& path, const LoadOptions& options) {
+  return load_scenario_document(parse_json_text(text, path), path, options);
+}
+
+Scenario load_scenario_document(const Json& base, const std::string& path, const LoadOptions& options) {
   Origin origin;
   Json document = effective_document(base, path, options, origin);
   Scenario scenario = validate(document, origin);

@@ -21,6 +21,9 @@ struct LoadOptions {
 // Reads and parses a JSON file; syntax errors name line and column.
 Json read_json_file(const std::string& path);
 
+// The same for text already in memory (`path` names the file in messages).
+Json parse_json_text(const std::string& text, const std::string& path);
+
 // The names of the variants a scenario declares, in file order.
 std::vector<std::string> variant_names(const Json& document, const std::string& file);
 
@@ -28,6 +31,11 @@ std::vector<std::string> variant_names(const Json& document, const std::string& 
 Json effective_document(const Json& base, const std::string& file, const LoadOptions& options, Origin& origin);
 
 Scenario load_scenario(const std::string& path, const LoadOptions& options = {});
+
+// The same from text in memory, or from a document already parsed: `path`
+// names the file in messages and gives the scenario its name.
+Scenario load_scenario_text(const std::string& text, const std::string& path, const LoadOptions& options = {});
+Scenario load_scenario_document(const Json& base, const std::string& path, const LoadOptions& options = {});
 
 // Builds the typed scenario from a patched document (validate.cpp).
 Scenario validate(const Json& document, const Origin& origin);

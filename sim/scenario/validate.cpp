@@ -320,7 +320,7 @@ Fault read_fault(const std::string& name, ObjectReader& r, const Topology& topol
       ObjectReader way = r.object("one_way");
       std::string from = way.string("from"), to = way.string("to");
       for (const auto& [key, group] : {std::make_pair("from", from), std::make_pair("to", to)}) {
-        bool known = std::any_of(f.groups.begin(), f.groups.end(), [&](const auto& g) { return g.name == group; });
+        bool known = std::any_of(f.groups.begin(), f.groups.end(), [&group = group](const auto& g) { return g.name == group; });
         if (!known) origin.fail("bad-value", way.child(key), quote(group) + " is not one of this partition's groups");
       }
       way.finish();
@@ -505,7 +505,7 @@ void read_expect(ObjectReader e, Scenario& s) {
   for (const auto& extra : s.component_metric_names())
     if (std::find(names.begin(), names.end(), extra) == names.end()) names.push_back(extra);
   for (auto& [name, b] : e.named_members("violations", checker_names())) {
-    bool checked = std::any_of(s.checks.begin(), s.checks.end(), [&](const Check& c) { return c.name == name; });
+    bool checked = std::any_of(s.checks.begin(), s.checks.end(), [&name = name](const Check& c) { return c.name == name; });
     if (!checked)
       e.origin().fail("unknown-check", b.pointer(), quote(name) + " is not among this scenario's checks");
     bounds(b, "violations." + name);

@@ -4,8 +4,8 @@
 A command for copying is a line of a fenced code block, or an inline code
 span, that starts with `./faultlab`, `./faultlab-viz`, `./scripts/`, `make `
 or `tar `. Templates with a placeholder in capitals (TRACE, NAME) are not
-runnable and are skipped; so are `make test`, which is what runs this test, `make test-asan`, and `make bench`, which measures speed
-for minutes.
+runnable and are skipped; so are `make test`, which is what runs this test, `make test-asan`, `make bench`, which measures speed
+for minutes, and `make fuzz`, which builds with clang and fuzzes for minutes (CI runs it).
 `make demo` and `make handout` are run as what they do after building:
 scripts/demo.sh and scripts/handout.sh.
 
@@ -53,6 +53,8 @@ def runnable(command, source):
         return False, "make test-asan builds everything again with sanitizers and runs this test there"
     if words[0] == "make" and words[1] == "bench":
         return False, "the benchmarks take minutes and measure speed; they are run by hand"
+    if words[0] == "make" and words[1] == "fuzz":
+        return False, "a clang build and minutes of fuzzing; CI runs it after make test"
     # A word in capitals that names no file of the checkout (TRACE, NAME,
     # BROKEN.jsonl) is a placeholder; WORKSHOP.md is a file.
     for word in words:

@@ -6,6 +6,17 @@
 namespace faultlab::viz {
 
 namespace {
+// The bucket (0..n-1) that time t_s falls in. Clamped as a double before the
+// conversion: a time far outside the trace (a hand-edited -1e300, or a
+// 1e400 that reads as infinity) would not fit in an integer, and converting
+// it would be undefined behaviour.
+std::size_t bucket_of(double t_s, double bucket_s, std::size_t n) {
+  const double b = std::floor(t_s / bucket_s);
+  if (!(b > 0)) return 0; // before the start, or NaN (infinity / infinity)
+  if (b >= static_cast<double>(n - 1)) return n - 1;
+  return static_cast<std::size_t>(b);
+}
+
 float percentile(std::vector<float>& v, double p) {
   if (v.empty()) return 0.f;
   const auto k = static_cast<std::size_t>(std::floor(p * static_cast<double>(v.size() - 1)));
@@ -15,16 +26,13 @@ float percentile(std::vector<float>& v, double p) {
 
 void compute_database_series(const Trace& trace, Metrics& m) {
   const auto n = m.throughput_per_s.size();
-  auto bucket_of = [&](double t_s) {
-    return static_cast<std::size_t>(std::clamp(static_cast<long>(t_s / m.bucket_s), 0l, static_cast<long>(n) - 1));
-  };
   for (const DatabaseLevels& d : trace.levels) {
     DatabaseSeries s;
     s.component = d.component;
     std::vector<LevelSample> per(n);
     std::vector<bool> has(n, false);
     for (const LevelSample& x : d.samples) {
-      const std::size_t b = bucket_of(x.t_s);
+      const std::size_t b = bucket_of(x.t_s, m.bucket_s, n);
       LevelSample& p = per[b];
       if (!has[b]) {
         p = x;
@@ -65,7 +73,7 @@ void compute_database_series(const Trace& trace, Metrics& m) {
       m.pools.push_back(std::move(p));
       it = m.pools.end() - 1;
     }
-    const std::size_t b = bucket_of(w.t_s);
+    const std::size_t b = bucket_of(w.t_s, m.bucket_s, n);
     const auto per_s = static_cast<float>(1.0 / m.bucket_s);
     (w.timeout ? it->timeouts_per_s : it->waits_per_s)[b] += per_s;
     ++(w.timeout ? it->timeouts : it->waits);
@@ -89,7 +97,7 @@ Metrics compute_metrics(const Trace& trace, int bucket_count) {
   std::vector<int> errors(static_cast<std::size_t>(n), 0);
   for (const Op& op : trace.ops) {
     if (op.is_final || op.outcome == Outcome::pending) continue;
-    auto b = static_cast<std::size_t>(std::clamp(static_cast<int>(op.t_complete_s / m.bucket_s), 0, n - 1));
+    const std::size_t b = bucket_of(op.t_complete_s, m.bucket_s, static_cast<std::size_t>(n));
     latencies[b].push_back(static_cast<float>((op.t_complete_s - op.t_invoke_s) * 1000.0));
     if (op.outcome != Outcome::ok) ++errors[b];
   }
