@@ -151,19 +151,21 @@ void BackupModel::take_backup(std::int64_t id) {
     file.tables.push_back({t.name, t.rows, t.row_bytes, t.indexes, 1.0});
     file.data_bytes += t.rows * t.row_bytes;
   }
-  const std::int64_t op = context_.recorder.invoke(t0, id, spec_.name, "backup", backup_key(id), std::nullopt);
   sg4::Disk* disk = context_.network.host(database_node_)->get_disks().front();
   Rpc& rpc = rpc_on(database_node_);
   const bool staged = staged_;
   bool uploaded = false;
   std::string dump_status = "0";
   double dump_s = 0;
+  // pg_dump reads the tables and writes the file at once; on a staging
+  // volume it stops when the volume is full, with an error nobody reads.
+  file.file_bytes = staged ? std::min(file.data_bytes, spec_.staging_bytes) : file.data_bytes;
+  if (file.file_bytes < file.data_bytes)
+    dump_status = "1 (could not write to output file: No space left on device; ignored by the script)";
+  // The op's value is the file's size, what the job's log shows.
+  const std::int64_t op = context_.recorder.invoke(t0, id, spec_.name, "backup", backup_key(id),
+                                                   static_cast<std::int64_t>(file.file_bytes));
   if (staged) {
-    // pg_dump reads the tables and writes the file at once, until the
-    // volume is full; then it stops with an error nobody reads.
-    file.file_bytes = std::min(file.data_bytes, spec_.staging_bytes);
-    if (file.file_bytes < file.data_bytes)
-      dump_status = "1 (could not write to output file: No space left on device; ignored by the script)";
     sg4::IoPtr read = disk->io_init(static_cast<sg_size_t>(file.file_bytes), sg4::Io::OpType::READ);
     sg4::IoPtr write = disk->io_init(static_cast<sg_size_t>(file.file_bytes), sg4::Io::OpType::WRITE);
     read->start();
@@ -174,7 +176,6 @@ void BackupModel::take_backup(std::int64_t id) {
     uploaded = upload(rpc, id, file.file_bytes);
   } else {
     // Streamed: the upload takes the dump's output as it comes.
-    file.file_bytes = file.data_bytes;
     sg4::IoPtr read = disk->io_init(static_cast<sg_size_t>(file.file_bytes), sg4::Io::OpType::READ);
     read->start();
     uploaded = upload(rpc, id, file.file_bytes);
@@ -198,7 +199,7 @@ void BackupModel::take_backup(std::int64_t id) {
   const double t1 = sg4::Engine::get_clock();
   // The job reports what the script saw: the upload's result, and the file's size.
   if (uploaded)
-    context_.recorder.complete(op, t1, history::Outcome::ok, static_cast<std::int64_t>(file.file_bytes), spec_.storage);
+    context_.recorder.complete(op, t1, history::Outcome::ok, std::nullopt, spec_.storage);
   else
     context_.recorder.complete(op, t1, history::Outcome::fail, std::nullopt, spec_.storage,
                                "upload failed: no answer from the storage node " + spec_.storage);
