@@ -1018,3 +1018,91 @@ CHECKS = {
     "13-shared-database": shared_database,
     "14-underprovisioned": underprovisioned,
 }
+
+
+# --- 16-backup-restore ------------------------------------------------------------------------
+
+BACKUPS = "components.backups."   # 16-backup-restore
+HOUR_S = 3600.0
+
+
+def backup_recovery(trace_path):
+    """What the disaster restore did in one run: files tried, hours down, hours of writes lost, failed tests."""
+    ops = fl.events(trace_path, "op")
+    done = ops[(ops["type"] != "invoke") & (ops["client"] == "backups")]
+    invokes = ops[(ops["type"] == "invoke") & (ops["client"] == "backups")]
+    lost = invokes[invokes["f"] == "disk_lost"]
+    loss_s = float(lost["t"].iloc[0]) if not lost.empty else float("nan")
+    restores = done[done["f"] == "restore"]
+    ok = restores[restores["type"] == "ok"]
+    taken = invokes[invokes["f"] == "backup"].set_index("key")["t"]
+    restored_s = float(ok["t"].iloc[0]) if not ok.empty else float("nan")
+    snapshot_s = float(taken[ok["key"].iloc[0]]) if not ok.empty else float("nan")
+    tests = done[(done["f"] == "restore_test") & (done["t"] < loss_s)]  # the ones that could still help
+    return {"files_tried": len(restores), "down_h": round((restored_s - loss_s) / HOUR_S, 1),
+            "writes_lost_h": round((loss_s - snapshot_s) / HOUR_S, 1),
+            "tests_failed_before": int((tests["type"] != "ok").sum())}
+
+
+def backup_restore(answer, seeds=(1, 2, 3)):
+    """Settings of the broken design that meet both the 6 h RTO and the 24 h RPO on every seed."""
+    example = (f'{{"{BACKUPS}restore_test": {{"node": "restore-test", "at": "180h", "every": "7d"}}, '
+               f'"{BACKUPS}restore.parallelism": 4}}')
+    answer, paths, hint = _as_settings(answer, example, "backup-restore", "broken")
+    if hint:
+        return _refuse(hint)
+    rules = [
+        (BACKUPS + "restore_test", None),
+        (BACKUPS + "restore.streams", None),
+        (BACKUPS + "restore.limit", None),
+        (BACKUPS + "restore.parallelism", None),
+        (BACKUPS + "staging", "that repairs the staging volume ({path}), the one way these dumps broke, which you "
+                              "only know because you read the trace. The next dump will break some other way (a "
+                              "version mismatch, an expired key, a full bucket): only a restore finds out. Keep the "
+                              "job as it is and test what it makes."),
+        (BACKUPS + "restore.node", "that restores somewhere else ({path}). Keep db-2 and make the restore faster."),
+        ("components.db", "that changes the database ({path}): its tables and their growth are the shop's data. "
+                          "Make the backups and the restore cope with them."),
+    ] + _outside("backups and the restore")
+    hint = _judge_paths(paths, rules, f"only add a restore test ({BACKUPS}restore_test) and change the restore's "
+                                      "streams, limit and parallelism, not {path}.")
+    if hint:
+        return _refuse(hint)
+    try:
+        runs = _runs("backup-restore", "broken", seeds, answer, load=False)
+    except RuntimeError as e:
+        return _failed_run(e)
+    rows = []
+    for seed, (r, _) in zip(seeds, runs):
+        rows.append({"seed": seed, "rto_exceeded": r.counts.get("rto_exceeded", 0),
+                     "no_valid_backup": r.counts.get("no_valid_backup", 0), **backup_recovery(r.trace)})
+    table = pd.DataFrame(rows)
+    rto_ok = (table["rto_exceeded"] == 0).all()
+    rpo_ok = (table["no_valid_backup"] == 0).all()
+    if rto_ok and rpo_ok:
+        workers = int(answer.get(BACKUPS + "restore.parallelism", 1))
+        extra = (" More than eight workers only share the eight cores." if workers > 8 else
+                 " Two workers are enough here: the events table alone (loaded by one worker, then indexed by one) "
+                 "sets the floor, and the other tables fit beside it." if workers > 2 else "")
+        return Verdict(True, "A restore test found the cut dumps and the job was fixed, so the restore took last "
+                             f"night's file (about {table['writes_lost_h'].max():.0f} h of writes lost at most); the "
+                             f"download and the load fit in {table['down_h'].max():.1f} h." + extra, table)
+    if not rpo_ok:
+        if not any(_under(p, BACKUPS + "restore_test") for p in paths):
+            return Verdict(False, "the restore still falls back through the cut files to day 7: nothing ever "
+                                  "restores a backup before the disk dies. What would find out in time?", table)
+        if (table["tests_failed_before"] == 0).all():
+            return Verdict(False, "your restore test never failed before the disk died: it came too late or too "
+                                  "rarely to see the cut files. When does the first cut dump happen?", table)
+        return Verdict(False, "your test found the cut files, but the fix came too late for a whole dump to be "
+                              "taken before the disk died: test more often, or respond sooner.", table)
+    ok_seeds = table[(table["rto_exceeded"] == 0)]["seed"].tolist()
+    if ok_seeds:
+        return Verdict(False, f"the RTO holds on seed(s) {ok_seeds} only: by luck, not by design. Leave more room: "
+                              "where does the time go, download or load?", table)
+    return Verdict(False, "the newest backup restores now, but the restore takes longer than the 6 h RTO. Look at "
+                          "the restore event's download_s and load_s: what holds each of them back (the limit, one "
+                          "TCP stream to another region, one pg_restore worker)?", table)
+
+
+CHECKS["16-backup-restore"] = backup_restore

@@ -58,6 +58,12 @@ struct CheckOptions {
   double latency_percentile = 0.99;
   double latency_bound_s = 0.5;
   std::map<std::string, double> endpoint_latency_s;
+
+  // rto_exceeded: the longest a database may be down after its disk is lost
+  // (recovery time objective); no_valid_backup: the most writes, in time,
+  // a restore may lose (recovery point objective).
+  double rto_s = 4 * 3600.0;
+  double rpo_s = 24 * 3600.0;
 };
 
 using CheckFn = std::vector<Violation> (*)(const history::History&, const CheckOptions&);
@@ -93,5 +99,8 @@ std::vector<Violation> check_oom(const history::History& history, const CheckOpt
 std::vector<Violation> check_double_charge(const history::History& history, const CheckOptions& options);
 std::vector<Violation> check_unpaid_shipment(const history::History& history, const CheckOptions& options);
 std::vector<Violation> check_charged_not_fulfilled(const history::History& history, const CheckOptions& options);
+// backup.cpp: a database's restore after its disk was lost.
+std::vector<Violation> check_rto_exceeded(const history::History& history, const CheckOptions& options);
+std::vector<Violation> check_no_valid_backup(const history::History& history, const CheckOptions& options);
 
 } // namespace faultlab::check

@@ -42,6 +42,11 @@ const std::vector<CheckerInfo>& registry() {
        &check_latency_slo},
       {"disk_full", "a database's disk filled up and it stopped", &check_disk_full, "database"},
       {"oom", "a database used more memory than its node has and was killed", &check_oom, "database"},
+      {"rto_exceeded", "a database whose disk was lost was not restored within the RTO", &check_rto_exceeded,
+       "backup"},
+      {"no_valid_backup",
+       "the newest backup that restored after a disk was lost was older than the RPO (or none restored)",
+       &check_no_valid_backup, "backup"},
   };
   return checkers;
 }

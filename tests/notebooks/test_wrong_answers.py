@@ -130,6 +130,17 @@ WRONG = {
         ({"oom_crashes": 9, "reports_at_first_crash": 6}, "zone outage"),  # the outage counted as a crash
         ({"oom_crashes": 8, "reports_at_first_crash": 9}, "connections"),
     ],
+    "16-backup-restore": [
+        ("eight workers", "dict"),
+        ({"faults.disk-dies": None}, "faults"),                                   # no disk to lose
+        ({"checks.rto_exceeded.rto": "3d", "checks.no_valid_backup.rpo": "30d"}, "checker"),
+        ({ex.BACKUPS + "staging": None, ex.BACKUPS + "restore.parallelism": 8,     # repairs this one breakage
+          ex.BACKUPS + "restore.streams": 8, ex.BACKUPS + "restore.limit": None}, "staging"),
+        ({"topology.nodes.db-2.cores": 64}, "machines"),
+        ({ex.BACKUPS + "restore.streams": 8, ex.BACKUPS + "restore.limit": None,   # fast, but untested
+          ex.BACKUPS + "restore.parallelism": 8}, "nothing ever restores"),
+        ({ex.BACKUPS + "restore_test": {"node": "restore-test", "at": "180h", "every": "7d"}}, "6 h rto"),
+    ],
 }
 
 

@@ -86,6 +86,16 @@ public:
   // Sends one statement and waits for its answer until deadline_s.
   CallAnswer send(Rpc& rpc, std::unique_ptr<QueryRequest> request, double deadline_s);
   void report(ModelStats& stats) const override;
+  // What the database's files hold now, table by table, in the scenario's
+  // order: read by a backup agent on the same node (a local read of the
+  // files, not a request to the server).
+  struct TableSize {
+    std::string name;
+    double rows = 0;
+    double row_bytes = 0; // a row without its index entries
+    int indexes = 0;
+  };
+  std::vector<TableSize> table_sizes();
 
 private:
   using Mode = scenario::Database::LockMode;

@@ -219,6 +219,17 @@ void DatabaseModel::advance(TableState& table, double now_s) {
   table.updated_s = now_s;
 }
 
+std::vector<DatabaseModel::TableSize> DatabaseModel::table_sizes() {
+  std::vector<TableSize> out;
+  const double now = sg4::Engine::get_clock();
+  for (const auto& t : spec_.tables) {
+    TableState& table = tables_.at(t.name);
+    advance(table, now);
+    out.push_back({t.name, table.rows, t.row_bytes, static_cast<int>(table.indexes.size())});
+  }
+  return out;
+}
+
 double DatabaseModel::disk_used() {
   double used = 0;
   const double now = sg4::Engine::get_clock();
