@@ -93,5 +93,7 @@ std::vector<Violation> check_oom(const history::History& history, const CheckOpt
 std::vector<Violation> check_double_charge(const history::History& history, const CheckOptions& options);
 std::vector<Violation> check_unpaid_shipment(const history::History& history, const CheckOptions& options);
 std::vector<Violation> check_charged_not_fulfilled(const history::History& history, const CheckOptions& options);
+// schema_mismatch.cpp: statements naming a column the table lacked, per code version and window (window_s).
+std::vector<Violation> check_schema_mismatch(const history::History& history, const CheckOptions& options);
 
 } // namespace faultlab::check

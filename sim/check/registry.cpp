@@ -42,6 +42,10 @@ const std::vector<CheckerInfo>& registry() {
        &check_latency_slo},
       {"disk_full", "a database's disk filled up and it stopped", &check_disk_full, "database"},
       {"oom", "a database used more memory than its node has and was killed", &check_oom, "database"},
+      {"schema_mismatch",
+       "requests failed because the code and the database's schema disagreed: a statement named a column the table "
+       "did not have (counted per code version and time window)",
+       &check_schema_mismatch, "database"},
   };
   return checkers;
 }
