@@ -42,7 +42,7 @@ ServiceModel::ServiceModel(const scenario::Service& spec, Components& components
         if (auto* callee = components_.find_as<Callee>(call.to)) instance->callees[call.to] = callee;
     for (const auto& pool : spec_.pools) instance->pools[pool.to].spec = &pool;
     reset_pools(*instance);
-    if (!spec_.version.empty()) instance->version = spec_.find_version(spec_.version);
+    if (!spec_.initial_version.empty()) instance->version = spec_.find_version(spec_.initial_version);
     nodes_.push_back(instance->node);
     instances_.push_back(std::move(instance));
   }

@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -174,8 +175,13 @@ TEST_CASE("a rolling deploy replaces the instances wave by wave at the times its
   CHECK(waves[3]["t"].get<double>() == Approx(first_end + 2.0).margin(0.2));
   // The history says which instance runs what from when.
   std::vector<std::string> started;
-  for (const auto& op : ops_of(run, "api", "run_version"))
-    if (op.invoke_s > 0) started.push_back(op.node + " " + op.key);
+  for (const auto& op : ops_of(run, "api", "run_version")) {
+    if (op.invoke_s == 0) continue; // what each ran from the start
+    started.push_back(op.node + " " + op.key);
+    const bool first_wave = op.node == "app-1" || op.node == "app-2";
+    CHECK(op.invoke_s == Approx(first_wave ? first_end : waves[3]["t"].get<double>()).margin(0.01));
+  }
+  std::sort(started.begin(), started.end()); // within a wave, whichever answers first
   CHECK(started == std::vector<std::string>{"app-1 v2", "app-2 v2", "app-3 v2", "app-4 v2"});
   const auto wave_ops = ops_of(run, "deploy", "deploy_wave");
   REQUIRE(wave_ops.size() == 2);

@@ -119,15 +119,15 @@ std::shared_ptr<ComponentSpec> read_service(const std::string& name, ObjectReade
     check_name(r.origin(), version, vr.pointer());
     s.versions.push_back(read_version(version, vr));
   }
-  s.version = r.string_or("version", "");
-  if (!r.origin().probe && !s.versions.empty() && s.version.empty())
+  s.initial_version = r.string_or("version", "");
+  if (!r.origin().probe && !s.versions.empty() && s.initial_version.empty())
     r.origin().fail("missing-field", r.child("version"),
                     "a service with versions needs \"version\": the one its instances run at the start");
-  if (!r.origin().probe && !s.version.empty() && s.find_version(s.version) == nullptr) {
+  if (!r.origin().probe && !s.initial_version.empty() && s.find_version(s.initial_version) == nullptr) {
     std::vector<std::string> names;
     for (const auto& v : s.versions) names.push_back(v.name);
     r.origin().fail("bad-value", r.child("version"),
-                    quote(s.version) + " is not one of this service's versions (versions: " +
+                    quote(s.initial_version) + " is not one of this service's versions (versions: " +
                         (names.empty() ? std::string("none") : join(names)) + ")");
   }
   r.describe({{"versions", "{name: {\"endpoints\": {endpoint: {call: op}}}}: code releases, each saying which "
@@ -150,15 +150,15 @@ const Endpoint* Service::find(const std::string& endpoint) const {
   return nullptr;
 }
 
-const CodeVersion* Service::find_version(const std::string& version) const {
+const CodeVersion* Service::find_version(const std::string& wanted) const {
   for (const auto& v : versions)
-    if (v.name == version) return &v;
+    if (v.name == wanted) return &v;
   return nullptr;
 }
 
-const std::string& Service::op_for(const CodeVersion* version, const Endpoint& endpoint, const Call& call) const {
-  if (version != nullptr)
-    for (const auto& op : version->ops)
+const std::string& Service::op_for(const CodeVersion* running, const Endpoint& endpoint, const Call& call) const {
+  if (running != nullptr)
+    for (const auto& op : running->ops)
       if (op.endpoint == endpoint.name && op.call == call.name) return op.op;
   return call.op;
 }
@@ -201,15 +201,14 @@ void Service::check_references(const Scenario& scenario, const Origin& origin) c
         origin.fail("bad-value", pointer + "/op",
                     quote(call.op) + " is not an operation of " + quote(call.to) + " (operations: " + join(ops) + ")");
     }
-  for (const auto& version : versions)
-    for (const auto& op : version.ops) {
-      const std::string pointer = pointer_append(
-          pointer_append(pointer_append(pointer_append("/components", name) + "/versions", version.name) + "/endpoints",
-                         op.endpoint),
-          op.call);
+  for (const auto& release : versions)
+    for (const auto& op : release.ops) {
+      const std::string at_endpoint = pointer_append(
+          pointer_append(pointer_append("/components", name) + "/versions", release.name) + "/endpoints", op.endpoint);
+      const std::string pointer = pointer_append(at_endpoint, op.call);
       const Endpoint* endpoint = find(op.endpoint);
       if (endpoint == nullptr)
-        origin.fail("unknown-field", pointer, "no endpoint " + quote(op.endpoint) + " in this service (endpoints: " +
+        origin.fail("unknown-field", at_endpoint, "no endpoint " + quote(op.endpoint) + " in this service (endpoints: " +
                                                   join(client_ops()) + ")");
       const Call* call = nullptr;
       std::vector<std::string> calls;

@@ -64,14 +64,14 @@ struct Service : ComponentSpec {
   // Code versions (none: the endpoints' ops are the code) and the one every
   // instance runs at the start; a deploy component rolls them over.
   std::vector<CodeVersion> versions;
-  std::string version;
+  std::string initial_version;
   double work_s = 0.0005; // CPU work per request, on the instance's node
   std::int64_t message_bytes = 512;
 
   const Endpoint* find(const std::string& endpoint) const;
-  const CodeVersion* find_version(const std::string& version) const;
-  // The operation `call` of `endpoint` makes in `version` (nullptr: no versions).
-  const std::string& op_for(const CodeVersion* version, const Endpoint& endpoint, const Call& call) const;
+  const CodeVersion* find_version(const std::string& wanted) const;
+  // The operation `call` of `endpoint` makes in the code `running` (nullptr: no versions).
+  const std::string& op_for(const CodeVersion* running, const Endpoint& endpoint, const Call& call) const;
 
   std::vector<NodeRole> node_roles() const override;
   std::vector<std::string> client_ops() const override;
