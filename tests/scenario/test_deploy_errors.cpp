@@ -122,6 +122,9 @@ TEST_CASE("a table's columns, and the columns an ALTER changes") {
         "error[missing-field]: " + db + "queries/rename/to: a rename_column needs \"to\", the column's new name");
   CHECK(error_of(replace(kRelease, "\"to\": \"full_name\"", "\"to\": \"name\"")) ==
         "error[bad-value]: " + db + "queries/rename/to: the new name is the column's name already");
+  CHECK(error_of(replace(kRelease, "\"column\": \"name\" },\n        \"backfill\"",
+                         "\"column\": \"name\", \"to\": \"nom\" },\n        \"backfill\"")) ==
+        "error[bad-value]: " + db + "queries/drop/to: only a rename_column takes \"to\" (a new name)");
   CHECK(error_of(replace(kRelease, "\"alter\": \"drop_column\", \"column\": \"name\"", "\"alter\": \"drop_column\"")) ==
         "error[missing-field]: " + db + "queries/drop/column: a drop_column needs the column it drops");
   CHECK(error_of(replace(kRelease, "\"columns\": [\"full_name\"] }", "\"columns\": [\"full name\"] }")) ==

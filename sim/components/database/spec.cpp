@@ -138,7 +138,9 @@ Database::Query read_query(const std::string& name, ObjectReader r, const Databa
       r.origin().fail("missing-field", r.child("column"),
                       std::string("a ") + to_string(q.alter) + " needs the column it " +
                           (q.alter == Database::Alter::drop_column ? "drops" : "renames"));
-    if (q.alter == Database::Alter::rename_column || r.origin().probe) q.rename_to = r.string_or("to", "");
+    q.rename_to = r.string_or("to", "");
+    if (q.alter != Database::Alter::rename_column && !q.rename_to.empty() && !r.origin().probe)
+      r.origin().fail("bad-value", r.child("to"), "only a rename_column takes \"to\" (a new name)");
     if (q.alter == Database::Alter::rename_column && q.rename_to.empty() && !r.origin().probe)
       r.origin().fail("missing-field", r.child("to"), "a rename_column needs \"to\", the column's new name");
     if (!q.new_index_column.empty()) check_name(r.origin(), q.new_index_column, r.child("column"));
