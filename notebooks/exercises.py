@@ -1106,3 +1106,93 @@ def backup_restore(answer, seeds=(1, 2, 3)):
 
 
 CHECKS["16-backup-restore"] = backup_restore
+# --- 17-rolling-rename ------------------------------------------------------------------------
+
+# The six steps of expand/contract in fixed-expand-contract, and the setting that times each.
+RENAME_STEPS = {
+    "add_column": "components.db.jobs.add_column.at",
+    "dual-write": "components.deploy.rollouts.dual-write.at",
+    "backfill": "components.db.jobs.backfill.at",
+    "read-new": "components.deploy.rollouts.read-new.at",
+    "v2": "components.deploy.rollouts.v2.at",
+    "drop_column": "components.db.jobs.drop_column.at",
+}
+RENAME_DEADLINE_S = 60.0
+
+
+def rename_steps(trace):
+    """When each step of expand/contract started and ended in a run: one row per step (from the ops of the
+    migration jobs and of the deploy's waves), with its outcome."""
+    ops = trace.ops
+    rows = []
+    for job in ["add_column", "backfill", "drop_column"]:
+        o = ops[ops["client"] == job]
+        if not o.empty:
+            rows.append((job, float(o["invoke_s"].min()), float(o["complete_s"].max()),
+                         "ok" if (o["outcome"] == "ok").all() else "failed"))
+    waves = ops[ops["client"] == "deploy"].copy()
+    waves["rollout"] = waves["key"].str.split("/").str[0]
+    for rollout, w in waves.groupby("rollout", sort=False):
+        rows.append((rollout, float(w["invoke_s"].min()), float(w["complete_s"].max()),
+                     "ok" if (w["outcome"] == "ok").all() and len(w) == 4 else "failed"))
+    return pd.DataFrame(rows, columns=["step", "start_s", "end_s", "outcome"]).sort_values("start_s").reset_index(drop=True)
+
+
+def rolling_rename(answer, seeds=(1, 2)):
+    """A timetable of the six expand/contract steps that finishes with the drop of `name` by 60 s, without one
+    request failing and without reading full_name before every row has it."""
+    example = '{"add_column": "5s", "dual-write": "10s", ...}'
+    if not isinstance(answer, dict) or sorted(answer) != sorted(RENAME_STEPS):
+        return _refuse(f"ANSWER should give a time to each of the six steps, {list(RENAME_STEPS)}, like {example}.")
+    times = {}
+    for step, value in answer.items():
+        at_s, hint = _as_duration(value, "20s")
+        if hint:
+            return _refuse(f"{step}: {hint}")
+        times[step] = at_s
+    if times["drop_column"] >= RENAME_DEADLINE_S:
+        return _refuse("the drop of name is the step that finishes the migration (until it runs, every write "
+                       "still pays for two columns and the old name is still there to be used by mistake); "
+                       f"leaving it out is not the answer. It has to run before {RENAME_DEADLINE_S:.0f} s.")
+    late = [s for s in RENAME_STEPS if s != "drop_column" and times[s] >= times["drop_column"]]
+    if late:
+        return _refuse(f"{late} would start after the drop, which must be the last step.")
+    sets = {RENAME_STEPS[step]: value for step, value in answer.items()}
+    try:
+        runs = _runs("rolling-rename", "fixed-expand-contract", seeds, sets)
+    except RuntimeError as e:
+        return _failed_run(e)
+    rows = []
+    for (r, trace), seed in zip(runs, seeds):
+        steps = rename_steps(trace).set_index("step")
+        rows.append({"seed": seed, "schema_mismatch": r.counts["schema_mismatch"],
+                     "availability": r.counts["availability"],
+                     "failed_steps": int((steps["outcome"] != "ok").sum()),
+                     "dual_write_done_s": steps.loc["dual-write", "end_s"], "backfill_s": steps.loc["backfill", "start_s"],
+                     "backfill_done_s": steps.loc["backfill", "end_s"], "read_new_s": steps.loc["read-new", "start_s"],
+                     "drop_done_s": steps.loc["drop_column", "end_s"]})
+    table = pd.DataFrame(rows)
+    if (table["schema_mismatch"] > 0).any():
+        return Verdict(False, "some requests failed with \"column ... does not exist\": a step ran while instances "
+                              "still ran code that needs the schema as it was (or as it would be). Look at which code "
+                              "version failed and when, in the schema_mismatch violations.", table)
+    if (table["failed_steps"] > 0).any() or (table["availability"] > 0).any():
+        return Verdict(False, "a step failed or requests were lost: every job must succeed and every rollout must "
+                              "get through its four waves.", table)
+    if (table["backfill_s"] < table["dual_write_done_s"]).any():
+        return Verdict(False, "the backfill started before every instance wrote both columns: a v1 instance that "
+                              "updates a name after the backfill passed its row leaves full_name stale. Start the "
+                              "backfill once the dual-write rollout's last wave is through.", table)
+    if (table["read_new_s"] < table["backfill_done_s"]).any():
+        return Verdict(False, "read-new started reading full_name before the backfill had filled it: users whose row "
+                              "it had not reached yet would see no name at all (no checker sees a NULL; the "
+                              "timetable must).", table)
+    if (table["drop_done_s"] > RENAME_DEADLINE_S).any():
+        return Verdict(False, f"the drop ran after {RENAME_DEADLINE_S:.0f} s in some run.", table)
+    return Verdict(True, "Every step is compatible with the code before and after it: the column exists before any "
+                         "code writes it, every row has it before any code reads it, and name is dropped only "
+                         "after the last instance that used it is gone. A rollout takes four waves of about 3 s, so "
+                         "the whole migration needs three of them plus the backfill.", table)
+
+
+CHECKS["17-rolling-rename"] = rolling_rename

@@ -102,5 +102,7 @@ std::vector<Violation> check_charged_not_fulfilled(const history::History& histo
 // backup.cpp: a database's restore after its disk was lost.
 std::vector<Violation> check_rto_exceeded(const history::History& history, const CheckOptions& options);
 std::vector<Violation> check_no_valid_backup(const history::History& history, const CheckOptions& options);
+// schema_mismatch.cpp: statements naming a column the table lacked, per code version and window (window_s).
+std::vector<Violation> check_schema_mismatch(const history::History& history, const CheckOptions& options);
 
 } // namespace faultlab::check

@@ -47,6 +47,10 @@ const std::vector<CheckerInfo>& registry() {
       {"no_valid_backup",
        "the newest backup that restored after a disk was lost was older than the RPO (or none restored)",
        &check_no_valid_backup, "backup"},
+      {"schema_mismatch",
+       "requests failed because the code and the database's schema disagreed: a statement named a column the table "
+       "did not have (counted per code version and time window)",
+       &check_schema_mismatch, "database"},
   };
   return checkers;
 }

@@ -42,6 +42,7 @@ ServiceModel::ServiceModel(const scenario::Service& spec, Components& components
         if (auto* callee = components_.find_as<Callee>(call.to)) instance->callees[call.to] = callee;
     for (const auto& pool : spec_.pools) instance->pools[pool.to].spec = &pool;
     reset_pools(*instance);
+    if (!spec_.initial_version.empty()) instance->version = spec_.find_version(spec_.initial_version);
     nodes_.push_back(instance->node);
     instances_.push_back(std::move(instance));
   }
@@ -55,8 +56,86 @@ void ServiceModel::start() {
                        i->rpc->reset(); // what it knew about leaders was in memory
                        for (auto& [name, group] : i->groups) group->forget_leader();
                        reset_pools(*i); // its connections died with it
+                       // The node comes back with the process it had (a
+                       // restart order in progress died with the node).
+                       i->requests.clear();
+                       i->down = false;
+                       set_ready(*i, true);
                      });
+    if (i->version != nullptr) record_version(*i);
   }
+}
+
+std::vector<int> ServiceModel::ready_nodes() const {
+  std::vector<int> ready;
+  for (const auto& instance : instances_)
+    if (instance->ready) ready.push_back(instance->node);
+  return ready;
+}
+
+void ServiceModel::set_ready(Instance& instance, bool ready) {
+  if (instance.ready == ready) return;
+  instance.ready = ready;
+  not_ready_ += ready ? -1 : 1;
+}
+
+// The history says which code each instance runs from when on, as an
+// instant op of the service (f "run_version", key: the version, node: the
+// instance), so a checker can tell which code made a request fail.
+void ServiceModel::record_version(const Instance& instance) {
+  const double now = sg4::Engine::get_clock();
+  const std::string& node = context_.network.node_name(instance.node);
+  const std::int64_t op = context_.recorder.invoke(now, 0, spec_.name, "run_version", instance.version->name,
+                                                   std::nullopt);
+  context_.recorder.complete(op, now, history::Outcome::ok, std::nullopt, node);
+}
+
+void ServiceModel::trace_state(const Instance& instance, const std::string& why) {
+  if (!context_.trace) return;
+  const double now = sg4::Engine::get_clock();
+  context_.trace->add(now, history::JsonLine(now, "state")
+                               .str("node", context_.network.node_name(instance.node))
+                               .str("component", spec_.name)
+                               .str("why", why)
+                               .done());
+}
+
+void ServiceModel::restart(Instance& instance, std::shared_ptr<Envelope> order) {
+  const Restart& r = order->payload_as<Restart>();
+  const scenario::CodeVersion* next = spec_.find_version(r.version);
+  FAULTLAB_INVARIANT(next != nullptr, "a deploy names only versions of the service it deploys");
+  // 1. Out of the load balancer: no new requests, those accepted go on.
+  set_ready(instance, false);
+  trace_state(instance, "draining: out of the load balancer, to restart running " + r.version);
+  const double drain_end_s = sg4::Engine::get_clock() + r.drain_s;
+  // Waits for the accepted requests the way a graceful shutdown does (Go's
+  // http.Server.Shutdown polls its connections), every 100 ms.
+  while (!instance.requests.empty() && sg4::Engine::get_clock() < drain_end_s)
+    sg4::this_actor::sleep_for(std::min(0.1, drain_end_s - sg4::Engine::get_clock()));
+  // 2. The old process exits: what it has not answered is dropped (its
+  // callers time out), its connections close.
+  std::vector<sg4::ActorPtr> dropped;
+  for (auto& [aid, actor] : instance.requests) dropped.push_back(actor);
+  instance.requests.clear();
+  instance.down = true;
+  // (The reply mailboxes come back as the dropped requests unwind.)
+  for (auto& [name, group] : instance.groups) group->forget_leader();
+  reset_pools(instance);
+  trace_state(instance, "stopped: the old process exits" +
+                            (dropped.empty() ? std::string()
+                                             : " (" + std::to_string(dropped.size()) + " requests dropped)"));
+  for (auto& actor : dropped) actor->kill(); // simcalls last: the state above is settled
+  // 3. The new process starts, then answers the health check.
+  sg4::this_actor::sleep_for(r.start_s);
+  instance.version = next;
+  instance.down = false;
+  set_ready(instance, true);
+  record_version(instance);
+  trace_state(instance, "started: runs " + next->name);
+  auto done = std::make_unique<Restarted>();
+  done->version = next->name;
+  done->dropped = static_cast<std::int64_t>(dropped.size());
+  instance.server->reply(*order, service_kinds::restarted, std::move(done), 256);
 }
 
 // The accept loop: every request gets an actor of its own, so a slow
@@ -64,6 +143,20 @@ void ServiceModel::start() {
 void ServiceModel::serve(Instance& instance) {
   while (true) {
     std::shared_ptr<Envelope> request = instance.server->receive();
+    if (request->kind == service_kinds::restart) {
+      sg4::Actor::create("restart", sg4::this_actor::get_host(), [this, &instance, request] {
+        daemonize_self();
+        restart(instance, request);
+      });
+      continue;
+    }
+    if (instance.down) { // no process listens on the port: the connection is refused at once
+      auto refusal = std::make_unique<CallReply>();
+      refusal->ok = false;
+      refusal->error = "connection refused";
+      instance.server->reply(*request, service_kinds::call_reply, std::move(refusal), 512);
+      continue;
+    }
     if (!context_.may_start_request_actor()) { // shed load instead of running out of memory
       auto refusal = std::make_unique<CallReply>();
       refusal->ok = false;
@@ -78,8 +171,14 @@ void ServiceModel::serve(Instance& instance) {
       // (SimGrid unwinds a killed actor's stack).
       struct Leave {
         std::int64_t& count;
-        ~Leave() { --count; }
-      } leave{context_.request_actors};
+        Instance& instance;
+        aid_t self;
+        ~Leave() {
+          --count;
+          instance.requests.erase(self);
+        }
+      } leave{context_.request_actors, instance, sg4::this_actor::get_pid()};
+      instance.requests[leave.self] = sg4::Actor::self();
       handle(instance, *request);
     })->daemonize();
   }
@@ -90,7 +189,15 @@ void ServiceModel::handle(Instance& instance, const Envelope& request) {
   auto answer = std::make_unique<CallReply>();
   const scenario::Endpoint* endpoint = spec_.find(request.payload_as<Call>().endpoint);
   assert(endpoint != nullptr && "validation checked every endpoint a caller names");
-  for (const auto& call : endpoint->calls) {
+  // The code this process runs decides which operation each call makes.
+  const scenario::CodeVersion* version = instance.version;
+  for (const auto& declared : endpoint->calls) {
+    scenario::Call versioned;
+    if (version != nullptr) {
+      versioned = declared;
+      versioned.op = spec_.op_for(version, *endpoint, declared);
+    }
+    const scenario::Call& call = version != nullptr ? versioned : declared;
     Outcome outcome = make_call(instance, call, request);
     if (outcome.ok) continue;
     if (call.fallback != Fallback::none) {
@@ -250,7 +357,14 @@ std::unique_ptr<Envelope> call_service(Rpc& rpc, util::Rng& rng, const ServiceMo
                                        const std::string& endpoint, const std::string& user, std::int64_t op,
                                        double deadline_s) {
   const auto& nodes = service.instance_nodes();
-  int target = nodes[rng.below(nodes.size())];
+  int target = -1;
+  if (service.all_ready()) {
+    target = nodes[rng.below(nodes.size())];
+  } else { // a deploy is replacing some: the load balancer picks among the others
+    std::vector<int> ready = service.ready_nodes();
+    if (ready.empty()) ready = nodes;
+    target = ready[rng.below(ready.size())];
+  }
   auto call = std::make_unique<Call>();
   call->endpoint = endpoint;
   call->user = user;

@@ -31,6 +31,10 @@ public:
   void start() override;
   const scenario::Service& spec() const { return spec_; }
   const std::vector<int>& instance_nodes() const { return nodes_; }
+  // The load balancer's view: the instances in rotation (not being replaced
+  // by a deploy). Every instance while no deploy runs.
+  bool all_ready() const { return not_ready_ == 0; }
+  std::vector<int> ready_nodes() const;
 
 private:
   struct Instance {
@@ -49,6 +53,13 @@ private:
     std::map<std::string, Pool> pools; // by the dependency they connect to
     std::int64_t next_connection = 0;  // unpooled connections get a fresh id each
     std::uint64_t pool_generation = 0; // bumped when a crash throws the pools away
+    // Code versions (null when the service has none): what this process runs.
+    const scenario::CodeVersion* version = nullptr;
+    bool ready = true;  // in the load balancer's rotation
+    bool down = false;  // between the old process's exit and the new one's start
+    // Requests being handled, by actor id (a deploy's restart drops those
+    // still running when its drain time is over).
+    std::map<aid_t, simgrid::s4u::ActorPtr> requests;
   };
   struct Outcome {
     bool ok = false;
@@ -58,6 +69,11 @@ private:
     std::string error;
   };
   void serve(Instance& instance);
+  // A deploy's restart order: drain, exit, start the new version, answer.
+  void restart(Instance& instance, std::shared_ptr<engine::Envelope> order);
+  void set_ready(Instance& instance, bool ready);
+  void record_version(const Instance& instance);
+  void trace_state(const Instance& instance, const std::string& why);
   void handle(Instance& instance, const engine::Envelope& request);
   Outcome make_call(Instance& instance, const scenario::Call& call, const engine::Envelope& request);
   Outcome attempt(Instance& instance, const scenario::Call& call, const engine::Envelope& request,
@@ -73,6 +89,7 @@ private:
   Context& context_;
   std::vector<int> nodes_;
   std::vector<std::unique_ptr<Instance>> instances_;
+  int not_ready_ = 0; // instances out of the load balancer's rotation
 };
 
 // Sends a call to one instance of `service` (chosen with `rng`, as a load

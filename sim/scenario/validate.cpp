@@ -471,6 +471,10 @@ Check read_check(const std::string& name, ObjectReader& r, const Scenario& s) {
       }
     }
   }
+  if (name == "schema_mismatch") {
+    c.options.window_s = r.duration_s_or("window", c.options.window_s);
+    if (c.options.window_s < 0.001) origin.fail("bad-duration", r.child("window"), "expected a window of at least 1ms");
+  }
   if (name == "shard_skew") c.options.skew_bound = r.number_or("bound", c.options.skew_bound, 1, kInf);
   if (name == "charged_not_fulfilled")
     c.options.payment_bound_s = r.duration_s_or("bound", c.options.payment_bound_s);

@@ -141,6 +141,24 @@ WRONG = {
           ex.BACKUPS + "restore.parallelism": 8}, "nothing ever restores"),
         ({ex.BACKUPS + "restore_test": {"node": "restore-test", "at": "180h", "every": "7d"}}, "6 h rto"),
     ],
+    "17-rolling-rename": [
+        ({"rename": "20s"}, "six steps"),
+        # the fixed variant's own timetable: the drop comes too late
+        ({"add_column": "10s", "dual-write": "15s", "backfill": "30s", "read-new": "40s", "v2": "55s",
+          "drop_column": "75s"}, "leaving it out"),
+        # never dropping name: the contract step taken away
+        ({"add_column": "2s", "dual-write": "3s", "backfill": "16s", "read-new": "21s", "v2": "34s",
+          "drop_column": "10min"}, "leaving it out"),
+        # no deploy of the new code (after the drop, and after the run)
+        ({"add_column": "2s", "dual-write": "3s", "backfill": "16s", "read-new": "21s", "v2": "200s",
+          "drop_column": "47s"}, "after the drop"),
+        # the drop while read-new instances still write name (runs)
+        ({"add_column": "2s", "dual-write": "3s", "backfill": "16s", "read-new": "21s", "v2": "34s",
+          "drop_column": "40s"}, "does not exist"),
+        # reading full_name before the backfill is done (runs)
+        ({"add_column": "2s", "dual-write": "3s", "backfill": "16s", "read-new": "18s", "v2": "34s",
+          "drop_column": "47s"}, "backfill"),
+    ],
 }
 
 

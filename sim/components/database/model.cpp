@@ -37,6 +37,7 @@ DatabaseModel::DatabaseModel(const Database& spec, Context& context)
     TableState& state = tables_[t.name];
     state.spec = &t;
     state.indexes = t.indexes;
+    state.columns = t.columns;
     state.bucket_s = t.partition_s.value_or(3600.0);
     add_rows(state, t.rows, 0.0); // rows already there count as written at the start
   }
@@ -194,6 +195,22 @@ std::string DatabaseModel::execute(const Database::Query& query, const QueryRequ
   };
   for (const auto& held : table_queue->held)
     if (held->id == running->id) table_lock = held;
+  if (std::string error = resolve(query, tables_.at(query.table)); !error.empty()) {
+    if (context_.trace) {
+      const double t = sg4::Engine::get_clock();
+      history::JsonLine line(t, "query");
+      line.str("node", context_.network.node_name(serving_node()))
+          .str("component", spec_.name)
+          .str("query", query.name)
+          .str("who", request.who);
+      if (request.history_op >= 0) line.integer("op", request.history_op);
+      line.num("rows_examined", 0).str("plan", "none: parse analysis failed").num("cpu_s", 0).num("io_bytes", 0)
+          .num("run_s", 0).str("outcome", error);
+      context_.trace->add(t, line.done());
+    }
+    release_all();
+    return error;
+  }
   if (query.shape == Shape::update) {
     LockQueue& rows = row_locks_[query.table + "/" + request.key];
     got = acquire(rows, query.table + " row " + request.key, Mode::access_exclusive, who + " " + query.name,

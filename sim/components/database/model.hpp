@@ -11,13 +11,17 @@
 //     granted in FIFO order: a request waits if it conflicts with a holder
 //     *or with anyone already waiting*, which is why one ALTER TABLE waiting
 //     behind a long report stops every query behind it; updates also take
-//     the row's lock; lock_timeout bounds the wait;
+//     the row's lock; lock_timeout bounds the wait; with the table's lock
+//     held, the columns the statement names are looked up in the table as
+//     it is at that moment, and one that is missing fails the statement at
+//     once ("column "name" does not exist", after a RENAME or a DROP);
 //  3. the work: the rows the plan examines (from the table's size at that
 //     moment and whether an index serves the query) times the CPU per row,
 //     executed on the node's cores (so queries slow each other down), plus
 //     the pages that miss the buffer cache, read from the node's disk
 //     (whose bandwidth they share); statement_timeout bounds steps 2 and 3;
-//  4. its effect (rows added or deleted, an index built, a column renamed),
+//  4. its effect (rows added or deleted, an index built, a column added,
+//     renamed or dropped),
 //     then the locks are held for the transaction's `hold` and released.
 //
 // Tables grow by themselves (growth_per_s) between statements without any
@@ -124,6 +128,7 @@ private:
     double bucket_s = 3600;    // rows are kept by age in buckets this wide (partitions when partitioned)
     std::deque<Bucket> buckets;
     std::vector<scenario::Database::Index> indexes; // the spec's, plus those built during the run
+    std::vector<std::string> columns;               // the spec's, as ALTERs changed them since
   };
   struct Running {
     std::int64_t id = 0;
@@ -158,6 +163,11 @@ private:
   void release(LockQueue& queue, const std::shared_ptr<LockRequest>& request);
   void grant_waiters(LockQueue& queue);
   Plan plan(const scenario::Database::Query& query, TableState& table, std::int64_t batch) const;
+  // Parse analysis: "" when every column the statement names is as it
+  // needs (there, or for an ALTER that adds one, not there), else
+  // PostgreSQL's error.
+  std::string resolve(const scenario::Database::Query& query, const TableState& table) const;
+  void trace_schema(const TableState& table, const std::string& change);
   void apply(const scenario::Database::Query& query, TableState& table, const Plan& plan);
   void advance(TableState& table, double now_s);
   void add_rows(TableState& table, double rows, double at_s);

@@ -16,18 +16,36 @@ namespace {
 
 const std::vector<std::string>& shape_names() {
   static const std::vector<std::string> names{"point", "range",  "offset", "keyset", "function",
-                                              "scan",  "insert", "update", "purge",  "alter"};
+                                              "scan",  "insert", "update", "purge",  "alter", "backfill"};
   return names;
 }
 
 const std::vector<std::string>& alter_names() {
   static const std::vector<std::string> names{"add_column_nullable", "add_column_default", "rename_column",
-                                              "rewrite",             "create_index",       "create_index_concurrently"};
+                                              "rewrite",             "create_index",       "create_index_concurrently",
+                                              "drop_column"};
   return names;
 }
 
 template <class E> E enum_of(const std::vector<std::string>& names, const std::string& name) {
   return static_cast<E>(std::find(names.begin(), names.end(), name) - names.begin());
+}
+
+// An optional list of column names (empty when absent).
+std::vector<std::string> column_list(ObjectReader& r, const std::string& key) {
+  static const Shape shape{{{"type", "array"}, {"items", {{"type", "string"}}}}, nullptr};
+  std::vector<std::string> out;
+  const Json* list = r.find(key, shape);
+  if (list == nullptr) return out;
+  if (!list->is_array())
+    r.origin().fail("wrong-type", r.child(key), "expected a list of column names like [\"id\", \"name\"], got " +
+                                                    describe_json(*list));
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const std::string pointer = r.child(key) + "/" + std::to_string(i);
+    out.push_back(read_string(r.origin(), (*list)[i], pointer));
+    check_name(r.origin(), out.back(), pointer);
+  }
+  return out;
 }
 
 Database::Table read_table(const std::string& name, ObjectReader r) {
@@ -53,6 +71,21 @@ Database::Table read_table(const std::string& name, ObjectReader r) {
       t.indexes.push_back(index);
     }
   }
+  const bool listed = r.has("columns");
+  t.columns = column_list(r, "columns");
+  for (std::size_t i = 0; i < t.columns.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j)
+      if (t.columns[j] == t.columns[i])
+        r.origin().fail("bad-value", r.child("columns") + "/" + std::to_string(i), "a second column " + quote(t.columns[i]));
+  }
+  if (listed && !r.origin().probe)
+    for (std::size_t i = 0; i < t.indexes.size(); ++i)
+      if (std::find(t.columns.begin(), t.columns.end(), t.indexes[i].column) == t.columns.end())
+        r.origin().fail("bad-value", r.child("indexes") + "/" + std::to_string(i) + "/column",
+                        "an index on " + quote(t.indexes[i].column) + ", which is not among the table's columns (" +
+                            join(t.columns) + ")");
+  if (listed && t.columns.empty() && !r.origin().probe)
+    r.origin().fail("bad-value", r.child("columns"), "a table needs at least one column");
   if (r.find("partition_by")) {
     ObjectReader p = r.object("partition_by");
     t.partition_s = positive_duration(p, "age", 86400, "a partition width");
@@ -77,10 +110,15 @@ Database::Query read_query(const std::string& name, ObjectReader r, const Databa
   q.shape = enum_of<Database::Shape>(shape_names(), r.kind("shape", shape_names()));
   using S = Database::Shape;
   const bool needs_column = q.shape == S::point || q.shape == S::range || q.shape == S::offset ||
-                            q.shape == S::keyset || q.shape == S::function || q.shape == S::update;
+                            q.shape == S::keyset || q.shape == S::function || q.shape == S::update ||
+                            q.shape == S::backfill;
   if (needs_column) q.column = r.string("column");
   if (q.shape == S::range) q.rows = r.number_or("rows", q.rows, 1, 1e12);
-  if (q.shape == S::offset || q.shape == S::keyset) q.limit = r.number_or("limit", q.limit, 1, 1e9);
+  if (q.shape == S::offset || q.shape == S::keyset || q.shape == S::backfill)
+    q.limit = r.number_or("limit", q.limit, 1, 1e9);
+  if (q.shape != S::alter) {
+    q.columns = column_list(r, "columns");
+  }
   if (q.shape == S::purge) {
     if (!r.has("older_than") && !r.origin().probe)
       r.origin().fail("missing-field", r.child("older_than"), "a purge needs older_than (the age of rows it deletes)");
@@ -95,7 +133,24 @@ Database::Query read_query(const std::string& name, ObjectReader r, const Databa
     if ((q.alter == Database::Alter::create_index || q.alter == Database::Alter::create_index_concurrently) &&
         q.new_index_column.empty() && !r.origin().probe)
       r.origin().fail("missing-field", r.child("column"), "an index needs the column it indexes");
+    const bool names_column = q.alter == Database::Alter::rename_column || q.alter == Database::Alter::drop_column;
+    if (names_column && q.new_index_column.empty() && !r.origin().probe)
+      r.origin().fail("missing-field", r.child("column"),
+                      std::string("a ") + to_string(q.alter) + " needs the column it " +
+                          (q.alter == Database::Alter::drop_column ? "drops" : "renames"));
+    q.rename_to = r.string_or("to", "");
+    if (q.alter != Database::Alter::rename_column && !q.rename_to.empty() && !r.origin().probe)
+      r.origin().fail("bad-value", r.child("to"), "only a rename_column takes \"to\" (a new name)");
+    if (q.alter == Database::Alter::rename_column && q.rename_to.empty() && !r.origin().probe)
+      r.origin().fail("missing-field", r.child("to"), "a rename_column needs \"to\", the column's new name");
+    if (!q.new_index_column.empty()) check_name(r.origin(), q.new_index_column, r.child("column"));
+    if (!q.rename_to.empty()) check_name(r.origin(), q.rename_to, r.child("to"));
+    if (q.alter == Database::Alter::rename_column && q.rename_to == q.new_index_column && !r.origin().probe)
+      r.origin().fail("bad-value", r.child("to"), "the new name is the column's name already");
   }
+  r.describe({{"columns", "the columns it names besides \"column\" (a select list, an insert's values, an "
+                          "update's SET); naming one the table lacks fails with \"column ... does not exist\""},
+              {"to", "rename_column: the column's new name"}});
   q.hold_s = r.duration_s_or("hold", 0);
   q.lock_timeout_s = r.duration_s_or("lock_timeout", 0);
   q.statement_timeout_s = r.duration_s_or("statement_timeout", 0);
@@ -168,8 +223,17 @@ const Database::Index* Database::Table::index_on(const std::string& column) cons
   return nullptr;
 }
 
+std::vector<std::string> Database::Query::named_columns() const {
+  std::vector<std::string> named;
+  if (!column.empty()) named.push_back(column);
+  for (const auto& c : columns)
+    if (std::find(named.begin(), named.end(), c) == named.end()) named.push_back(c);
+  return named;
+}
+
 Database::LockMode Database::Query::lock_mode() const {
   switch (shape) {
+  case Shape::backfill:
   case Shape::insert:
   case Shape::update:
   case Shape::purge: return LockMode::row_exclusive;
@@ -182,7 +246,8 @@ Database::LockMode Database::Query::lock_mode() const {
 }
 
 bool Database::Query::writes() const {
-  return shape == Shape::insert || shape == Shape::update || shape == Shape::purge || shape == Shape::alter;
+  return shape == Shape::insert || shape == Shape::update || shape == Shape::purge || shape == Shape::alter ||
+         shape == Shape::backfill;
 }
 
 const Database::Table* Database::find_table(const std::string& table) const {
@@ -231,6 +296,31 @@ std::shared_ptr<ComponentSpec> read_database(const std::string& name, ObjectRead
   for (auto& [query, qr] : r.members("queries")) d.queries.push_back(read_query(query, qr, d));
   if (d.queries.empty() && !r.origin().probe) r.origin().fail("missing-field", r.child("queries"), "a database needs at least one query");
   for (auto& [job, jr] : r.members("jobs")) d.jobs.push_back(read_job(job, jr, d));
+  // Tables that list no columns have those the scenario names, except the
+  // ones an ALTER brings into being.
+  for (std::size_t i = 0; i < d.tables.size(); ++i) {
+    Database::Table& t = d.tables[i];
+    if (!t.columns.empty()) continue;
+    std::vector<std::string> created;
+    for (const auto& q : d.queries)
+      if (q.table == t.name && q.shape == Database::Shape::alter) {
+        if (q.alter == Database::Alter::add_column_nullable || q.alter == Database::Alter::add_column_default)
+          created.push_back(q.new_index_column);
+        if (q.alter == Database::Alter::rename_column) created.push_back(q.rename_to);
+      }
+    auto add = [&](const std::string& column) {
+      if (column.empty() || std::find(created.begin(), created.end(), column) != created.end()) return;
+      if (std::find(t.columns.begin(), t.columns.end(), column) == t.columns.end()) t.columns.push_back(column);
+    };
+    for (const auto& index : t.indexes) add(index.column);
+    for (const auto& q : d.queries) {
+      if (q.table != t.name) continue;
+      for (const auto& c : q.named_columns()) add(c);
+      if (q.shape == Database::Shape::alter && q.alter != Database::Alter::add_column_nullable &&
+          q.alter != Database::Alter::add_column_default)
+        add(q.new_index_column);
+    }
+  }
   d.message_bytes = read_message_size(r, d.message_bytes);
 
   // The node's memory must at least hold the buffer cache.

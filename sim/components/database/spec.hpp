@@ -39,6 +39,10 @@ struct Database : ComponentSpec {
     double row_bytes = 200;  // on disk, with its share of page overhead
     double growth_per_s = 0; // rows other traffic adds per second (an audit log, events)
     std::vector<Index> indexes;
+    // Its columns at the start: the scenario's `columns`, or else every
+    // column its indexes and statements name, except those an ALTER of the
+    // scenario adds or renames to (they come into being when it runs).
+    std::vector<std::string> columns;
     // Partitioned by time: dropping a partition older than a retention
     // frees its space at once, instead of deleting its rows one by one.
     std::optional<double> partition_s;
@@ -57,6 +61,7 @@ struct Database : ComponentSpec {
     update,   // WHERE column = ?, locks the row
     purge,    // DELETE rows older than `older_than`, or DROP the partitions that old
     alter,    // ALTER TABLE / CREATE INDEX, of kind `alter`
+    backfill, // UPDATE ... WHERE column BETWEEN batch*limit AND (batch+1)*limit: a batch of a data migration
   };
   enum class Alter {
     add_column_nullable, // catalog only: instant, but needs ACCESS EXCLUSIVE
@@ -65,6 +70,7 @@ struct Database : ComponentSpec {
     rewrite,             // ALTER COLUMN TYPE and friends: every row rewritten
     create_index,        // SHARE lock: reads go on, writes wait for the build
     create_index_concurrently, // no lock that blocks reads or writes; about twice the work
+    drop_column,         // catalog only (the space comes back at the next rewrite)
   };
 
   struct Query {
@@ -76,7 +82,14 @@ struct Database : ComponentSpec {
     double limit = 100;  // offset, keyset: rows per batch
     double older_than_s = 0; // purge
     Alter alter = Alter::add_column_nullable;
-    std::string new_index_column; // create_index*: the column it indexes
+    // alter: the column it indexes, adds, renames or drops ("" for an
+    // ALTER that changes no column the statements name).
+    std::string new_index_column;
+    std::string rename_to; // rename_column: the new name
+    // The other columns it names (a select list, the values of an insert,
+    // an update's SET): a statement naming a column the table does not have
+    // at that moment fails with PostgreSQL's "column ... does not exist".
+    std::vector<std::string> columns;
     // After the statement, the transaction stays open this long (the
     // application doing other work, or a report reading its result):
     // every lock taken is held until then.
@@ -88,6 +101,9 @@ struct Database : ComponentSpec {
 
     LockMode lock_mode() const;
     bool writes() const;
+    // Every column a statement of this query names and needs to exist (an
+    // ALTER's own column rules are the model's).
+    std::vector<std::string> named_columns() const;
   };
 
   // Something run against the database on a schedule: a migration at a

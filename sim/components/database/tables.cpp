@@ -3,6 +3,7 @@
 // in memory.
 #include "components/database/model.hpp"
 
+#include "history/json_line.hpp"
 #include "util/units.hpp"
 
 #include <algorithm>
@@ -126,9 +127,20 @@ DatabaseModel::Plan DatabaseModel::plan(const Database::Query& query, TableState
     }
     break;
   }
+  case Shape::backfill: {
+    // This batch's slice of the key range; the last one may be short or empty.
+    const double from = static_cast<double>(batch) * query.limit;
+    const double rows = std::max(0.0, std::min(query.limit, n - from));
+    if (index) index_scan(rows);
+    else seq_scan(" (no index on " + query.column + ")");
+    p.rows_written = rows;
+    p.access = "update of " + count(rows) + " rows (batch " + std::to_string(batch) + ") by " + p.access;
+    break;
+  }
   case Shape::alter:
     switch (query.alter) {
     case Alter::add_column_nullable:
+    case Alter::drop_column:
     case Alter::rename_column: p.access = "catalog change on " + t.name; break;
     case Alter::add_column_default:
     case Alter::rewrite:
@@ -180,9 +192,70 @@ void DatabaseModel::apply(const Database::Query& query, TableState& table, const
       if (!exists) table.indexes.push_back({query.new_index_column, 1.0});
     }
     if (query.alter == Alter::add_column_default || query.alter == Alter::rewrite) table.reusable_bytes = 0; // a rewrite compacts
+    if (query.new_index_column.empty()) break;
+    if (query.alter == Alter::add_column_nullable || query.alter == Alter::add_column_default) {
+      table.columns.push_back(query.new_index_column);
+      trace_schema(table, "add column " + query.new_index_column);
+    } else if (query.alter == Alter::rename_column) {
+      // The column keeps its data and its indexes under the new name.
+      for (auto& c : table.columns)
+        if (c == query.new_index_column) c = query.rename_to;
+      for (auto& i : table.indexes)
+        if (i.column == query.new_index_column) i.column = query.rename_to;
+      trace_schema(table, "rename column " + query.new_index_column + " to " + query.rename_to);
+    } else if (query.alter == Alter::drop_column) {
+      table.columns.erase(std::remove(table.columns.begin(), table.columns.end(), query.new_index_column),
+                          table.columns.end());
+      table.indexes.erase(std::remove_if(table.indexes.begin(), table.indexes.end(),
+                                         [&](const Database::Index& i) { return i.column == query.new_index_column; }),
+                          table.indexes.end());
+      trace_schema(table, "drop column " + query.new_index_column);
+    }
     break;
   default: break;
   }
+}
+
+std::string DatabaseModel::resolve(const Database::Query& query, const TableState& table) const {
+  auto has = [&](const std::string& column) {
+    return std::find(table.columns.begin(), table.columns.end(), column) != table.columns.end();
+  };
+  auto quoted = [](const std::string& name) { return "\"" + name + "\""; };
+  if (query.shape != Shape::alter) {
+    for (const auto& column : query.named_columns())
+      if (!has(column)) return "column " + quoted(column) + " does not exist";
+    return "";
+  }
+  const std::string& column = query.new_index_column;
+  if (column.empty()) return "";
+  const std::string relation = " of relation " + quoted(table.spec->name);
+  switch (query.alter) {
+  case Alter::add_column_nullable:
+  case Alter::add_column_default:
+    return has(column) ? "column " + quoted(column) + relation + " already exists" : "";
+  case Alter::rename_column:
+    if (!has(column)) return "column " + quoted(column) + " does not exist";
+    return has(query.rename_to) ? "column " + quoted(query.rename_to) + relation + " already exists" : "";
+  case Alter::drop_column: return has(column) ? "" : "column " + quoted(column) + relation + " does not exist";
+  case Alter::rewrite:
+  case Alter::create_index:
+  case Alter::create_index_concurrently: return has(column) ? "" : "column " + quoted(column) + " does not exist";
+  }
+  return "";
+}
+
+void DatabaseModel::trace_schema(const TableState& table, const std::string& change) {
+  if (!context_.trace) return;
+  const double t = sg4::Engine::get_clock();
+  std::string columns;
+  for (const auto& c : table.columns) columns += (columns.empty() ? "" : " ") + c;
+  context_.trace->add(t, history::JsonLine(t, "schema")
+                             .str("node", context_.network.node_name(serving_node()))
+                             .str("component", spec_.name)
+                             .str("table", table.spec->name)
+                             .str("change", change)
+                             .str("columns", columns)
+                             .done());
 }
 
 double DatabaseModel::row_bytes(const TableState& table) const {

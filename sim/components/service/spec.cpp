@@ -67,6 +67,32 @@ Call read_call(const std::string& name, ObjectReader& r) {
   return c;
 }
 
+// {"endpoints": {"get_profile": {"db": "read_full_name"}}}: the op each
+// named call makes in this version; checked against the endpoints here and
+// against the callees in check_references.
+CodeVersion read_version(const std::string& name, ObjectReader& r) {
+  CodeVersion v;
+  v.name = name;
+  static const Shape ops_shape{
+      {{"type", "object"}, {"additionalProperties", {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}}}},
+      nullptr};
+  const Json* endpoints = r.find("endpoints", ops_shape);
+  if (endpoints != nullptr) {
+    if (!endpoints->is_object())
+      r.origin().fail("wrong-type", r.child("endpoints"),
+                      "expected an object of endpoint -> {call: op}, got " + describe_json(*endpoints));
+    for (auto e = endpoints->begin(); e != endpoints->end(); ++e) {
+      const std::string pointer = pointer_append(r.child("endpoints"), e.key());
+      if (!e.value().is_object())
+        r.origin().fail("wrong-type", pointer, "expected an object of call -> op, got " + describe_json(e.value()));
+      for (auto c = e.value().begin(); c != e.value().end(); ++c)
+        v.ops.push_back({e.key(), c.key(), read_string(r.origin(), c.value(), pointer_append(pointer, c.key()))});
+    }
+  }
+  r.finish();
+  return v;
+}
+
 } // namespace
 
 std::shared_ptr<ComponentSpec> read_service(const std::string& name, ObjectReader& r, const Topology& topology) {
@@ -89,6 +115,24 @@ std::shared_ptr<ComponentSpec> read_service(const std::string& name, ObjectReade
     s.endpoints.push_back(std::move(endpoint));
   }
   if (s.endpoints.empty()) r.origin().fail("missing-field", r.child("endpoints"), "a service needs at least one endpoint");
+  for (auto& [version, vr] : r.members("versions")) {
+    check_name(r.origin(), version, vr.pointer());
+    s.versions.push_back(read_version(version, vr));
+  }
+  s.initial_version = r.string_or("version", "");
+  if (!r.origin().probe && !s.versions.empty() && s.initial_version.empty())
+    r.origin().fail("missing-field", r.child("version"),
+                    "a service with versions needs \"version\": the one its instances run at the start");
+  if (!r.origin().probe && !s.initial_version.empty() && s.find_version(s.initial_version) == nullptr) {
+    std::vector<std::string> names;
+    for (const auto& v : s.versions) names.push_back(v.name);
+    r.origin().fail("bad-value", r.child("version"),
+                    quote(s.initial_version) + " is not one of this service's versions (versions: " +
+                        (names.empty() ? std::string("none") : join(names)) + ")");
+  }
+  r.describe({{"versions", "{name: {\"endpoints\": {endpoint: {call: op}}}}: code releases, each saying which "
+                           "operation a call makes (calls it does not name keep the endpoint's)"},
+              {"version", "the code version every instance runs at the start (required with versions)"}});
   for (auto& [to, p] : r.members("pools")) {
     Pool pool;
     pool.to = to;
@@ -104,6 +148,19 @@ const Endpoint* Service::find(const std::string& endpoint) const {
   for (const auto& e : endpoints)
     if (e.name == endpoint) return &e;
   return nullptr;
+}
+
+const CodeVersion* Service::find_version(const std::string& wanted) const {
+  for (const auto& v : versions)
+    if (v.name == wanted) return &v;
+  return nullptr;
+}
+
+const std::string& Service::op_for(const CodeVersion* running, const Endpoint& endpoint, const Call& call) const {
+  if (running != nullptr)
+    for (const auto& op : running->ops)
+      if (op.endpoint == endpoint.name && op.call == call.name) return op.op;
+  return call.op;
 }
 
 std::vector<NodeRole> Service::node_roles() const {
@@ -143,6 +200,30 @@ void Service::check_references(const Scenario& scenario, const Origin& origin) c
       if (std::find(ops.begin(), ops.end(), call.op) == ops.end())
         origin.fail("bad-value", pointer + "/op",
                     quote(call.op) + " is not an operation of " + quote(call.to) + " (operations: " + join(ops) + ")");
+    }
+  for (const auto& release : versions)
+    for (const auto& op : release.ops) {
+      const std::string at_endpoint = pointer_append(
+          pointer_append(pointer_append("/components", name) + "/versions", release.name) + "/endpoints", op.endpoint);
+      const std::string pointer = pointer_append(at_endpoint, op.call);
+      const Endpoint* endpoint = find(op.endpoint);
+      if (endpoint == nullptr)
+        origin.fail("unknown-field", at_endpoint, "no endpoint " + quote(op.endpoint) + " in this service (endpoints: " +
+                                                  join(client_ops()) + ")");
+      const Call* call = nullptr;
+      std::vector<std::string> calls;
+      for (const auto& c : endpoint->calls) {
+        calls.push_back(c.name);
+        if (c.name == op.call) call = &c;
+      }
+      if (call == nullptr)
+        origin.fail("unknown-field", pointer,
+                    "endpoint " + quote(op.endpoint) + " makes no call " + quote(op.call) + " (calls: " + join(calls) + ")");
+      const ComponentSpec* target = scenario.component(call->to);
+      const std::vector<std::string> ops = target ? target->call_ops() : std::vector<std::string>{};
+      if (std::find(ops.begin(), ops.end(), op.op) == ops.end())
+        origin.fail("bad-value", pointer,
+                    quote(op.op) + " is not an operation of " + quote(call->to) + " (operations: " + join(ops) + ")");
     }
   for (const auto& pool : pools) {
     bool called = false;

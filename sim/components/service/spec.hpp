@@ -42,16 +42,36 @@ struct Pool {
   double wait_timeout_s = 1.0;
 };
 
+// A release of the service's code: which operation each call of an
+// endpoint makes (v1 reads the column `name`, v2 reads `full_name`). Calls
+// a version does not name make the operation the endpoint says.
+struct CodeVersion {
+  struct Op {
+    std::string endpoint;
+    std::string call;
+    std::string op;
+  };
+  std::string name;
+  std::vector<Op> ops;
+};
+
 // A stateless service: identical instances behind a load balancer, each
 // request handled by calling the endpoint's dependencies in turn.
 struct Service : ComponentSpec {
   std::vector<std::string> instances; // nodes
   std::vector<Endpoint> endpoints;
   std::vector<Pool> pools; // in file order
+  // Code versions (none: the endpoints' ops are the code) and the one every
+  // instance runs at the start; a deploy component rolls them over.
+  std::vector<CodeVersion> versions;
+  std::string initial_version;
   double work_s = 0.0005; // CPU work per request, on the instance's node
   std::int64_t message_bytes = 512;
 
   const Endpoint* find(const std::string& endpoint) const;
+  const CodeVersion* find_version(const std::string& wanted) const;
+  // The operation `call` of `endpoint` makes in the code `running` (nullptr: no versions).
+  const std::string& op_for(const CodeVersion* running, const Endpoint& endpoint, const Call& call) const;
 
   std::vector<NodeRole> node_roles() const override;
   std::vector<std::string> client_ops() const override;
