@@ -58,6 +58,12 @@ struct CheckOptions {
   double latency_percentile = 0.99;
   double latency_bound_s = 0.5;
   std::map<std::string, double> endpoint_latency_s;
+
+  // unnoticed_failure: how long after a scheduled job's failed or short run
+  // ended an alert naming the job may come; and the unit of each job's work
+  // ("emails"), from the scheduler (a job not listed counts "items").
+  double alert_bound_s = 3600.0;
+  std::map<std::string, std::string> job_units;
 };
 
 using CheckFn = std::vector<Violation> (*)(const history::History&, const CheckOptions&);
@@ -93,5 +99,7 @@ std::vector<Violation> check_oom(const history::History& history, const CheckOpt
 std::vector<Violation> check_double_charge(const history::History& history, const CheckOptions& options);
 std::vector<Violation> check_unpaid_shipment(const history::History& history, const CheckOptions& options);
 std::vector<Violation> check_charged_not_fulfilled(const history::History& history, const CheckOptions& options);
+// jobs.cpp: scheduled jobs that failed or did less than their work, unnoticed.
+std::vector<Violation> check_unnoticed_failure(const history::History& history, const CheckOptions& options);
 
 } // namespace faultlab::check

@@ -42,6 +42,9 @@ const std::vector<CheckerInfo>& registry() {
        &check_latency_slo},
       {"disk_full", "a database's disk filled up and it stopped", &check_disk_full, "database"},
       {"oom", "a database used more memory than its node has and was killed", &check_oom, "database"},
+      {"unnoticed_failure",
+       "a scheduled job failed or did less than its work, and no alert named the job within the bound",
+       &check_unnoticed_failure, "scheduler"},
   };
   return checkers;
 }

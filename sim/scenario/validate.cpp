@@ -474,6 +474,8 @@ Check read_check(const std::string& name, ObjectReader& r, const Scenario& s) {
   if (name == "shard_skew") c.options.skew_bound = r.number_or("bound", c.options.skew_bound, 1, kInf);
   if (name == "charged_not_fulfilled")
     c.options.payment_bound_s = r.duration_s_or("bound", c.options.payment_bound_s);
+  if (name == "unnoticed_failure")
+    c.options.alert_bound_s = r.duration_s_or("bound", c.options.alert_bound_s);
   // What the components tell the checkers (cache nodes, shards, stock).
   for (const auto& component : s.components) component->add_checker_facts(c.options);
   r.finish();
