@@ -1032,7 +1032,7 @@ def job_runs(path):
     ends = fl.events(path, "job")
     ends = ends[ends["phase"] == "end"]
     done = fl.events(path, "op", having='"f":"work_done"')
-    done = done[done["outcome"] == "ok"].groupby("key")["value"].sum() if not done.empty else pd.Series(dtype=float)
+    done = done[done["type"] == "ok"].groupby("key")["value"].sum() if not done.empty else pd.Series(dtype=float)
     starts = fl.events(path, "job")
     starts = starts[starts["phase"] == "start"].set_index("run")["t"]
     out = pd.DataFrame({
@@ -1102,6 +1102,13 @@ def silent_job_failure(answer, seeds=(1, 2)):
     if (table["short_runs"] == 0).any():
         return Verdict(False, "no run fell short: your settings took the failure away instead of making it "
                               "visible. Keep the provider's quota and the list as they are.", table)
+    job = _with_variant(_scenario("silent-job-failure"), "broken")["components"]["cron"]["jobs"]["newsletter"]
+    heartbeat = answer.get(JOB + "monitoring.heartbeat", job.get("monitoring", {}).get("heartbeat"))
+    on_error = answer.get(JOB + "on_error", job.get("on_error"))
+    if false_alarm is not None and false_alarm["kind"] == "heartbeat" and heartbeat == "none":
+        return Verdict(False, f"the job no longer pings, so its heartbeat monitor fired on day "
+                              f"{false_alarm['t'] / 86400:.2f}, before anything went wrong (and stays down from then on). "
+                              "Keep a ping the monitor can trust, or take that monitor away.", table)
     if false_alarm is not None:
         return Verdict(False, f"an alert fired on day {false_alarm['t'] / 86400:.2f}, before anything went wrong "
                               f"({false_alarm['why']}). A monitor that pages when all is well is soon ignored: "
@@ -1112,9 +1119,6 @@ def silent_job_failure(answer, seeds=(1, 2)):
                              "never. What made the difference is that the signal depends on the outcome: a ping "
                              "sent only after a run that really succeeded, or the counts compared with the list, "
                              "or the errors themselves shipped to an alert.", table)
-    job = _with_variant(_scenario("silent-job-failure"), "broken")["components"]["cron"]["jobs"]["newsletter"]
-    heartbeat = answer.get(JOB + "monitoring.heartbeat", job.get("monitoring", {}).get("heartbeat"))
-    on_error = answer.get(JOB + "on_error", job.get("on_error"))
     if heartbeat == "success" and on_error != "fail":
         return Verdict(False, "the ping now waits for the run to succeed, but the job still exits 0 when batches "
                               "are rejected (on_error log_and_continue), so every run counts as a success. What "
