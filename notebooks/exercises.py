@@ -1196,3 +1196,115 @@ def rolling_rename(answer, seeds=(1, 2)):
 
 
 CHECKS["17-rolling-rename"] = rolling_rename
+# --- 15-silent-job-failure --------------------------------------------------------------------
+
+JOB = "components.cron.jobs.newsletter."  # the newsletter job's settings
+ALERTS = "components.alerts."             # the alerting component's settings
+
+
+def job_runs(path):
+    """The newsletter's runs from a trace: run, start, end, exit code, expected, done (what the
+    provider's own log says it accepted for the run) and short (expected - done)."""
+    ends = fl.events(path, "job")
+    ends = ends[ends["phase"] == "end"]
+    done = fl.events(path, "op", having='"f":"work_done"')
+    done = done[done["type"] == "ok"].groupby("key")["value"].sum() if not done.empty else pd.Series(dtype=float)
+    starts = fl.events(path, "job")
+    starts = starts[starts["phase"] == "start"].set_index("run")["t"]
+    out = pd.DataFrame({
+        "run": ends["run"].astype(int).values,
+        "start_s": starts.reindex(ends["run"]).values,
+        "end_s": ends["t"].values,
+        "exit": ends["exit"].astype(int).values,
+        "expected": ends["expected"].astype(int).values,
+    })
+    out["done"] = [int(done.get(f"newsletter#{r}", 0)) for r in out["run"]]
+    out["short"] = out["expected"] - out["done"]
+    return out
+
+
+def job_alerts(path):
+    """The alerting component's alerts: t, monitor, kind, job, why."""
+    a = fl.events(path, "alert")
+    return a[["t", "monitor", "kind", "job", "why"]] if not a.empty else pd.DataFrame(
+        columns=["t", "monitor", "kind", "job", "why"])
+
+
+def _silent_job_rules():
+    return [
+        (JOB + "send_emails", "that changes the newsletter's work ({path}): the list is what it is, and sending "
+                              "less of it is not a fix. Keep the work and make its failure be noticed."),
+        (JOB + "at", "that moves the job ({path}); the quota runs out whenever it runs. Make the failure be "
+                     "noticed instead."),
+        (JOB + "every", "that changes how often the job runs ({path}); the newsletter is daily. Make the failure be "
+                        "noticed instead."),
+        ("components.cron", None),
+        (ALERTS + "node", "that moves the alerting component ({path}); keep the machines and change what is watched."),
+        (ALERTS, None),
+        ("components.mailer", "that changes the mail provider ({path}), the cause of the failure: a bigger plan "
+                              "fixes this shortfall, not the next job that fails quietly (a rotated key, a full "
+                              "disk, a renamed bucket). Keep the provider as it is and make the failure be noticed."),
+    ] + _outside("monitoring")
+
+
+def silent_job_failure(answer, seeds=(1, 2)):
+    """Monitoring settings under which the newsletter's shortfall is noticed within the bound, with
+    no false alarm, while the provider still rejects what is over its quota."""
+    example = f'{{"{JOB}monitoring.heartbeat": "...", ...}}'
+    answer, paths, hint = _as_settings(answer, example, "silent-job-failure", "broken")
+    if hint:
+        return _refuse(hint)
+    hint = _judge_paths(paths, _silent_job_rules(),
+                        "the exercise asks for settings of the newsletter job (" + JOB + "...) or of the alerting "
+                        "component (" + ALERTS + "...), not {path}.")
+    if hint:
+        return _refuse(hint)
+    try:
+        done = _runs("silent-job-failure", "broken", seeds, answer, load=False)
+    except RuntimeError as e:
+        return _failed_run(e)
+    rows, false_alarm = [], None
+    for r, _ in done:
+        runs, alerts = job_runs(r.trace), job_alerts(r.trace)
+        short = runs[(runs["short"] > 0) | (runs["exit"] != 0)]
+        first_bad_s = float(short["start_s"].min()) if not short.empty else float("inf")
+        early = alerts[alerts["t"] < first_bad_s]
+        if not early.empty and false_alarm is None:
+            false_alarm = early.iloc[0]
+        rows.append({"seed": r.seed, "short_runs": len(short), "emails_not_sent": int(runs["short"].sum()),
+                     "alerts": len(alerts), "alerts_before_the_failure": len(early),
+                     "unnoticed_failure": r.counts.get("unnoticed_failure", 0)})
+    table = pd.DataFrame(rows)
+    if (table["short_runs"] == 0).any():
+        return Verdict(False, "no run fell short: your settings took the failure away instead of making it "
+                              "visible. Keep the provider's quota and the list as they are.", table)
+    job = _with_variant(_scenario("silent-job-failure"), "broken")["components"]["cron"]["jobs"]["newsletter"]
+    heartbeat = answer.get(JOB + "monitoring.heartbeat", job.get("monitoring", {}).get("heartbeat"))
+    on_error = answer.get(JOB + "on_error", job.get("on_error"))
+    if false_alarm is not None and false_alarm["kind"] == "heartbeat" and heartbeat == "none":
+        return Verdict(False, f"the job no longer pings, so its heartbeat monitor fired on day "
+                              f"{false_alarm['t'] / 86400:.2f}, before anything went wrong (and stays down from then on). "
+                              "Keep a ping the monitor can trust, or take that monitor away.", table)
+    if false_alarm is not None:
+        return Verdict(False, f"an alert fired on day {false_alarm['t'] / 86400:.2f}, before anything went wrong "
+                              f"({false_alarm['why']}). A monitor that pages when all is well is soon ignored: "
+                              "give it the period and grace the job really has.", table)
+    if (table["unnoticed_failure"] == 0).all():
+        return Verdict(True, "The provider still rejects what is over its quota, and the runs still fall short, "
+                             "but now someone hears about it within two hours of the first short run instead of "
+                             "never. What made the difference is that the signal depends on the outcome: a ping "
+                             "sent only after a run that really succeeded, or the counts compared with the list, "
+                             "or the errors themselves shipped to an alert.", table)
+    if heartbeat == "success" and on_error != "fail":
+        return Verdict(False, "the ping now waits for the run to succeed, but the job still exits 0 when batches "
+                              "are rejected (on_error log_and_continue), so every run counts as a success. What "
+                              "decides the exit code?", table)
+    if (table["alerts"] == 0).all():
+        return Verdict(False, "no alert fired at all. The heartbeat monitor sees a ping every morning, sent when the "
+                              "job starts: what would the job have to send, and when, for a monitor to see the "
+                              "shortfall?", table)
+    return Verdict(False, "alerts fired, but too late for some failures: the checker wants one within two hours of "
+                          "the first short run. Look at when the alerts came compared with the runs' ends.", table)
+
+
+CHECKS["15-silent-job-failure"] = silent_job_failure

@@ -64,6 +64,11 @@ struct CheckOptions {
   // a restore may lose (recovery point objective).
   double rto_s = 4 * 3600.0;
   double rpo_s = 24 * 3600.0;
+  // unnoticed_failure: how long after a scheduled job's failed or short run
+  // ended an alert naming the job may come; and the unit of each job's work
+  // ("emails"), from the scheduler (a job not listed counts "items").
+  double alert_bound_s = 3600.0;
+  std::map<std::string, std::string> job_units;
 };
 
 using CheckFn = std::vector<Violation> (*)(const history::History&, const CheckOptions&);
@@ -104,5 +109,7 @@ std::vector<Violation> check_rto_exceeded(const history::History& history, const
 std::vector<Violation> check_no_valid_backup(const history::History& history, const CheckOptions& options);
 // schema_mismatch.cpp: statements naming a column the table lacked, per code version and window (window_s).
 std::vector<Violation> check_schema_mismatch(const history::History& history, const CheckOptions& options);
+// jobs.cpp: scheduled jobs that failed or did less than their work, unnoticed.
+std::vector<Violation> check_unnoticed_failure(const history::History& history, const CheckOptions& options);
 
 } // namespace faultlab::check

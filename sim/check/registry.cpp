@@ -51,6 +51,9 @@ const std::vector<CheckerInfo>& registry() {
        "requests failed because the code and the database's schema disagreed: a statement named a column the table "
        "did not have (counted per code version and time window)",
        &check_schema_mismatch, "database"},
+      {"unnoticed_failure",
+       "a scheduled job failed or did less than its work, and no alert named the job within the bound",
+       &check_unnoticed_failure, "scheduler"},
   };
   return checkers;
 }

@@ -480,6 +480,8 @@ Check read_check(const std::string& name, ObjectReader& r, const Scenario& s) {
     c.options.payment_bound_s = r.duration_s_or("bound", c.options.payment_bound_s);
   if (name == "rto_exceeded") c.options.rto_s = detail::positive_duration(r, "rto", c.options.rto_s, "a recovery time objective");
   if (name == "no_valid_backup") c.options.rpo_s = detail::positive_duration(r, "rpo", c.options.rpo_s, "a recovery point objective");
+  if (name == "unnoticed_failure")
+    c.options.alert_bound_s = r.duration_s_or("bound", c.options.alert_bound_s);
   // What the components tell the checkers (cache nodes, shards, stock).
   for (const auto& component : s.components) component->add_checker_facts(c.options);
   r.finish();

@@ -205,6 +205,17 @@ for name in WRONG:
     add_tests(name)
 
 
+# 15-silent-job-failure: monitoring settings that make the newsletter's shortfall be noticed.
+WRONG["15-silent-job-failure"] = [
+    ({"components.mailer.daily_quota": 1_000_000}, "provider"),          # no failure left to notice
+    ({ex.JOB + "send_emails.growth_per_day": 0}, "work"),                 # a list that never outgrows the quota
+    ({"checks.unnoticed_failure.bound": "100d"}, "checker"),              # a blind checker
+    ({ex.JOB + "monitoring.heartbeat": "success"}, "exits 0"),            # errors still swallowed (runs)
+    ({ex.ALERTS + "monitors.newsletter-heartbeat.period": "1h"}, "all is well"),  # pages every day (runs)
+]
+add_tests("15-silent-job-failure")
+
+
 def main():
     verbose = "-v" in sys.argv[1:]
     only = [a for a in sys.argv[1:] if not a.startswith("-")]
