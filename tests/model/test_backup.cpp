@@ -245,3 +245,17 @@ TEST_CASE("the same seed gives the same trace, and the jitter follows the seed")
   CHECK(ops_of(a, "backup")[0].invoke_s >= 3600);
   CHECK(ops_of(a, "backup")[0].invoke_s <= 7200);
 }
+
+TEST_CASE("an empty database's dump restores (its schema), and a cut file with no bytes does not") {
+  json empty = {{"t1", table(0, "1000B")}};
+  TestRun run = run_text(scenario(empty, {{"restore", {{"node", "db-2"}}}}).dump());
+  auto tried = ops_of(run, "restore");
+  REQUIRE(tried.size() == 1);
+  CHECK(tried[0].outcome == Outcome::ok);
+  // A staging volume of one byte: every file is cut to almost nothing.
+  TestRun cut = run_text(scenario({{"t1", table(1e6, "1000B")}}, {{"staging", "1B"}, {"restore", {{"node", "db-2"}}}}).dump());
+  auto failed = ops_of(cut, "restore");
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0].outcome == Outcome::fail);
+  CHECK(failed[0].error == "pg_restore: error: input file is too short (read 1, expected 5)");
+}

@@ -353,7 +353,8 @@ std::string BackupModel::download(int node, const BackupFile& file) {
 // pg_restore: table data first (largest first with several workers, in
 // the file's order with one), then the indexes; the first error stops it.
 std::string BackupModel::load(int node, const BackupFile& file) {
-  if (file.file_bytes < kArchiveHeader_bytes)
+  // A whole file always has its header (an empty database still dumps its schema); a cut one may not.
+  if (file.file_bytes < file.data_bytes && file.file_bytes < kArchiveHeader_bytes)
     return "pg_restore: error: input file is too short (read " + std::to_string(static_cast<long long>(file.file_bytes)) +
            ", expected 5)";
   const scenario::Database& db = database_.spec();
