@@ -16,18 +16,23 @@ using engine::Envelope;
 namespace {
 constexpr double kPartDeadline_s = 6 * 3600.0; // a part that has not arrived after this is asked for again
 constexpr int kPartTries = 3;
-constexpr double kMaxParts = 10000;            // a file is sent in at most this many parts
-constexpr double kArchiveHeader_bytes = 5;     // pg_restore reads this much before anything else
+constexpr double kMaxParts = 10000;        // a file is sent in at most this many parts
+constexpr double kArchiveHeader_bytes = 5; // pg_restore reads this much before anything else
 
-std::string backup_key(std::int64_t id) { return "backup-" + std::to_string(id); }
+std::string backup_key(std::int64_t id) {
+  return "backup-" + std::to_string(id);
+}
 
-std::string bytes(double n) { return util::format_bytes(n); }
+std::string bytes(double n) {
+  return util::format_bytes(n);
+}
 
 // "day 20, 01:23" (day 0 is the run's first).
 std::string when(double seconds) {
   const auto minutes = static_cast<long long>(seconds / 60);
   char text[64];
-  std::snprintf(text, sizeof text, "day %lld, %02lld:%02lld", minutes / 1440, minutes / 60 % 24, minutes % 60);
+  std::snprintf(text, sizeof text, "day %lld, %02lld:%02lld", minutes / 1440, minutes / 60 % 24,
+                minutes % 60);
   return text;
 }
 } // namespace
@@ -67,11 +72,14 @@ void BackupModel::start() {
     if (loss == nullptr || recovering_) return;
     recovering_ = true;
     const std::string why = "the disk of " + database_.spec().node + " is lost (fault " + loss->name +
-                            ": a crash with no restart); " + database_.spec().name + " must be restored from a backup";
-    const std::int64_t op = context_.recorder.invoke(now, 0, spec_.name, "disk_lost", database_.spec().node, std::nullopt);
+                            ": a crash with no restart); " + database_.spec().name +
+                            " must be restored from a backup";
+    const std::int64_t op =
+        context_.recorder.invoke(now, 0, spec_.name, "disk_lost", database_.spec().node, std::nullopt);
     context_.recorder.complete(op, now, history::Outcome::ok, std::nullopt, database_.spec().node, why);
     trace_state(database_node_, why);
-    sg4::Actor::create(spec_.name + ".restore", context_.network.host(restore_node_), [this, now] { recover(now); });
+    sg4::Actor::create(spec_.name + ".restore", context_.network.host(restore_node_),
+                       [this, now] { recover(now); });
   });
 }
 
@@ -92,7 +100,8 @@ void BackupModel::serve_storage() {
                       spec_.message_bytes * static_cast<std::int64_t>(1 + stored_.size()));
     } else if (request->kind == backup_kinds::get_part) {
       const GetPart& get = request->payload_as<GetPart>();
-      auto file = std::find_if(stored_.begin(), stored_.end(), [&](const BackupFile& f) { return f.id == get.backup; });
+      auto file = std::find_if(stored_.begin(), stored_.end(),
+                               [&](const BackupFile& f) { return f.id == get.backup; });
       auto answer = std::make_unique<StorageAck>();
       answer->ok = file != stored_.end();
       const double size = answer->ok ? part_size(*file, get.part) : 0.0;
@@ -133,8 +142,9 @@ bool BackupModel::upload(Rpc& rpc, std::int64_t id, double file_bytes) {
       put->backup = id;
       put->part = k;
       const auto size = static_cast<std::int64_t>(part_size(shape, k));
-      sent = rpc.call(storage_node_, spec_.name, engine::envelope(backup_kinds::put_part, std::move(put), size),
-                      sg4::Engine::get_clock() + kPartDeadline_s) != nullptr;
+      sent =
+          rpc.call(storage_node_, spec_.name, engine::envelope(backup_kinds::put_part, std::move(put), size),
+                   sg4::Engine::get_clock() + kPartDeadline_s) != nullptr;
     }
     if (!sent) return false;
   }
@@ -187,13 +197,15 @@ void BackupModel::take_backup(std::int64_t id) {
   if (file.file_bytes < file.data_bytes)
     for (auto& t : file.tables) {
       const double size = t.rows * t.row_bytes;
-      t.present = size <= 0 ? (offset < file.file_bytes ? 1.0 : 0.0) : std::clamp((file.file_bytes - offset) / size, 0.0, 1.0);
+      t.present = size <= 0 ? (offset < file.file_bytes ? 1.0 : 0.0)
+                            : std::clamp((file.file_bytes - offset) / size, 0.0, 1.0);
       offset += size;
     }
   if (uploaded) {
     auto put = std::make_unique<PutFile>();
     put->file = file;
-    uploaded = rpc.call(storage_node_, spec_.name, engine::envelope(backup_kinds::put_file, std::move(put), spec_.message_bytes),
+    uploaded = rpc.call(storage_node_, spec_.name,
+                        engine::envelope(backup_kinds::put_file, std::move(put), spec_.message_bytes),
                         sg4::Engine::get_clock() + kPartDeadline_s) != nullptr;
   }
   const double t1 = sg4::Engine::get_clock();
@@ -222,9 +234,10 @@ void BackupModel::take_backup(std::int64_t id) {
 
 std::optional<std::vector<BackupFile>> BackupModel::list_files(Rpc& rpc) {
   for (int attempt = 0; attempt < kPartTries; ++attempt) {
-    auto answer = rpc.call(storage_node_, spec_.name,
-                           engine::envelope(backup_kinds::list, std::make_unique<ListFiles>(), spec_.message_bytes),
-                           sg4::Engine::get_clock() + 60.0);
+    auto answer =
+        rpc.call(storage_node_, spec_.name,
+                 engine::envelope(backup_kinds::list, std::make_unique<ListFiles>(), spec_.message_bytes),
+                 sg4::Engine::get_clock() + 60.0);
     if (answer) return answer->payload_as<FileList>().files;
   }
   return std::nullopt;
@@ -247,17 +260,18 @@ void BackupModel::recover(double lost_s) {
                                                      backup_key(file.id), std::nullopt);
     const Attempt attempt = restore_file(restore_node_, file);
     context_.recorder.complete(op, sg4::Engine::get_clock(),
-                               attempt.error.empty() ? history::Outcome::ok : history::Outcome::fail, std::nullopt,
-                               spec_.restore.node, attempt.error);
+                               attempt.error.empty() ? history::Outcome::ok : history::Outcome::fail,
+                               std::nullopt, spec_.restore.node, attempt.error);
     trace_restore("restore", restore_node_, file, attempt);
     if (attempt.error.empty()) {
-      trace_state(restore_node_, database_.spec().name + " restored from " + backup_key(file.id) + " (data as of " +
-                                     when(file.snapshot_s) + ")");
+      trace_state(restore_node_, database_.spec().name + " restored from " + backup_key(file.id) +
+                                     " (data as of " + when(file.snapshot_s) + ")");
       return;
     }
   }
-  trace_state(restore_node_, files ? "no backup of " + database_.spec().name + " could be restored"
-                                   : "the storage node " + spec_.storage + " did not answer: nothing to restore");
+  trace_state(restore_node_,
+              files ? "no backup of " + database_.spec().name + " could be restored"
+                    : "the storage node " + spec_.storage + " did not answer: nothing to restore");
 }
 
 void BackupModel::run_tests() {
@@ -276,8 +290,8 @@ void BackupModel::run_tests() {
                                                      backup_key(newest.id), std::nullopt);
     const Attempt attempt = restore_file(node, newest);
     context_.recorder.complete(op, sg4::Engine::get_clock(),
-                               attempt.error.empty() ? history::Outcome::ok : history::Outcome::fail, std::nullopt,
-                               test.node, attempt.error);
+                               attempt.error.empty() ? history::Outcome::ok : history::Outcome::fail,
+                               std::nullopt, test.node, attempt.error);
     trace_restore("test", node, newest, attempt);
     if (attempt.error.empty() || fix_scheduled || !staged_) continue;
     // Someone reads the failed test and fixes the job.
@@ -288,7 +302,8 @@ void BackupModel::run_tests() {
       const double now = sg4::Engine::get_clock();
       const std::string what = "the restore test failed; the job now streams pg_dump straight to storage (no "
                                "staging volume) and a failed dump fails the backup";
-      const std::int64_t fix = context_.recorder.invoke(now, 0, spec_.name, "fix", "backup-job", std::nullopt);
+      const std::int64_t fix =
+          context_.recorder.invoke(now, 0, spec_.name, "fix", "backup-job", std::nullopt);
       context_.recorder.complete(fix, now, history::Outcome::ok, std::nullopt, test.node, what);
       trace_state(context_.network.node_index(test.node), what);
     });
@@ -324,29 +339,33 @@ std::string BackupModel::download(int node, const BackupFile& file) {
   std::vector<sg4::ActorPtr> streams;
   const auto count = std::min<std::int64_t>(spec_.restore.streams, shared->parts);
   for (std::int64_t s = 0; s < count; ++s)
-    streams.push_back(sg4::Actor::create(spec_.name + ".download", context_.network.host(node), [this, node, shared] {
-      Rpc& rpc = rpc_on(node);
-      while (shared->error.empty() && shared->next < shared->parts) {
-        const std::int64_t k = shared->next++;
-        const double size = part_size(shared->file, k);
-        if (spec_.restore.limit_Bps > 0) {
-          const double start_s = std::max(sg4::Engine::get_clock(), shared->paced_until_s);
-          shared->paced_until_s = start_s + size / spec_.restore.limit_Bps;
-          sg4::this_actor::sleep_until(start_s);
-        }
-        bool got = false;
-        for (int attempt = 0; attempt < kPartTries && !got; ++attempt) {
-          auto get = std::make_unique<GetPart>();
-          get->backup = shared->file.id;
-          get->part = k;
-          got = rpc.call(storage_node_, spec_.name, engine::envelope(backup_kinds::get_part, std::move(get), spec_.message_bytes),
-                         sg4::Engine::get_clock() + kPartDeadline_s) != nullptr;
-        }
-        if (!got && shared->error.empty())
-          shared->error = "download of " + backup_key(shared->file.id) + " failed: no answer from " + spec_.storage;
-      }
-    }));
-  for (auto& s : streams) s->join();
+    streams.push_back(
+        sg4::Actor::create(spec_.name + ".download", context_.network.host(node), [this, node, shared] {
+          Rpc& rpc = rpc_on(node);
+          while (shared->error.empty() && shared->next < shared->parts) {
+            const std::int64_t k = shared->next++;
+            const double size = part_size(shared->file, k);
+            if (spec_.restore.limit_Bps > 0) {
+              const double start_s = std::max(sg4::Engine::get_clock(), shared->paced_until_s);
+              shared->paced_until_s = start_s + size / spec_.restore.limit_Bps;
+              sg4::this_actor::sleep_until(start_s);
+            }
+            bool got = false;
+            for (int attempt = 0; attempt < kPartTries && !got; ++attempt) {
+              auto get = std::make_unique<GetPart>();
+              get->backup = shared->file.id;
+              get->part = k;
+              got = rpc.call(storage_node_, spec_.name,
+                             engine::envelope(backup_kinds::get_part, std::move(get), spec_.message_bytes),
+                             sg4::Engine::get_clock() + kPartDeadline_s) != nullptr;
+            }
+            if (!got && shared->error.empty())
+              shared->error =
+                  "download of " + backup_key(shared->file.id) + " failed: no answer from " + spec_.storage;
+          }
+        }));
+  for (auto& s : streams)
+    s->join();
   return shared->error;
 }
 
@@ -355,8 +374,8 @@ std::string BackupModel::download(int node, const BackupFile& file) {
 std::string BackupModel::load(int node, const BackupFile& file) {
   // A whole file always has its header (an empty database still dumps its schema); a cut one may not.
   if (file.file_bytes < file.data_bytes && file.file_bytes < kArchiveHeader_bytes)
-    return "pg_restore: error: input file is too short (read " + std::to_string(static_cast<long long>(file.file_bytes)) +
-           ", expected 5)";
+    return "pg_restore: error: input file is too short (read " +
+           std::to_string(static_cast<long long>(file.file_bytes)) + ", expected 5)";
   const scenario::Database& db = database_.spec();
   struct Item {
     std::string what;
@@ -373,7 +392,8 @@ std::string BackupModel::load(int node, const BackupFile& file) {
   const int workers = spec_.restore.parallelism;
   auto run = [&](std::vector<Item> items) -> std::string {
     if (workers > 1)
-      std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.cpu_s > b.cpu_s; });
+      std::stable_sort(items.begin(), items.end(),
+                       [](const Item& a, const Item& b) { return a.cpu_s > b.cpu_s; });
     auto pool = std::make_shared<Pool>();
     pool->items = std::move(items);
     const auto n = std::min<std::size_t>(static_cast<std::size_t>(workers), pool->items.size());
@@ -395,29 +415,37 @@ std::string BackupModel::load(int node, const BackupFile& file) {
         };
         while (pool->error.empty() && pool->next < pool->items.size()) {
           const Item item = pool->items[pool->next++];
-          if (item.cpu_s > 0 && !finish(sg4::this_actor::exec_init(item.cpu_s * host->get_pstate_speed(0))->start()))
+          if (item.cpu_s > 0 &&
+              !finish(sg4::this_actor::exec_init(item.cpu_s * host->get_pstate_speed(0))->start()))
             return;
           if (item.write_bytes >= 1 &&
-              !finish(host->get_disks().front()->io_init(static_cast<sg_size_t>(item.write_bytes), sg4::Io::OpType::WRITE)->start()))
+              !finish(host->get_disks()
+                          .front()
+                          ->io_init(static_cast<sg_size_t>(item.write_bytes), sg4::Io::OpType::WRITE)
+                          ->start()))
             return;
           if (!item.cut) continue;
           if (!pool->error.empty()) return;
           // --exit-on-error: the other workers stop where they are.
-          pool->error = "pg_restore: error: could not read from input file: end of file (in " + item.what + ")";
+          pool->error =
+              "pg_restore: error: could not read from input file: end of file (in " + item.what + ")";
           std::vector<sg4::ActivityPtr> others;
           for (auto& a : pool->current)
             if (a) others.push_back(a);
-          for (auto& a : others) a->cancel();
+          for (auto& a : others)
+            a->cancel();
           return;
         }
       }));
-    for (auto& a : actors) a->join();
+    for (auto& a : actors)
+      a->join();
     return pool->error;
   };
   std::vector<Item> data;
   for (const auto& t : file.tables) {
     const double rows = t.rows * t.present;
-    data.push_back({"the data of table " + t.name, rows * db.write_per_row_s, rows * t.row_bytes, t.present < 1.0});
+    data.push_back(
+        {"the data of table " + t.name, rows * db.write_per_row_s, rows * t.row_bytes, t.present < 1.0});
   }
   if (std::string error = run(data); !error.empty()) return error;
   // CREATE INDEX: a scan of the rows and a sort of their keys, as the database's own index builds.
@@ -430,7 +458,8 @@ std::string BackupModel::load(int node, const BackupFile& file) {
   return run(indexes);
 }
 
-void BackupModel::trace_restore(const std::string& purpose, int node, const BackupFile& file, const Attempt& attempt) {
+void BackupModel::trace_restore(const std::string& purpose, int node, const BackupFile& file,
+                                const Attempt& attempt) {
   if (!context_.trace) return;
   const double t = sg4::Engine::get_clock();
   history::JsonLine line(t, "restore");

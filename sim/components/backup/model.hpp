@@ -121,8 +121,8 @@ private:
   int restore_node_ = -1;
   std::unique_ptr<Server> storage_;
   util::Rng rng_;
-  bool staged_ = false;              // the dump goes through the staging volume (until the fix)
-  std::vector<BackupFile> stored_;   // on the storage node, in upload order
+  bool staged_ = false;                      // the dump goes through the staging volume (until the fix)
+  std::vector<BackupFile> stored_;           // on the storage node, in upload order
   std::map<int, std::unique_ptr<Rpc>> rpcs_; // per node index
   bool recovering_ = false;
 };
