@@ -271,3 +271,23 @@ TEST_CASE("an empty database's dump restores (its schema), and a cut file with n
   CHECK(failed[0].outcome == Outcome::fail);
   CHECK(failed[0].error == "pg_restore: error: input file is too short (read 1, expected 5)");
 }
+
+TEST_CASE("the restore talks to the storage over the network: a partition holds it up") {
+  json s = scenario({{"t1", table(1e6, "1000B")}}, {{"restore", {{"node", "db-2"}}}}, "3h", "8h");
+  const double plain = only_restore(s)["download_s"].get<double>();
+  // db-2 cannot reach the storage for the first hour after the loss.
+  s["faults"]["cut"] = {{"type", "partition"},
+                        {"at", "3h"},
+                        {"duration", "1h"},
+                        {"groups", {{"restore", {"db-2"}}, {"storage", {"s3"}}}}};
+  TestRun run = run_text(s.dump());
+  auto tried = restores(run);
+  REQUIRE(tried.size() == 1);
+  CHECK(tried[0]["outcome"] == "ok");
+  // The list of files is asked for once a minute until the partition heals;
+  // then the download takes what it takes without it.
+  const double first_try_s = ops_of(run, "restore")[0].invoke_s;
+  CHECK(first_try_s > 4 * 3600.0);
+  CHECK(first_try_s < 4 * 3600.0 + 61);
+  CHECK(tried[0]["download_s"].get<double>() == Approx(plain).epsilon(0.01));
+}

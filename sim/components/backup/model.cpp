@@ -232,8 +232,9 @@ void BackupModel::take_backup(std::int64_t id) {
   }
 }
 
-std::optional<std::vector<BackupFile>> BackupModel::list_files(Rpc& rpc) {
-  for (int attempt = 0; attempt < kPartTries; ++attempt) {
+// Asks the storage for its files, a minute per try, until `until_s`.
+std::optional<std::vector<BackupFile>> BackupModel::list_files(Rpc& rpc, double until_s) {
+  for (int attempt = 0; attempt < kPartTries || sg4::Engine::get_clock() < until_s; ++attempt) {
     auto answer =
         rpc.call(storage_node_, spec_.name,
                  engine::envelope(backup_kinds::list, std::make_unique<ListFiles>(), spec_.message_bytes),
@@ -248,7 +249,8 @@ std::optional<std::vector<BackupFile>> BackupModel::list_files(Rpc& rpc) {
 void BackupModel::recover(double lost_s) {
   if (spec_.restore.provision_s > 0) sg4::this_actor::sleep_for(spec_.restore.provision_s);
   trace_state(restore_node_, "restoring " + database_.spec().name + " on " + spec_.restore.node);
-  auto files = list_files(rpc_on(restore_node_));
+  // Whoever restores keeps asking until the storage answers (or the run ends).
+  auto files = list_files(rpc_on(restore_node_), context_.scenario.workload.duration_s);
   std::vector<BackupFile> candidates;
   if (files)
     for (const auto& f : *files)
@@ -283,7 +285,7 @@ void BackupModel::run_tests() {
     const double at_s = test.at_s + static_cast<double>(k) * test.every_s;
     if (at_s >= end_s) return;
     sg4::this_actor::sleep_until(std::max(at_s, sg4::Engine::get_clock()));
-    auto files = list_files(rpc_on(node));
+    auto files = list_files(rpc_on(node), 0);
     if (!files || files->empty()) continue;
     const BackupFile newest = files->back();
     const std::int64_t op = context_.recorder.invoke(sg4::Engine::get_clock(), k, spec_.name, "restore_test",
@@ -350,18 +352,21 @@ std::string BackupModel::download(int node, const BackupFile& file) {
               shared->paced_until_s = start_s + size / spec_.restore.limit_Bps;
               sg4::this_actor::sleep_until(start_s);
             }
-            bool got = false;
-            for (int attempt = 0; attempt < kPartTries && !got; ++attempt) {
+            std::unique_ptr<Envelope> answer;
+            for (int attempt = 0; attempt < kPartTries && !answer; ++attempt) {
               auto get = std::make_unique<GetPart>();
               get->backup = shared->file.id;
               get->part = k;
-              got = rpc.call(storage_node_, spec_.name,
-                             engine::envelope(backup_kinds::get_part, std::move(get), spec_.message_bytes),
-                             sg4::Engine::get_clock() + kPartDeadline_s) != nullptr;
+              answer = rpc.call(storage_node_, spec_.name,
+                                engine::envelope(backup_kinds::get_part, std::move(get), spec_.message_bytes),
+                                sg4::Engine::get_clock() + kPartDeadline_s);
             }
-            if (!got && shared->error.empty())
+            if (!shared->error.empty()) continue;
+            if (!answer)
               shared->error =
                   "download of " + backup_key(shared->file.id) + " failed: no answer from " + spec_.storage;
+            else if (!answer->payload_as<StorageAck>().ok)
+              shared->error = "download of " + backup_key(shared->file.id) + " failed: not in the storage";
           }
         }));
   for (auto& s : streams)

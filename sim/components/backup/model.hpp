@@ -17,7 +17,9 @@
 //    per row written, and the bytes through the node's disk), then each
 //    index (a sort of the table's rows). A cut file fails when a worker
 //    reaches its end, and the restore falls back to the file before. The
-//    history gets `disk_lost` and one `restore` op per file tried.
+//    history gets `disk_lost` and one `restore` op per file tried. The
+//    database component itself does not move to the restore node: the
+//    restore's success is the recovery, as the checkers read it.
 //  - A restore test does the same on a spare node with the newest file,
 //    every so often (`restore_test` ops); a failed test leads to the fix.
 #pragma once
@@ -106,7 +108,7 @@ private:
   Attempt restore_file(int node, const BackupFile& file);
   std::string download(int node, const BackupFile& file);
   std::string load(int node, const BackupFile& file);
-  std::optional<std::vector<BackupFile>> list_files(Rpc& rpc);
+  std::optional<std::vector<BackupFile>> list_files(Rpc& rpc, double until_s);
   Rpc& rpc_on(int node);
   std::int64_t parts_of(double bytes) const;
   double part_size(const BackupFile& file, std::int64_t part) const;
