@@ -31,6 +31,8 @@
 #include "model/rpc.hpp"
 #include "model/server.hpp"
 
+#include <cstdint>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <optional>
@@ -38,6 +40,24 @@
 #include <vector>
 
 namespace faultlab::model {
+
+namespace backup_detail {
+constexpr double kPartDeadline_s = 6 * 3600.0; // a part that has not arrived after this is asked for again
+constexpr int kPartTries = 3;
+
+inline std::string backup_key(std::int64_t id) {
+  return "backup-" + std::to_string(id);
+}
+
+// "day 20, 01:23" (day 0 is the run's first).
+inline std::string when(double seconds) {
+  const auto minutes = static_cast<long long>(seconds / 60);
+  char text[64];
+  std::snprintf(text, sizeof text, "day %lld, %02lld:%02lld", minutes / 1440, minutes / 60 % 24,
+                minutes % 60);
+  return text;
+}
+} // namespace backup_detail
 
 // One table's part of a backup file.
 struct ArchivedTable {
