@@ -24,8 +24,10 @@ constexpr std::size_t kMaxListed = 3; // failed restores named in a message
 
 std::string hours(double seconds) {
   char text[64];
-  if (seconds >= 2 * 3600) std::snprintf(text, sizeof text, "%.1f h", seconds / 3600);
-  else std::snprintf(text, sizeof text, "%.0f min", seconds / 60);
+  if (seconds >= 2 * 3600)
+    std::snprintf(text, sizeof text, "%.1f h", seconds / 3600);
+  else
+    std::snprintf(text, sizeof text, "%.0f min", seconds / 60);
   return text;
 }
 
@@ -33,7 +35,8 @@ std::string hours(double seconds) {
 std::string when(double seconds) {
   const auto minutes = static_cast<long long>(seconds / 60);
   char text[64];
-  std::snprintf(text, sizeof text, "day %lld, %02lld:%02lld", minutes / 1440, minutes / 60 % 24, minutes % 60);
+  std::snprintf(text, sizeof text, "day %lld, %02lld:%02lld", minutes / 1440, minutes / 60 % 24,
+                minutes % 60);
   return text;
 }
 
@@ -80,7 +83,8 @@ std::string failures(const Recovery& r) {
 
 void add_ops(Violation& v, const Recovery& r) {
   v.ops.push_back(r.loss->id);
-  for (const Op* a : r.attempts) v.ops.push_back(a->id);
+  for (const Op* a : r.attempts)
+    v.ops.push_back(a->id);
 }
 
 } // namespace
@@ -107,9 +111,10 @@ std::vector<Violation> check_rto_exceeded(const history::History& history, const
                   hours(options.rto_s) + " (" + std::to_string(r.attempts.size()) +
                   (r.attempts.size() == 1 ? " file" : " files") + " tried)";
     else
-      v.message = what + "; no restore had succeeded " + hours(down_s) + " later, at the end of the history (" +
-                  std::to_string(r.attempts.size()) + (r.attempts.size() == 1 ? " file" : " files") +
-                  " tried), beyond the RTO of " + hours(options.rto_s);
+      v.message = what + "; no restore had succeeded " + hours(down_s) +
+                  " later, at the end of the history (" + std::to_string(r.attempts.size()) +
+                  (r.attempts.size() == 1 ? " file" : " files") + " tried), beyond the RTO of " +
+                  hours(options.rto_s);
     violations.push_back(std::move(v));
   }
   sort_violations(violations);

@@ -37,13 +37,15 @@ struct Backups {
   }
   std::int64_t restore(int backup, double from_s, double to_s, Outcome outcome, const std::string& error = "",
                        const std::string& f = "restore") {
-    const std::int64_t id = b.op(f, 0, "backup-" + std::to_string(backup), std::nullopt, from_s, to_s, outcome);
+    const std::int64_t id =
+        b.op(f, 0, "backup-" + std::to_string(backup), std::nullopt, from_s, to_s, outcome);
     b.history.ops.back().error = error;
     return id;
   }
 };
 
-const std::string kEof = "pg_restore: error: could not read from input file: end of file (in the data of table events)";
+const std::string kEof =
+    "pg_restore: error: could not read from input file: end of file (in the data of table events)";
 
 CheckOptions objectives(double rto_s, double rpo_s) {
   CheckOptions o;
@@ -91,9 +93,9 @@ TEST_CASE("a restore that takes longer than the RTO is a violation naming the ti
   CHECK(violations[0].check == "rto_exceeded");
   CHECK(violations[0].time_s == 2 * kDay + 6 * kHour);
   CHECK(violations[0].ops == Ids{loss, restore});
-  CHECK(violations[0].message ==
-        "the disk of db-1 was lost at day 2, 00:00; the database was restored from backup-1 at day 2, 09:30, 9.5 h "
-        "later, beyond the RTO of 6.0 h (1 file tried)");
+  CHECK(violations[0].message == "the disk of db-1 was lost at day 2, 00:00; the database was restored from "
+                                 "backup-1 at day 2, 09:30, 9.5 h "
+                                 "later, beyond the RTO of 6.0 h (1 file tried)");
 }
 
 TEST_CASE("a fallback through cut files: slow, and older than the RPO") {
@@ -111,14 +113,15 @@ TEST_CASE("a fallback through cut files: slow, and older than the RPO") {
   CHECK(lost[0].time_s == 2 * kDay + 13 * kHour);
   CHECK(lost[0].ops == Ids{loss, r3, r2, r1, good});
   CHECK(lost[0].message ==
-        "the disk of db-1 was lost at day 2, 13:00; the newest backup that restored, backup-1, was taken at day 0, "
+        "the disk of db-1 was lost at day 2, 13:00; the newest backup that restored, backup-1, was taken at "
+        "day 0, "
         "01:00: 60.0 h of writes lost, beyond the RPO of 24.0 h; 2 newer files did not restore (backup-3: " +
             kEof + "; backup-2: " + kEof + ")");
   const auto slow = check_rto_exceeded(history, objectives(4 * kHour, 24 * kHour));
   REQUIRE(slow.size() == 1);
-  CHECK(slow[0].message ==
-        "the disk of db-1 was lost at day 2, 13:00; the database was restored from backup-1 at day 2, 20:00, 7.0 h "
-        "later, beyond the RTO of 4.0 h (3 files tried)");
+  CHECK(slow[0].message == "the disk of db-1 was lost at day 2, 13:00; the database was restored from "
+                           "backup-1 at day 2, 20:00, 7.0 h "
+                           "later, beyond the RTO of 4.0 h (3 files tried)");
   // With a week's RPO and a day's RTO, the same history is fine.
   CHECK(check_no_valid_backup(history, objectives(kDay, 7 * kDay)).empty());
   CHECK(check_rto_exceeded(history, objectives(kDay, 7 * kDay)).empty());
@@ -128,19 +131,22 @@ TEST_CASE("when no file restores, every write is lost, and the RTO runs to the e
   Backups h;
   h.backup(1, 1 * kHour, 1 * kHour);
   h.lost(kDay);
-  h.restore(1, kDay, kDay + 2 * kHour, Outcome::fail, "pg_restore: error: input file is too short (read 0, expected 5)");
+  h.restore(1, kDay, kDay + 2 * kHour, Outcome::fail,
+            "pg_restore: error: input file is too short (read 0, expected 5)");
   const auto history = h.b.build();
   const auto lost = check_no_valid_backup(history, objectives(4 * kHour, 24 * kHour));
   REQUIRE(lost.size() == 1);
-  CHECK(lost[0].message == "the disk of db-1 was lost at day 1, 00:00; no backup restored, so every write is lost; "
-                           "1 newer file did not restore (backup-1: pg_restore: error: input file is too short (read 0, "
-                           "expected 5))");
+  CHECK(lost[0].message ==
+        "the disk of db-1 was lost at day 1, 00:00; no backup restored, so every write is lost; "
+        "1 newer file did not restore (backup-1: pg_restore: error: input file is too short (read 0, "
+        "expected 5))");
   // The history ends 2 h after the loss: within a 4 h RTO nothing is known yet.
   CHECK(check_rto_exceeded(history, objectives(4 * kHour, 24 * kHour)).empty());
   const auto down = check_rto_exceeded(history, objectives(1 * kHour, 24 * kHour));
   REQUIRE(down.size() == 1);
-  CHECK(down[0].message == "the disk of db-1 was lost at day 1, 00:00; no restore had succeeded 2.0 h later, at the "
-                           "end of the history (1 file tried), beyond the RTO of 60 min");
+  CHECK(down[0].message ==
+        "the disk of db-1 was lost at day 1, 00:00; no restore had succeeded 2.0 h later, at the "
+        "end of the history (1 file tried), beyond the RTO of 60 min");
 }
 
 TEST_CASE("no backup at all to restore is a violation") {
@@ -150,8 +156,8 @@ TEST_CASE("no backup at all to restore is a violation") {
   h.b.op("get_order", 1, "order:1", std::nullopt, kDay + 10 * kHour, kDay + 10 * kHour + 1, Outcome::fail);
   const auto lost = check_no_valid_backup(h.b.build(), objectives(4 * kHour, 24 * kHour));
   REQUIRE(lost.size() == 1);
-  CHECK(lost[0].message ==
-        "the disk of db-1 was lost at day 1, 00:00; no backup restored, so every write is lost (there was no backup to try)");
+  CHECK(lost[0].message == "the disk of db-1 was lost at day 1, 00:00; no backup restored, so every write is "
+                           "lost (there was no backup to try)");
   CHECK(check_rto_exceeded(h.b.build(), objectives(4 * kHour, 24 * kHour)).size() == 1);
 }
 
@@ -189,10 +195,12 @@ TEST_CASE("restore tests, restores before the loss and another component's resto
   const auto history = h.b.build();
   const auto slow = check_rto_exceeded(history, objectives(4 * kHour, 24 * kHour));
   REQUIRE(slow.size() == 1);
-  CHECK(slow[0].message == "the disk of db-1 was lost at day 2, 00:00; the database was restored from backup-1 at day "
-                           "2, 12:00, 12.0 h later, beyond the RTO of 4.0 h (1 file tried)");
+  CHECK(slow[0].message ==
+        "the disk of db-1 was lost at day 2, 00:00; the database was restored from backup-1 at day "
+        "2, 12:00, 12.0 h later, beyond the RTO of 4.0 h (1 file tried)");
   const auto lost = check_no_valid_backup(history, objectives(4 * kHour, 24 * kHour));
   REQUIRE(lost.size() == 1);
-  CHECK(lost[0].message == "the disk of db-1 was lost at day 2, 00:00; the newest backup that restored, backup-1, was "
-                           "taken at day 0, 01:00: 47.0 h of writes lost, beyond the RPO of 24.0 h");
+  CHECK(lost[0].message ==
+        "the disk of db-1 was lost at day 2, 00:00; the newest backup that restored, backup-1, was "
+        "taken at day 0, 01:00: 47.0 h of writes lost, beyond the RPO of 24.0 h");
 }

@@ -750,3 +750,86 @@ TEST_CASE("planted: oom catches a node too small for the database's memory") {
     CHECK(found.front().ops == std::vector<std::int64_t>{failed[0], incident});
   }
 }
+
+namespace {
+// A restore violation: the disk's loss first, then the files tried, then
+// (no_valid_backup) the job's op of the backup that restored.
+Shape recovery_shape(bool ends_with_backup) {
+  return [ends_with_backup](const Violation& v, const OpIndex& ops, const Run&) {
+    if (v.ops.size() < 2 || ops.at(v.ops.front()).f != "disk_lost") return false;
+    const std::size_t restores_end = ends_with_backup ? v.ops.size() - 1 : v.ops.size();
+    for (std::size_t i = 1; i < restores_end; ++i)
+      if (ops.at(v.ops[i]).f != "restore" || ops.at(v.ops[i]).invoke_s < ops.at(v.ops.front()).invoke_s) return false;
+    return !ends_with_backup || ops.at(v.ops.back()).f == "backup";
+  };
+}
+
+// The run's disk_lost op and the restore that succeeded after it.
+std::pair<Op*, Op*> loss_and_restore(History& h) {
+  Op* lost = nullptr;
+  Op* restored = nullptr;
+  for (Op& op : h.ops) {
+    if (op.f == "disk_lost") lost = &op;
+    if (op.f == "restore" && op.outcome == Outcome::ok && restored == nullptr) restored = &op;
+  }
+  REQUIRE(lost != nullptr);
+  REQUIRE(restored != nullptr);
+  return {lost, restored};
+}
+} // namespace
+
+TEST_CASE("planted: rto_exceeded catches a restore with one pg_restore worker") {
+  // Model: backup-restore fixed (eight workers: back in about 4.4 h), then
+  // one worker (about 8 h of load alone).
+  const Design design{"backup-restore", "fixed", {}};
+  auto runs = plant_in_model("rto_exceeded", design, {"components.backups.restore.parallelism=1"}, kFewSeeds,
+                             recovery_shape(false));
+
+  // History: the restore ends one second after the RTO runs out; ending
+  // exactly at it is within it.
+  for (const Run& run : runs) {
+    History h = run.history;
+    auto [lost, restored] = loss_and_restore(h);
+    const double rto_s = options_of(run, "rto_exceeded").rto_s;
+    restored->complete_s = lost->invoke_s + rto_s;
+    CHECK(judge(run, h, "rto_exceeded").empty());
+    restored->complete_s = lost->invoke_s + rto_s + 1;
+    const auto found = judge(run, h, "rto_exceeded");
+    REQUIRE(found.size() == 1);
+    CHECK(found.front().ops == std::vector<std::int64_t>{lost->id, restored->id});
+  }
+}
+
+TEST_CASE("planted: no_valid_backup catches backups nobody restores until the disk dies") {
+  // Model: backup-restore fixed (a weekly restore test gets the cut dumps
+  // fixed), then without the test: the restore falls back to day 7's file.
+  const Design design{"backup-restore", "fixed", {}};
+  auto runs = plant_in_model("no_valid_backup", design, {"components.backups.restore_test=null"}, kFewSeeds,
+                             recovery_shape(true));
+
+  // History: last night's file fails to restore, and the restore takes the
+  // file of two nights before: about 60 h of writes lost.
+  for (const Run& run : runs) {
+    History h = run.history;
+    auto [lost, restored] = loss_and_restore(h);
+    const std::string last_night = restored->key;
+    const int n = std::stoi(last_night.substr(std::string("backup-").size()));
+    const std::string older = "backup-" + std::to_string(n - 2);
+    restored->outcome = Outcome::fail;
+    restored->error = "planted";
+    Op retry = *restored;
+    retry.id = next_id(h);
+    retry.key = older;
+    retry.invoke_s = retry.complete_s = restored->complete_s + 1;
+    retry.outcome = Outcome::ok;
+    retry.error.clear();
+    const std::int64_t failed_id = restored->id, lost_id = lost->id;
+    insert_sorted(h, retry);
+    const auto found = judge(run, h, "no_valid_backup");
+    REQUIRE(found.size() == 1);
+    CHECK(found.front().ops.front() == lost_id);
+    CHECK(contains(found.front().ops, failed_id));
+    CHECK(contains(found.front().ops, retry.id));
+    CHECK(found.front().message.find("the newest backup that restored, " + older) != std::string::npos);
+  }
+}

@@ -169,7 +169,8 @@ TEST_CASE("registry: the new checkers follow single_leader, in order") {
                                           "linearizable",     "single_leader", "stale_cache",
                                           "availability",     "shard_skew",    "oversell",
                                           "double_charge",    "unpaid_shipment", "charged_not_fulfilled",
-                                          "latency_slo",      "disk_full",     "oom"};
+                                          "latency_slo",      "disk_full",     "oom",
+                                          "rto_exceeded",     "no_valid_backup"};
   REQUIRE(checkers.size() == expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i)
     CHECK(checkers[i].name == expected[i]);

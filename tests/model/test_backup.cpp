@@ -87,7 +87,8 @@ json only_restore(const json& s) {
 
 TEST_CASE("a backup file holds the tables' rows times their row size at its snapshot") {
   // 10,000,000 rows of 1000 B, plus 100 rows a second until the dump starts at 1 h.
-  TestRun run = run_text(scenario({{"t1", table(1e7, "1000B", 100)}}, {{"restore", {{"node", "db-2"}}}}).dump());
+  TestRun run =
+      run_text(scenario({{"t1", table(1e7, "1000B", 100)}}, {{"restore", {{"node", "db-2"}}}}).dump());
   auto backups = ops_of(run, "backup");
   REQUIRE(backups.size() == 1);
   CHECK(backups[0].outcome == Outcome::ok);
@@ -106,8 +107,9 @@ TEST_CASE("a backup file holds the tables' rows times their row size at its snap
 
 TEST_CASE("with a limit, the download takes the file's size over the limit") {
   auto download_s = [](double rows) {
-    json s = scenario({{"t1", table(rows, "1000B")}},
-                      {{"part_size", "64MiB"}, {"restore", {{"node", "db-2"}, {"limit", "50MBps"}, {"streams", 4}}}});
+    json s = scenario(
+        {{"t1", table(rows, "1000B")}},
+        {{"part_size", "64MiB"}, {"restore", {{"node", "db-2"}, {"limit", "50MBps"}, {"streams", 4}}}});
     return only_restore(s)["download_s"].get<double>();
   };
   const double ten_gb = download_s(1e7);
@@ -116,7 +118,8 @@ TEST_CASE("with a limit, the download takes the file's size over the limit") {
   CHECK(twenty_gb == Approx(2e10 / 50e6).epsilon(0.02));
 }
 
-TEST_CASE("one stream is held back by its TCP window per round trip; more streams add up until the link is full") {
+TEST_CASE(
+    "one stream is held back by its TCP window per round trip; more streams add up until the link is full") {
   auto download_s = [](int streams, const std::string& bandwidth) {
     json s = scenario({{"t1", table(1e7, "1000B")}},
                       {{"part_size", "64MiB"}, {"restore", {{"node", "db-2"}, {"streams", streams}}}});
@@ -142,10 +145,13 @@ TEST_CASE("one stream is held back by its TCP window per round trip; more stream
 
 TEST_CASE("pg_restore workers divide the load up to the node's cores, and no further") {
   // Four tables of 10,000,000 rows: 100 s of CPU each (10 us a row written).
-  json tables = {{"t1", table(1e7, "100B")}, {"t2", table(1e7, "100B")}, {"t3", table(1e7, "100B")},
+  json tables = {{"t1", table(1e7, "100B")},
+                 {"t2", table(1e7, "100B")},
+                 {"t3", table(1e7, "100B")},
                  {"t4", table(1e7, "100B")}};
   auto load_s = [&](int parallelism) {
-    return only_restore(scenario(tables, {{"restore", {{"node", "db-2"}, {"parallelism", parallelism}}}}))["load_s"]
+    return only_restore(
+               scenario(tables, {{"restore", {{"node", "db-2"}, {"parallelism", parallelism}}}}))["load_s"]
         .get<double>();
   };
   const double one = load_s(1), four = load_s(4), eight = load_s(8);
@@ -155,16 +161,18 @@ TEST_CASE("pg_restore workers divide the load up to the node's cores, and no fur
   CHECK(eight == Approx(four).epsilon(0.02));
   // Two tables and four cores: two workers busy, whatever the parallelism.
   json two = {{"t1", table(1e7, "100B")}, {"t2", table(1e7, "100B")}};
-  CHECK(only_restore(scenario(two, {{"restore", {{"node", "db-2"}, {"parallelism", 4}}}}))["load_s"].get<double>() ==
-        Approx(100).epsilon(0.03));
+  CHECK(only_restore(scenario(two, {{"restore", {{"node", "db-2"}, {"parallelism", 4}}}}))["load_s"]
+            .get<double>() == Approx(100).epsilon(0.03));
 }
 
 TEST_CASE("an index is rebuilt after the data: a scan and a sort of its table's rows") {
   json plain = {{"t1", table(1e6, "100B")}};
   json indexed = plain;
   indexed["t1"]["indexes"] = json::array({{{"column", "id"}}});
-  const double without = only_restore(scenario(plain, {{"restore", {{"node", "db-2"}}}}))["load_s"].get<double>();
-  const double with = only_restore(scenario(indexed, {{"restore", {{"node", "db-2"}}}}))["load_s"].get<double>();
+  const double without =
+      only_restore(scenario(plain, {{"restore", {{"node", "db-2"}}}}))["load_s"].get<double>();
+  const double with =
+      only_restore(scenario(indexed, {{"restore", {{"node", "db-2"}}}}))["load_s"].get<double>();
   // (n + n log2 n / 8) rows x 2 us, n = 1,000,000: about 2 + 5 s; and 32 MB of entries written.
   const double n = 1e6;
   CHECK(with - without == Approx((n + n * std::log2(n) / 8) * 2e-6 + n * 32 / 3e9).epsilon(0.01));
@@ -180,7 +188,8 @@ TEST_CASE("a file cut by a full staging volume fails its restore, which falls ba
   REQUIRE(backups.size() == 3);
   const double staging = 15.0 * 1024 * 1024 * 1024;
   // The job says ok every time; only the file's size tells.
-  for (const auto& b : backups) CHECK(b.outcome == Outcome::ok);
+  for (const auto& b : backups)
+    CHECK(b.outcome == Outcome::ok);
   CHECK(static_cast<double>(*backups[0].value) < staging);
   CHECK(static_cast<double>(*backups[1].value) == staging);
   CHECK(static_cast<double>(*backups[2].value) == staging);
@@ -188,7 +197,8 @@ TEST_CASE("a file cut by a full staging volume fails its restore, which falls ba
   REQUIRE(tried.size() == 3);
   CHECK(tried[0].key == "backup-3");
   CHECK(tried[0].outcome == Outcome::fail);
-  CHECK(tried[0].error == "pg_restore: error: could not read from input file: end of file (in the data of table t1)");
+  CHECK(tried[0].error ==
+        "pg_restore: error: could not read from input file: end of file (in the data of table t1)");
   CHECK(tried[1].key == "backup-2");
   CHECK(tried[1].outcome == Outcome::fail);
   CHECK(tried[2].key == "backup-1");
@@ -238,10 +248,46 @@ TEST_CASE("a crash the scenario restarts is not a lost disk") {
 }
 
 TEST_CASE("the same seed gives the same trace, and the jitter follows the seed") {
-  json s = scenario({{"t1", table(1e6, "1000B", 10)}}, {{"jitter", "1h"}, {"restore", {{"node", "db-2"}}}}, "50h", "3d");
+  json s = scenario({{"t1", table(1e6, "1000B", 10)}}, {{"jitter", "1h"}, {"restore", {{"node", "db-2"}}}},
+                    "50h", "3d");
   TestRun a = run_text(s.dump(), 4), b = run_text(s.dump(), 4), c = run_text(s.dump(), 5);
   CHECK(a.events == b.events); // every line after the header, which names the scenario's (temporary) file
   CHECK(ops_of(a, "backup")[0].invoke_s != ops_of(c, "backup")[0].invoke_s);
   CHECK(ops_of(a, "backup")[0].invoke_s >= 3600);
   CHECK(ops_of(a, "backup")[0].invoke_s <= 7200);
+}
+
+TEST_CASE("an empty database's dump restores (its schema), and a cut file with no bytes does not") {
+  json empty = {{"t1", table(0, "1000B")}};
+  TestRun run = run_text(scenario(empty, {{"restore", {{"node", "db-2"}}}}).dump());
+  auto tried = ops_of(run, "restore");
+  REQUIRE(tried.size() == 1);
+  CHECK(tried[0].outcome == Outcome::ok);
+  // A staging volume of one byte: every file is cut to almost nothing.
+  TestRun cut = run_text(
+      scenario({{"t1", table(1e6, "1000B")}}, {{"staging", "1B"}, {"restore", {{"node", "db-2"}}}}).dump());
+  auto failed = ops_of(cut, "restore");
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0].outcome == Outcome::fail);
+  CHECK(failed[0].error == "pg_restore: error: input file is too short (read 1, expected 5)");
+}
+
+TEST_CASE("the restore talks to the storage over the network: a partition holds it up") {
+  json s = scenario({{"t1", table(1e6, "1000B")}}, {{"restore", {{"node", "db-2"}}}}, "3h", "8h");
+  const double plain = only_restore(s)["download_s"].get<double>();
+  // db-2 cannot reach the storage for the first hour after the loss.
+  s["faults"]["cut"] = {{"type", "partition"},
+                        {"at", "3h"},
+                        {"duration", "1h"},
+                        {"groups", {{"restore", {"db-2"}}, {"storage", {"s3"}}}}};
+  TestRun run = run_text(s.dump());
+  auto tried = restores(run);
+  REQUIRE(tried.size() == 1);
+  CHECK(tried[0]["outcome"] == "ok");
+  // The list of files is asked for once a minute until the partition heals;
+  // then the download takes what it takes without it.
+  const double first_try_s = ops_of(run, "restore")[0].invoke_s;
+  CHECK(first_try_s > 4 * 3600.0);
+  CHECK(first_try_s < 4 * 3600.0 + 61);
+  CHECK(tried[0]["download_s"].get<double>() == Approx(plain).epsilon(0.01));
 }

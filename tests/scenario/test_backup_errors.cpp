@@ -52,14 +52,18 @@ TEST_CASE("the example scenario with backups loads") {
 
 TEST_CASE("a backup names a database of the scenario and a storage node that is not the database's") {
   CHECK(error_of(replace(kBackups, "\"database\": \"db\"", "\"database\": \"cache\"")) ==
-        "error[unknown-component]: " + kAt + "database: \"cache\" is not a database of this scenario (databases: db)");
+        "error[unknown-component]: " + kAt +
+            "database: \"cache\" is not a database of this scenario (databases: db)");
   CHECK(error_of(replace(kBackups, "\"database\": \"db\"", "\"database\": \"dbx\"")) ==
-        "error[unknown-component]: " + kAt + "database: \"dbx\" is not a database of this scenario (databases: db)");
+        "error[unknown-component]: " + kAt +
+            "database: \"dbx\" is not a database of this scenario (databases: db)");
   CHECK(error_of(replace(kBackups, "\"storage\": \"s3\"", "\"storage\": \"db-1\"")) ==
         "error[bad-value]: " + kAt +
-            "storage: the storage must be another node than the database's \"db-1\" (its disk is what is lost)");
+            "storage: the storage must be another node than the database's \"db-1\" (its disk is what is "
+            "lost)");
   CHECK(error_of(replace(kBackups, "\"storage\": \"s3\"", "\"storage\": \"s4\"")) ==
-        "error[unknown-node]: " + kAt + "storage: \"s4\" is not a node of the topology (nodes: app, db-1, db-2, spare, s3)");
+        "error[unknown-node]: " + kAt +
+            "storage: \"s4\" is not a node of the topology (nodes: app, db-1, db-2, spare, s3)");
   CHECK(error_of(replace(kBackups, "\"database\": \"db\",", "")) ==
         "error[missing-field]: " + kAt.substr(0, kAt.size() - 1) + ": missing required field \"database\"");
 }
@@ -74,7 +78,8 @@ TEST_CASE("a backup's schedule, staging and parts") {
   CHECK(error_of(replace(kBackups, "\"part_size\": \"64MiB\"", "\"part_size\": \"4KiB\"")) ==
         "error[bad-value]: " + kAt + "part_size: expected a part of at least 1MiB");
   CHECK(error_of(replace(kBackups, "\"every\": \"1d\"", "\"every\": \"1d\", \"retention\": \"30d\"")) ==
-        "error[unknown-field]: " + kAt + "retention: unknown field \"retention\" (expected one of: at, database, every, jitter, "
+        "error[unknown-field]: " + kAt +
+            "retention: unknown field \"retention\" (expected one of: at, database, every, jitter, "
             "message_size, part_size, restore, restore_test, staging, storage, type)");
 }
 
@@ -92,9 +97,11 @@ TEST_CASE("a restore needs its own node, and bounded streams and workers") {
         "error[bad-value]: " + kAt + "restore/limit: expected a bandwidth like \"500MBps\", got \"fast\"");
   CHECK(error_of(replace(kBackups, "\"restore\": { \"node\": \"db-2\", ", "\"restore\": { ")) ==
         "error[missing-field]: " + kAt + "restore: missing required field \"node\"");
-  CHECK(error_of(replace(kBackups, "\"provision\": \"10min\"", "\"provision\": \"10min\", \"verify\": true")) ==
-        "error[unknown-field]: " + kAt + "restore/verify: unknown field \"verify\" (expected one of: limit, node, parallelism, "
-            "provision, streams)");
+  CHECK(
+      error_of(replace(kBackups, "\"provision\": \"10min\"", "\"provision\": \"10min\", \"verify\": true")) ==
+      "error[unknown-field]: " + kAt +
+          "restore/verify: unknown field \"verify\" (expected one of: limit, node, parallelism, "
+          "provision, streams)");
 }
 
 TEST_CASE("a restore test runs on a spare node") {
@@ -104,29 +111,34 @@ TEST_CASE("a restore test runs on a spare node") {
   CHECK(error_of(replace(kBackups, "\"node\": \"spare\"", "\"node\": \"s3\"")) ==
         "error[bad-value]: " + kAt + "restore_test/node: the test node must not be the storage node \"s3\"");
   CHECK(error_of(replace(kBackups, "\"every\": \"7d\"", "\"every\": \"-1d\"")) ==
-        "error[bad-duration]: " + kAt + "restore_test/every: expected a duration of zero or more, like \"3s\", got \"-1d\"");
+        "error[bad-duration]: " + kAt +
+            "restore_test/every: expected a duration of zero or more, like \"3s\", got \"-1d\"");
 }
 
 TEST_CASE("clients cannot target a backup") {
-  CHECK(error_of(replace(kBackups, "\"target\": \"db\"", "\"target\": \"backups\"")) ==
-        "error[bad-value]: x.json: /workload/clients/shop/target: \"backups\" is a backup job; clients use the "
-        "database it backs up");
+  CHECK(
+      error_of(replace(kBackups, "\"target\": \"db\"", "\"target\": \"backups\"")) ==
+      "error[bad-value]: x.json: /workload/clients/shop/target: \"backups\" is a backup job; clients use the "
+      "database it backs up");
 }
 
 TEST_CASE("the RTO and the RPO are durations above zero, and need a backup component") {
-  CHECK(error_of(replace(kBackups, "\"rto\": \"4h\"", "\"rto\": \"0s\"")) ==
-        "error[bad-duration]: x.json: /checks/rto_exceeded/rto: expected a recovery time objective above zero");
+  CHECK(
+      error_of(replace(kBackups, "\"rto\": \"4h\"", "\"rto\": \"0s\"")) ==
+      "error[bad-duration]: x.json: /checks/rto_exceeded/rto: expected a recovery time objective above zero");
   CHECK(error_of(replace(kBackups, "\"rpo\": \"1d\"", "\"rpo\": \"soon\"")) ==
-        "error[bad-duration]: x.json: /checks/no_valid_backup/rpo: expected a duration with a unit, like \"250ms\" or "
+        "error[bad-duration]: x.json: /checks/no_valid_backup/rpo: expected a duration with a unit, like "
+        "\"250ms\" or "
         "\"3s\", got \"soon\"");
   CHECK(error_of(replace(kBackups, "\"rto\": \"4h\"", "\"bound\": \"4h\"")) ==
-        "error[unknown-field]: x.json: /checks/rto_exceeded/bound: unknown field \"bound\" (expected one of: rto)");
+        "error[unknown-field]: x.json: /checks/rto_exceeded/bound: unknown field \"bound\" (expected one of: "
+        "rto)");
   std::string text = kBackups;
   const auto from = text.find(",\n    \"backups\": {");
   const auto to = text.find("\n  },\n  \"workload\"");
   REQUIRE(from != std::string::npos);
   REQUIRE(to != std::string::npos);
   text.erase(from, to - from);
-  CHECK(error_of(text) ==
-        "error[bad-value]: x.json: /checks/rto_exceeded: \"rto_exceeded\" needs a backup component in the scenario");
+  CHECK(error_of(text) == "error[bad-value]: x.json: /checks/rto_exceeded: \"rto_exceeded\" needs a backup "
+                          "component in the scenario");
 }

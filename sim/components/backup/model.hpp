@@ -17,7 +17,9 @@
 //    per row written, and the bytes through the node's disk), then each
 //    index (a sort of the table's rows). A cut file fails when a worker
 //    reaches its end, and the restore falls back to the file before. The
-//    history gets `disk_lost` and one `restore` op per file tried.
+//    history gets `disk_lost` and one `restore` op per file tried. The
+//    database component itself does not move to the restore node: the
+//    restore's success is the recovery, as the checkers read it.
 //  - A restore test does the same on a spare node with the newest file,
 //    every so often (`restore_test` ops); a failed test leads to the fix.
 #pragma once
@@ -29,6 +31,8 @@
 #include "model/rpc.hpp"
 #include "model/server.hpp"
 
+#include <cstdint>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <optional>
@@ -36,6 +40,24 @@
 #include <vector>
 
 namespace faultlab::model {
+
+namespace backup_detail {
+constexpr double kPartDeadline_s = 6 * 3600.0; // a part that has not arrived after this is asked for again
+constexpr int kPartTries = 3;
+
+inline std::string backup_key(std::int64_t id) {
+  return "backup-" + std::to_string(id);
+}
+
+// "day 20, 01:23" (day 0 is the run's first).
+inline std::string when(double seconds) {
+  const auto minutes = static_cast<long long>(seconds / 60);
+  char text[64];
+  std::snprintf(text, sizeof text, "day %lld, %02lld:%02lld", minutes / 1440, minutes / 60 % 24,
+                minutes % 60);
+  return text;
+}
+} // namespace backup_detail
 
 // One table's part of a backup file.
 struct ArchivedTable {
@@ -106,7 +128,7 @@ private:
   Attempt restore_file(int node, const BackupFile& file);
   std::string download(int node, const BackupFile& file);
   std::string load(int node, const BackupFile& file);
-  std::optional<std::vector<BackupFile>> list_files(Rpc& rpc);
+  std::optional<std::vector<BackupFile>> list_files(Rpc& rpc, double until_s);
   Rpc& rpc_on(int node);
   std::int64_t parts_of(double bytes) const;
   double part_size(const BackupFile& file, std::int64_t part) const;
@@ -121,8 +143,8 @@ private:
   int restore_node_ = -1;
   std::unique_ptr<Server> storage_;
   util::Rng rng_;
-  bool staged_ = false;              // the dump goes through the staging volume (until the fix)
-  std::vector<BackupFile> stored_;   // on the storage node, in upload order
+  bool staged_ = false;                      // the dump goes through the staging volume (until the fix)
+  std::vector<BackupFile> stored_;           // on the storage node, in upload order
   std::map<int, std::unique_ptr<Rpc>> rpcs_; // per node index
   bool recovering_ = false;
 };

@@ -10,28 +10,31 @@ namespace faultlab::scenario {
 using namespace detail; // the shared readers (read_helpers.hpp)
 using util::quote;
 
-std::shared_ptr<ComponentSpec> read_backup(const std::string& name, ObjectReader& r, const Topology& topology) {
+std::shared_ptr<ComponentSpec> read_backup(const std::string& name, ObjectReader& r,
+                                           const Topology& topology) {
   auto spec = std::make_shared<Backup>();
   Backup& b = *spec;
   b.name = name;
   b.type = "backup";
-  r.describe({{"database", "the database component whose tables are dumped"},
-              {"storage", "the node that holds the backup files (object storage)"},
-              {"at", "when the first backup starts"},
-              {"every", "how often a backup starts after the first"},
-              {"jitter", "each backup starts up to this much later, a uniform draw (a cron job's random delay)"},
-              {"staging", "the size of a local volume the dump is written to before the upload; absent: the dump streams straight to storage"},
-              {"part_size", "the dump is uploaded and downloaded in parts of this size"},
-              {"restore", "how the database is restored when its node's disk is lost"},
-              {"restore_test", "a periodic test that restores the newest backup on a spare node"}});
+  r.describe(
+      {{"database", "the database component whose tables are dumped"},
+       {"storage", "the node that holds the backup files (object storage)"},
+       {"at", "when the first backup starts"},
+       {"every", "how often a backup starts after the first"},
+       {"jitter", "each backup starts up to this much later, a uniform draw (a cron job's random delay)"},
+       {"staging", "the size of a local volume the dump is written to before the upload; absent: the dump "
+                   "streams straight to storage"},
+       {"part_size", "the dump is uploaded and downloaded in parts of this size"},
+       {"restore", "how the database is restored when its node's disk is lost"},
+       {"restore_test", "a periodic test that restores the newest backup on a spare node"}});
   b.database = r.string("database");
   b.storage = read_node(r, topology, "storage");
   b.at_s = r.duration_s_or("at", b.at_s);
   b.every_s = positive_duration(r, "every", b.every_s, "a backup period");
   b.jitter_s = r.duration_s_or("jitter", 0);
   if (b.jitter_s >= b.every_s && !r.probing())
-    r.origin().fail("bad-value", r.child("jitter"), "expected a jitter shorter than the period (" +
-                                                        util::format_duration(b.every_s) + ")");
+    r.origin().fail("bad-value", r.child("jitter"),
+                    "expected a jitter shorter than the period (" + util::format_duration(b.every_s) + ")");
   b.staging_bytes = read_size(r, "staging", 0);
   b.part_bytes = read_size(r, "part_size", b.part_bytes);
   if (b.part_bytes < 1024.0 * 1024 && !r.probing())
@@ -39,7 +42,8 @@ std::shared_ptr<ComponentSpec> read_backup(const std::string& name, ObjectReader
   {
     ObjectReader s = r.object("restore");
     s.describe({{"node", "the node the database is restored on (a new server)"},
-                {"parallelism", "tables and indexes loaded at once (pg_restore --jobs); each is one CPU-bound worker"},
+                {"parallelism",
+                 "tables and indexes loaded at once (pg_restore --jobs); each is one CPU-bound worker"},
                 {"streams", "parallel downloads from the storage, each its own TCP connection"},
                 {"limit", "a bandwidth limit on the download (all streams together); absent: none"},
                 {"provision", "time from the disk's loss to the restore starting (getting a new server)"}});
@@ -49,22 +53,25 @@ std::shared_ptr<ComponentSpec> read_backup(const std::string& name, ObjectReader
     b.restore.limit_Bps = read_bandwidth(s, "limit", 0);
     b.restore.provision_s = s.duration_s_or("provision", 0);
     if (b.restore.node == b.storage && !r.probing())
-      r.origin().fail("bad-value", s.child("node"), "the restore node must not be the storage node " + quote(b.storage));
+      r.origin().fail("bad-value", s.child("node"),
+                      "the restore node must not be the storage node " + quote(b.storage));
     s.finish();
   }
   if (r.find("restore_test")) {
     ObjectReader t = r.object("restore_test");
-    t.describe({{"node", "the spare node the test restores on"},
-                {"at", "the first test"},
-                {"every", "how often the newest backup is restored as a test"},
-                {"respond", "from a failed test to the backup job being fixed (the dump then streams to storage)"}});
+    t.describe(
+        {{"node", "the spare node the test restores on"},
+         {"at", "the first test"},
+         {"every", "how often the newest backup is restored as a test"},
+         {"respond", "from a failed test to the backup job being fixed (the dump then streams to storage)"}});
     Backup::RestoreTest test;
     test.node = read_node(t, topology);
     test.at_s = t.duration_s_or("at", 0);
     test.every_s = positive_duration(t, "every", test.every_s, "a test period");
     test.respond_s = t.duration_s_or("respond", test.respond_s);
     if (test.node == b.storage && !r.probing())
-      r.origin().fail("bad-value", t.child("node"), "the test node must not be the storage node " + quote(b.storage));
+      r.origin().fail("bad-value", t.child("node"),
+                      "the test node must not be the storage node " + quote(b.storage));
     t.finish();
     b.restore_test = test;
   }
@@ -84,10 +91,12 @@ void Backup::check_references(const Scenario& scenario, const Origin& origin) co
   // A copy on the disk that is lost is no backup.
   if (storage == db->node)
     origin.fail("bad-value", here + "/storage",
-                "the storage must be another node than the database's " + quote(db->node) + " (its disk is what is lost)");
+                "the storage must be another node than the database's " + quote(db->node) +
+                    " (its disk is what is lost)");
   if (restore.node == db->node)
     origin.fail("bad-value", here + "/restore/node",
-                "the restore needs another node than the database's " + quote(db->node) + " (its disk is lost)");
+                "the restore needs another node than the database's " + quote(db->node) +
+                    " (its disk is lost)");
   if (restore_test && restore_test->node == db->node)
     origin.fail("bad-value", here + "/restore_test/node",
                 "the test restores on a spare node, not on the database's " + quote(db->node));
@@ -95,7 +104,8 @@ void Backup::check_references(const Scenario& scenario, const Origin& origin) co
 
 std::vector<NodeRole> Backup::node_roles() const {
   std::vector<NodeRole> roles{{storage, "backup storage"}, {restore.node, "restore"}};
-  if (restore_test && restore_test->node != restore.node) roles.push_back({restore_test->node, "restore test"});
+  if (restore_test && restore_test->node != restore.node)
+    roles.push_back({restore_test->node, "restore test"});
   return roles;
 }
 

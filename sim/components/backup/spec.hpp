@@ -33,10 +33,10 @@ namespace faultlab::scenario {
 struct Backup : ComponentSpec {
   struct Restore {
     std::string node;
-    int parallelism = 1;        // pg_restore --jobs: tables and indexes loaded at once
-    int streams = 1;            // parallel downloads (TCP connections) from the storage
-    double limit_Bps = 0;       // bandwidth limit of the download (0: none)
-    double provision_s = 0;     // from the disk's loss to the restore starting (a new server)
+    int parallelism = 1;    // pg_restore --jobs: tables and indexes loaded at once
+    int streams = 1;        // parallel downloads (TCP connections) from the storage
+    double limit_Bps = 0;   // bandwidth limit of the download (0: none)
+    double provision_s = 0; // from the disk's loss to the restore starting (a new server)
   };
   struct RestoreTest {
     std::string node;
@@ -45,12 +45,12 @@ struct Backup : ComponentSpec {
     double respond_s = 86400.0; // from a failed test to the fixed backup job
   };
 
-  std::string database;         // a database component
-  std::string storage;          // the node that holds the backup files
-  double at_s = 3600;           // the first backup
-  double every_s = 86400;       // then one this often
-  double jitter_s = 0;          // each starts up to this much later (a cron with a random delay)
-  double staging_bytes = 0;     // the local volume the dump is written to first; 0: none (streamed)
+  std::string database;     // a database component
+  std::string storage;      // the node that holds the backup files
+  double at_s = 3600;       // the first backup
+  double every_s = 86400;   // then one this often
+  double jitter_s = 0;      // each starts up to this much later (a cron with a random delay)
+  double staging_bytes = 0; // the local volume the dump is written to first; 0: none (streamed)
   double part_bytes = 1024.0 * 1024 * 1024; // upload and download in parts of this size
   Restore restore;
   std::optional<RestoreTest> restore_test;
@@ -65,7 +65,8 @@ struct Backup : ComponentSpec {
 };
 
 // Reads one component of this type from `r` (its "type" already read).
-std::shared_ptr<ComponentSpec> read_backup(const std::string& name, ObjectReader& r, const Topology& topology);
+std::shared_ptr<ComponentSpec> read_backup(const std::string& name, ObjectReader& r,
+                                           const Topology& topology);
 
 } // namespace faultlab::scenario
 
