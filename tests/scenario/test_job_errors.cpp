@@ -94,6 +94,16 @@ TEST_CASE("scheduler: jobs, their work, error handling and monitoring") {
 TEST_CASE("unnoticed_failure: its bound, and a scenario without a scheduler") {
   CHECK(error_of(replace(kJobs, "\"bound\": \"2h\"", "\"bound\": \"soon\"")) ==
         "error[bad-duration]: x.json: /checks/unnoticed_failure/bound: expected a duration with a unit, like \"250ms\" or \"3s\", got \"soon\"");
+  const std::string no_scheduler =
+      replace(replace(kJobs, R"("monitors": { "hb": { "kind": "heartbeat", "job": "newsletter", "period": "1d", "grace": "1h" } } },)",
+                      R"("monitors": {} })"),
+              R"("cron": { "type": "scheduler", "node": "jobs-1",
+      "schedule": { "newsletter": { "at": "1h", "every": "1d",
+        "send_emails": { "via": "mailer", "recipients": 900, "batch": 100 },
+        "monitoring": { "alerting": "alerts", "heartbeat": "start" } } } })",
+              "");
+  CHECK(error_of(no_scheduler) ==
+        "error[bad-value]: x.json: /checks/unnoticed_failure: \"unnoticed_failure\" needs a scheduler component in the scenario");
   CHECK(error_of(replace(kJobs, "\"bound\": \"2h\"", "\"window\": \"2h\"")) ==
         "error[unknown-field]: x.json: /checks/unnoticed_failure/window: unknown field \"window\" (expected one of: bound)");
 }
