@@ -166,7 +166,7 @@ TEST_CASE("the outcome monitor alerts right after a short run, the error-rate mo
   REQUIRE(error_alerts.size() == 2); // at most one per window: once per run here
   // The rejected batch is run 2's last: its log line arrives a network hop after the run ends.
   CHECK(error_alerts[0].invoke_s == Approx(ops_of(shipped, "cron", "job_run")[2].complete_s).margin(0.01));
-  CHECK(error_alerts[0].error.rfind("[errors] 1 error from job newsletter within 3600.000 s, the last: batch 10: 100 "
+  CHECK(error_alerts[0].error.rfind("[errors] 1 error from job newsletter within 1.0 h, the last: batch 10: 100 "
                                     "of 100 rejected: 429",
                                     0) == 0);
   CHECK(unnoticed(shipped).empty());
