@@ -1198,7 +1198,7 @@ def rolling_rename(answer, seeds=(1, 2)):
 CHECKS["17-rolling-rename"] = rolling_rename
 # --- 15-silent-job-failure --------------------------------------------------------------------
 
-JOB = "components.cron.jobs.newsletter."  # the newsletter job's settings
+JOB = "components.cron.schedule.newsletter."  # the newsletter job's settings
 ALERTS = "components.alerts."             # the alerting component's settings
 
 
@@ -1278,7 +1278,7 @@ def silent_job_failure(answer, seeds=(1, 2)):
     if (table["short_runs"] == 0).any():
         return Verdict(False, "no run fell short: your settings took the failure away instead of making it "
                               "visible. Keep the provider's quota and the list as they are.", table)
-    job = _with_variant(_scenario("silent-job-failure"), "broken")["components"]["cron"]["jobs"]["newsletter"]
+    job = _with_variant(_scenario("silent-job-failure"), "broken")["components"]["cron"]["schedule"]["newsletter"]
     heartbeat = answer.get(JOB + "monitoring.heartbeat", job.get("monitoring", {}).get("heartbeat"))
     on_error = answer.get(JOB + "on_error", job.get("on_error"))
     if false_alarm is not None and false_alarm["kind"] == "heartbeat" and heartbeat == "none":

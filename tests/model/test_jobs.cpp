@@ -37,7 +37,7 @@ json job_scenario() {
       "alerts": { "type": "alerting", "node": "monitor",
         "monitors": { "hb": { "kind": "heartbeat", "job": "newsletter", "period": "1d", "grace": "1h" } } },
       "cron": { "type": "scheduler", "node": "jobs-1",
-        "jobs": { "newsletter": { "at": "0s", "every": "1d",
+        "schedule": { "newsletter": { "at": "0s", "every": "1d",
           "send_emails": { "via": "mailer", "recipients": 900, "growth_per_day": 100, "batch": 100 },
           "monitoring": { "alerting": "alerts", "heartbeat": "start" } } } }
     },
@@ -116,7 +116,7 @@ TEST_CASE("a heartbeat pinged at the start pings every day while the runs fall s
 
 TEST_CASE("a heartbeat pinged only after success: the switch fires period + grace after the last ping") {
   json s = job_scenario();
-  auto& job = s["components"]["cron"]["jobs"]["newsletter"];
+  auto& job = s["components"]["cron"]["schedule"]["newsletter"];
   job["on_error"] = "fail";
   job["monitoring"]["heartbeat"] = "success";
   const TestRun run = run_text(s.dump(), 1);
@@ -144,7 +144,7 @@ TEST_CASE("a heartbeat pinged only after success: the switch fires period + grac
 
 TEST_CASE("the outcome monitor alerts right after a short run, the error-rate monitor at the first rejection") {
   json s = job_scenario();
-  s["components"]["cron"]["jobs"]["newsletter"]["monitoring"]["report_counts"] = true;
+  s["components"]["cron"]["schedule"]["newsletter"]["monitoring"]["report_counts"] = true;
   s["components"]["alerts"]["monitors"]["short"] = {{"kind", "outcome"}, {"job", "newsletter"}};
   const TestRun run = run_text(s.dump(), 1);
   const auto runs = ops_of(run, "cron", "job_run");
@@ -156,7 +156,7 @@ TEST_CASE("the outcome monitor alerts right after a short run, the error-rate mo
   CHECK(unnoticed(run).empty());
 
   json e = job_scenario();
-  e["components"]["cron"]["jobs"]["newsletter"]["monitoring"]["ship_errors"] = true;
+  e["components"]["cron"]["schedule"]["newsletter"]["monitoring"]["ship_errors"] = true;
   e["components"]["alerts"]["monitors"]["errors"] = {
       {"kind", "error_rate"}, {"job", "newsletter"}, {"window", "1h"}, {"threshold", 1}};
   const TestRun shipped = run_text(e.dump(), 1);
@@ -166,7 +166,7 @@ TEST_CASE("the outcome monitor alerts right after a short run, the error-rate mo
   REQUIRE(error_alerts.size() == 2); // at most one per window: once per run here
   // The rejected batch is run 2's last: its log line arrives a network hop after the run ends.
   CHECK(error_alerts[0].invoke_s == Approx(ops_of(shipped, "cron", "job_run")[2].complete_s).margin(0.01));
-  CHECK(error_alerts[0].error.rfind("[errors] 1 error from job newsletter within 3600.000 s, the last: batch 10: 100 "
+  CHECK(error_alerts[0].error.rfind("[errors] 1 error from job newsletter within 1.0 h, the last: batch 10: 100 "
                                     "of 100 rejected: 429",
                                     0) == 0);
   CHECK(unnoticed(shipped).empty());

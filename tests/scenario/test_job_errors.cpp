@@ -19,7 +19,7 @@ const char* kJobs = R"({
     "alerts": { "type": "alerting", "node": "monitor",
       "monitors": { "hb": { "kind": "heartbeat", "job": "newsletter", "period": "1d", "grace": "1h" } } },
     "cron": { "type": "scheduler", "node": "jobs-1",
-      "jobs": { "newsletter": { "at": "1h", "every": "1d",
+      "schedule": { "newsletter": { "at": "1h", "every": "1d",
         "send_emails": { "via": "mailer", "recipients": 900, "batch": 100 },
         "monitoring": { "alerting": "alerts", "heartbeat": "start" } } } }
   },
@@ -70,23 +70,23 @@ TEST_CASE("alerting: monitor kinds, their fields, and the job they watch") {
 
 TEST_CASE("scheduler: jobs, their work, error handling and monitoring") {
   CHECK(error_of(replace(kJobs, "\"via\": \"mailer\"", "\"via\": \"alerts\"")) ==
-        "error[unknown-component]: x.json: /components/cron/jobs/newsletter/send_emails/via: \"alerts\" is not a mail_provider of this scenario (mail providers: mailer)");
+        "error[unknown-component]: x.json: /components/cron/schedule/newsletter/send_emails/via: \"alerts\" is not a mail_provider of this scenario (mail providers: mailer)");
   CHECK(error_of(replace(kJobs, "\"alerting\": \"alerts\"", "\"alerting\": \"pager\"")) ==
-        "error[unknown-component]: x.json: /components/cron/jobs/newsletter/monitoring/alerting: \"pager\" is not an alerting component of this scenario (alerting: alerts)");
+        "error[unknown-component]: x.json: /components/cron/schedule/newsletter/monitoring/alerting: \"pager\" is not an alerting component of this scenario (alerting: alerts)");
   CHECK(error_of(replace(kJobs, "\"heartbeat\": \"start\"", "\"heartbeat\": \"end\"")) ==
-        "error[bad-value]: x.json: /components/cron/jobs/newsletter/monitoring/heartbeat: expected one of \"none\", \"start\", \"success\", got \"end\"");
+        "error[bad-value]: x.json: /components/cron/schedule/newsletter/monitoring/heartbeat: expected one of \"none\", \"start\", \"success\", got \"end\"");
   CHECK(error_of(replace(kJobs, "\"every\": \"1d\",", "\"every\": \"1d\", \"on_error\": \"ignore\",")) ==
-        "error[bad-value]: x.json: /components/cron/jobs/newsletter/on_error: expected one of \"log_and_continue\", \"fail\", got \"ignore\"");
+        "error[bad-value]: x.json: /components/cron/schedule/newsletter/on_error: expected one of \"log_and_continue\", \"fail\", got \"ignore\"");
   CHECK(error_of(replace(kJobs, "\"recipients\": 900", "\"recipients\": -5")) ==
-        "error[bad-value]: x.json: /components/cron/jobs/newsletter/send_emails/recipients: expected a whole number from 0 to 1000000000, got -5");
+        "error[bad-value]: x.json: /components/cron/schedule/newsletter/send_emails/recipients: expected a whole number from 0 to 1000000000, got -5");
   CHECK(error_of(replace(kJobs, "\"recipients\": 900, \"batch\": 100", "\"recipients\": 200000, \"batch\": 1")) ==
-        "error[over-limit]: x.json: /components/cron/jobs/newsletter/send_emails/batch: the first run would send 200000 requests (at most 100000); use bigger batches");
+        "error[over-limit]: x.json: /components/cron/schedule/newsletter/send_emails/batch: the first run would send 200000 requests (at most 100000); use bigger batches");
   CHECK(error_of(replace(kJobs, "\"send_emails\": { \"via\": \"mailer\", \"recipients\": 900, \"batch\": 100 },", "")) ==
-        "error[missing-field]: x.json: /components/cron/jobs/newsletter: missing required field \"send_emails\"");
-  CHECK(error_of(replace(kJobs, "\"jobs\": { \"newsletter\"", "\"jobs\": { \"news letter\"")) ==
-        "error[bad-name]: x.json: /components/cron/jobs/news letter: expected a name of letters, digits, '-' and '_' (at most 64), got \"news letter\"");
-  CHECK(error_of(replace(kJobs, "\"jobs\": { \"newsletter\": {", "\"jobs\": {}, \"x\": { \"newsletter\": {")) ==
-        "error[missing-field]: x.json: /components/cron/jobs: a scheduler needs at least one job");
+        "error[missing-field]: x.json: /components/cron/schedule/newsletter: missing required field \"send_emails\"");
+  CHECK(error_of(replace(kJobs, "\"schedule\": { \"newsletter\"", "\"schedule\": { \"news letter\"")) ==
+        "error[bad-name]: x.json: /components/cron/schedule/news letter: expected a name of letters, digits, '-' and '_' (at most 64), got \"news letter\"");
+  CHECK(error_of(replace(kJobs, "\"schedule\": { \"newsletter\": {", "\"schedule\": {}, \"x\": { \"newsletter\": {")) ==
+        "error[missing-field]: x.json: /components/cron/schedule: a scheduler needs at least one job");
   CHECK(error_of(replace(kJobs, "\"target\": \"mailer\"", "\"target\": \"cron\"")) ==
         "error[bad-value]: x.json: /workload/clients/app/target: \"cron\" is a scheduler; its jobs run on their own schedule");
 }
@@ -94,6 +94,16 @@ TEST_CASE("scheduler: jobs, their work, error handling and monitoring") {
 TEST_CASE("unnoticed_failure: its bound, and a scenario without a scheduler") {
   CHECK(error_of(replace(kJobs, "\"bound\": \"2h\"", "\"bound\": \"soon\"")) ==
         "error[bad-duration]: x.json: /checks/unnoticed_failure/bound: expected a duration with a unit, like \"250ms\" or \"3s\", got \"soon\"");
+  const std::string no_scheduler =
+      replace(replace(kJobs, R"("monitors": { "hb": { "kind": "heartbeat", "job": "newsletter", "period": "1d", "grace": "1h" } } },)",
+                      R"("monitors": {} })"),
+              R"("cron": { "type": "scheduler", "node": "jobs-1",
+      "schedule": { "newsletter": { "at": "1h", "every": "1d",
+        "send_emails": { "via": "mailer", "recipients": 900, "batch": 100 },
+        "monitoring": { "alerting": "alerts", "heartbeat": "start" } } } })",
+              "");
+  CHECK(error_of(no_scheduler) ==
+        "error[bad-value]: x.json: /checks/unnoticed_failure: \"unnoticed_failure\" needs a scheduler component in the scenario");
   CHECK(error_of(replace(kJobs, "\"bound\": \"2h\"", "\"window\": \"2h\"")) ==
         "error[unknown-field]: x.json: /checks/unnoticed_failure/window: unknown field \"window\" (expected one of: bound)");
 }

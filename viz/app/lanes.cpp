@@ -99,6 +99,7 @@ void NodeLaneView::draw_overlay(const LaneFrame& f, float y0, float y1) const {
 
 void NodeLaneView::draw(const LaneFrame& f, float y0, float y1) const {
   const ViewContext& v = f.view;
+  if (!trace_.job_runs.empty() || !trace_.alerts.empty()) draw_jobs(f, y0, y1);
 
   // State changes (a replica applying an entry): ticks along the bottom edge.
   std::vector<Mark> marks;

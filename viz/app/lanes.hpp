@@ -49,7 +49,8 @@ protected:
 
 // A node: greyed while down or paused, with a tick per state change. A
 // database's node also shows its lock waits, one bar per waiting statement
-// in up to four sub-rows above the ticks (lock_wait_lane.cpp).
+// in up to four sub-rows above the ticks (lock_wait_lane.cpp); a scheduler's
+// node its job runs, an alerting component's node its alerts (job_marks.cpp).
 class NodeLaneView : public LaneView {
 public:
   NodeLaneView(const Trace& trace, LaneId id);
@@ -61,6 +62,7 @@ private:
   float lock_rows_bottom(float y0, float y1) const; // where the lock-wait rows end
   void draw_lock_waits(const LaneFrame& f, float y0, float y1) const;
   void draw_picked_waits(const LaneFrame& f, float y0, float y1) const;
+  void draw_jobs(const LaneFrame& f, float y0, float y1) const; // job runs and alerts (job_marks.cpp)
 
   std::vector<double> state_times_; // parallel to lane().states
 };

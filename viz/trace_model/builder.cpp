@@ -102,6 +102,36 @@ void TraceBuilder::close_message(std::int64_t id) {
   open_messages_.erase(id);
 }
 
+void TraceBuilder::job_start(JobRun r) {
+  ++t_.event_count;
+  open_job_runs_[r.component + "\n" + r.job + "\n" + std::to_string(r.run)] =
+      static_cast<std::uint32_t>(t_.job_runs.size());
+  t_.job_runs.push_back(std::move(r));
+}
+
+void TraceBuilder::job_end(const std::string& component, const std::string& job, std::int64_t run, double t_s,
+                           const JobRun& counts) {
+  ++t_.event_count;
+  const std::string key = component + "\n" + job + "\n" + std::to_string(run);
+  auto it = open_job_runs_.find(key);
+  if (it == open_job_runs_.end()) { // an end without its start (a cut trace): a run of no length
+    JobRun r = counts;
+    r.t_start_s = t_s;
+    open_job_runs_[key] = static_cast<std::uint32_t>(t_.job_runs.size());
+    t_.job_runs.push_back(std::move(r));
+    it = open_job_runs_.find(key);
+  }
+  JobRun& r = t_.job_runs[it->second];
+  r.t_end_s = t_s;
+  r.ended = true;
+  r.expected = counts.expected;
+  r.done = counts.done;
+  r.errors = counts.errors;
+  r.exit = counts.exit;
+  r.why = counts.why;
+  open_job_runs_.erase(it);
+}
+
 void TraceBuilder::node_status(LaneId lane, const std::string& status, double t_s) {
   ++t_.event_count;
   if (auto it = open_status_.find(lane); it != open_status_.end()) {
@@ -173,6 +203,10 @@ Trace TraceBuilder::finish() {
 
   index_lanes();
   finish_database();
+  for (auto& r : t_.job_runs)
+    if (!r.ended) r.t_end_s = std::max(r.t_start_s, t_end);
+  sort_by(t_.job_runs, [](const JobRun& r) { return r.t_start_s; });
+  sort_by(t_.alerts, [](const AlertEvent& a) { return a.t_s; });
   // Version 2 says what each node runs; version 1 leaves it to be inferred.
   if (t_.header.version >= 2)
     assign_components(t_);

@@ -53,6 +53,14 @@ public:
     ++t_.event_count;
   }
   void level(const std::string& component, const LevelSample& s);
+  // A scheduler's job events: a run opens at its start and closes at its end.
+  void job_start(JobRun r);
+  void job_end(const std::string& component, const std::string& job, std::int64_t run, double t_s,
+               const JobRun& counts);
+  void alert(AlertEvent a) {
+    t_.alerts.push_back(std::move(a));
+    ++t_.event_count;
+  }
   EndSummary& end_summary() {
     ++t_.event_count;
     return t_.end;
@@ -75,6 +83,8 @@ private:
   std::multimap<std::string, std::uint32_t> open_faults_; // name -> open fault
   // "component\nwho" -> its open lock waits: a statement waits for one lock at a time.
   std::map<std::string, std::vector<std::uint32_t>> open_lock_waits_;
+  // "component\njob\nrun" -> its open run in t_.job_runs.
+  std::map<std::string, std::uint32_t> open_job_runs_;
 };
 
 } // namespace faultlab::viz

@@ -297,6 +297,33 @@ void read_event(TraceBuilder& b, const json& j, const std::string& where) {
     b.recovered(std::move(r));
   } else if (ev == "end") {
     read_end(b, l, j, t);
+  } else if (ev == "job") {
+    // A scheduler's run: "start" then "end" (with its counts and exit code).
+    JobRun r;
+    r.t_start_s = r.t_end_s = t;
+    r.lane = b.node_lane(l.string("node"));
+    r.component = l.string("component");
+    r.job = l.string("job");
+    r.run = l.integer("run");
+    r.expected = l.integer_or("expected", 0);
+    r.done = l.integer_or("done", 0);
+    r.errors = l.integer_or("errors", 0);
+    r.exit = l.integer_or("exit", 0);
+    r.why = l.string_or("why");
+    const std::string phase = l.string("phase");
+    if (phase == "start") b.job_start(std::move(r));
+    else if (phase == "end") b.job_end(r.component, r.job, r.run, t, r);
+    else l.fail("job \"phase\" should be start or end, got \"" + phase + "\"");
+  } else if (ev == "alert") {
+    AlertEvent a;
+    a.t_s = t;
+    a.lane = b.node_lane(l.string("node"));
+    a.component = l.string("component");
+    a.job = l.string("job");
+    a.monitor = l.string_or("monitor");
+    a.kind = l.string_or("kind");
+    a.why = l.string_or("why");
+    b.alert(std::move(a));
   } else if (detail::read_database_event(b, l, t, ev)) {
     // lock_wait, lock_timeout, query, pool_wait, level (read_database.hpp)
   } else {

@@ -181,6 +181,27 @@ struct DatabaseLevels {
   std::vector<LevelSample> samples; // by t_s
 };
 
+// One run of a scheduled job (a scheduler's "job" events: its start and its
+// end), on the scheduler's node. `done` is what the job counted as done;
+// a run that exited 0 with less than its work is the quiet failure the
+// viewer marks apart from a run that failed loudly.
+struct JobRun {
+  double t_start_s = 0.0;
+  double t_end_s = 0.0; // the trace's end when the run never ended (its node crashed)
+  LaneId lane = kNoLane;
+  bool ended = false;
+  std::int64_t run = 0, expected = 0, done = 0, errors = 0, exit = 0;
+  std::string component, job, why; // why: the end event's sentence
+  bool short_of_work() const { return ended && done < expected; }
+};
+
+// An alert raised by an alerting component (an "alert" event), on its node.
+struct AlertEvent {
+  double t_s = 0.0;
+  LaneId lane = kNoLane;
+  std::string component, monitor, kind, job, why;
+};
+
 // A violation's cause, as faultlab's causality analysis wrote it in the
 // violation event (`cause`; absent in older traces): the faults it names,
 // most relevant first, and the chain from the violation back to its root.
@@ -278,6 +299,8 @@ struct Trace {
   std::vector<QueryEvent> queries;      // sorted by t_s
   std::vector<PoolWait> pool_waits;     // sorted by t_s
   std::vector<DatabaseLevels> levels;   // per database component, in order of first appearance
+  std::vector<JobRun> job_runs;         // sorted by t_start_s
+  std::vector<AlertEvent> alerts;       // sorted by t_s
   std::vector<std::string> message_kinds;
   std::vector<std::string> drop_reasons;
   std::unordered_map<std::int64_t, std::uint32_t> op_index; // op id -> index into ops

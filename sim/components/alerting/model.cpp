@@ -4,6 +4,7 @@
 #include "util/units.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace sg4 = simgrid::s4u;
 
@@ -11,6 +12,16 @@ namespace faultlab::model {
 
 using engine::Envelope;
 using Kind = scenario::Alerting::Monitor::Kind;
+
+namespace {
+// Monitors count in hours and days: "25.0 h" reads better than "90000.000 s".
+std::string span(double seconds) {
+  if (seconds < 3600) return util::format_duration(seconds);
+  char text[64];
+  std::snprintf(text, sizeof text, "%.1f h", seconds / 3600.0);
+  return text;
+}
+} // namespace
 
 AlertingModel::AlertingModel(const scenario::Alerting& spec, Context& context)
     : spec_(spec), context_(context), server_(context, context.network.node_index(spec.node), spec.name) {
@@ -44,9 +55,8 @@ void AlertingModel::check_deadlines() {
     if (m.spec->kind != Kind::heartbeat || m.down) continue;
     if (now < m.last_ping_s + m.spec->period_s + m.spec->grace_s) continue;
     m.down = true;
-    alert(m, "no heartbeat from job " + m.spec->job + " for " + util::format_duration(now - m.last_ping_s) +
-                 " (expected every " + util::format_duration(m.spec->period_s) + ", grace " +
-                 util::format_duration(m.spec->grace_s) + ")");
+    alert(m, "no heartbeat from job " + m.spec->job + " for " + span(now - m.last_ping_s) + " (expected every " +
+                 span(m.spec->period_s) + ", grace " + span(m.spec->grace_s) + ")");
   }
 }
 
@@ -82,7 +92,7 @@ void AlertingModel::handle(std::unique_ptr<Envelope> message) {
       if (!enough || !quiet) continue;
       m.last_alert_s = now;
       alert(m, std::to_string(m.spec->threshold) + " error" + (m.spec->threshold == 1 ? "" : "s") + " from job " +
-                   line.job + " within " + util::format_duration(m.spec->window_s) + ", the last: " + line.text);
+                   line.job + " within " + span(m.spec->window_s) + ", the last: " + line.text);
     }
   }
 }

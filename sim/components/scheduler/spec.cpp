@@ -82,15 +82,15 @@ std::int64_t Scheduler::Job::recipients_at(double t_s) const {
 
 std::shared_ptr<ComponentSpec> read_scheduler(const std::string& name, ObjectReader& r, const Topology& topology) {
   r.describe({{"node", "the node the jobs run on"},
-              {"jobs", "{name: {at, every, send_emails, on_error, monitoring}}"},
+              {"schedule", "{job name: {at, every, send_emails, on_error, monitoring}}: the jobs it runs"},
               {"message_size", "the size of a ping, a report or a log line"}});
   auto spec = std::make_shared<Scheduler>();
   Scheduler& s = *spec;
   s.name = name;
   s.type = "scheduler";
   s.node = read_node(r, topology);
-  for (auto& [job, jr] : r.members("jobs")) s.jobs.push_back(read_job(job, jr));
-  if (s.jobs.empty() && !r.probing()) r.origin().fail("missing-field", r.child("jobs"), "a scheduler needs at least one job");
+  for (auto& [job, jr] : r.members("schedule")) s.jobs.push_back(read_job(job, jr));
+  if (s.jobs.empty() && !r.probing()) r.origin().fail("missing-field", r.child("schedule"), "a scheduler needs at least one job");
   s.message_bytes = read_message_size(r, s.message_bytes);
   return spec;
 }
@@ -115,7 +115,7 @@ void Scheduler::check_references(const Scenario& scenario, const Origin& origin)
     return names.empty() ? std::string("none") : join(names);
   };
   for (const auto& j : jobs) {
-    const std::string at = pointer_append(pointer_append("/components", name) + "/jobs", j.name);
+    const std::string at = pointer_append(pointer_append("/components", name) + "/schedule", j.name);
     if (scenario.component_type(j.via) != "mail_provider")
       origin.fail("unknown-component", at + "/send_emails/via",
                   quote(j.via) + " is not a mail_provider of this scenario (mail providers: " +

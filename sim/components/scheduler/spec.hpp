@@ -1,5 +1,5 @@
 // A job scheduler (cron, a Kubernetes CronJob, a Sidekiq/Celery beat): jobs
-// that run on a schedule on one node and do real work through the network.
+// (its `schedule`, keyed by job name) that run on a schedule on one node and do real work through the network.
 // The one kind of work modelled is sending emails through a mail_provider
 // (a newsletter, reminders): the job sends its recipient list in batches,
 // one request per batch, and counts what the provider accepted.
