@@ -833,3 +833,38 @@ TEST_CASE("planted: no_valid_backup catches backups nobody restores until the di
     CHECK(found.front().message.find("the newest backup that restored, " + older) != std::string::npos);
   }
 }
+
+TEST_CASE("planted: schema_mismatch catches a column dropped while code that uses it still runs") {
+  // Model: rolling-rename's expand/contract, then its drop of `name` at 50 s,
+  // while the read-new rollout is still replacing instances that write it.
+  const Design design{"rolling-rename", "fixed-expand-contract", {}};
+  auto runs = plant_in_model("schema_mismatch", design, {"components.db.jobs.drop_column.at=50s"}, kFewSeeds,
+                             [](const Violation& v, const OpIndex& ops, const Run&) {
+                               for (std::int64_t id : v.ops)
+                                 if (ops.at(id).outcome != Outcome::fail ||
+                                     ops.at(id).error.find("column \"name\" does not exist") == std::string::npos)
+                                   return false;
+                               return v.message.rfind("code version ", 0) == 0;
+                             });
+
+  // History: one request of the correct run, answered by app-1 after it
+  // started running v2, fails as a statement naming a dropped column would;
+  // the violation names it and charges it to v2.
+  for (const Run& run : runs) {
+    History h = run.history;
+    double v2_since_s = -1;
+    for (const Op& op : h.ops)
+      if (op.f == "run_version" && op.node == "app-1" && op.key == "v2") v2_since_s = op.invoke_s;
+    REQUIRE(v2_since_s > 0);
+    auto it = std::find_if(h.ops.begin(), h.ops.end(), [&](const Op& op) {
+      return op.client == "users" && op.node == "app-1" && op.invoke_s > v2_since_s && op.outcome == Outcome::ok;
+    });
+    REQUIRE(it != h.ops.end());
+    it->outcome = Outcome::fail;
+    it->error = "db: column \"full_name\" does not exist";
+    const auto found = judge(run, h, "schema_mismatch");
+    REQUIRE(found.size() == 1);
+    CHECK(found.front().ops == std::vector<std::int64_t>{it->id});
+    CHECK(found.front().message.rfind("code version v2 (on app-1): 1 request", 0) == 0);
+  }
+}

@@ -220,3 +220,25 @@ TEST_CASE("a restart drops the requests still running when the drain time is ove
   for (const auto& op : ops_of(quiet, "users", "get"))
     if (op.invoke_s < 15) CHECK(op.outcome == Outcome::ok);
 }
+
+TEST_CASE("the deploy's orders cross the network: a partition stops the rollout at the wave it cuts") {
+  // ci cannot reach app-3 from 4 s to 20 s: the second wave (app-3 and app-4)
+  // is not healthy within its 6 s, the rollout stops, and app-3 keeps v1
+  // while app-4, which got its order, runs v2.
+  json s = deploy_scenario(2, "1s", "");
+  s["components"]["deploy"]["health_timeout"] = "6s";
+  s["faults"] = {{"cut", {{"type", "partition"}, {"at", "4s"}, {"duration", "16s"},
+                          {"groups", {{"controller", {"ci"}}, {"instance", {"app-3"}}}}}}};
+  const TestRun run = run_text(s.dump(), 1);
+  const auto waves = ops_of(run, "deploy", "deploy_wave");
+  REQUIRE(waves.size() == 2);
+  CHECK(waves[0].outcome == Outcome::ok);
+  CHECK(waves[1].outcome == Outcome::fail);
+  CHECK(waves[1].error == "app-3 not healthy within 6.000 s");
+  CHECK(waves[1].complete_s == Approx(waves[1].invoke_s + 6.0).margin(0.01));
+  std::vector<std::string> started;
+  for (const auto& op : ops_of(run, "api", "run_version"))
+    if (op.invoke_s > 0) started.push_back(op.node + " " + op.key);
+  std::sort(started.begin(), started.end());
+  CHECK(started == std::vector<std::string>{"app-1 v2", "app-2 v2", "app-4 v2"});
+}

@@ -72,7 +72,7 @@ TEST_CASE("a query names a table of its database, a known shape, and the column 
       error_of(replace(kShop, "\"shape\": \"point\"", "\"shape\": \"lookup\"")) ==
       "error[bad-value]: " + kQueries +
           "get_order/shape: expected one of \"point\", \"range\", \"offset\", "
-          "\"keyset\", \"function\", \"scan\", \"insert\", \"update\", \"purge\", \"alter\", got \"lookup\"");
+          "\"keyset\", \"function\", \"scan\", \"insert\", \"update\", \"purge\", \"alter\", \"backfill\", got \"lookup\"");
   CHECK(error_of(replace(kShop, "\"shape\": \"point\", \"column\": \"id\"", "\"shape\": \"point\"")) ==
         "error[missing-field]: " + kQueries + "get_order: missing required field \"column\"");
   CHECK(error_of(replace(kShop, "\"shape\": \"point\", \"column\": \"id\"", "\"shape\": \"keyset\"")) ==
@@ -99,7 +99,7 @@ TEST_CASE("a purge needs an age, and an index build the column it indexes") {
         "error[bad-value]: " + kQueries +
             "add_index/alter: expected one of \"add_column_nullable\", "
             "\"add_column_default\", \"rename_column\", \"rewrite\", \"create_index\", "
-            "\"create_index_concurrently\", got "
+            "\"create_index_concurrently\", \"drop_column\", got "
             "\"drop_table\"");
 }
 
@@ -182,7 +182,7 @@ TEST_CASE("unknown fields of a database, its tables, queries, jobs and indexes")
   CHECK(error_of(replace(kShop, "\"point\", \"column\": \"id\" }",
                          "\"point\", \"column\": \"id\", \"timeout\": \"1s\" }")) ==
         "error[unknown-field]: " + kQueries +
-            "get_order/timeout: unknown field \"timeout\" (expected one of: column, "
+            "get_order/timeout: unknown field \"timeout\" (expected one of: column, columns, "
             "hold, lock_timeout, shape, statement_timeout, table, work_mem)");
   CHECK(error_of(replace(kShop, "\"at\": \"10s\"", "\"at\": \"10s\", \"cron\": \"0 3 * * *\"")) ==
         "error[unknown-field]: x.json: /components/db/jobs/nightly/cron: unknown field \"cron\" (expected "

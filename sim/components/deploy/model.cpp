@@ -96,6 +96,17 @@ void DeployModel::trace_wave(const scenario::Deploy::Rollout& rollout, int wave,
       .str("phase", phase);
   if (!outcome.empty()) line.str("outcome", outcome);
   context_.trace->add(t, line.done());
+  // The same as the controller's state, which any trace reader (the
+  // viewer's lane of the controller's node) shows without knowing deploys.
+  const std::string what = "rollout " + rollout.name + ", wave " + std::to_string(wave) + "/" + std::to_string(waves);
+  const std::string why = std::string(phase) == "start"
+                              ? what + ": replacing " + instances + " with " + rollout.version
+                              : what + " done: " + outcome;
+  context_.trace->add(t, history::JsonLine(t, "state")
+                             .str("node", spec_.node)
+                             .str("component", spec_.name)
+                             .str("why", why)
+                             .done());
 }
 
 } // namespace faultlab::model

@@ -9,7 +9,8 @@
 // that is not healthy within `health_timeout` stops the rollout; the next
 // rollout starts at its own time, after the previous one is over.
 //
-// The trace gets a `deploy_wave` event when each wave starts and ends; the
+// The trace gets a `deploy_wave` event when each wave starts and ends (and
+// a `state` event of the controller saying the same in words); the
 // history gets each wave as an op of the deploy's name (f "deploy_wave",
 // key "<rollout>/<wave>", ok when every instance came back healthy).
 #pragma once
