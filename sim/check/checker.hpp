@@ -58,6 +58,13 @@ struct CheckOptions {
   double latency_percentile = 0.99;
   double latency_bound_s = 0.5;
   std::map<std::string, double> endpoint_latency_s;
+
+  // unintended_deletion: tables (an op's key) whose rows must be kept, and why.
+  std::map<std::string, std::string> keep_tables;
+
+  // erasure_incomplete: how long after an erasure request every copy of
+  // the person's data must be gone (GDPR article 12(3): one month).
+  double erasure_deadline_s = 30 * 86400.0;
 };
 
 using CheckFn = std::vector<Violation> (*)(const history::History&, const CheckOptions&);
@@ -90,6 +97,9 @@ std::vector<Violation> check_oversell(const history::History& history, const Che
 std::vector<Violation> check_latency_slo(const history::History& history, const CheckOptions& options);
 std::vector<Violation> check_disk_full(const history::History& history, const CheckOptions& options);
 std::vector<Violation> check_oom(const history::History& history, const CheckOptions& options);
+// data.cpp: rows deleted that had to be kept, copies that outlived an erasure.
+std::vector<Violation> check_unintended_deletion(const history::History& history, const CheckOptions& options);
+std::vector<Violation> check_erasure_incomplete(const history::History& history, const CheckOptions& options);
 std::vector<Violation> check_double_charge(const history::History& history, const CheckOptions& options);
 std::vector<Violation> check_unpaid_shipment(const history::History& history, const CheckOptions& options);
 std::vector<Violation> check_charged_not_fulfilled(const history::History& history, const CheckOptions& options);

@@ -42,6 +42,13 @@ const std::vector<CheckerInfo>& registry() {
        &check_latency_slo},
       {"disk_full", "a database's disk filled up and it stopped", &check_disk_full, "database"},
       {"oom", "a database used more memory than its node has and was killed", &check_oom, "database"},
+      {"unintended_deletion",
+       "a DELETE removed rows of a table whose rows must be kept (directly or through ON DELETE CASCADE)",
+       &check_unintended_deletion, "database"},
+      {"erasure_incomplete",
+       "a copy of a person's data outlived the erasure deadline after they asked to be erased (a store the job "
+       "missed, a backup or a log kept too long)",
+       &check_erasure_incomplete, "personal_data"},
   };
   return checkers;
 }

@@ -72,7 +72,7 @@ TEST_CASE("a query names a table of its database, a known shape, and the column 
       error_of(replace(kShop, "\"shape\": \"point\"", "\"shape\": \"lookup\"")) ==
       "error[bad-value]: " + kQueries +
           "get_order/shape: expected one of \"point\", \"range\", \"offset\", "
-          "\"keyset\", \"function\", \"scan\", \"insert\", \"update\", \"purge\", \"alter\", got \"lookup\"");
+          "\"keyset\", \"function\", \"scan\", \"insert\", \"update\", \"purge\", \"alter\", \"delete\", got \"lookup\"");
   CHECK(error_of(replace(kShop, "\"shape\": \"point\", \"column\": \"id\"", "\"shape\": \"point\"")) ==
         "error[missing-field]: " + kQueries + "get_order: missing required field \"column\"");
   CHECK(error_of(replace(kShop, "\"shape\": \"point\", \"column\": \"id\"", "\"shape\": \"keyset\"")) ==
@@ -187,7 +187,7 @@ TEST_CASE("unknown fields of a database, its tables, queries, jobs and indexes")
   CHECK(error_of(replace(kShop, "\"at\": \"10s\"", "\"at\": \"10s\", \"cron\": \"0 3 * * *\"")) ==
         "error[unknown-field]: x.json: /components/db/jobs/nightly/cron: unknown field \"cron\" (expected "
         "one of: at, "
-        "backoff, batches, every, query, retries)");
+        "backoff, batches, every, key, query, retries)");
   CHECK(
       error_of(replace(kShop, "{ \"column\": \"id\" }", "{ \"column\": \"id\", \"unique\": true }")) ==
       "error[unknown-field]: x.json: /components/db/tables/orders/indexes/0/unique: unknown field \"unique\" "
@@ -285,4 +285,28 @@ TEST_CASE("disk_full and oom need a database in the scenario") {
         "scenario");
   CHECK(error_of(replace(no_db, "\"disk_full\": {}, ", "")) ==
         "error[bad-value]: x.json: /checks/oom: \"oom\" needs a database component in the scenario");
+}
+
+TEST_CASE("foreign keys reference a table of the database, with a known ON DELETE rule, and no cycle") {
+  const std::string fk = "\"events\": { \"foreign_keys\": { \"order_id\": { \"references\": \"orders\", "
+                         "\"on_delete\": \"cascade\" } }, ";
+  const std::string with_fk = replace(kShop, "\"events\": { ", fk);
+  CHECK(error_of(with_fk) == "no error");
+  CHECK(error_of(replace(with_fk, "\"references\": \"orders\"", "\"references\": \"order\"")) ==
+        "error[unknown-field]: x.json: /components/db/tables/events/foreign_keys/order_id/references: no table "
+        "\"order\" in this database (tables: orders, events)");
+  CHECK(error_of(replace(with_fk, "\"on_delete\": \"cascade\"", "\"on_delete\": \"delete\"")) ==
+        "error[bad-value]: x.json: /components/db/tables/events/foreign_keys/order_id/on_delete: expected one of "
+        "\"cascade\", \"restrict\", \"set_null\", got \"delete\"");
+  CHECK(error_of(replace(with_fk, "\"on_delete\": \"cascade\" }", "\"on_delete\": \"cascade\", \"index\": true }")) ==
+        "error[unknown-field]: x.json: /components/db/tables/events/foreign_keys/order_id/index: unknown field "
+        "\"index\" (expected one of: on_delete, references)");
+  const std::string cycle = replace(with_fk, "\"orders\": { \"rows\": 1000, ",
+                                    "\"orders\": { \"rows\": 1000, \"foreign_keys\": { \"last_event\": { "
+                                    "\"references\": \"events\", \"on_delete\": \"cascade\" } }, ");
+  CHECK(error_of(cycle) == "error[bad-value]: x.json: /components/db/tables: the foreign keys form a cycle: a cascade "
+                           "would not end; break it with SET NULL on one of them");
+  CHECK(error_of(replace(kShop, "\"purge_events\": { \"table\": \"events\", \"shape\": \"purge\", \"older_than\": \"7d\" }",
+                         "\"purge_events\": { \"table\": \"events\", \"shape\": \"delete\" }")) ==
+        "error[missing-field]: x.json: /components/db/queries/purge_events: missing required field \"column\"");
 }

@@ -126,6 +126,7 @@ DatabaseModel::Plan DatabaseModel::plan(const Database::Query& query, TableState
     }
     break;
   }
+  case Shape::remove: break; // planned with its foreign keys (cascade.cpp)
   case Shape::alter:
     switch (query.alter) {
     case Alter::add_column_nullable:
