@@ -316,7 +316,7 @@ std::string render_erasure_text(const std::vector<DataStore>& stores, const std:
       if (x.name == r.store) s = &x;
     std::string from;
     for (const auto& f : s->copied_from) from += (from.empty() ? "from " : ", ") + f;
-    std::snprintf(line, sizeof line, "    %-4s %-18s %-12s %-44s %s\n", r.cleared_by_deadline ? "ok" : "LATE",
+    std::snprintf(line, sizeof line, "    %-4s %-18s %-12s %-46s %s\n", r.cleared_by_deadline ? "ok" : "LATE",
                   r.store.c_str(), s->kind.c_str(), r.how.c_str(), from.c_str());
     out += line;
     if (!r.cleared_by_deadline) ++missed;
