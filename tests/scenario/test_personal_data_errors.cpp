@@ -39,7 +39,7 @@ TEST_CASE("the example scenario with personal data loads") {
 
 TEST_CASE("a store copies from a store that exists, not from itself, and not in a circle") {
   CHECK(error_of(replace(kErasure, "\"copied_from\": \"main-db\" }", "\"copied_from\": \"main\" }")) ==
-        "error[unknown-field]: " + kStores +
+        "error[bad-value]: " + kStores +
             "analytics/copied_from: no store \"main\" (stores: main-db, analytics, backups)");
   CHECK(error_of(replace(kErasure, "\"copied_from\": \"main-db\" }", "\"copied_from\": \"analytics\" }")) ==
         "error[bad-value]: " + kStores + "analytics/copied_from: a store cannot copy from itself");
@@ -60,7 +60,7 @@ TEST_CASE("a store's kind is known, a backup is not erased by the job, and the k
             "backups/erased_by_job: a backup cannot be edited to take one person out: it ages out with its "
             "retention, or is made unreadable by deleting the person's key (encrypted, key_store)");
   CHECK(error_of(replace(kErasure, "\"request_at\": \"1d\"", "\"request_at\": \"1d\", \"key_store\": \"kms\"")) ==
-        "error[unknown-field]: x.json: /components/user-data/key_store: no store \"kms\" (stores: main-db, analytics, backups)"
+        "error[bad-value]: x.json: /components/user-data/key_store: no store \"kms\" (stores: main-db, analytics, backups)"
         );
   CHECK(error_of(replace(kErasure, "\"retention\": \"35d\"", "\"retention\": \"0s\"")).find(
             "error[bad-duration]: " + kStores + "backups/retention:") == 0);

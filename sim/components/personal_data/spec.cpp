@@ -75,7 +75,7 @@ std::shared_ptr<ComponentSpec> read_personal_data(const std::string& name, Objec
     const std::string at = r.child("stores") + "/" + s.name + "/copied_from";
     if (s.copied_from.empty()) continue;
     if (p.find_store(s.copied_from) == nullptr)
-      r.origin().fail("unknown-field", at, "no store " + quote(s.copied_from) + " (stores: " + join(names) + ")");
+      r.origin().fail("bad-value", at, "no store " + quote(s.copied_from) + " (stores: " + join(names) + ")");
     if (s.copied_from == s.name) r.origin().fail("bad-value", at, "a store cannot copy from itself");
   }
   // Every copy leads back to a source: following copied_from never comes round.
@@ -90,7 +90,7 @@ std::shared_ptr<ComponentSpec> read_personal_data(const std::string& name, Objec
     }
   }
   if (!p.key_store.empty() && p.find_store(p.key_store) == nullptr)
-    r.origin().fail("unknown-field", r.child("key_store"),
+    r.origin().fail("bad-value", r.child("key_store"),
                     "no store " + quote(p.key_store) + " (stores: " + join(names) + ")");
   return spec;
 }
