@@ -138,7 +138,8 @@ TEST_CASE("a missing required field and an unknown checker") {
   CHECK(error_of(replace(kMinimal, "\"stale_read\": { \"bound\": \"0s\" }", "\"stale_reads\": {}")) ==
         "error[unknown-check]: x.json: /checks/stale_reads: no checker named \"stale_reads\" (checkers: "
         "read_your_writes, stale_read, lost_writes, linearizable, single_leader, stale_cache, availability, "
-        "shard_skew, oversell, double_charge, unpaid_shipment, charged_not_fulfilled, latency_slo, disk_full, oom)");
+        "shard_skew, oversell, double_charge, unpaid_shipment, charged_not_fulfilled, latency_slo, disk_full, oom, "
+        "unintended_deletion, erasure_incomplete)");
 }
 
 TEST_CASE("a workload over the operation limit is refused before it runs") {
