@@ -13,7 +13,7 @@
 # taken only while its source still holds the data, through the network; a
 # copy goes away only when it is erased, when its retention runs out, or when
 # the key it is encrypted under is deleted. The CRM is also unreachable for
-# two days after the request, and the job has to try again.
+# two days, from a few hours before the request, and the job has to try again.
 #
 # Three variants:
 #
