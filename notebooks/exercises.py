@@ -1308,3 +1308,176 @@ def silent_job_failure(answer, seeds=(1, 2)):
 
 
 CHECKS["15-silent-job-failure"] = silent_job_failure
+# --- 20-cascade-delete ------------------------------------------------------------------------
+
+CASCADE_DB = "components.db."
+
+
+def rows_removed(trace, database="db"):
+    """What the database's DELETEs removed: {"deleted": {table: rows}, "set_null": {table: rows}}."""
+    ops = trace.ops
+    mine = ops[(ops["client"] == database) & (ops["outcome"] == "ok")]
+    return {f: mine[mine["f"] == f].groupby("key")["value"].sum().astype(int).to_dict()
+            for f in ("deleted", "set_null")}
+
+
+def _cascade_rule(path):
+    """A hint refusing one setting of the cascade-delete exercise, or None."""
+    parts = path.split(".")
+    if not _under(path, CASCADE_DB.rstrip(".")):
+        return next((hint.format(path=path) for prefix, hint in _outside("database") if _under(path, prefix)),
+                    f"the exercise is about the database's design (components.db...), not {path}.")
+    rest = parts[2:]
+    if rest[:1] == ["jobs"] and len(rest) > 1 and rest[1] == "delete-org":
+        return (f"that changes the admin's DELETE ({path}). The customer left and asked for their data to go: "
+                "the organization is still deleted, and the design must make that safe.")
+    if rest[:1] == ["tables"] and len(rest) > 2 and rest[2] == "keep":
+        return (f"that drops the rule that the table must be kept ({path}). The tax law still keeps invoices ten "
+                "years whatever the scenario says; keep the rule and change what deletes them.")
+    if rest[:1] == ["tables"] and len(rest) > 2 and rest[2] == "rows":
+        return f"that changes how much data there is ({path}), not the design."
+    if rest[:1] == ["tables"] and len(rest) > 2 and rest[2] == "foreign_keys":
+        if len(rest) == 5 and rest[4] == "on_delete":
+            return None
+        return (f"that removes or repoints a foreign key ({path}). Without it the invoices would point at an "
+                "organization that no longer exists; keep the foreign key and choose its ON DELETE rule.")
+    if rest[:1] in (["tables"], ["jobs"], ["queries"]):
+        return None  # indexes, new cleanup jobs and the queries they run
+    return f"the exercise is about tables, foreign keys and jobs of the database, not {path}."
+
+
+def cascade_delete(answer, seeds=(1, 2)):
+    """Broken with the answer's settings: org-17's users are deleted and no kept row is."""
+    example = '{"components.db.tables.invoices.foreign_keys.organization_id.on_delete": "..."}'
+    answer, paths, hint = _as_settings(answer, example, "cascade-delete", "broken")
+    if hint:
+        return _refuse(hint)
+    for path in paths:
+        hint = _cascade_rule(path)
+        if hint:
+            return _refuse(hint)
+    try:
+        runs = _runs("cascade-delete", "broken", seeds, answer)
+    except RuntimeError as e:
+        return _failed_run(e)
+    rows = []
+    for (run, trace), seed in zip(runs, seeds):
+        removed = rows_removed(trace)
+        jobs = trace.ops[trace.ops["client"] == "delete-org"]
+        rows.append({"seed": seed, "unintended_deletion": run.counts.get("unintended_deletion", 0),
+                     "users deleted": removed["deleted"].get("users", 0),
+                     "invoices deleted": removed["deleted"].get("invoices", 0)
+                                         + removed["deleted"].get("invoice_lines", 0),
+                     "delete-org": jobs["outcome"].iloc[-1] if len(jobs) else "-",
+                     "error": jobs["error"].iloc[-1] if len(jobs) else ""})
+    table = pd.DataFrame(rows)
+    kept = (table["unintended_deletion"] == 0).all()
+    erased = (table["users deleted"] >= 40).all()
+    if kept and erased:
+        return Verdict(True, "The organization's users (and their tasks' assignee) are gone and every invoice "
+                             "stays: the foreign key that carried the DELETE into invoices no longer deletes. "
+                             "The rule is part of the schema, so no code path and no admin tool can forget it.",
+                       table)
+    if not kept:
+        return Verdict(False, "invoices or their lines are still deleted. `faultlab analyze` shows the path: which "
+                              "foreign key carries the DELETE from organizations into invoices, and what should it do "
+                              "instead?", table)
+    if (table["delete-org"] == "fail").any():
+        return Verdict(False, "the invoices are safe, but the DELETE is refused now (see the error), so nothing "
+                              "else is deleted either: the users' personal data is still there. Delete it first with "
+                              "jobs of your own, or pick a rule that keeps the invoice rows and lets the "
+                              "organization go.", table)
+    return Verdict(False, "the invoices are safe, but the organization's users are not deleted. Whose personal data "
+                          "must go when a customer leaves?", table)
+
+
+CHECKS["20-cascade-delete"] = cascade_delete
+
+
+# --- 21-gdpr-erasure --------------------------------------------------------------------------
+
+GDPR = "components.user-data."
+
+
+def erasure_request_s(trace, component="user-data"):
+    ops = trace.ops
+    request = ops[(ops["client"] == component) & (ops["f"] == "erasure_request")]
+    return float(request["invoke_s"].iloc[0]) if len(request) else float("nan")
+
+
+def copy_spans(trace, component="user-data"):
+    """Per store: when it first held the data, when its copy went (or the run's end) and how."""
+    ops = trace.ops
+    mine = ops[(ops["client"] == component) & (ops["f"] != "erasure_request")].sort_values("invoke_s", kind="stable")
+    end_s = float(trace.end.get("t", ops["invoke_s"].max())) if isinstance(trace.end, dict) else ops["invoke_s"].max()
+    rows = []
+    for store, group in mine.groupby("key", sort=True):
+        copies = group[group["f"] == "copy"]
+        if copies.empty:
+            continue
+        gone = group[group["f"].isin(["erased", "expired", "unreadable"])]
+        last = gone.iloc[-1] if len(gone) else None
+        rows.append({"store": store, "first_s": float(copies["invoke_s"].iloc[0]),
+                     "gone_s": float(last["invoke_s"]) if last is not None else end_s,
+                     "how": last["f"] if last is not None else "still there"})
+    return pd.DataFrame(rows, columns=["store", "first_s", "gone_s", "how"])
+
+
+def _gdpr_rule(path):
+    """A hint refusing one setting of the gdpr-erasure exercise, or None."""
+    if not _under(path, GDPR.rstrip(".")):
+        return next((hint.format(path=path) for prefix, hint in _outside("erasure job") if _under(path, prefix)),
+                    f"the exercise is about where the data lives and the erasure job (components.user-data...), "
+                    f"not {path}.")
+    rest = path.split(".")[2:]
+    if rest[:1] in (["deadline"], ["request_at"], ["person"]):
+        return (f"that changes the request or the deadline ({path}). The law gives one month from the person's "
+                "request; change what the job reaches, not when it is judged.")
+    if rest[:1] == ["stores"] and len(rest) == 2:
+        return (f"that removes a store from the description ({path}). The data is there whether or not the "
+                "scenario lists it; erase the copy, let it age out or make it unreadable.")
+    if rest[:1] == ["stores"] and len(rest) > 2 and rest[2] in ("copied_from", "every", "node", "kind"):
+        return (f"that changes where the copies come from or how often they are taken ({path}), which is how the "
+                "other systems work, not the erasure. Leave the copies as they are and make them go away in time.")
+    if rest[:1] in (["stores"], ["key_store"], ["retry"], ["timeout"]):
+        return None
+    return f"the exercise is about the stores and the erasure job, not {path}."
+
+
+def gdpr_erasure(answer, seeds=(1, 2)):
+    """Broken with the answer's settings: no copy of the person's data outlives the deadline."""
+    example = '{"components.user-data.stores.analytics.erased_by_job": true}'
+    answer, paths, hint = _as_settings(answer, example, "gdpr-erasure", "broken")
+    if hint:
+        return _refuse(hint)
+    for path in paths:
+        hint = _gdpr_rule(path)
+        if hint:
+            return _refuse(hint)
+    try:
+        runs = _runs("gdpr-erasure", "broken", seeds, answer)
+    except RuntimeError as e:
+        return _failed_run(e)
+    rows, late = [], set()
+    for (run, trace), seed in zip(runs, seeds):
+        spans = copy_spans(trace)
+        erased = spans[spans["how"] == "erased"]["store"].tolist()
+        messages = trace.violations["message"].tolist() if len(trace.violations) else []
+        for m in messages:
+            late.add(m.split(" was still in ")[1].split(" at the deadline")[0] if " was still in " in m else "?")
+        rows.append({"seed": seed, "erasure_incomplete": run.counts.get("erasure_incomplete", 0),
+                     "main-db erased": "main-db" in erased, "stores erased by the job": len(erased)})
+    table = pd.DataFrame(rows)
+    if not table["main-db erased"].all():
+        return Verdict(False, "the main database still holds the person's data: the job must at least erase the "
+                              "source.", table)
+    if (table["erasure_incomplete"] == 0).all():
+        return Verdict(True, "Every copy is gone by the deadline: the stores that keep data forever are erased by "
+                             "the job (sources first, so no nightly copy brings the data back), and the logs and "
+                             "backups go by themselves before the month is out, by a shorter retention or because "
+                             "the key they are encrypted under is deleted.", table)
+    return Verdict(False, f"still there at the deadline: {', '.join(sorted(late))}. For each: does the job reach it, "
+                          "and if it cannot (backups), what makes the copy go away within 30 days?", table)
+
+
+CHECKS["21-gdpr-erasure"] = gdpr_erasure

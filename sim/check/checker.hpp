@@ -69,6 +69,12 @@ struct CheckOptions {
   // ("emails"), from the scheduler (a job not listed counts "items").
   double alert_bound_s = 3600.0;
   std::map<std::string, std::string> job_units;
+  // unintended_deletion: tables (an op's key) whose rows must be kept, and why.
+  std::map<std::string, std::string> keep_tables;
+
+  // erasure_incomplete: how long after an erasure request every copy of
+  // the person's data must be gone (GDPR article 12(3): one month).
+  double erasure_deadline_s = 30 * 86400.0;
 };
 
 using CheckFn = std::vector<Violation> (*)(const history::History&, const CheckOptions&);
@@ -101,6 +107,9 @@ std::vector<Violation> check_oversell(const history::History& history, const Che
 std::vector<Violation> check_latency_slo(const history::History& history, const CheckOptions& options);
 std::vector<Violation> check_disk_full(const history::History& history, const CheckOptions& options);
 std::vector<Violation> check_oom(const history::History& history, const CheckOptions& options);
+// data.cpp: rows deleted that had to be kept, copies that outlived an erasure.
+std::vector<Violation> check_unintended_deletion(const history::History& history, const CheckOptions& options);
+std::vector<Violation> check_erasure_incomplete(const history::History& history, const CheckOptions& options);
 std::vector<Violation> check_double_charge(const history::History& history, const CheckOptions& options);
 std::vector<Violation> check_unpaid_shipment(const history::History& history, const CheckOptions& options);
 std::vector<Violation> check_charged_not_fulfilled(const history::History& history, const CheckOptions& options);

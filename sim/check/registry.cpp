@@ -54,6 +54,13 @@ const std::vector<CheckerInfo>& registry() {
       {"unnoticed_failure",
        "a scheduled job failed or did less than its work, and no alert named the job within the bound",
        &check_unnoticed_failure, "scheduler"},
+      {"unintended_deletion",
+       "a DELETE removed rows of a table whose rows must be kept (directly or through ON DELETE CASCADE)",
+       &check_unintended_deletion, "database"},
+      {"erasure_incomplete",
+       "a copy of a person's data outlived the erasure deadline after they asked to be erased (a store the job "
+       "missed, a backup or a log kept too long)",
+       &check_erasure_incomplete, "personal_data"},
   };
   return checkers;
 }

@@ -109,6 +109,8 @@ int command_analyze(const AnalyzeArgs& args, std::ostream& out, std::ostream& er
     }
     if (args.format == "dot") {
       out << topo::render_dot(*graph);
+      // Data graphs follow as digraphs of their own (`dot -O` writes one file each).
+      for (const auto& component : s.components) out << component->analyze_data_dot();
       return kExitOk;
     }
     out << s.name << (s.variant.empty() ? "" : " / " + s.variant) << " — " << s.title << "\n";
@@ -118,6 +120,10 @@ int command_analyze(const AnalyzeArgs& args, std::ostream& out, std::ostream& er
     for (const auto& component : s.components) {
       const std::string note = component->analyze_note();
       if (!note.empty() && notes.insert(note).second) out << "\n" << note << "\n";
+    }
+    for (const auto& component : s.components) {
+      const std::string data = component->analyze_data_text();
+      if (!data.empty()) out << "\n" << data;
     }
     for (const auto& f : s.faults) {
       if (f.type != scenario::Fault::Type::partition) continue;

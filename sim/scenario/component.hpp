@@ -77,6 +77,15 @@ struct ComponentSpec {
   }
   // A line `analyze` adds about what "down" means for this type ("" for none).
   virtual std::string analyze_note() const { return ""; }
+  // What `analyze` adds about the data it holds (a database's cascades
+  // through foreign keys, where copies of personal data go): a text section
+  // and Graphviz digraphs ("" for none).
+  virtual std::string analyze_data_text() const { return ""; }
+  virtual std::string analyze_data_dot() const { return ""; }
+
+  // Its own actors make the run (an erasure job on a schedule), so a
+  // scenario with it needs no client group.
+  virtual bool runs_by_itself() const { return false; }
 
   // What the checkers need to know about it (cache nodes, shards, stock).
   virtual void add_checker_facts(check::CheckOptions& options) const { (void)options; }

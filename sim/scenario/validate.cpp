@@ -244,7 +244,11 @@ Workload read_workload(ObjectReader w, const Scenario& s, const std::vector<std:
     check_name(w.origin(), name, client.pointer());
     workload.clients.push_back(read_client(name, client, s, components));
   }
-  if (workload.clients.empty()) w.origin().fail("missing-field", w.child("clients"), "the workload has no clients");
+  // A component whose own actors are the run (an erasure job) needs no client group.
+  bool runs_by_itself = false;
+  for (const auto& component : s.components) runs_by_itself = runs_by_itself || component->runs_by_itself();
+  if (workload.clients.empty() && !runs_by_itself)
+    w.origin().fail("missing-field", w.child("clients"), "the workload has no clients");
   w.finish();
   return workload;
 }

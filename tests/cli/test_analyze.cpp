@@ -86,3 +86,41 @@ TEST_CASE("analyze --format dot is a Graphviz digraph with the Redis marked") {
   CHECK(has(dot, "\"component:redis\""));
   CHECK(has(dot, "fillcolor=\"#e06666\""));
 }
+
+TEST_CASE("analyze walks cascade-delete's foreign keys: rows per table, the longest chain, the kept tables") {
+  const std::string text = analyze("cascade-delete", "broken");
+  CHECK(has(text, "Query db.delete_org: DELETE FROM organizations WHERE id = ? (1 row)\n"
+                  "  deletes 6,195 rows in 7 tables, sets 1,000 rows to NULL, examines 80,030,132 rows:\n"));
+  CHECK(has(text, "    comments               deletes 5,000 rows                 via comments.task_id, 28,253 rows examined\n"));
+  CHECK(has(text, "  longest cascade chain (3 steps): organizations → projects → tasks → comments\n"));
+  CHECK(has(text, "  must be kept: invoices (10 years, tax law), and this DELETE removes 24 rows of it\n"));
+  // RESTRICT on invoices refuses the DELETE outright.
+  const std::string restrict = analyze("cascade-delete", "fixed-restrict");
+  CHECK(has(restrict, "  refused: 24 rows of invoices still reference organizations (invoices.organization_id ON "
+                      "DELETE RESTRICT); the statement fails and nothing is deleted\n"));
+  CHECK_FALSE(has(restrict, "must be kept"));
+  // DOT: the design graph, then one digraph per DELETE.
+  const std::string dot = analyze("cascade-delete", "broken", false, "dot");
+  CHECK(has(dot, "digraph \"db.delete_org\" {"));
+  CHECK(has(dot, "  \"invoices\" [label=\"invoices\\n48,000 rows\\n-24 deleted\\nkeep: 10 years, tax law\", "
+                 "fillcolor=\"#ea9999\"];\n"));
+  CHECK(has(dot, "  \"users\" -> \"tasks\" [label=\"assignee_id\\nSET NULL\\n(no index)\", style=dashed];\n"));
+  CHECK(has(dot, "  \"tasks\" -> \"comments\" [label=\"task_id\\nCASCADE\", penwidth=3];\n"));
+}
+
+TEST_CASE("analyze shows which copies of gdpr-erasure's user the job reaches and which it misses") {
+  const std::string broken = analyze("gdpr-erasure", "broken");
+  CHECK(has(broken, "Personal data user-data: where user-42's data lives\n"));
+  CHECK(has(broken, "    ok   main-db            database     erased by the job"));
+  CHECK(has(broken, "    LATE analytics          warehouse    missed; kept until someone deletes it          from main-db\n"));
+  CHECK(has(broken, "    LATE backups            backup       missed; ages out 35 days after its last copy   from main-db\n"));
+  CHECK(has(broken, "    ok   sessions           cache        missed; ages out 1 days after its last copy    from main-db\n"));
+  CHECK(has(broken, "  4 copies outlive the deadline\n"));
+  const std::string fixed = analyze("gdpr-erasure", "fixed-shredding");
+  CHECK(has(fixed, "    ok   backups            backup       unreadable: its key in keys is deleted         from main-db\n"));
+  CHECK(has(fixed, "  every copy is gone by the deadline\n"));
+  const std::string dot = analyze("gdpr-erasure", "broken", false, "dot");
+  CHECK(has(dot, "digraph \"user-data\" {"));
+  CHECK(has(dot, "  \"main-db\" -> \"backups\";\n"));
+  CHECK(has(dot, "fillcolor=\"#ea9999\""));
+}

@@ -161,6 +161,24 @@ WRONG = {
     ],
 }
 
+# 20-cascade-delete and 21-gdpr-erasure (data graphs).
+WRONG["20-cascade-delete"] = [
+    ("set_null", "dict"),
+    ({"components.db.tables.invoices.keep": None}, "law"),                    # the rule hidden, not obeyed
+    ({"components.db.jobs.delete-org": None}, "customer"),                    # the customer never deleted
+    ({"components.db.tables.invoices.foreign_keys.organization_id": None}, "foreign key"),
+    ({"checks.unintended_deletion": None}, "checker"),
+    ({"components.db.tables.invoices.foreign_keys.organization_id.on_delete": "restrict"}, "refused"),
+]
+WRONG["21-gdpr-erasure"] = [
+    ({"components.user-data.deadline": "60d"}, "month"),                      # the deadline moved
+    ({"components.user-data.stores.backups": None}, "whether or not"),        # a store left out of the picture
+    ({"components.user-data.stores.analytics.copied_from": "uploads"}, "copies"),
+    ({"faults.crm-outage": None}, "fault"),
+    ({"components.user-data.stores.analytics.erased_by_job": True,
+      "components.user-data.stores.crm.erased_by_job": True}, "backups"),     # logs and backups outlive it
+]
+
 
 def reference_answer(notebook):
     """The ANSWER = ... of notebooks/src/NOTEBOOK.py, evaluated with the exercises' constants."""

@@ -146,6 +146,10 @@ private:
     double bytes_written = 0;
     std::string access; // "index scan on orders(id)", "seq scan on orders", ...
     bool sorts = false;
+    // A DELETE's rows and index entries written over every table it
+    // reaches (each table has its own indexes); -1: rows_written on the
+    // query's table.
+    double writes_with_indexes = -1;
   };
   struct Acquired {
     bool ok = false;
@@ -169,6 +173,10 @@ private:
   std::string resolve(const scenario::Database::Query& query, const TableState& table) const;
   void trace_schema(const TableState& table, const std::string& change);
   void apply(const scenario::Database::Query& query, TableState& table, const Plan& plan);
+  // DELETE WHERE column = key and what its foreign keys reach (cascade.cpp).
+  Plan plan_delete(const scenario::Database::Query& query, const std::string& key, topo::CascadeResult& cascade);
+  void apply_delete(const scenario::Database::Query& query, const std::string& key, const topo::CascadeResult& cascade,
+                    const std::string& who);
   void advance(TableState& table, double now_s);
   void add_rows(TableState& table, double rows, double at_s);
   double row_bytes(const TableState& table) const;
@@ -199,6 +207,11 @@ private:
   std::map<std::string, LockQueue> table_locks_;
   std::map<std::string, LockQueue> row_locks_;
   std::set<std::string> connections_; // open ones
+  // What DELETEs removed, so a second one finds nothing: "table/key" of
+  // the rows a DELETE named, and "key|child.column" for the rows that
+  // referenced `key` through that column.
+  std::set<std::string> deleted_keys_;
+  std::set<std::string> emptied_;
   std::map<std::int64_t, std::shared_ptr<Running>> running_;
   std::uint64_t epoch_ = 0;  // bumped at every stop: what began before it is gone
   double down_until_s_ = 0;  // not accepting connections before this

@@ -5,7 +5,9 @@
 #include "util/units.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <stdexcept>
 
 namespace faultlab::scenario {
 
@@ -16,7 +18,7 @@ namespace {
 
 const std::vector<std::string>& shape_names() {
   static const std::vector<std::string> names{"point", "range",  "offset", "keyset", "function",
-                                              "scan",  "insert", "update", "purge",  "alter", "backfill"};
+                                              "scan",  "insert", "update", "purge",  "alter", "backfill", "delete"};
   return names;
 }
 
@@ -91,6 +93,16 @@ Database::Table read_table(const std::string& name, ObjectReader r) {
     t.partition_s = positive_duration(p, "age", 86400, "a partition width");
     p.finish();
   }
+  static const std::vector<std::string> rules{"cascade", "restrict", "set_null"};
+  for (auto& [column, fr] : r.members("foreign_keys")) {
+    Database::ForeignKey key;
+    key.column = column;
+    key.references = fr.string("references");
+    key.on_delete = enum_of<topo::OnDelete>(rules, fr.choice("on_delete", rules, "restrict"));
+    fr.finish();
+    t.foreign_keys.push_back(key);
+  }
+  t.keep = r.string_or("keep", "");
   r.finish();
   return t;
 }
@@ -111,7 +123,8 @@ Database::Query read_query(const std::string& name, ObjectReader r, const Databa
   using S = Database::Shape;
   const bool needs_column = q.shape == S::point || q.shape == S::range || q.shape == S::offset ||
                             q.shape == S::keyset || q.shape == S::function || q.shape == S::update ||
-                            q.shape == S::backfill;
+                            q.shape == S::backfill ||
+                            q.shape == S::remove;
   if (needs_column) q.column = r.string("column");
   if (q.shape == S::range) q.rows = r.number_or("rows", q.rows, 1, 1e12);
   if (q.shape == S::offset || q.shape == S::keyset || q.shape == S::backfill)
@@ -176,6 +189,7 @@ Database::Job read_job(const std::string& name, ObjectReader r, const Database& 
   j.batches = static_cast<int>(r.integer_or("batches", 1, 1, 10'000'000));
   j.retries = static_cast<int>(r.integer_or("retries", 0, 0, 1'000'000));
   j.backoff_s = r.duration_s_or("backoff", j.backoff_s);
+  j.key = r.string_or("key", "");
   r.finish();
   return j;
 }
@@ -236,6 +250,7 @@ Database::LockMode Database::Query::lock_mode() const {
   case Shape::backfill:
   case Shape::insert:
   case Shape::update:
+  case Shape::remove:
   case Shape::purge: return LockMode::row_exclusive;
   case Shape::alter:
     if (alter == Alter::create_index) return LockMode::share;
@@ -247,7 +262,7 @@ Database::LockMode Database::Query::lock_mode() const {
 
 bool Database::Query::writes() const {
   return shape == Shape::insert || shape == Shape::update || shape == Shape::purge || shape == Shape::alter ||
-         shape == Shape::backfill;
+         shape == Shape::backfill || shape == Shape::remove;
 }
 
 const Database::Table* Database::find_table(const std::string& table) const {
@@ -293,6 +308,22 @@ std::shared_ptr<ComponentSpec> read_database(const std::string& name, ObjectRead
     d.tables.push_back(read_table(table, tr));
   }
   if (d.tables.empty() && !r.origin().probe) r.origin().fail("missing-field", r.child("tables"), "a database needs at least one table");
+  if (!r.origin().probe) {
+    // Foreign keys point at tables of this database, and never in a circle.
+    std::vector<std::string> names;
+    for (const auto& t : d.tables) names.push_back(t.name);
+    for (const auto& t : d.tables)
+      for (const auto& k : t.foreign_keys)
+        if (d.find_table(k.references) == nullptr)
+          r.origin().fail("unknown-field",
+                          r.child("tables") + "/" + t.name + "/foreign_keys/" + k.column + "/references",
+                          "no table " + quote(k.references) + " in this database (tables: " + join(names) + ")");
+    try {
+      topo::validate(d.data_model());
+    } catch (const std::invalid_argument& e) {
+      r.origin().fail("bad-value", r.child("tables"), e.what());
+    }
+  }
   for (auto& [query, qr] : r.members("queries")) d.queries.push_back(read_query(query, qr, d));
   if (d.queries.empty() && !r.origin().probe) r.origin().fail("missing-field", r.child("queries"), "a database needs at least one query");
   for (auto& [job, jr] : r.members("jobs")) d.jobs.push_back(read_job(job, jr, d));
@@ -330,6 +361,58 @@ std::shared_ptr<ComponentSpec> read_database(const std::string& name, ObjectRead
                     "shared_buffers (" + util::format_bytes(d.shared_buffers_bytes) + ") is more than node " +
                         quote(d.node) + "'s memory (" + util::format_bytes(host->memory_bytes) + ")");
   return spec;
+}
+
+topo::DataModel Database::data_model(const std::map<std::string, double>& rows) const {
+  topo::DataModel model;
+  for (const auto& t : tables) {
+    auto it = rows.find(t.name);
+    model.tables.push_back({t.name, it == rows.end() ? t.rows : it->second, t.keep});
+    for (const auto& k : t.foreign_keys)
+      model.keys.push_back({t.name, k.column, k.references, k.on_delete, t.index_on(k.column) != nullptr});
+  }
+  return model;
+}
+
+double Database::rows_matched(const Query& query, const std::map<std::string, double>& rows) const {
+  const Table& t = *find_table(query.table);
+  auto count = [&](const std::string& table) {
+    auto it = rows.find(table);
+    return it == rows.end() ? find_table(table)->rows : it->second;
+  };
+  for (const auto& k : t.foreign_keys)
+    if (k.column == query.column) {
+      const double parents = count(k.references);
+      return parents > 0 ? count(t.name) / parents : 0;
+    }
+  return std::min(1.0, count(t.name));
+}
+
+std::string Database::analyze_data_text() const {
+  std::string out;
+  for (const auto& q : queries) {
+    if (q.shape != Shape::remove) continue;
+    const double rows = rows_matched(q);
+    const topo::CascadeResult result = topo::cascade(data_model(), q.table, rows);
+    out += (out.empty() ? "" : "\n") + topo::render_cascade_text(result, "Query " + name + "." + q.name + ": DELETE FROM " + q.table + " WHERE " +
+                                                 q.column + " = ? (" + std::to_string(std::llround(rows)) +
+                                                 (std::llround(rows) == 1 ? " row)" : " rows)"));
+  }
+  return out;
+}
+
+std::string Database::analyze_data_dot() const {
+  std::string out;
+  for (const auto& q : queries)
+    if (q.shape == Shape::remove)
+      out += topo::render_cascade_dot(data_model(), topo::cascade(data_model(), q.table, rows_matched(q)),
+                                      name + "." + q.name);
+  return out;
+}
+
+void Database::add_checker_facts(check::CheckOptions& options) const {
+  for (const auto& t : tables)
+    if (!t.keep.empty()) options.keep_tables[t.name] = t.keep;
 }
 
 std::vector<NodeRole> Database::node_roles() const {

@@ -12,6 +12,7 @@
 
 #include "scenario/component.hpp"
 #include "scenario/config.hpp"
+#include "topo/data_graph.hpp"
 
 #include <cstdint>
 #include <map>
@@ -33,6 +34,14 @@ struct Database : ComponentSpec {
     double fraction = 1.0;
   };
 
+  // A column of this table that references another table's rows, and
+  // what deleting a referenced row does to this table's rows.
+  struct ForeignKey {
+    std::string column;
+    std::string references;
+    topo::OnDelete on_delete = topo::OnDelete::cascade;
+  };
+
   struct Table {
     std::string name;
     double rows = 0;         // at the start of the run
@@ -46,6 +55,10 @@ struct Database : ComponentSpec {
     // Partitioned by time: dropping a partition older than a retention
     // frees its space at once, instead of deleting its rows one by one.
     std::optional<double> partition_s;
+    std::vector<ForeignKey> foreign_keys; // keyed by column in the scenario
+    // Non-empty: its rows must be kept (invoices, for tax law), and why;
+    // the unintended_deletion check reports any row deleted from it.
+    std::string keep;
 
     const Index* index_on(const std::string& column) const;
   };
@@ -62,6 +75,7 @@ struct Database : ComponentSpec {
     purge,    // DELETE rows older than `older_than`, or DROP the partitions that old
     alter,    // ALTER TABLE / CREATE INDEX, of kind `alter`
     backfill, // UPDATE ... WHERE column BETWEEN batch*limit AND (batch+1)*limit: a batch of a data migration
+    remove,   // DELETE WHERE column = ?, following the foreign keys that reference the rows ("delete")
   };
   enum class Alter {
     add_column_nullable, // catalog only: instant, but needs ACCESS EXCLUSIVE
@@ -118,6 +132,7 @@ struct Database : ComponentSpec {
     int batches = 1;                // statements per run, one after the other (an export's pages)
     int retries = 0;                // a failed statement is tried again this many times
     double backoff_s = 1.0;         // before each retry
+    std::string key;                // the row its statement names (a DELETE's id); "" : the table or batch
   };
 
   std::string node;
@@ -143,6 +158,12 @@ struct Database : ComponentSpec {
 
   const Table* find_table(const std::string& table) const;
   const Query* find_query(const std::string& query) const;
+  // The tables and foreign keys as topo/ walks them, with these row counts
+  // (the spec's when empty).
+  topo::DataModel data_model(const std::map<std::string, double>& rows = {}) const;
+  // Rows a DELETE WHERE column = ? matches in `table`: a referencing
+  // column matches a parent's share of the rows, any other column one row.
+  double rows_matched(const Query& query, const std::map<std::string, double>& rows = {}) const;
 
   std::vector<NodeRole> node_roles() const override;
   std::vector<std::string> client_ops() const override;
@@ -150,6 +171,9 @@ struct Database : ComponentSpec {
   ClientRules client_rules() const override;
   void add_to_design(topo::Design& design, const Scenario& scenario) const override;
   std::string analyze_note() const override;
+  std::string analyze_data_text() const override;
+  std::string analyze_data_dot() const override;
+  void add_checker_facts(check::CheckOptions& options) const override;
   std::vector<std::string> metric_names() const override;
   std::string report_line(const std::map<std::string, double>& metrics) const override;
 };

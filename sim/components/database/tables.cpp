@@ -137,6 +137,7 @@ DatabaseModel::Plan DatabaseModel::plan(const Database::Query& query, TableState
     p.access = "update of " + count(rows) + " rows (batch " + std::to_string(batch) + ") by " + p.access;
     break;
   }
+  case Shape::remove: break; // planned with its foreign keys (cascade.cpp)
   case Shape::alter:
     switch (query.alter) {
     case Alter::add_column_nullable:
