@@ -58,6 +58,22 @@ struct CheckOptions {
   double latency_percentile = 0.99;
   double latency_bound_s = 0.5;
   std::map<std::string, double> endpoint_latency_s;
+
+  // outside_local_window and wrong_day_report, from a billing component:
+  // each customer's time zone (a renewal's `key` is its customer), the
+  // local hours in which a scheduled charge is allowed (seconds after local
+  // midnight, from <= t < to), the zone whose days the daily reports are
+  // about, and the day whose midnight UTC is simulated time 0 (days since
+  // 1970-01-01). Zones have fixed offsets: no daylight saving time.
+  struct TimeZone {
+    std::string name = "UTC";
+    double utc_offset_s = 0.0;
+  };
+  std::map<std::string, TimeZone> customer_zones;
+  double local_window_from_s = 8 * 3600.0;
+  double local_window_to_s = 20 * 3600.0;
+  TimeZone report_zone;
+  std::int64_t start_day = 0;
 };
 
 using CheckFn = std::vector<Violation> (*)(const history::History&, const CheckOptions&);
@@ -93,5 +109,10 @@ std::vector<Violation> check_oom(const history::History& history, const CheckOpt
 std::vector<Violation> check_double_charge(const history::History& history, const CheckOptions& options);
 std::vector<Violation> check_unpaid_shipment(const history::History& history, const CheckOptions& options);
 std::vector<Violation> check_charged_not_fulfilled(const history::History& history, const CheckOptions& options);
+// local_time.cpp: a billing job's scheduled charges and daily reports.
+std::vector<Violation> check_outside_local_window(const history::History& history, const CheckOptions& options);
+std::vector<Violation> check_wrong_day_report(const history::History& history, const CheckOptions& options);
+// value_corruption.cpp: values written and read back end to end.
+std::vector<Violation> check_value_corruption(const history::History& history, const CheckOptions& options);
 
 } // namespace faultlab::check

@@ -42,6 +42,15 @@ const std::vector<CheckerInfo>& registry() {
        &check_latency_slo},
       {"disk_full", "a database's disk filled up and it stopped", &check_disk_full, "database"},
       {"oom", "a database used more memory than its node has and was killed", &check_oom, "database"},
+      {"outside_local_window",
+       "a scheduled charge was made outside the customer's allowed local hours (such as 08:00-20:00 their time)",
+       &check_outside_local_window, "billing"},
+      {"wrong_day_report",
+       "a daily report included rows from another local day, or missed rows of its own day",
+       &check_wrong_day_report, "billing"},
+      {"value_corruption",
+       "a value read back end to end differs from the value written (a total summed in floating point, an id above 2^53 read as a double)",
+       &check_value_corruption},
   };
   return checkers;
 }
