@@ -66,6 +66,8 @@ TEST_CASE("billing: zones, customers and dates") {
         "error[bad-value]: x.json: /components/billing/customers/ny/zone: no time zone named \"EST\" (zones: UTC, America/New_York, Asia/Kolkata)");
   CHECK(error_of(replace(kBilling, "\"count\": 2", "\"count\": 0")) ==
         "error[bad-value]: x.json: /components/billing/customers/ny/count: expected a whole number from 1 to 10000, got 0");
+  CHECK(error_of(replace(kBilling, "\"count\": 2 }", "\"count\": 10000 }, \"ny2\": { \"zone\": \"UTC\", \"count\": 1 }")) ==
+        "error[over-limit]: x.json: /components/billing/customers/ny2: at most 10000 customers in all");
   CHECK(error_of(replace(kBilling, "\"ny\": { \"zone\": \"America/New_York\", \"count\": 2 }", "")) ==
         "error[missing-field]: x.json: /components/billing/customers: expected at least one group of customers");
   CHECK(error_of(replace(kBilling, "\"start_date\": \"2026-03-02\"", "\"start_date\": \"2026-02-30\"")) ==

@@ -81,7 +81,7 @@ std::shared_ptr<ComponentSpec> read_billing(const std::string& name, ObjectReade
       continue;
     }
     if (b.zones.size() >= kMaxZones && !r.probing())
-      r.origin().fail("too-many", z.pointer(), "at most " + std::to_string(kMaxZones) + " zones");
+      r.origin().fail("over-limit", z.pointer(), "at most " + std::to_string(kMaxZones) + " zones");
     b.zones.push_back(lt::Zone{zone_name, utc_offset(z, "utc_offset")});
     z.finish();
   }
@@ -94,7 +94,7 @@ std::shared_ptr<ComponentSpec> read_billing(const std::string& name, ObjectReade
     c.finish();
     for (int i = 1; i <= count; ++i) b.customers.push_back(Billing::Customer{group + "-" + std::to_string(i), zone});
     if (b.customers.size() > static_cast<std::size_t>(kMaxCustomers) && !r.probing())
-      r.origin().fail("too-many", c.pointer(), "at most " + std::to_string(kMaxCustomers) + " customers in all");
+      r.origin().fail("over-limit", c.pointer(), "at most " + std::to_string(kMaxCustomers) + " customers in all");
   }
   if (b.customers.empty() && !r.probing())
     r.origin().fail("missing-field", r.child("customers"), "expected at least one group of customers");

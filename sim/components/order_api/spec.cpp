@@ -79,7 +79,7 @@ std::shared_ptr<ComponentSpec> read_order_api(const std::string& name, ObjectRea
           r.origin().fail("bad-value", pointer,
                           "expected a price like \"19.99\" (digits, at most two decimals, above zero), got " + quote(price));
         if (a.catalog.size() >= kMaxProducts && !r.probing())
-          r.origin().fail("too-many", pointer, "at most " + std::to_string(kMaxProducts) + " products");
+          r.origin().fail("over-limit", pointer, "at most " + std::to_string(kMaxProducts) + " products");
         a.catalog.push_back(OrderApi::Product{it.key(), price, cents.value_or(1)});
       }
   }
