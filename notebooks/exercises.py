@@ -1481,3 +1481,171 @@ def gdpr_erasure(answer, seeds=(1, 2)):
 
 
 CHECKS["21-gdpr-erasure"] = gdpr_erasure
+# --- 18-timezone-cron -------------------------------------------------------------------------
+
+BILLING = "components.billing."
+
+
+def renewals_per_customer(trace):
+    """How many times the scheduler renewed each customer (once a day when all is well)."""
+    r = trace.ops[trace.ops["f"] == "renewal"]
+    return r.groupby("key").size()
+
+
+def timezone_cron(answer, seeds=(1, 2, 3)):
+    """Billing settings with which, in broken, every renewal falls in the customer's allowed hours and every
+    daily report holds exactly the rows of its New York day; customers, zones and the promise unchanged."""
+    answer, paths, hint = _as_settings(answer, f'{{"{BILLING}renewal.in": "..."}}', "timezone-cron", "broken")
+    if hint:
+        return _refuse(hint)
+    rules = [
+        (BILLING + "customers", "that moves the customers ({path}). They live where they live: making every "
+                                "customer UTC, or putting them all in one zone, only hides whose 09:00 it is. "
+                                "Keep the customers, and schedule their renewals in their own time."),
+        (BILLING + "zones", "that changes what a time zone is ({path}). New York is five hours behind UTC "
+                            "whatever the configuration says; keep the zones."),
+        (BILLING + "allowed_hours", "that changes the promise to the customers ({path}) instead of keeping it: "
+                                    "charge them between 08:00 and 20:00 their time."),
+        (BILLING + "business_zone", "that changes whose days the finance team reads ({path}). Their 'March 5' "
+                                    "is New York's; make the report add up New York's days."),
+        (BILLING + "start_date", "that changes the calendar ({path}), not the design."),
+        (BILLING + "purchase_cents", "the amounts ({path}) have nothing to do with when things happen."),
+        (BILLING + "renewal", None), (BILLING + "report", None), (BILLING + "server_zone", None),
+        (BILLING, "the exercise is about when the renewals run and which rows a report adds up; {path} is "
+                  "neither."),
+    ] + _outside("billing")
+    hint = _judge_paths(paths, rules, "the exercise asks for settings of the billing (" + BILLING + "...), "
+                                      "not {path}.")
+    if hint:
+        return _refuse(hint)
+    try:
+        runs = _runs("timezone-cron", "broken", seeds, answer)
+    except RuntimeError as e:
+        return _failed_run(e)
+    customers = sum(g["count"] for g in _scenario("timezone-cron")["components"]["billing"]["customers"].values())
+    rows = []
+    for r, t in runs:
+        per_customer = renewals_per_customer(t)
+        reports = t.ops[t.ops["f"] == "daily_report"]
+        rows.append({"seed": r.seed, "outside_local_window": r.counts.get("outside_local_window"),
+                     "wrong_day_report": r.counts.get("wrong_day_report"),
+                     "customers renewed": int(per_customer.size),
+                     "renewals per customer": int(per_customer.min()) if per_customer.size else 0,
+                     "reports": len(reports)})
+    table = pd.DataFrame(rows)
+    outside_ok = (table["outside_local_window"] == 0).all()
+    reports_ok = (table["wrong_day_report"] == 0).all()
+    # The mechanism, not an absence: every customer is still renewed every day, and a report still comes out
+    # every morning.
+    renewed = (table["customers renewed"] == customers).all() and (table["renewals per customer"] >= 3).all()
+    reported = (table["reports"] >= 3).all()
+    if outside_ok and reports_ok and renewed and reported:
+        return Verdict(True, "Each renewal now runs at 09:00 in its customer's own zone, converted to the server's "
+                             "clock, and each report adds up the rows stored between two New York midnights. The "
+                             "rows still store UTC: only the question 'which day?' needed a zone.", table)
+    if not renewed or not reported:
+        return Verdict(False, "some customers were not renewed every day, or the reports did not come out every "
+                              "morning: keep the daily renewal and the daily report, and change when they run.",
+                       table)
+    if not outside_ok:
+        if BILLING + "server_zone" in answer:
+            return Verdict(False, "the server has one zone, the customers four: whatever the server's 09:00 is, it "
+                                  "is the middle of the night somewhere. Whose 09:00 should each renewal use?", table)
+        return Verdict(False, "some renewals still run at one time for everyone, the middle of the night for some "
+                              "customers. Whose 09:00 should each renewal use (the renewal's \"in\")?", table)
+    return Verdict(False, "every renewal is in the allowed hours now. The reports still add up the wrong rows: "
+                          "between which two midnights, in which zone, does the report for a date add up the "
+                          "rows (the report's \"day\")?", table)
+
+
+CHECKS["18-timezone-cron"] = timezone_cron
+
+
+# --- 19-serialization -------------------------------------------------------------------------
+
+API = "components.api."
+
+
+def corrupted_values(trace):
+    """Each value the client read back differently from what was written: field, written, read."""
+    ops = trace.ops
+    split = ops["key"].str.split("=", n=1, expand=True)
+    ops = ops.assign(field=split[0], text=split[1])
+    written = ops[ops["f"] == "stored"].set_index("field")["text"]
+    read = ops[ops["f"] == "received"].set_index("field")["text"]
+    both = pd.DataFrame({"written": written, "read": read}).dropna()
+    same = both.apply(lambda r: _same_decimal(r["written"], r["read"]), axis=1)
+    return both[~same].reset_index().rename(columns={"index": "field"})
+
+
+def _same_decimal(a, b):
+    try:
+        from decimal import Decimal
+        return Decimal(a) == Decimal(b)
+    except Exception:
+        return a == b
+
+
+def serialization(answer, seeds=(1, 2, 3)):
+    """Order API settings with which the JavaScript client reads back every total and every id exactly, and
+    finds every order it was given; the catalog, the carts and the ids unchanged."""
+    answer, paths, hint = _as_settings(answer, f'{{"{API}money": "..."}}', "serialization", "broken")
+    if hint:
+        return _refuse(hint)
+    rules = [
+        (API + "money", None), (API + "ids", None),
+        (API + "catalog", "that changes the prices ({path}). Prices that happen to add up exactly in binary "
+                          "(0.50, 2.25) only hide the bug until the next price change; the arithmetic is the "
+                          "problem. Keep the catalog."),
+        (API + "items_per_order", "that changes the carts ({path}). An order of one product needs no addition, "
+                                  "but customers buy several things: keep the carts and make the arithmetic "
+                                  "exact."),
+        (API + "id_epoch", "that makes the ids smaller ({path}). They fit in a double for a while, until they "
+                           "grow past 2^53 again; keep the id generator and send ids so that nothing converts "
+                           "them."),
+        (API + "start_date", "that moves the calendar ({path}) to make the ids smaller. Keep the id generator "
+                             "and send ids so that nothing converts them."),
+        (API + "worker_id", "the worker number ({path}) only changes a few bits in the middle of each id; the ids "
+                            "stay above 2^53."),
+        (API, "the exercise is about how numbers are sent; {path} is not."),
+    ] + _outside("order API")
+    hint = _judge_paths(paths, rules, "the exercise asks for settings of the order API (" + API + "...), not "
+                                      "{path}.")
+    if hint:
+        return _refuse(hint)
+    try:
+        runs = _runs("serialization", "broken", seeds, answer)
+    except RuntimeError as e:
+        return _failed_run(e)
+    rows = []
+    for r, t in runs:
+        bad = corrupted_values(t)
+        orders = t.ops[t.ops["f"] == "order"]
+        stored = t.ops[t.ops["f"] == "stored"]
+        ids = stored[stored["key"].str.contains("/id=")]["key"].str.split("=").str[1].astype(int)
+        rows.append({"seed": r.seed, "value_corruption": r.counts.get("value_corruption"),
+                     "totals changed": int(bad["field"].str.endswith("/total").sum()),
+                     "ids changed": int(bad["field"].str.endswith("/id").sum()),
+                     "orders not found": int(orders["error"].fillna("").str.contains("404").sum()),
+                     "ids above 2^53": bool((ids > 2 ** 53).all())})
+    table = pd.DataFrame(rows)
+    totals_ok = (table["totals changed"] == 0).all() and (table["value_corruption"] == 0).all()
+    ids_ok = (table["ids changed"] == 0).all() and (table["orders not found"] == 0).all()
+    if totals_ok and ids_ok and table["ids above 2^53"].all():
+        return Verdict(True, "Totals now travel as integer cents, which a double holds exactly, and the client "
+                             "formats them without dividing in floating point; ids travel as strings, which "
+                             "nothing converts. The ids are still above 2^53, the carts still hold several "
+                             "products: the design copes with them.", table)
+    if not ids_ok and not totals_ok:
+        return Verdict(False, "both totals and ids still change on the way: look at how the API sends money and "
+                              "how it sends ids.", table)
+    if not ids_ok:
+        return Verdict(False, "the totals come back exactly now, but the ids do not: a JSON number is a double to "
+                              "a JavaScript client, and these ids are above 2^53. How else can an id travel?", table)
+    return Verdict(False, "the ids come back exactly now, but some totals do not: a sum of doubles is not a sum "
+                          "of cents. Rounding what is displayed is not the fix either: the client still holds, "
+                          "adds up and sends back the double. How can money travel so that no fraction is ever "
+                          "in binary?", table)
+
+
+CHECKS["19-serialization"] = serialization

@@ -75,6 +75,21 @@ struct CheckOptions {
   // erasure_incomplete: how long after an erasure request every copy of
   // the person's data must be gone (GDPR article 12(3): one month).
   double erasure_deadline_s = 30 * 86400.0;
+  // outside_local_window and wrong_day_report, from a billing component:
+  // each customer's time zone (a renewal's `key` is its customer), the
+  // local hours in which a scheduled charge is allowed (seconds after local
+  // midnight, from <= t < to), the zone whose days the daily reports are
+  // about, and the day whose midnight UTC is simulated time 0 (days since
+  // 1970-01-01). Zones have fixed offsets: no daylight saving time.
+  struct TimeZone {
+    std::string name = "UTC";
+    double utc_offset_s = 0.0;
+  };
+  std::map<std::string, TimeZone> customer_zones;
+  double local_window_from_s = 8 * 3600.0;
+  double local_window_to_s = 20 * 3600.0;
+  TimeZone report_zone;
+  std::int64_t start_day = 0;
 };
 
 using CheckFn = std::vector<Violation> (*)(const history::History&, const CheckOptions&);
@@ -120,5 +135,10 @@ std::vector<Violation> check_no_valid_backup(const history::History& history, co
 std::vector<Violation> check_schema_mismatch(const history::History& history, const CheckOptions& options);
 // jobs.cpp: scheduled jobs that failed or did less than their work, unnoticed.
 std::vector<Violation> check_unnoticed_failure(const history::History& history, const CheckOptions& options);
+// local_time.cpp: a billing job's scheduled charges and daily reports.
+std::vector<Violation> check_outside_local_window(const history::History& history, const CheckOptions& options);
+std::vector<Violation> check_wrong_day_report(const history::History& history, const CheckOptions& options);
+// value_corruption.cpp: values written and read back end to end.
+std::vector<Violation> check_value_corruption(const history::History& history, const CheckOptions& options);
 
 } // namespace faultlab::check

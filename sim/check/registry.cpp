@@ -61,6 +61,15 @@ const std::vector<CheckerInfo>& registry() {
        "a copy of a person's data outlived the erasure deadline after they asked to be erased (a store the job "
        "missed, a backup or a log kept too long)",
        &check_erasure_incomplete, "personal_data"},
+      {"outside_local_window",
+       "a scheduled charge was made outside the customer's allowed local hours (such as 08:00-20:00 their time)",
+       &check_outside_local_window, "billing"},
+      {"wrong_day_report",
+       "a daily report included rows from another local day, or missed rows of its own day",
+       &check_wrong_day_report, "billing"},
+      {"value_corruption",
+       "a value read back end to end differs from the value written (a total summed in floating point, an id above 2^53 read as a double)",
+       &check_value_corruption},
   };
   return checkers;
 }

@@ -159,6 +159,29 @@ WRONG = {
         ({"add_column": "2s", "dual-write": "3s", "backfill": "16s", "read-new": "18s", "v2": "34s",
           "drop_column": "47s"}, "backfill"),
     ],
+    "18-timezone-cron": [
+        ({"components.billing.customers.ny.zone": "UTC", "components.billing.customers.la.zone": "UTC",
+          "components.billing.report.day": "business"}, "customers"),                      # make every customer UTC
+        ({"components.billing.allowed_hours.from": "00:00", "components.billing.allowed_hours.to": "23:59",
+          "components.billing.report.day": "business"}, "promise"),
+        ({"components.billing.business_zone": "UTC", "components.billing.renewal.in": "customer"}, "New York"),
+        ({"workload.clients.customers.arrival.rate_per_s": 0.0000001,
+          "components.billing.renewal.in": "customer"}, "traffic"),
+        ({"components.billing.renewal.in": "customer"}, "midnight"),                       # the report still by UTC day
+        ({"components.billing.report.day": "business"}, "whose 09:00"),                    # the cron still in UTC
+        ({"components.billing.server_zone": "America/New_York",
+          "components.billing.report.day": "business"}, "one zone"),
+    ],
+    "19-serialization": [
+        ({"components.api.money": "minor_units"}, "ids"),                                  # ids still numbers
+        ({"components.api.ids": "string"}, "rounding"),                                    # totals still doubles
+        ({"components.api.items_per_order.max": 1, "components.api.ids": "string"}, "carts"),
+        ({"components.api.catalog": {"espresso": "2.50", "croissant": "1.25", "tea": "4.00", "mug": "10.00",
+                                     "beans": "20.00", "sticker": "0.50"},
+          "components.api.ids": "string"}, "prices"),
+        ({"components.api.id_epoch": "2026-03-01", "components.api.money": "minor_units"}, "smaller"),
+        ({"checks.value_corruption": None, "checks.availability": None}, "checker"),
+    ],
 }
 
 # 20-cascade-delete and 21-gdpr-erasure (data graphs).

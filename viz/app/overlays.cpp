@@ -7,6 +7,7 @@
 #include <cfloat>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace faultlab::viz {
@@ -20,6 +21,29 @@ std::string join(const std::vector<std::string>& v) {
   for (const auto& x : v)
     s += (s.empty() ? "" : ", ") + x;
   return s;
+}
+
+// A clock fault's step, read from its details ("offset_s"), written as a
+// person would: "+8h", "-1h30m", "-5s", "+250ms"; "" when it has none.
+std::string clock_step(const std::string& details) {
+  static const char kKey[] = "\"offset_s\":";
+  const std::size_t at = details.find(kKey);
+  if (at == std::string::npos) return "";
+  const double s = std::strtod(details.c_str() + at + sizeof kKey - 1, nullptr);
+  if (s == 0 || !std::isfinite(s)) return "";
+  const char sign = s < 0 ? '-' : '+';
+  const double a = std::fabs(s);
+  char text[64];
+  if (a >= 3600) {
+    const long minutes = std::lround(a / 60);
+    if (minutes % 60 == 0) std::snprintf(text, sizeof text, "%c%ldh", sign, minutes / 60);
+    else std::snprintf(text, sizeof text, "%c%ldh%02ldm", sign, minutes / 60, minutes % 60);
+  } else if (a >= 1) {
+    std::snprintf(text, sizeof text, "%c%gs", sign, a);
+  } else {
+    std::snprintf(text, sizeof text, "%c%gms", sign, a * 1e3);
+  }
+  return text;
 }
 
 // Blue: a request on a client's behalf (read, cache_get, cache_set, call,
@@ -137,6 +161,25 @@ void draw_fault_bands(const OverlayFrame& f) {
       label += ": " + join(fault.nodes);
     else if (!fault.node.empty())
       label += ": " + fault.node;
+    // A clock fault says by how much the node's wall clock is off, on the
+    // band's label and on the node's own lane, for as long as it lasts.
+    const std::string step = fault.type == "clock" ? clock_step(fault.details) : "";
+    if (!step.empty()) {
+      label += " " + step;
+      const LaneId id = f.trace.lane_of(fault.node);
+      if (id != kNoLane && id < f.lane_center_y.size()) {
+        const float yc = f.lane_center_y[id];
+        f.draw->AddRectFilled({xa, yc - v.font_px}, {xb, yc + v.font_px}, palette::kFaultBand);
+        const std::string lane_text = "clock " + step;
+        const ImVec2 ls = ImGui::CalcTextSize(lane_text.c_str());
+        const float lx = std::max(xa, v.x0) + 4.f;
+        {
+          f.draw->AddRectFilled({lx - 2, yc - v.font_px}, {lx + ls.x + 4, yc - v.font_px + ls.y},
+                                palette::rgb(0, 0, 0, 190));
+          f.draw->AddText({lx, yc - v.font_px}, palette::kFaultEdge, lane_text.c_str());
+        }
+      }
+    }
     if (!fault.name.empty() && fault.name != fault.type) label += "  (" + fault.name + ")";
     // The groups of a partition also tint their own lanes' edges.
     for (const auto& n : fault.right) {
