@@ -239,14 +239,15 @@ void print_profile(std::ostream& out, const Profile& profile) {
   constexpr std::size_t kTopDependencies = 5;
   char row[256];
   out << "  profile (latency of finished ops, nearest-rank; info = the client's wait until it gave up):\n";
-  std::snprintf(row, sizeof row, "    %-12s %-14s %7s %7s %7s %7s %10s %10s %10s %10s\n", "class", "endpoint", "count",
-                "ok", "fail", "info", "errors", "p50", "p99", "max");
+  std::snprintf(row, sizeof row, "    %-12s %-14s %7s %7s %7s %7s %9s %9s %9s %9s %9s\n", "class", "endpoint", "count",
+                "ok", "fail", "info", "errors", "p50", "p95", "p99", "max");
   out << row;
   for (const auto& e : profile.endpoints) {
-    std::snprintf(row, sizeof row, "    %-12s %-14s %7lld %7lld %7lld %7lld %10s %10s %10s %10s\n", e.client.c_str(),
+    std::snprintf(row, sizeof row, "    %-12s %-14s %7lld %7lld %7lld %7lld %9s %9s %9s %9s %9s\n", e.client.c_str(),
                   e.endpoint.c_str(), static_cast<long long>(e.count), static_cast<long long>(e.ok),
                   static_cast<long long>(e.fail), static_cast<long long>(e.info), percent_text(e.error_rate).c_str(),
-                  duration_text(e.p50_s).c_str(), duration_text(e.p99_s).c_str(), duration_text(e.max_s).c_str());
+                  duration_text(e.p50_s).c_str(), duration_text(e.p95_s).c_str(), duration_text(e.p99_s).c_str(),
+                  duration_text(e.max_s).c_str());
     out << row;
   }
   if (!profile.dependencies.empty()) {
