@@ -196,3 +196,28 @@ TEST_CASE("a real run: shared-database with --profile") {
   CHECK(profiled.second.find("  profile (latency of finished ops, nearest-rank") != std::string::npos);
   CHECK(profiled.second.find("slowest: search for class analysts") != std::string::npos);
 }
+
+TEST_CASE("a fault that slows a dependency makes it the endpoint's top dependency") {
+  // shared-database with the reports on their own database, plus 50 ms of
+  // extra delay on every message to or from the shop's database for 60 s.
+  auto s = nlohmann::json::parse(read_text(source_path("scenarios/shared-database.json")));
+  s["faults"] = {{"slow-db", {{"type", "delay"}, {"nodes", {"db-1"}}, {"extra", "50ms"}, {"at", "20s"}, {"duration", "60s"}}}};
+  const std::string dir = temp_dir();
+  faultlab::testing::write_text(dir + "/slow-db.json", s.dump());
+  auto run = shell(std::string(FAULTLAB_BINARY) + " run " + dir + "/slow-db.json --variant fixed-separate --seed 2" +
+                   " --profile --quiet --summary " + dir + "/summary.json");
+  REQUIRE(run.first == 0);
+  const auto p = nlohmann::json::parse(read_text(dir + "/summary.json"))["profile"];
+  const nlohmann::json* top = nullptr;
+  for (const auto& d : p["dependencies"])
+    if (d["endpoint"] == "checkout") {
+      top = &d;
+      break;
+    }
+  REQUIRE(top != nullptr);
+  CHECK((*top)["dependency"].get<std::string>().rfind("db.", 0) == 0); // the slowed database, not analytics_db
+  CHECK((*top)["p99_s"].get<double>() >= 0.1);                         // a request and its answer, 50 ms each
+  CHECK((*top)["share"].get<double>() > 0.4);
+  for (const auto& e : p["endpoints"])
+    if (e["endpoint"] == "checkout") CHECK(e["p99_s"].get<double>() >= 0.2); // two queries
+}
