@@ -94,7 +94,8 @@ void ProfileBuilder::add_line(const std::string& line) {
   calls.calls.push_back(std::move(c));
 }
 
-Profile ProfileBuilder::finish(const history::History& history, const std::vector<std::string>& client_groups) const {
+Profile ProfileBuilder::finish(const history::History& history,
+                               const std::vector<std::string>& client_groups) const {
   struct Acc {
     EndpointProfile p;
     std::vector<double> latencies;
@@ -147,7 +148,8 @@ Profile ProfileBuilder::finish(const history::History& history, const std::vecto
   Profile profile;
   for (auto& [key, a] : endpoints) {
     std::sort(a.latencies.begin(), a.latencies.end());
-    a.p.error_rate = a.p.count ? static_cast<double>(a.p.fail + a.p.info) / static_cast<double>(a.p.count) : 0;
+    a.p.error_rate =
+        a.p.count ? static_cast<double>(a.p.fail + a.p.info) / static_cast<double>(a.p.count) : 0;
     a.p.p50_s = nearest_rank(a.latencies, 50);
     a.p.p95_s = nearest_rank(a.latencies, 95);
     a.p.p99_s = nearest_rank(a.latencies, 99);
@@ -163,8 +165,9 @@ Profile ProfileBuilder::finish(const history::History& history, const std::vecto
     profile.dependencies.push_back(d.p);
   }
   // Most time first; ties by name (std::stable_sort keeps the map's order).
-  std::stable_sort(profile.dependencies.begin(), profile.dependencies.end(),
-                   [](const DependencyProfile& a, const DependencyProfile& b) { return a.total_s > b.total_s; });
+  std::stable_sort(
+      profile.dependencies.begin(), profile.dependencies.end(),
+      [](const DependencyProfile& a, const DependencyProfile& b) { return a.total_s > b.total_s; });
   return profile;
 }
 
@@ -184,8 +187,10 @@ const DependencyProfile* biggest(const Profile& profile, const EndpointProfile& 
 
 std::string duration_text(double s) {
   char buffer[32];
-  if (s >= 1) std::snprintf(buffer, sizeof buffer, "%.2f s", s);
-  else std::snprintf(buffer, sizeof buffer, "%.1f ms", s * 1000);
+  if (s >= 1)
+    std::snprintf(buffer, sizeof buffer, "%.2f s", s);
+  else
+    std::snprintf(buffer, sizeof buffer, "%.1f ms", s * 1000);
   return buffer;
 }
 std::string percent_text(double fraction) {
@@ -226,7 +231,8 @@ nlohmann::ordered_json profile_json(const Profile& profile) {
                                  {"share", d.share}});
   j["slowest"] = nullptr;
   if (const EndpointProfile* worst = slowest(profile)) {
-    nlohmann::ordered_json s = {{"client", worst->client}, {"endpoint", worst->endpoint}, {"p99_s", worst->p99_s}};
+    nlohmann::ordered_json s = {
+        {"client", worst->client}, {"endpoint", worst->endpoint}, {"p99_s", worst->p99_s}};
     const DependencyProfile* d = biggest(profile, *worst);
     s["dependency"] = d ? nlohmann::ordered_json(d->dependency) : nlohmann::ordered_json(nullptr);
     s["share"] = d ? d->share : 0.0;
@@ -239,22 +245,24 @@ void print_profile(std::ostream& out, const Profile& profile) {
   constexpr std::size_t kTopDependencies = 5;
   char row[256];
   out << "  profile (latency of finished ops, nearest-rank; info = the client's wait until it gave up):\n";
-  std::snprintf(row, sizeof row, "    %-12s %-14s %7s %7s %7s %7s %9s %9s %9s %9s %9s\n", "class", "endpoint", "count",
-                "ok", "fail", "info", "errors", "p50", "p95", "p99", "max");
+  std::snprintf(row, sizeof row, "    %-12s %-14s %7s %7s %7s %7s %9s %9s %9s %9s %9s\n", "class", "endpoint",
+                "count", "ok", "fail", "info", "errors", "p50", "p95", "p99", "max");
   out << row;
   for (const auto& e : profile.endpoints) {
-    std::snprintf(row, sizeof row, "    %-12s %-14s %7lld %7lld %7lld %7lld %9s %9s %9s %9s %9s\n", e.client.c_str(),
-                  e.endpoint.c_str(), static_cast<long long>(e.count), static_cast<long long>(e.ok),
-                  static_cast<long long>(e.fail), static_cast<long long>(e.info), percent_text(e.error_rate).c_str(),
-                  duration_text(e.p50_s).c_str(), duration_text(e.p95_s).c_str(), duration_text(e.p99_s).c_str(),
-                  duration_text(e.max_s).c_str());
+    std::snprintf(row, sizeof row, "    %-12s %-14s %7lld %7lld %7lld %7lld %9s %9s %9s %9s %9s\n",
+                  e.client.c_str(), e.endpoint.c_str(), static_cast<long long>(e.count),
+                  static_cast<long long>(e.ok), static_cast<long long>(e.fail),
+                  static_cast<long long>(e.info), percent_text(e.error_rate).c_str(),
+                  duration_text(e.p50_s).c_str(), duration_text(e.p95_s).c_str(),
+                  duration_text(e.p99_s).c_str(), duration_text(e.max_s).c_str());
     out << row;
   }
   if (!profile.dependencies.empty()) {
     out << "    top dependencies by time:\n";
     for (std::size_t i = 0; i < profile.dependencies.size() && i < kTopDependencies; ++i) {
       const auto& d = profile.dependencies[i];
-      out << "      " << d.endpoint << " (" << d.client << ") -> " << d.dependency << ": " << d.calls << " calls";
+      out << "      " << d.endpoint << " (" << d.client << ") -> " << d.dependency << ": " << d.calls
+          << " calls";
       if (d.unanswered) out << " (" << d.unanswered << " unanswered)";
       out << ", mean " << duration_text(d.mean_s) << ", p99 " << duration_text(d.p99_s) << ", "
           << percent_text(d.share) << " of the endpoint's time\n";

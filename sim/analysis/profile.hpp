@@ -48,8 +48,8 @@ struct DependencyProfile {
 };
 
 struct Profile {
-  std::vector<EndpointProfile> endpoints;       // by client, then endpoint
-  std::vector<DependencyProfile> dependencies;  // most total time first
+  std::vector<EndpointProfile> endpoints;      // by client, then endpoint
+  std::vector<DependencyProfile> dependencies; // most total time first
 };
 
 // Reads trace event lines (in time order) and pairs dependency calls.

@@ -21,16 +21,17 @@ const nlohmann::json kNodes = nlohmann::json::parse(R"([
   {"name":"svc-1","components":[{"component":"shop","type":"service","role":"instance"}]},
   {"name":"db-1","components":[{"component":"db","type":"database","role":"primary"}]}])");
 
-std::string msg(const char* ev, double t, int id, const char* from, const char* to, const char* kind, int op) {
+std::string msg(const char* ev, double t, int id, const char* from, const char* to, const char* kind,
+                int op) {
   std::ostringstream line;
   line.precision(17);
-  line << R"({"t":)" << t << R"(,"ev":")" << ev << R"(","msg":)" << id << R"(,"from":")" << from << R"(","to":")"
-       << to << R"(","kind":")" << kind << R"(","op":)" << op << "}";
+  line << R"({"t":)" << t << R"(,"ev":")" << ev << R"(","msg":)" << id << R"(,"from":")" << from
+       << R"(","to":")" << to << R"(","kind":")" << kind << R"(","op":)" << op << "}";
   return line.str();
 }
 
-history::Op op(std::int64_t id, const std::string& client, const std::string& f, double invoke_s, double complete_s,
-               history::Outcome outcome) {
+history::Op op(std::int64_t id, const std::string& client, const std::string& f, double invoke_s,
+               double complete_s, history::Outcome outcome) {
   history::Op o;
   o.id = id;
   o.client = client;
@@ -81,7 +82,8 @@ TEST_CASE("a hand-made trace: calls paired with their answers, a timed-out call,
       msg("send", 2.101, 9, "svc-1", "web", "call_reply", 2),
       msg("deliver", 2.102, 9, "svc-1", "web", "call_reply", 2),
   };
-  for (const auto& line : lines) builder.add_line(line);
+  for (const auto& line : lines)
+    builder.add_line(line);
   history::History h;
   h.ops.push_back(op(1, "mobile", "checkout", 0.0, 0.502, history::Outcome::ok));
   h.ops.push_back(op(2, "mobile", "checkout", 1.0, 2.102, history::Outcome::ok));
@@ -139,7 +141,8 @@ TEST_CASE("a real run: shared-database with --profile") {
   const std::string file = source_path("scenarios/shared-database.json");
   const std::string base = std::string(FAULTLAB_BINARY) + " run " + file + " --seed 3";
   auto plain = shell(base + " --trace " + dir + "/plain.jsonl --summary " + dir + "/plain.json");
-  auto profiled = shell(base + " --profile --trace " + dir + "/profiled.jsonl --summary " + dir + "/profiled.json");
+  auto profiled =
+      shell(base + " --profile --trace " + dir + "/profiled.jsonl --summary " + dir + "/profiled.json");
   REQUIRE(plain.first == 0);
   REQUIRE(profiled.first == 0);
 
@@ -157,8 +160,10 @@ TEST_CASE("a real run: shared-database with --profile") {
   // The counts add up to the run's ops; percentiles are ordered.
   std::int64_t count = 0, ok = 0, fail = 0, info = 0;
   for (const auto& e : p["endpoints"]) {
-    for (const char* k : {"client", "endpoint"}) CHECK(e[k].is_string());
-    CHECK(e["count"] == e["ok"].get<std::int64_t>() + e["fail"].get<std::int64_t>() + e["info"].get<std::int64_t>());
+    for (const char* k : {"client", "endpoint"})
+      CHECK(e[k].is_string());
+    CHECK(e["count"] ==
+          e["ok"].get<std::int64_t>() + e["fail"].get<std::int64_t>() + e["info"].get<std::int64_t>());
     CHECK(e["p50_s"].get<double>() <= e["p95_s"].get<double>());
     CHECK(e["p95_s"].get<double>() <= e["p99_s"].get<double>());
     CHECK(e["p99_s"].get<double>() <= e["max_s"].get<double>());
@@ -178,8 +183,10 @@ TEST_CASE("a real run: shared-database with --profile") {
   REQUIRE(p["dependencies"].size() > 0);
   double previous = 1e300;
   for (const auto& d : p["dependencies"]) {
-    for (const char* k : {"calls", "unanswered"}) CHECK(d[k].is_number_integer());
-    for (const char* k : {"mean_s", "p99_s", "total_s", "share"}) CHECK(d[k].is_number());
+    for (const char* k : {"calls", "unanswered"})
+      CHECK(d[k].is_number_integer());
+    for (const char* k : {"mean_s", "p99_s", "total_s", "share"})
+      CHECK(d[k].is_number());
     CHECK(d["total_s"].get<double>() <= previous);
     CHECK(d["share"].get<double>() <= 1.0 + 1e-9);
     previous = d["total_s"].get<double>();
@@ -201,11 +208,14 @@ TEST_CASE("a fault that slows a dependency makes it the endpoint's top dependenc
   // shared-database with the reports on their own database, plus 50 ms of
   // extra delay on every message to or from the shop's database for 60 s.
   auto s = nlohmann::json::parse(read_text(source_path("scenarios/shared-database.json")));
-  s["faults"] = {{"slow-db", {{"type", "delay"}, {"nodes", {"db-1"}}, {"extra", "50ms"}, {"at", "20s"}, {"duration", "60s"}}}};
+  s["faults"] = {
+      {"slow-db",
+       {{"type", "delay"}, {"nodes", {"db-1"}}, {"extra", "50ms"}, {"at", "20s"}, {"duration", "60s"}}}};
   const std::string dir = temp_dir();
   faultlab::testing::write_text(dir + "/slow-db.json", s.dump());
-  auto run = shell(std::string(FAULTLAB_BINARY) + " run " + dir + "/slow-db.json --variant fixed-separate --seed 2" +
-                   " --profile --quiet --summary " + dir + "/summary.json");
+  auto run =
+      shell(std::string(FAULTLAB_BINARY) + " run " + dir + "/slow-db.json --variant fixed-separate --seed 2" +
+            " --profile --quiet --summary " + dir + "/summary.json");
   REQUIRE(run.first == 0);
   const auto p = nlohmann::json::parse(read_text(dir + "/summary.json"))["profile"];
   const nlohmann::json* top = nullptr;
@@ -215,8 +225,9 @@ TEST_CASE("a fault that slows a dependency makes it the endpoint's top dependenc
       break;
     }
   REQUIRE(top != nullptr);
-  CHECK((*top)["dependency"].get<std::string>().rfind("db.", 0) == 0); // the slowed database, not analytics_db
-  CHECK((*top)["p99_s"].get<double>() >= 0.1);                         // a request and its answer, 50 ms each
+  CHECK((*top)["dependency"].get<std::string>().rfind("db.", 0) ==
+        0);                                    // the slowed database, not analytics_db
+  CHECK((*top)["p99_s"].get<double>() >= 0.1); // a request and its answer, 50 ms each
   CHECK((*top)["share"].get<double>() > 0.4);
   for (const auto& e : p["endpoints"])
     if (e["endpoint"] == "checkout") CHECK(e["p99_s"].get<double>() >= 0.2); // two queries
