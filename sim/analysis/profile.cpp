@@ -23,6 +23,7 @@ ProfileBuilder::ProfileBuilder(const nlohmann::json& header_nodes) {
       const std::string type = c.value("type", "");
       if (type == "service") service_nodes_.insert(name);
       if (type != "clients" && !component_of_.count(name)) component_of_[name] = c.value("component", name);
+      components_on_[name].insert(c.value("component", ""));
     }
   }
 }
@@ -32,9 +33,17 @@ void ProfileBuilder::add_line(const std::string& line) {
   const bool send = line.find("\"ev\":\"send\"") != std::string::npos;
   const bool deliver = !send && line.find("\"ev\":\"deliver\"") != std::string::npos;
   const bool query = !send && !deliver && line.find("\"ev\":\"query\"") != std::string::npos;
-  if (!send && !deliver && !query) return;
+  const bool pool_wait =
+      !send && !deliver && !query && line.find("\"ev\":\"pool_wait\"") != std::string::npos;
+  if (!send && !deliver && !query && !pool_wait) return;
   const nlohmann::json e = nlohmann::json::parse(line, nullptr, false);
   if (e.is_discarded() || !e.is_object()) return;
+  if (pool_wait) { // names no op: it belongs to the call its node sends at this same instant
+    if (e.value("outcome", "") == "connection")
+      last_pool_wait_[e.value("node", "")] = {e.value("t", 0.0), e.value("pool", ""),
+                                              e.value("waited_s", 0.0)};
+    return;
+  }
   const std::int64_t op = e.value("op", std::int64_t{-1});
   if (op < 0) return;
   const double t = e.value("t", 0.0);
@@ -43,6 +52,8 @@ void ProfileBuilder::add_line(const std::string& line) {
   if (query) { // names what the open call to this node asked for
     const std::string node = e.value("node", "");
     for (auto& c : calls.calls)
+      // The open call: one its caller gave up on might be named by its
+      // retry's statement otherwise.
       if (c.callee == node && c.end_s < 0 && c.detail.empty()) {
         c.detail = e.value("query", "");
         break;
@@ -91,6 +102,13 @@ void ProfileBuilder::add_line(const std::string& line) {
   c.callee = to;
   c.kind = e.value("kind", "");
   c.start_s = t;
+  if (auto wait = last_pool_wait_.find(from); wait != last_pool_wait_.end()) {
+    if (wait->second.t == t && components_on_[to].count(wait->second.pool)) {
+      c.pool = wait->second.pool;
+      c.pool_wait_s = wait->second.waited_s;
+    }
+    last_pool_wait_.erase(wait);
+  }
   calls.calls.push_back(std::move(c));
 }
 
@@ -128,6 +146,15 @@ Profile ProfileBuilder::finish(const history::History& history,
     auto found = ops_.find(op.id);
     if (found == ops_.end()) continue;
     for (const auto& c : found->second.calls) {
+      if (!c.pool.empty()) { // the wait for a pooled connection before the call
+        DepAcc& w = deps[{op.client, op.f, c.pool + " (waiting for a connection)"}];
+        w.p.client = op.client;
+        w.p.endpoint = op.f;
+        w.p.dependency = c.pool + " (waiting for a connection)";
+        ++w.p.calls;
+        w.p.total_s += c.pool_wait_s;
+        w.durations.push_back(c.pool_wait_s);
+      }
       // Time the client waited on it: an answer after the client gave up
       // counts only up to then.
       const double end_s = std::min(c.end_s < 0 ? op.complete_s : c.end_s, op.complete_s);

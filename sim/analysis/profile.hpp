@@ -67,6 +67,8 @@ private:
     double start_s = 0, end_s = -1;
     bool answered = false;
     bool reply_sent = false;
+    std::string pool;       // the pool it waited for a connection from, if it did
+    double pool_wait_s = 0; // (the trace's pool_wait event, just before the send)
   };
   struct OpCalls {
     std::vector<Call> calls;
@@ -74,6 +76,13 @@ private:
   };
   std::set<std::string> service_nodes_;
   std::map<std::string, std::string> component_of_; // node -> its first non-client component
+  std::map<std::string, std::set<std::string>> components_on_;
+  struct PoolWait {
+    double t = 0;
+    std::string pool;
+    double waited_s = 0;
+  };
+  std::map<std::string, PoolWait> last_pool_wait_; // node -> its latest wait that got a connection
   std::map<std::int64_t, OpCalls> ops_;
   std::map<std::int64_t, std::pair<std::int64_t, std::size_t>> replies_; // msg id -> (op, call index)
 };

@@ -232,3 +232,29 @@ TEST_CASE("a fault that slows a dependency makes it the endpoint's top dependenc
   for (const auto& e : p["endpoints"])
     if (e["endpoint"] == "checkout") CHECK(e["p99_s"].get<double>() >= 0.2); // two queries
 }
+
+TEST_CASE("a wait for a pooled connection is its own line, before the call") {
+  analysis::ProfileBuilder builder(kNodes);
+  for (
+      const auto& line : std::vector<std::string>{
+          msg("send", 0.000, 1, "web", "svc-1", "call", 7),
+          msg("deliver", 0.001, 1, "web", "svc-1", "call", 7),
+          R"({"t":0.301,"ev":"pool_wait","node":"svc-1","component":"shop","pool":"db","waited_s":0.3,"outcome":"connection","in_use":4,"waiting":2,"size":4})",
+          msg("send", 0.301, 2, "svc-1", "db-1", "query", 7),
+          msg("deliver", 0.302, 2, "svc-1", "db-1", "query", 7),
+          R"({"t":0.35,"ev":"query","node":"db-1","component":"db","query":"get_cart","op":7,"outcome":"ok"})",
+          msg("send", 0.350, 3, "db-1", "svc-1", "query_reply", 7),
+          msg("deliver", 0.351, 3, "db-1", "svc-1", "query_reply", 7),
+          msg("send", 0.351, 4, "svc-1", "web", "call_reply", 7),
+          msg("deliver", 0.352, 4, "svc-1", "web", "call_reply", 7),
+      })
+    builder.add_line(line);
+  history::History h;
+  h.ops.push_back(op(7, "mobile", "checkout", 0.0, 0.352, history::Outcome::ok));
+  analysis::Profile p = builder.finish(h, {"mobile"});
+  REQUIRE(p.dependencies.size() == 2);
+  CHECK(p.dependencies[0].dependency == "db (waiting for a connection)");
+  CHECK(p.dependencies[0].total_s == Approx(0.3));
+  CHECK(p.dependencies[1].dependency == "db.get_cart");
+  CHECK(p.dependencies[1].total_s == Approx(0.05));
+}
