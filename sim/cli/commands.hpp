@@ -26,6 +26,7 @@ struct RunArgs {
   std::string summary_path;
   std::string history_path;
   std::vector<std::string> simgrid_flags;
+  bool profile = false; // latency per class and endpoint, time per dependency
   bool quiet = false;
 };
 int command_run(const RunArgs& args, std::ostream& out, std::ostream& err);

@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--history", run.history_path, "Write the client history (JSON Lines) here");
   run_cmd->add_option("--log", log_specs, "Turn SimGrid logging on, e.g. --log root.thres:info");
   run_cmd->add_option("--cfg", cfg_specs, "Pass a SimGrid configuration item, e.g. --cfg network/model:CM02");
+  run_cmd->add_flag("--profile", run.profile,
+                    "Add latency per user class and endpoint, and time per dependency, to the report and summary");
   run_cmd->add_flag("--quiet", run.quiet, "Print nothing but errors");
 
   VerifyArgs verify;

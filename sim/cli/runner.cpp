@@ -95,7 +95,7 @@ CheckedRun run_checked(const scenario::Scenario& scenario, const RunRequest& req
   model::RunOptions options;
   options.seed = request.seed;
   const bool explain = request.causes || !request.trace_path.empty();
-  options.record_messages = explain;
+  options.record_messages = explain || request.profile;
   options.reproduce = reproduce_command(scenario, request.seed);
   options.simgrid_flags = request.simgrid_flags;
   model::RunOutput out = model::simulate(scenario, options);
@@ -117,6 +117,14 @@ CheckedRun run_checked(const scenario::Scenario& scenario, const RunRequest& req
     auto& listed = result.summary["violations"];
     for (std::size_t i = 0; i < listed.size() && i < result.causes.size(); ++i)
       listed[i]["cause"] = causality::to_json(result.causes[i]);
+  }
+  if (request.profile) {
+    // From the events as the models recorded them (before recovery and
+    // violation events are added), in time order.
+    analysis::ProfileBuilder builder(trace_header(scenario, request.seed, history::kTraceFormat)["nodes"]);
+    out.trace->for_each_in_order([&](double, const std::string& line) { builder.add_line(line); });
+    result.profile = builder.finish(out.history, client_groups);
+    result.summary["profile"] = analysis::profile_json(*result.profile);
   }
   // Recovery per fault, from the history and the trace as recorded so far
   // (without faults there is nothing to recover from, and nothing to read).

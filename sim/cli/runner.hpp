@@ -2,6 +2,7 @@
 // forked child process (SimGrid allows one engine per process).
 #pragma once
 
+#include "analysis/profile.hpp"
 #include "analysis/recovery.hpp"
 #include "causality/causality.hpp"
 #include "check/violation.hpp"
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,9 @@ struct RunRequest {
   // events are then recorded even without a trace file, so the causes are
   // the same with and without --trace.
   bool causes = false;
+  // Profile the run (analysis/profile.hpp): a `profile` in the summary. It
+  // reads the message events, so it records them (the trace file is the same).
+  bool profile = false;
 };
 
 struct CheckedRun {
@@ -34,6 +39,7 @@ struct CheckedRun {
   std::vector<causality::Cause> causes; // one per violation, when the request asked for them
   Metrics metrics;
   std::vector<analysis::Recovery> recovery; // per fault (README "Recovery")
+  std::optional<analysis::Profile> profile;  // when the request asked for it
 };
 
 // Recovery settings for a scenario: its availability check's SLO when it
