@@ -81,13 +81,34 @@ TEST_CASE("the trace is complete: header first, events in time order, an end lin
   CHECK(violations == run.summary["violations_total"].get<int>());
 }
 
-TEST_CASE("every catalog scenario meets its expectations on every listed seed (faultlab verify)") {
+// The whole catalog, verified in two halves (the files in alphabetical
+// order) so that ctest can run them side by side and neither comes near the
+// test timeout as the catalog grows.
+namespace {
+std::string verify_half(int half) {
+  std::vector<std::string> files = cli::scenario_files({source_path("scenarios")});
+  REQUIRE(files.size() >= 20);
+  const auto middle = files.begin() + static_cast<std::ptrdiff_t>(files.size() / 2);
+  std::vector<std::string> mine = half == 0 ? std::vector<std::string>(files.begin(), middle)
+                                            : std::vector<std::string>(middle, files.end());
   std::ostringstream out, err;
-  int code = cli::command_verify(cli::VerifyArgs{{source_path("scenarios")}, 2}, out, err);
+  int code = cli::command_verify(cli::VerifyArgs{mine, 2}, out, err);
   INFO(out.str() << err.str());
   CHECK(code == cli::kExitOk);
-  CHECK(out.str().find("PASS  replica-lag / broken") != std::string::npos);
-  CHECK(out.str().find("PASS  replica-lag / fixed") != std::string::npos);
+  CHECK(out.str().find("FAIL") == std::string::npos);
+  return out.str();
+}
+} // namespace
+
+TEST_CASE("every catalog scenario meets its expectations on every listed seed (faultlab verify), first half") {
+  const std::string out = verify_half(0);
+  CHECK(out.find("PASS  alter-table-lock / broken") != std::string::npos);
+}
+
+TEST_CASE("every catalog scenario meets its expectations on every listed seed (faultlab verify), second half") {
+  const std::string out = verify_half(1);
+  CHECK(out.find("PASS  replica-lag / broken") != std::string::npos);
+  CHECK(out.find("PASS  replica-lag / fixed") != std::string::npos);
 }
 
 TEST_CASE("verify fails, naming the seed and the expectation, when a variant does not hold") {

@@ -149,6 +149,6 @@ TEST_CASE("an unknown component type is an error listing every registered type")
   CHECK(error_of(replace(kShop, "\"type\": \"lock_service\"", "\"type\": \"fraud_check\"")) ==
         "error[bad-value]: x.json: /components/locks/type: expected one of \"replica_group\", \"cache\", "
         "\"sharded_store\", \"inventory\", \"lock_service\", \"database\", \"service\", \"payment_provider\", \"checkout\", "
-        "\"backup\", "
-        "got \"fraud_check\"");
+        "\"backup\", \"deploy\", \"mail_provider\", \"alerting\", \"scheduler\", \"personal_data\", \"billing\", "
+        "\"order_api\", got \"fraud_check\"");
 }

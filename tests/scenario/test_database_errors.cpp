@@ -72,7 +72,7 @@ TEST_CASE("a query names a table of its database, a known shape, and the column 
       error_of(replace(kShop, "\"shape\": \"point\"", "\"shape\": \"lookup\"")) ==
       "error[bad-value]: " + kQueries +
           "get_order/shape: expected one of \"point\", \"range\", \"offset\", "
-          "\"keyset\", \"function\", \"scan\", \"insert\", \"update\", \"purge\", \"alter\", \"backfill\", got \"lookup\"");
+          "\"keyset\", \"function\", \"scan\", \"insert\", \"update\", \"purge\", \"alter\", \"backfill\", \"delete\", got \"lookup\"");
   CHECK(error_of(replace(kShop, "\"shape\": \"point\", \"column\": \"id\"", "\"shape\": \"point\"")) ==
         "error[missing-field]: " + kQueries + "get_order: missing required field \"column\"");
   CHECK(error_of(replace(kShop, "\"shape\": \"point\", \"column\": \"id\"", "\"shape\": \"keyset\"")) ==
@@ -187,7 +187,7 @@ TEST_CASE("unknown fields of a database, its tables, queries, jobs and indexes")
   CHECK(error_of(replace(kShop, "\"at\": \"10s\"", "\"at\": \"10s\", \"cron\": \"0 3 * * *\"")) ==
         "error[unknown-field]: x.json: /components/db/jobs/nightly/cron: unknown field \"cron\" (expected "
         "one of: at, "
-        "backoff, batches, every, query, retries)");
+        "backoff, batches, every, key, query, retries)");
   CHECK(
       error_of(replace(kShop, "{ \"column\": \"id\" }", "{ \"column\": \"id\", \"unique\": true }")) ==
       "error[unknown-field]: x.json: /components/db/tables/orders/indexes/0/unique: unknown field \"unique\" "

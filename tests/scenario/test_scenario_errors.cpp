@@ -139,7 +139,8 @@ TEST_CASE("a missing required field and an unknown checker") {
         "error[unknown-check]: x.json: /checks/stale_reads: no checker named \"stale_reads\" (checkers: "
         "read_your_writes, stale_read, lost_writes, linearizable, single_leader, stale_cache, availability, "
         "shard_skew, oversell, double_charge, unpaid_shipment, charged_not_fulfilled, latency_slo, disk_full, oom, "
-        "rto_exceeded, no_valid_backup)");
+        "rto_exceeded, no_valid_backup, schema_mismatch, unnoticed_failure, unintended_deletion, erasure_incomplete, "
+        "outside_local_window, wrong_day_report, value_corruption)");
 }
 
 TEST_CASE("a workload over the operation limit is refused before it runs") {
