@@ -170,7 +170,9 @@ TEST_CASE("registry: the new checkers follow single_leader, in order") {
                                           "availability",     "shard_skew",    "oversell",
                                           "double_charge",    "unpaid_shipment", "charged_not_fulfilled",
                                           "latency_slo",      "disk_full",     "oom",
-                                          "rto_exceeded",     "no_valid_backup"};
+                                          "rto_exceeded",     "no_valid_backup", "schema_mismatch",
+                                          "unnoticed_failure", "unintended_deletion", "erasure_incomplete",
+                                          "outside_local_window", "wrong_day_report", "value_corruption"};
   REQUIRE(checkers.size() == expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i)
     CHECK(checkers[i].name == expected[i]);

@@ -45,7 +45,7 @@ TEST_CASE("explain names the catalog when the scenario is unknown") {
   std::string names;
   for (const auto& file : faultlab::cli::scenario_files({source_path("scenarios")}))
     names += (names.empty() ? "" : ", ") + std::filesystem::path(file).stem().string();
-  CHECK(names.find("gc-pause, hot-shard") != std::string::npos);
+  CHECK(names.find("gc-pause, gdpr-erasure, hot-shard") != std::string::npos);
   CHECK(err.str() == "error[unknown-scenario]: splitbrain: no such scenario in " + source_path("scenarios") +
                          " (there: " + names + ")\n");
   CHECK(out.str().empty());
