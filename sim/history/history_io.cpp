@@ -6,9 +6,25 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <limits>
 #include <map>
 
 namespace faultlab::history {
+
+namespace {
+// A whole-number field of a history line. nlohmann's get<std::int64_t>()
+// converts a float such as 3e21 with undefined behaviour and wraps an
+// unsigned number above 2^63 to a negative one, so both are refused here.
+std::int64_t whole(const nlohmann::json& value, const char* field, const std::string& where) {
+  const bool too_big = value.is_number_unsigned() &&
+                       value.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  if (!value.is_number_integer() || too_big)
+    throw util::InputError("bad-op", where,
+                           std::string("expected \"") + field + "\" to be a whole number of at most 19 digits, got " +
+                               (value.is_number() ? value.dump() : std::string("a ") + value.type_name()));
+  return value.get<std::int64_t>();
+}
+} // namespace
 
 History read_history_jsonl(const std::string& path) {
   std::ifstream in(path);
@@ -39,9 +55,13 @@ History parse_history_jsonl(std::istream& in, const std::string& path) {
       const auto version = line.find("version");
       if (version != line.end() && !version->is_number_integer())
         throw util::InputError("bad-format", where(), "the header's \"version\" should be a whole number");
-      if (version != line.end() && version->get<std::int64_t>() > kTraceVersion)
+      // (An unsigned number above 2^63 would wrap to a negative one.)
+      const bool newer = version != line.end() &&
+                         (version->is_number_unsigned() ? version->get<std::uint64_t>() > static_cast<std::uint64_t>(kTraceVersion)
+                                                        : version->get<std::int64_t>() > kTraceVersion);
+      if (newer)
         throw util::InputError("bad-format", where(),
-                               "format version " + std::to_string(version->get<std::int64_t>()) +
+                               "format version " + version->dump() +
                                    " is newer than this faultlab understands (" + std::to_string(kTraceVersion) + ")");
       continue;
     }
@@ -50,17 +70,17 @@ History parse_history_jsonl(std::istream& in, const std::string& path) {
       throw util::InputError("syntax", where(), "expected \"ev\" to be a string (the event's kind), got " + std::string(ev->type_name()));
     if (ev == line.end() || *ev != "op") continue;
     try {
-      std::int64_t id = line.at("op").get<std::int64_t>();
+      std::int64_t id = whole(line.at("op"), "op", where());
       std::string type = line.at("type").get<std::string>();
       if (type == "invoke") {
         Op op;
         op.id = id;
-        op.process = line.at("process").get<std::int64_t>();
+        op.process = whole(line.at("process"), "process", where());
         op.client = line.value("client", "");
         op.f = line.at("f").get<std::string>();
         op.key = line.value("key", "");
-        if (line.contains("value") && !line["value"].is_null()) op.value = line["value"].get<std::int64_t>();
-        if (line.contains("expected") && !line["expected"].is_null()) op.expected = line["expected"].get<std::int64_t>();
+        if (line.contains("value") && !line["value"].is_null()) op.value = whole(line["value"], "value", where());
+        if (line.contains("expected") && !line["expected"].is_null()) op.expected = whole(line["expected"], "expected", where());
         op.invoke_s = line.at("t").get<double>();
         op.final_read = line.value("final", false);
         index_of[id] = history.ops.size();
@@ -75,12 +95,12 @@ History parse_history_jsonl(std::istream& in, const std::string& path) {
         op.outcome = *outcome;
         op.complete_s = line.at("t").get<double>();
         if (op.f == "read")
-          op.value = line.contains("value") ? std::optional<std::int64_t>(line["value"].get<std::int64_t>())
+          op.value = line.contains("value") ? std::optional<std::int64_t>(whole(line["value"], "value", where()))
                                             : std::nullopt;
         op.node = line.value("node", "");
         op.error = line.value("error", "");
-        if (line.contains("position")) op.position = line["position"].get<std::int64_t>();
-        if (line.contains("term")) op.term = line["term"].get<std::int64_t>();
+        if (line.contains("position")) op.position = whole(line["position"], "position", where());
+        if (line.contains("term")) op.term = whole(line["term"], "term", where());
       }
     } catch (const nlohmann::json::exception& e) {
       throw util::InputError("bad-op", where(), std::string("malformed op event: ") + e.what());

@@ -45,3 +45,25 @@ TEST_CASE("history_io: a well-formed history still reads") {
   REQUIRE(history.ops.size() == 1);
   CHECK(history.ops[0].value == 5);
 }
+
+TEST_CASE("history_io: a whole-number field that is a float or above 2^63 is one clear error") {
+  // The fuzzer's input: a float where an integer belongs was converted with
+  // undefined behaviour (tests/fuzz/history/crash-38ed7b63...).
+  const std::string invoke = "{\"t\":0,\"ev\":\"op\",\"op\":1,\"type\":\"invoke\",\"f\":\"write\",";
+  CHECK(error_for(kHeader + invoke + "\"process\":3.2e21}\n") ==
+        "error[bad-op]: h.jsonl: line 2: expected \"process\" to be a whole number of at most 19 digits, got "
+        "3.2e+21");
+  CHECK(error_for(kHeader + invoke + "\"process\":0,\"value\":18446744073709551615}\n") ==
+        "error[bad-op]: h.jsonl: line 2: expected \"value\" to be a whole number of at most 19 digits, got "
+        "18446744073709551615");
+  CHECK(error_for(kHeader + invoke + "\"process\":\"p1\"}\n") ==
+        "error[bad-op]: h.jsonl: line 2: expected \"process\" to be a whole number of at most 19 digits, got a string");
+  // The largest that fits still reads.
+  CHECK(error_for(kHeader + invoke + "\"process\":0,\"value\":9223372036854775807}\n") == "no error");
+}
+
+TEST_CASE("history_io: a format version above 2^63 is newer, not a negative number") {
+  CHECK(error_for("{\"format\":\"faultlab-history\",\"version\":18446744073709551615}\n") ==
+        "error[bad-format]: h.jsonl: line 1: format version 18446744073709551615 is newer than this faultlab "
+        "understands (2)");
+}
