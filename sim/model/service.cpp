@@ -37,9 +37,6 @@ ServiceModel::ServiceModel(const scenario::Service& spec, Components& components
         if (auto* group = components_.find_as<ReplicaGroupModel>(call.to); group && !instance->groups.count(call.to))
           instance->groups[call.to] = std::make_unique<GroupClient>(*group,
                                                                     context_, *instance->rpc, instance->rng);
-    for (const auto& endpoint : spec_.endpoints)
-      for (const auto& call : endpoint.calls)
-        if (auto* callee = components_.find_as<Callee>(call.to)) instance->callees[call.to] = callee;
     for (const auto& pool : spec_.pools) instance->pools[pool.to].spec = &pool;
     reset_pools(*instance);
     if (!spec_.initial_version.empty()) instance->version = spec_.find_version(spec_.initial_version);
@@ -51,6 +48,11 @@ ServiceModel::ServiceModel(const scenario::Service& spec, Components& components
 void ServiceModel::start() {
   for (auto& instance : instances_) {
     Instance* i = instance.get();
+    // Callees are found once every model is built: a type registered after
+    // the service (a queue) is not there yet when the service is built.
+    for (const auto& endpoint : spec_.endpoints)
+      for (const auto& call : endpoint.calls)
+        if (auto* callee = components_.find_as<Callee>(call.to)) i->callees[call.to] = callee;
     i->server->start([this, i] { serve(*i); },
                      [this, i] {
                        i->rpc->reset(); // what it knew about leaders was in memory
