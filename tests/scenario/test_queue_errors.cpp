@@ -73,9 +73,9 @@ TEST_CASE("queue: consumer groups, their timing and where they deliver") {
         "error[bad-value]: x.json: /components/events/consumer_groups/mail/fetch_max: expected a whole number from 1 to 100000, got 0");
 }
 
-TEST_CASE("queue: what may use it") {
+TEST_CASE("queue: what may publish to it: a service's call or a client group, naming a topic") {
   CHECK(error_of(replace(kQueue, "\"op\": \"orders\"", "\"op\": \"order\"")) ==
         "error[bad-value]: x.json: /components/shop/endpoints/place_order/calls/notify/op: \"order\" is not an operation of \"events\" (operations: orders)");
   CHECK(error_of(replace(kQueue, "\"target\": \"shop\"", "\"target\": \"events\"")) ==
-        "error[bad-value]: x.json: /workload/clients/users/target: \"events\" is a queue; a service's endpoint publishes to it (a call whose op is a topic) and its consumer groups read it");
+        "error[unknown-field]: x.json: /workload/clients/users/mix/place_order: \"place_order\" is not an operation of \"events\" (operations: orders)");
 }

@@ -659,4 +659,19 @@ void QueueModel::report(ModelStats& stats) const {
   }
 }
 
+void QueueProducerClient::perform(const ClientRequest& request) {
+  const double start_s = now();
+  const std::int64_t op =
+      context_.recorder.invoke(start_s, request.session, spec_.name, request.f, request.key, std::nullopt);
+  CallRequest call;
+  call.op = request.f;
+  call.key = request.key;
+  call.caller = spec_.name;
+  call.history_op = op;
+  const double deadline_s = start_s + spec_.timeout_s;
+  CallAnswer answer = queue_.call(rpc_, call, deadline_s);
+  const double end_s = answer.outcome == history::Outcome::info ? deadline_s : now();
+  context_.recorder.complete(op, end_s, answer.outcome, std::nullopt, answer.node, answer.error);
+}
+
 } // namespace faultlab::model

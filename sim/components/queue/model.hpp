@@ -141,4 +141,16 @@ private:
   double next_lag_sample_s = 0;
 };
 
+// A client group that publishes straight to a topic: one message per
+// request (op: the topic, key: the request's key).
+class QueueProducerClient : public ClientDriver {
+public:
+  QueueProducerClient(const scenario::Client& spec, Context& context, int node, util::Rng& rng, QueueModel& queue)
+      : ClientDriver(spec, context, node, rng), queue_(queue) {}
+  void perform(const ClientRequest& request) override;
+
+private:
+  QueueModel& queue_;
+};
+
 } // namespace faultlab::model

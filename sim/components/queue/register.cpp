@@ -1,5 +1,5 @@
 // The queue registers its reader, its model and its summary metrics.
-// Clients do not target it: a service's endpoint publishes to it.
+// A service's endpoint publishes to it; so may a client group (a producer).
 #include "components/queue/model.hpp"
 #include "components/queue/spec.hpp"
 #include "model/registry.hpp"
@@ -13,6 +13,12 @@ void register_queue() {
   type.make = [](const scenario::ComponentSpec& spec, Components& components,
                  Context& context) -> std::unique_ptr<ComponentModel> {
     return std::make_unique<QueueModel>(dynamic_cast<const scenario::Queue&>(spec), components, context);
+  };
+  type.make_driver = [](const scenario::Client& client, const scenario::ComponentSpec& target,
+                        Components& components, Context& context, int node,
+                        util::Rng& rng) -> std::unique_ptr<ClientDriver> {
+    return std::make_unique<QueueProducerClient>(client, context, node, rng,
+                                                 components.get<QueueModel>(target.name));
   };
   type.metrics = [](const ModelStats& stats, std::vector<std::pair<std::string, double>>& out) {
     for (const auto& name : scenario::queue_metric_names()) {

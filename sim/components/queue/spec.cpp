@@ -76,8 +76,9 @@ Queue::Group read_group(const std::string& name, ObjectReader& r, const Queue& q
     r.origin().fail("unknown-field", r.child("topic"),
                     quote(g.topic) + " is not a topic of this queue (topics: " + join(names) + ")");
   }
-  g.nodes = read_node_list(r, topology, "nodes", false);
-  g.consumers = static_cast<int>(r.integer_or("consumers", static_cast<long long>(g.nodes.size()), 1, kMaxConsumers));
+  g.nodes = read_node_list(r, topology, "nodes", r.probing());
+  g.consumers = static_cast<int>(
+      r.integer_or("consumers", std::max<long long>(1, static_cast<long long>(g.nodes.size())), 1, kMaxConsumers));
   g.fetch_max = r.integer_or("fetch_max", g.fetch_max, 1, 100'000);
   g.poll_interval_s = positive_duration(r, "poll_interval", g.poll_interval_s, "a poll interval");
   g.work_s = r.duration_s_or("work", g.work_s);
@@ -129,14 +130,14 @@ std::shared_ptr<ComponentSpec> read_queue(const std::string& name, ObjectReader&
               {"topics", "{name: {partitions, retention, segment_size, message_size}}"},
               {"consumer_groups", "{name: {topic, nodes, consumers, fetch_max, poll_interval, work, commit, "
                                   "heartbeat_interval, session_timeout, deliver}}"},
-              {"service_time", "broker CPU per request"},
               {"retention_check_interval", "how often a broker looks for segments to delete (Kafka: 5 minutes)"},
               {"lag_sample_interval", "how often each group's lag is traced, as a monitoring system samples it"}});
   auto spec = std::make_shared<Queue>();
   Queue& q = *spec;
   q.name = name;
   q.type = "queue";
-  q.brokers = read_node_list(r, topology, "brokers", false);
+  // (A schema probe reads an empty object: let it go on to the metrics.)
+  q.brokers = read_node_list(r, topology, "brokers", r.probing());
   for (auto& [topic, tr] : r.members("topics")) q.topics.push_back(read_topic(topic, tr));
   if (q.topics.empty() && !r.probing()) r.origin().fail("missing-field", r.child("topics"), "a queue needs at least one topic");
   for (auto& [group, gr] : r.members("consumer_groups")) q.groups.push_back(read_group(group, gr, q, topology));
@@ -157,8 +158,10 @@ std::vector<NodeRole> Queue::node_roles() const {
   return roles;
 }
 
+// A client group may publish straight to a topic too (a producer program):
+// its mix names topics, its keys are the messages' keys.
 std::vector<std::string> Queue::client_ops() const {
-  return {};
+  return call_ops();
 }
 
 std::vector<std::string> Queue::call_ops() const {
@@ -169,12 +172,12 @@ std::vector<std::string> Queue::call_ops() const {
 
 ClientRules Queue::client_rules() const {
   ClientRules rules;
-  rules.not_a_target = quote(name) + " is a queue; a service's endpoint publishes to it (a call whose op is a topic) "
-                                     "and its consumer groups read it";
+  rules.default_key_prefix = "key-";
   return rules;
 }
 
 void Queue::check_references(const Scenario& scenario, const Origin& origin) const {
+  if (origin.probe != nullptr) return; // a schema probe names no real components
   for (const auto& g : groups) {
     if (g.deliver_to.empty()) continue;
     const std::string at = pointer_append(pointer_append("/components", name) + "/consumer_groups", g.name) + "/deliver";
