@@ -1649,3 +1649,101 @@ def serialization(answer, seeds=(1, 2, 3)):
 
 
 CHECKS["19-serialization"] = serialization
+
+
+# --- 22-queue-vs-call -------------------------------------------------------------------------
+
+NOTIFY = "components.orders.endpoints.place_order.calls.notify"  # the order's call to the provider
+PUBLISH = {"to": "events", "op": "notifications", "key": "user:{user}", "timeout": "500ms", "retries": 0}
+CONFIRM_BY_S = 55.0      # orders placed before this must be confirmed by the end of the 60-second run
+CONFIRM_WITHIN_S = 30.0  # and each within this long of its order
+
+
+def queue_component(partitions, consumers):
+    """The queue of queue-vs-call's fixed-queue variant with `partitions` and `consumers` of your choice."""
+    return {"type": "queue", "brokers": ["broker-1"],
+            "topics": {"notifications": {"partitions": partitions, "retention": {"time": "1h"},
+                                         "message_size": "2KiB"}},
+            "consumer_groups": {"notifier": {
+                "topic": "notifications", "nodes": ["worker-1", "worker-2"], "consumers": consumers,
+                "fetch_max": 50, "poll_interval": "100ms", "work": "1ms", "heartbeat_interval": "1s",
+                "session_timeout": "6s",
+                "deliver": {"to": "mailer", "op": "send", "timeout": "2s", "retry_backoff": "500ms"}}}}
+
+
+def confirmations(trace):
+    """One row per order that succeeded: invoke_s and, with a queue, confirmed_s (its first `deliver`, NaN if
+    none). With the direct call an order that succeeded was confirmed at once, unless a fallback skipped it."""
+    ops = trace.ops
+    orders = ops[(ops["f"] == "place_order") & (ops["outcome"] == "ok")][["op", "invoke_s", "complete_s"]]
+    deliver = ops[ops["f"] == "deliver"]
+    if len(deliver):
+        first = deliver.groupby(deliver["value"].astype(int))["complete_s"].min()
+        return orders.assign(confirmed_s=orders["op"].astype(int).map(first))
+    return orders.assign(confirmed_s=orders["complete_s"])
+
+
+def unconfirmed_orders(trace):
+    """Orders placed before CONFIRM_BY_S that were not confirmed within CONFIRM_WITHIN_S, plus the
+    notifications a fallback skipped."""
+    c = confirmations(trace)
+    c = c[c["invoke_s"] < CONFIRM_BY_S]
+    late = c["confirmed_s"].isna() | (c["confirmed_s"] - c["invoke_s"] > CONFIRM_WITHIN_S)
+    skipped = trace.states[trace.states["why"].fillna("").str.startswith("fallback: notify")]
+    return int(late.sum()) + len(skipped)
+
+
+def queue_vs_call(answer, seeds=(1, 2, 3)):
+    """broken (the 7,500-user peak) with the answer's settings: every order within its SLO, and every order
+    confirmed within 30 s; the provider, the peak and the checks unchanged."""
+    example = f'{{"{NOTIFY}": ex.PUBLISH, "components.events": ex.queue_component(12, 12)}}'
+    answer, paths, hint = _as_settings(answer, example, "queue-vs-call", "broken")
+    if hint:
+        return _refuse(hint)
+    rules = [
+        ("components.orders", None), ("components.events", None),
+        ("components.mailer", "that changes the provider ({path}): a bigger plan buys room for this peak, and the "
+                              "next campaign's peak will be bigger. Keep the provider and change how orders hand "
+                              "their notifications over."),
+    ] + _outside("design")
+    hint = _judge_paths(paths, rules, "the exercise asks for a design of the order service and what it sends "
+                                      "notifications through, not {path}.")
+    if hint:
+        return _refuse(hint)
+    try:
+        runs = _runs("queue-vs-call", "broken", seeds, answer)
+    except RuntimeError as e:
+        return _failed_run(e)
+    rows = []
+    for r, t in runs:
+        m = r.summary["metrics"]
+        rows.append({"seed": r.seed, "latency_slo": r.counts.get("latency_slo"),
+                     "availability": r.counts.get("availability"), "order p99 (s)": m["latency_p99_s"],
+                     "unconfirmed orders": unconfirmed_orders(t),
+                     "queue lag max": m.get("queue_lag_max", 0), "delivery lag max (s)": m.get("queue_delivery_lag_max_s", 0)})
+    table = pd.DataFrame(rows)
+    users_ok = (table["latency_slo"] == 0).all() and (table["availability"] == 0).all()
+    confirmed = (table["unconfirmed orders"] == 0).all()
+    uses_queue = any(_under(p, "components.events") for p in paths)
+    if users_ok and confirmed:
+        return Verdict(True, "Every order answers in a few milliseconds and every one is confirmed: the orders "
+                             "only hand their notification to the broker, and the consumers send them at the "
+                             "provider's pace. The peak became consumer lag (see the table) that drains after it; "
+                             "that lag, the broker and the duplicates after a crash are what you now run.", table)
+    if not users_ok:
+        if uses_queue:
+            return Verdict(False, "orders still miss their SLO: does place_order publish to the queue (its notify "
+                                  "call's \"to\" and \"op\"), or does it still wait for the provider?", table)
+        return Verdict(False, "orders still miss their SLO: as long as each order waits for the provider, the "
+                              "provider's overload is the users' latency. What could the order hand the "
+                              "notification to instead?", table)
+    if not uses_queue:
+        return Verdict(False, "orders are fast now, but some were never confirmed: a fallback skips the "
+                              "notification when the provider is slow, so those users get nothing. The exercise "
+                              "asks for every order to be confirmed.", table)
+    return Verdict(False, "orders are fast, but some confirmations came more than 30 s after their order, or "
+                          "not before the run ended: the consumers do not keep up. How many of them actually work? A partition is read by one "
+                          "consumer of the group at a time, so consumers beyond the partitions idle.", table)
+
+
+CHECKS["22-queue-vs-call"] = queue_vs_call

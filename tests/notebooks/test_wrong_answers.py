@@ -257,6 +257,19 @@ WRONG["15-silent-job-failure"] = [
 add_tests("15-silent-job-failure")
 
 
+# 22-queue-vs-call: a design that keeps the orders within their SLO at the peak and confirms every order.
+WRONG["22-queue-vs-call"] = [
+    ({"components.mailer.work": "10ms"}, "provider"),                                   # a bigger provider plan
+    ({"workload.clients.users.arrival.steps.0.rate_per_s": 2}, "traffic"),              # no peak
+    ({"checks.latency_slo.bound": "5s"}, "checker"),                                    # a blind checker
+    ({ex.NOTIFY + ".fallback": "fail_open", ex.NOTIFY + ".timeout": "100ms",
+      ex.NOTIFY + ".retries": 0}, "never confirmed"),                                   # fast, but drops them (runs)
+    ({ex.NOTIFY: ex.PUBLISH, "components.events": ex.queue_component(1, 12)}, "partition"),  # one reader (runs)
+    ({ex.NOTIFY + ".timeout": "5s"}, "provider"),                                       # still waits for it (runs)
+]
+add_tests("22-queue-vs-call")
+
+
 def main():
     verbose = "-v" in sys.argv[1:]
     only = [a for a in sys.argv[1:] if not a.startswith("-")]

@@ -586,8 +586,8 @@ bool QueueModel::deliver(Consumer& c, int partition, const QueueEntry& entry) {
   }
   const double now = sg4::Engine::get_clock();
   const std::string key = g.spec->topic + "/" + std::to_string(partition) + "@" + std::to_string(entry.offset);
-  const std::int64_t op = context_.recorder.invoke(now, c.index + 1, g.spec->name, "deliver", key, std::nullopt);
-  context_.recorder.complete(op, now, history::Outcome::ok, entry.produce_op, node);
+  const std::int64_t op = context_.recorder.invoke(now, c.index + 1, g.spec->name, "deliver", key, entry.produce_op);
+  context_.recorder.complete(op, now, history::Outcome::ok, std::nullopt, node);
   auto& fate = g.fate[static_cast<std::size_t>(partition)];
   const auto at = static_cast<std::size_t>(entry.offset);
   if (fate.size() <= at) fate.resize(at + 1, kPending);
