@@ -199,3 +199,34 @@ TEST_CASE("queue: a key always goes to the same partition") {
   for (int u = 0; u < 100; ++u) seen.insert(QueueModel::partition_for("user:" + std::to_string(u), 6));
   CHECK(seen.size() == 6); // keys spread over every partition
 }
+
+TEST_CASE("queue: a broker crash fails only the produces to its partitions; what it acknowledged is delivered") {
+  // A client group publishes straight to the topic; partitions 0 and 2 live
+  // on b1, 1 and 3 on b2, which is down from 5 s to 8 s.
+  const json s = json::parse(R"({
+    "title": "t", "lesson": "l",
+    "topology": { "nodes": { "web": {}, "b1": {}, "b2": {}, "w1": {} }, "latency": { "default": "1ms" } },
+    "components": { "events": { "type": "queue", "brokers": ["b1", "b2"],
+      "topics": { "clicks": { "partitions": 4 } },
+      "consumer_groups": { "g": { "topic": "clicks", "nodes": ["w1"], "consumers": 2, "session_timeout": "5s" } } } },
+    "workload": { "duration": "20s", "final_reads": false,
+      "clients": { "p": { "node": "web", "target": "events", "arrival": { "rate_per_s": 50 }, "keys": { "count": 100 },
+                          "timeout": "500ms" } } },
+    "faults": { "b2-down": { "type": "crash", "node": "b2", "at": "5s", "duration": "3s" } }
+  })");
+  const TestRun run = run_text(s.dump(), 1);
+  std::int64_t ok = 0, unknown_on_b2 = 0, unknown_elsewhere = 0;
+  for (const auto& op : run.history.ops) {
+    if (op.f != "clicks") continue;
+    const int partition = faultlab::model::QueueModel::partition_for(op.key, 4);
+    if (op.outcome == faultlab::history::Outcome::ok) ++ok;
+    else if (partition % 2 == 1 && op.invoke_s >= 4.9 && op.invoke_s < 8.1) ++unknown_on_b2;
+    else ++unknown_elsewhere;
+  }
+  CHECK(unknown_on_b2 > 30);      // about half of 3 s x 50 a second
+  CHECK(unknown_elsewhere == 0);  // b1's partitions went on
+  // Every acknowledged message is delivered, the ones on b2 too (its log is on disk).
+  CHECK(metric(run, "queue_produced") >= static_cast<double>(ok));
+  CHECK(metric(run, "queue_delivered") >= static_cast<double>(ok) - 5); // the last ones may still be on their way
+  CHECK(metric(run, "queue_lost") == 0);
+}
