@@ -112,7 +112,10 @@ private:
     double next_retention_s = 0;
   };
 
-  // Broker side.
+  static constexpr std::int64_t kSmallMessage = 128; // a heartbeat, a commit, an answer without messages
+  static std::string int_list(const std::vector<int>& values); // "[1,2,3]" for the trace
+
+  // Broker side (broker.cpp).
   void serve(Broker& broker, int index);
   void handle(Broker& broker, int index, std::unique_ptr<engine::Envelope> request);
   void tick(Broker& broker, int index);
@@ -121,7 +124,7 @@ private:
   void sample_lag();
   void assign_targets(Group& group);
   void trace_owned(const Group& group, const std::string& member, const std::string& why);
-  // Consumer side.
+  // Consumer side (consumer.cpp).
   void consume(Consumer& consumer);
   void heartbeat_loop(Consumer& consumer, int life);
   bool owns(const Consumer& consumer, int partition) const;
