@@ -20,6 +20,7 @@
 #include "model/group_client.hpp"
 #include "model/server.hpp"
 #include "model/service_messages.hpp"
+#include "model/service_loop.hpp"
 
 #include <map>
 
@@ -35,6 +36,7 @@ public:
   // by a deploy). Every instance while no deploy runs.
   bool all_ready() const { return not_ready_ == 0; }
   std::vector<int> ready_nodes() const;
+  void report(ModelStats& stats) const override;
 
 private:
   struct Instance {
@@ -60,6 +62,8 @@ private:
     // Requests being handled, by actor id (a deploy's restart drops those
     // still running when its drain time is over).
     std::map<aid_t, simgrid::s4u::ActorPtr> requests;
+    std::unique_ptr<EventLoop> loop; // with event_loop: the instance's one thread
+    std::unique_ptr<Logger> logger;  // with logging
   };
   struct Outcome {
     bool ok = false;
@@ -83,6 +87,15 @@ private:
   // timeout or the deadline; -1 when none came.
   int take_connection(Instance& instance, Instance::Pool& pool, double deadline_s);
   void reset_pools(Instance& instance);
+  // The event loop and the logger (service_loop.cpp); each does nothing
+  // for an instance without them.
+  void make_runtime(Instance& instance);  // when the instance is built
+  void start_runtime(Instance& instance); // when its process starts (after a crash too)
+  void enter_loop(Instance& instance);
+  void leave_loop(Instance& instance);
+  void abandon_loop(Instance& instance); // a deploy killed the request holding it
+  Outcome call_off_loop(Instance& instance, const scenario::Call& call, const engine::Envelope& request);
+  void log_request(Instance& instance, const scenario::Endpoint& endpoint);
 
   const scenario::Service& spec_;
   Components& components_;
