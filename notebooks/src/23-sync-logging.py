@@ -63,7 +63,8 @@ plt.show()
 # though its own line takes 0.2 ms to write: it waits for the loop behind
 # the place_orders writing theirs. In `broken-threads` only `place_order`
 # suffers: each request waits only for its own write, and the disk shares its
-# bandwidth between the writes in progress, so a short line goes through. In
+# bandwidth between the writes in progress, so a short line goes through
+# (more slowly as the writes in progress pile up: tens of milliseconds). In
 # `fixed-async` nobody waits for the disk.
 #
 # ## The event loop's lag

@@ -47,6 +47,7 @@ ServiceModel::ServiceModel(const scenario::Service& spec, Components& components
     nodes_.push_back(instance->node);
     instances_.push_back(std::move(instance));
   }
+  make_log_collector();
 }
 
 void ServiceModel::start() {
@@ -65,6 +66,7 @@ void ServiceModel::start() {
                      });
     if (i->version != nullptr) record_version(*i);
   }
+  start_log_collector();
 }
 
 std::vector<int> ServiceModel::ready_nodes() const {

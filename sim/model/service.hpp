@@ -96,6 +96,8 @@ private:
   void abandon_loop(Instance& instance); // a deploy killed the request holding it
   Outcome call_off_loop(Instance& instance, const scenario::Call& call, const engine::Envelope& request);
   void log_request(Instance& instance, const scenario::Endpoint& endpoint);
+  void make_log_collector();  // with a collector as the logger's sink
+  void start_log_collector();
 
   const scenario::Service& spec_;
   Components& components_;
@@ -103,6 +105,7 @@ private:
   std::vector<int> nodes_;
   std::vector<std::unique_ptr<Instance>> instances_;
   int not_ready_ = 0; // instances out of the load balancer's rotation
+  std::unique_ptr<Server> log_collector_; // (service_loop.cpp)
 };
 
 // Sends a call to one instance of `service` (chosen with `rng`, as a load

@@ -63,20 +63,43 @@ void EventLoop::run_lag_probe() {
 
 Logger::Logger(Context& context, int node, std::string component, const scenario::Logging& spec)
     : context_(context), node_(node), component_(std::move(component)), spec_(spec),
-      wake_(sg4::Semaphore::create(0)) {}
+      wake_(sg4::Semaphore::create(0)) {
+  if (!spec_.collector.empty()) {
+    rpc_ = std::make_unique<Rpc>(context_, node_, component_ + ".log");
+    collector_node_ = context_.network.node_index(spec_.collector);
+  }
+}
 
-double Logger::write_to_disk(double bytes) {
+bool Logger::write_to_sink(double bytes, std::int64_t lines) {
   const double start_s = sg4::Engine::get_clock();
-  if (bytes >= 1) context_.network.host(node_)->get_disks().front()->write(static_cast<sg_size_t>(bytes));
-  const double took_s = sg4::Engine::get_clock() - start_s;
-  write_max_s_ = std::max(write_max_s_, took_s);
-  return took_s;
+  bool written = true;
+  if (!rpc_) {
+    if (bytes >= 1) context_.network.host(node_)->get_disks().front()->write(static_cast<sg_size_t>(bytes));
+  } else {
+    auto write = std::make_unique<LogWrite>();
+    write->lines = lines;
+    write->bytes = bytes;
+    const auto size_bytes = std::max<std::int64_t>(1, static_cast<std::int64_t>(bytes));
+    written = rpc_->call(collector_node_, collector_port(component_),
+                         engine::envelope(log_kinds::write, std::move(write), size_bytes),
+                         start_s + spec_.timeout_s) != nullptr;
+    if (!written) {
+      lines_dropped_ += lines;
+      if (failing_ == 0) trace_sink("unreachable", 0);
+      failing_ += lines;
+    } else if (failing_ > 0) {
+      trace_sink("reachable", failing_);
+      failing_ = 0;
+    }
+  }
+  write_max_s_ = std::max(write_max_s_, sg4::Engine::get_clock() - start_s);
+  if (written) lines_written_ += lines;
+  return written;
 }
 
 void Logger::write_line(double bytes) {
   if (!is_async()) {
-    write_to_disk(bytes);
-    ++lines_written_;
+    write_to_sink(bytes, 1);
     return;
   }
   const double now = sg4::Engine::get_clock();
@@ -112,13 +135,13 @@ void Logger::run_writer() {
     const double bytes = std::accumulate(buffer_.begin(), buffer_.end(), 0.0);
     writing_ = static_cast<std::int64_t>(buffer_.size());
     buffer_.clear();
-    write_to_disk(bytes);
-    lines_written_ += writing_;
+    write_to_sink(bytes, writing_);
     writing_ = 0;
   }
 }
 
 void Logger::start() {
+  if (rpc_) rpc_->reset(); // the old process's connection died with it
   const auto lost = static_cast<std::int64_t>(buffer_.size()) + writing_;
   buffer_.clear();
   writing_ = 0;
@@ -130,6 +153,18 @@ void Logger::start() {
   }
   dropping_ = 0;
   full_since_s_ = -1;
+}
+
+void Logger::trace_sink(const std::string& state, std::int64_t dropped) {
+  if (!context_.trace) return;
+  const double now = sg4::Engine::get_clock();
+  history::JsonLine line(now, "log_sink");
+  line.str("node", context_.network.node_name(node_))
+      .str("component", component_)
+      .str("state", state)
+      .str("collector", spec_.collector);
+  if (state == "reachable") line.integer("dropped", dropped);
+  context_.trace->add(now, line.done());
 }
 
 void Logger::trace_buffer(const std::string& state, std::int64_t dropped, double since_s) {
@@ -174,6 +209,26 @@ void ServiceModel::start_runtime(Instance& instance) {
       });
     }
   }
+}
+
+void ServiceModel::make_log_collector() {
+  if (!spec_.logging || spec_.logging->collector.empty()) return;
+  log_collector_ = std::make_unique<Server>(context_, context_.network.node_index(spec_.logging->collector),
+                                            Logger::collector_port(spec_.name));
+}
+
+// The log collector: takes the lines it is sent one message at a time,
+// writes them to its node's disk, and answers.
+void ServiceModel::start_log_collector() {
+  if (!log_collector_) return;
+  log_collector_->start([this] {
+    while (true) {
+      std::unique_ptr<engine::Envelope> lines = log_collector_->receive();
+      const double bytes = lines->payload_as<LogWrite>().bytes;
+      if (bytes >= 1) sg4::this_actor::get_host()->get_disks().front()->write(static_cast<sg_size_t>(bytes));
+      log_collector_->reply(*lines, log_kinds::written, std::make_unique<LogWritten>(), 64);
+    }
+  });
 }
 
 void ServiceModel::enter_loop(Instance& instance) {

@@ -15,6 +15,11 @@
 // that disk, and a slow_disk fault divides the bandwidth.
 //   sync:  the request writes its line and waits until the disk is done
 //          (on an event loop it holds the loop all that time);
+// With a collector as its sink the logger sends the lines over the network
+// instead (a message of their size) to the collector's node, which writes
+// them to its own disk and answers; a write that gets no answer within the
+// logger's timeout (a partition, a slow link) loses its lines, counted as
+// dropped.
 //   async: the request puts the line in an in-memory buffer of at most
 //          `buffer` lines and goes on; a writer actor takes everything in
 //          the buffer and writes it in one go, again and again. A line
@@ -23,15 +28,30 @@
 #pragma once
 
 #include "components/service/spec.hpp"
+#include "engine/message.hpp"
 #include "model/context.hpp"
+#include "model/rpc.hpp"
 
 #include <simgrid/s4u.hpp>
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 
 namespace faultlab::model {
+
+// Logger -> log collector: lines to write; the collector answers once its disk has them.
+struct LogWrite final : engine::Payload {
+  std::int64_t lines = 0;
+  double bytes = 0;
+};
+struct LogWritten final : engine::Payload {};
+
+namespace log_kinds {
+inline const engine::MessageKind write = engine::message_kind<LogWrite>("log_write");
+inline const engine::MessageKind written = engine::message_kind<LogWritten>("log_written");
+} // namespace log_kinds
 
 class EventLoop {
 public:
@@ -76,10 +96,15 @@ public:
   std::int64_t lines_dropped() const { return lines_dropped_; }
   double write_max_s() const { return write_max_s_; }
 
+  // The port a service's log collector listens on.
+  static std::string collector_port(const std::string& component) { return component + ".logs"; }
+
 private:
-  // One write of `bytes` to the node's disk; returns how long it took.
-  double write_to_disk(double bytes);
+  // One write of `lines` lines, `bytes` in all, to the sink; false when the
+  // collector did not answer in time (the lines are lost and counted).
+  bool write_to_sink(double bytes, std::int64_t lines);
   void trace_buffer(const std::string& state, std::int64_t dropped, double since_s);
+  void trace_sink(const std::string& state, std::int64_t dropped);
 
   Context& context_;
   int node_;
@@ -91,6 +116,9 @@ private:
   bool writer_idle_ = false;
   std::int64_t lines_written_ = 0;
   std::int64_t lines_dropped_ = 0;
+  std::unique_ptr<Rpc> rpc_;           // collector: the logger's connection to it
+  int collector_node_ = -1;
+  std::int64_t failing_ = 0;           // collector: lines lost since its last answer
   std::int64_t dropping_ = 0;          // lines dropped since the buffer was last found full
   double full_since_s_ = -1;           // when the current run of drops began (-1: none)
   double write_max_s_ = 0;

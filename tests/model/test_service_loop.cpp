@@ -160,3 +160,45 @@ TEST_CASE("a crash in the middle of a request on an event loop leaves the loop f
   for (const auto& e : run.events) lost = lost || (e["ev"] == "log_buffer" && e["state"] == "lost");
   CHECK(lost); // the lines in memory died with the process
 }
+
+TEST_CASE("a logger whose sink is a log collector waits for the network, and loses the lines a partition cuts off") {
+  auto run_with = [](const std::string& mode, const json& fault) {
+    json s = loop_scenario(true, mode);
+    s["topology"]["nodes"]["logs"] = json::object();
+    s["components"]["api"]["logging"]["sink"] = "collector";
+    s["components"]["api"]["logging"]["collector"] = "logs";
+    s["components"]["api"]["logging"]["timeout"] = "300ms";
+    if (mode == "async") s["components"]["api"]["logging"]["buffer"] = 20;
+    s["workload"]["clients"]["readers"] = client({{"fast", 1}}, 20);
+    s["faults"]["f"] = fault;
+    return run_text(s.dump(), 1);
+  };
+  const json delay = {{"type", "delay"}, {"nodes", {"logs"}}, {"extra", "50ms"}, {"at", "5s"}, {"duration", "5s"}};
+  const json cut = {{"type", "partition"}, {"groups", {{"a", {"app"}}, {"b", {"logs"}}}}, {"at", "5s"}, {"duration", "5s"}};
+  // Sync, on the event loop: each line waits 100 ms more for its answer, so
+  // the requests queue for the loop; before the delay they do not.
+  const TestRun slow = run_with("sync", delay);
+  std::vector<double> before, during;
+  for (const Op& op : slow.history.ops) {
+    if (op.client != "readers" || op.outcome != Outcome::ok) continue;
+    if (op.invoke_s < 4.5) before.push_back(op.complete_s - op.invoke_s);
+    if (op.invoke_s > 6 && op.invoke_s < 9.5) during.push_back(op.complete_s - op.invoke_s);
+  }
+  REQUIRE(before.size() > 50);
+  REQUIRE(during.size() > 30);
+  CHECK(max_of(before) < 0.01);
+  CHECK(*std::min_element(during.begin(), during.end()) > 0.1);
+  CHECK(slow.summary["metrics"]["log_lines_dropped"].get<double>() == 0);
+  // Async, cut off: the requests never wait; the writer's batches time out
+  // and their lines are lost, then the buffer fills and drops the rest.
+  const TestRun cut_off = run_with("async", cut);
+  CHECK(max_of(latencies(cut_off, "readers", "fast")) < 0.01);
+  CHECK(cut_off.summary["metrics"]["log_lines_dropped"].get<double>() > 50);
+  bool unreachable = false, reachable = false;
+  for (const auto& e : cut_off.events) {
+    unreachable = unreachable || (e["ev"] == "log_sink" && e["state"] == "unreachable");
+    reachable = reachable || (e["ev"] == "log_sink" && e["state"] == "reachable" && e["dropped"].get<int>() > 0);
+  }
+  CHECK(unreachable);
+  CHECK(reachable);
+}

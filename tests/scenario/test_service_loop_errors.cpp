@@ -46,10 +46,23 @@ TEST_CASE("a service's logger: its mode, its sizes, its buffer and its sink") {
         "error[bad-value]: x.json: /components/api/logging/bytes_per_request: expected a size like \"8KiB\" or "
         "\"4GiB\", got \"lots\"");
   CHECK(error_of(replace(kApi, "\"buffer\": 100", "\"buffer\": 100, \"sink\": \"network\"")) ==
-        "error[bad-value]: x.json: /components/api/logging/sink: expected one of \"disk\", got \"network\"");
+        "error[bad-value]: x.json: /components/api/logging/sink: expected one of \"disk\", \"collector\", got "
+        "\"network\"");
   CHECK(error_of(replace(kApi, "\"buffer\": 100", "\"buffer\": 100, \"color\": true")) ==
         "error[unknown-field]: x.json: /components/api/logging/color: unknown field \"color\" (expected one of: "
         "buffer, bytes_per_request, mode, sink)");
+  CHECK(error_of(replace(kApi, "\"buffer\": 100", "\"buffer\": 100, \"sink\": \"collector\"")) ==
+        "error[missing-field]: x.json: /components/api/logging: missing required field \"collector\"");
+  CHECK(error_of(replace(kApi, "\"buffer\": 100", "\"buffer\": 100, \"sink\": \"collector\", \"collector\": \"logs\"")) ==
+        "error[unknown-node]: x.json: /components/api/logging/collector: \"logs\" is not a node of the topology "
+        "(nodes: web, app)");
+  CHECK(error_of(replace(kApi, "\"buffer\": 100", "\"buffer\": 100, \"sink\": \"collector\", \"collector\": \"web\", "
+                                                  "\"timeout\": \"0s\"")) ==
+        "error[bad-duration]: x.json: /components/api/logging/timeout: expected a timeout above zero");
+  CHECK(error_of(replace(kApi, "\"buffer\": 100", "\"buffer\": 100, \"collector\": \"web\"")) ==
+        "error[bad-value]: x.json: /components/api/logging/collector: \"collector\" is for \"sink\": \"collector\"");
+  CHECK(error_of(replace(kApi, "\"buffer\": 100", "\"buffer\": 100, \"timeout\": \"1s\"")) ==
+        "error[bad-value]: x.json: /components/api/logging/timeout: \"timeout\" is for \"sink\": \"collector\"");
   CHECK(error_of(replace(kApi, "\"logging\": {", "\"logging\": 5, \"x\": {")) ==
         "error[wrong-type]: x.json: /components/api/logging: expected an object, got 5");
 }

@@ -35,7 +35,7 @@ struct Endpoint {
 };
 
 // A logger writing one line per request to the instance's own disk (the
-// node's SimGrid disk: a slow_disk fault slows it). `sync` writes inside
+// node's SimGrid disk: a slow_disk fault slows it) or to a log collector. `sync` writes inside
 // the request and waits for the disk; `async` puts the line in a bounded
 // in-memory buffer that a writer actor drains, and drops the line (counted)
 // when the buffer is full.
@@ -44,6 +44,11 @@ struct Logging {
   Mode mode = Mode::sync;
   double bytes_per_request = 200;
   std::int64_t buffer_lines = 1000; // async: lines waiting to be written, at most
+  // The sink: "" for the instance node's own disk, else a node whose log
+  // collector takes the lines over the network and writes them to its disk
+  // (so a delay or a partition on the way holds them up or loses them).
+  std::string collector;
+  double timeout_s = 1.0; // collector: how long a write waits for its answer; then the lines are lost
 };
 
 // A connection pool each instance keeps to one dependency (a database, or
