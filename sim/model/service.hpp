@@ -10,7 +10,8 @@
 // count); `default` carries on with a default answer (an empty
 // recommendation list). What a design review wants to see is which calls
 // have no fallback, because those make a dependency a single point of
-// failure.
+// failure. An instance may instead run its requests on one event loop, and
+// may log a line per request (service_loop.hpp).
 #pragma once
 
 #include "components/service/spec.hpp"
