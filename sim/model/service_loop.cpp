@@ -13,7 +13,8 @@ namespace sg4 = simgrid::s4u;
 namespace faultlab::model {
 
 namespace {
-constexpr double kLagProbeEvery_s = 1.0; // how often the lag probe samples the loop (an observation, not a cost)
+constexpr double kLagProbeEvery_s =
+    1.0; // how often the lag probe samples the loop (an observation, not a cost)
 } // namespace
 
 EventLoop::EventLoop(Context& context, int node, std::string component)
@@ -117,7 +118,8 @@ void Logger::write_line(double bytes) {
     full_since_s_ = -1;
   }
   buffer_.push_back(bytes);
-  FAULTLAB_INVARIANT(static_cast<std::int64_t>(buffer_.size()) <= spec_.buffer_lines, "the log buffer is bounded");
+  FAULTLAB_INVARIANT(static_cast<std::int64_t>(buffer_.size()) <= spec_.buffer_lines,
+                     "the log buffer is bounded");
   if (writer_idle_) {
     writer_idle_ = false;
     wake_->release(); // a simcall last: the buffer is settled
@@ -186,7 +188,8 @@ void Logger::trace_buffer(const std::string& state, std::int64_t dropped, double
 
 void ServiceModel::make_runtime(Instance& instance) {
   if (spec_.event_loop) instance.loop = std::make_unique<EventLoop>(context_, instance.node, spec_.name);
-  if (spec_.logging) instance.logger = std::make_unique<Logger>(context_, instance.node, spec_.name, *spec_.logging);
+  if (spec_.logging)
+    instance.logger = std::make_unique<Logger>(context_, instance.node, spec_.name, *spec_.logging);
 }
 
 void ServiceModel::start_runtime(Instance& instance) {
@@ -258,7 +261,8 @@ ServiceModel::Outcome ServiceModel::call_off_loop(Instance& instance, const scen
 // the event loop (if any) until the disk is done, an async one does not wait.
 void ServiceModel::log_request(Instance& instance, const scenario::Endpoint& endpoint) {
   if (!instance.logger) return;
-  instance.logger->write_line(endpoint.log_bytes >= 0 ? endpoint.log_bytes : spec_.logging->bytes_per_request);
+  instance.logger->write_line(endpoint.log_bytes >= 0 ? endpoint.log_bytes
+                                                      : spec_.logging->bytes_per_request);
 }
 
 void ServiceModel::report(ModelStats& stats) const {

@@ -110,17 +110,17 @@ private:
   int node_;
   std::string component_;
   const scenario::Logging& spec_;
-  std::deque<double> buffer_;          // async: the lines' sizes, oldest first; at most spec_.buffer_lines
-  std::int64_t writing_ = 0;           // async: lines the writer has taken and not yet written
-  simgrid::s4u::SemaphorePtr wake_;    // async: released when a line arrives for an idle writer
+  std::deque<double> buffer_;       // async: the lines' sizes, oldest first; at most spec_.buffer_lines
+  std::int64_t writing_ = 0;        // async: lines the writer has taken and not yet written
+  simgrid::s4u::SemaphorePtr wake_; // async: released when a line arrives for an idle writer
   bool writer_idle_ = false;
   std::int64_t lines_written_ = 0;
   std::int64_t lines_dropped_ = 0;
-  std::unique_ptr<Rpc> rpc_;           // collector: the logger's connection to it
+  std::unique_ptr<Rpc> rpc_; // collector: the logger's connection to it
   int collector_node_ = -1;
-  std::int64_t failing_ = 0;           // collector: lines lost since its last answer
-  std::int64_t dropping_ = 0;          // lines dropped since the buffer was last found full
-  double full_since_s_ = -1;           // when the current run of drops began (-1: none)
+  std::int64_t failing_ = 0;  // collector: lines lost since its last answer
+  std::int64_t dropping_ = 0; // lines dropped since the buffer was last found full
+  double full_since_s_ = -1;  // when the current run of drops began (-1: none)
   double write_max_s_ = 0;
 };
 

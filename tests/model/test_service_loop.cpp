@@ -51,15 +51,16 @@ json loop_scenario(bool event_loop, const std::string& mode) {
 }
 
 json client(const json& mix, double rate_per_s) {
-  return json{{"node", "web"},  {"target", "api"},
+  return json{{"node", "web"},   {"target", "api"},
               {"sessions", 200}, {"arrival", {{"rate_per_s", rate_per_s}}},
-              {"mix", mix},     {"timeout", "10s"}};
+              {"mix", mix},      {"timeout", "10s"}};
 }
 
 std::vector<double> latencies(const TestRun& run, const std::string& client, const std::string& f) {
   std::vector<double> out;
   for (const Op& op : run.history.ops)
-    if (op.client == client && op.f == f && op.outcome == Outcome::ok) out.push_back(op.complete_s - op.invoke_s);
+    if (op.client == client && op.f == f && op.outcome == Outcome::ok)
+      out.push_back(op.complete_s - op.invoke_s);
   return out;
 }
 
@@ -74,7 +75,8 @@ double max_of(const std::vector<double>& values) {
 
 } // namespace
 
-TEST_CASE("on an event loop a slow synchronous log write holds up an unrelated request, and with threads it does not") {
+TEST_CASE("on an event loop a slow synchronous log write holds up an unrelated request, and with threads it "
+          "does not") {
   auto run_with = [](bool event_loop) {
     json s = loop_scenario(event_loop, "sync");
     s["workload"]["clients"]["writers"] = client({{"slow", 1}}, 4); // 4 x 0.1 s of writing per second
@@ -157,11 +159,13 @@ TEST_CASE("a crash in the middle of a request on an event loop leaves the loop f
     if (op.client == "readers" && op.outcome == Outcome::ok && op.invoke_s > 8) ++served_after;
   CHECK(served_after > 200);
   bool lost = false;
-  for (const auto& e : run.events) lost = lost || (e["ev"] == "log_buffer" && e["state"] == "lost");
+  for (const auto& e : run.events)
+    lost = lost || (e["ev"] == "log_buffer" && e["state"] == "lost");
   CHECK(lost); // the lines in memory died with the process
 }
 
-TEST_CASE("a logger whose sink is a log collector waits for the network, and loses the lines a partition cuts off") {
+TEST_CASE("a logger whose sink is a log collector waits for the network, and loses the lines a partition "
+          "cuts off") {
   auto run_with = [](const std::string& mode, const json& fault) {
     json s = loop_scenario(true, mode);
     s["topology"]["nodes"]["logs"] = json::object();
@@ -173,8 +177,10 @@ TEST_CASE("a logger whose sink is a log collector waits for the network, and los
     s["faults"]["f"] = fault;
     return run_text(s.dump(), 1);
   };
-  const json delay = {{"type", "delay"}, {"nodes", {"logs"}}, {"extra", "50ms"}, {"at", "5s"}, {"duration", "5s"}};
-  const json cut = {{"type", "partition"}, {"groups", {{"a", {"app"}}, {"b", {"logs"}}}}, {"at", "5s"}, {"duration", "5s"}};
+  const json delay = {
+      {"type", "delay"}, {"nodes", {"logs"}}, {"extra", "50ms"}, {"at", "5s"}, {"duration", "5s"}};
+  const json cut = {
+      {"type", "partition"}, {"groups", {{"a", {"app"}}, {"b", {"logs"}}}}, {"at", "5s"}, {"duration", "5s"}};
   // Sync, on the event loop: each line waits 100 ms more for its answer, so
   // the requests queue for the loop; before the delay they do not.
   const TestRun slow = run_with("sync", delay);
@@ -197,7 +203,8 @@ TEST_CASE("a logger whose sink is a log collector waits for the network, and los
   bool unreachable = false, reachable = false;
   for (const auto& e : cut_off.events) {
     unreachable = unreachable || (e["ev"] == "log_sink" && e["state"] == "unreachable");
-    reachable = reachable || (e["ev"] == "log_sink" && e["state"] == "reachable" && e["dropped"].get<int>() > 0);
+    reachable =
+        reachable || (e["ev"] == "log_sink" && e["state"] == "reachable" && e["dropped"].get<int>() > 0);
   }
   CHECK(unreachable);
   CHECK(reachable);
