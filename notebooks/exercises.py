@@ -1747,3 +1747,93 @@ def queue_vs_call(answer, seeds=(1, 2, 3)):
 
 
 CHECKS["22-queue-vs-call"] = queue_vs_call
+# --- 23-sync-logging --------------------------------------------------------------------------
+
+API_SERVICE = "components.api."
+# The biggest line the api logs (place_order's log_bytes in sync-logging.json) and the memory the
+# exercise allows the log buffer: 32 MiB, 2048 such lines.
+LOG_LINE_MAX_BYTES = 16 * 1024
+LOG_BUFFER_BUDGET_BYTES = 32 * 1024 * 1024
+
+
+def _with_sets(doc, sets):
+    """The scenario with --set style settings applied (an object value is a merge patch)."""
+    doc = copy.deepcopy(doc)
+    for path, value in sets.items():
+        parts = str(path).split(".")
+        at = doc
+        for part in parts[:-1]:
+            if not isinstance(at.get(part), dict):
+                at[part] = {}
+            at = at[part]
+        at[parts[-1]] = _merge_patch(at.get(parts[-1]), value) if isinstance(value, dict) else value
+    return doc
+
+
+def sync_logging(answer, seeds=(1, 2, 3)):
+    """Settings of the api with which, in broken, both endpoints keep their SLO while the log disk is slow and
+    no log line is dropped, with a log buffer that fits in 32 MiB."""
+    answer, paths, hint = _as_settings(answer, f'{{"{API_SERVICE}logging.mode": "..."}}', "sync-logging", "broken")
+    if hint:
+        return _refuse(hint)
+    less = ("that logs less ({path}). Not dumping every order at debug level is a fine idea in real life, but "
+            "here the lines are what the team needs; keep them as they are and change how they are written.")
+    rules = [
+        (API_SERVICE + "logging.mode", None), (API_SERVICE + "logging.buffer", None),
+        (API_SERVICE + "event_loop", None),
+        (API_SERVICE + "logging.bytes_per_request", less),
+        (API_SERVICE + "endpoints", less + " (Calls are not the problem either.)"),
+        (API_SERVICE + "logging", "without a logger, or with its lines elsewhere ({path}), nothing is logged; the "
+                                  "exercise keeps the log on the disk."),
+        (API_SERVICE + "work", "that changes the CPU work of a request ({path}), not how it logs."),
+        (API_SERVICE + "instances", "more instances ({path}) need more machines; each would still wait for its "
+                                    "disk. Change how the api logs."),
+        (API_SERVICE, "the exercise is about how the api logs and runs its requests; {path} is neither."),
+    ] + _outside("api")
+    hint = _judge_paths(paths, rules, "the exercise asks for settings of the api (" + API_SERVICE + "...), "
+                                      "not {path}.")
+    if hint:
+        return _refuse(hint)
+    api = _lookup(_with_sets(_with_variant(_scenario("sync-logging"), "broken"), answer), "components.api")
+    logging = api.get("logging") if isinstance(api, dict) else None
+    if not isinstance(logging, dict):
+        return _refuse("the api needs its logger: keep \"logging\" and change how it writes.")
+    if logging.get("mode") == "async":
+        buffer = logging.get("buffer", 1000)
+        if isinstance(buffer, int) and buffer * LOG_LINE_MAX_BYTES > LOG_BUFFER_BUDGET_BYTES:
+            return _refuse(f"a buffer of {buffer} lines of up to 16 KiB needs up to "
+                           f"{buffer * LOG_LINE_MAX_BYTES / 2**20:.0f} MiB of memory, more than the 32 MiB "
+                           "allowed: a buffer that holds everything is an unbounded buffer, and a longer slowdown "
+                           "fills it until the process runs out of memory. How many lines pile up in these 20 s?")
+    try:
+        runs = _runs("sync-logging", "broken", seeds, answer, load=False)
+    except RuntimeError as e:
+        return _failed_run(e)
+    rows = []
+    for r, _ in runs:
+        m = r.summary["metrics"]
+        rows.append({"seed": r.seed, "latency_slo": r.counts.get("latency_slo", 0),
+                     "p99 (s)": m["latency_p99_s"], "lines written": int(m.get("log_lines_written", 0)),
+                     "lines dropped": int(m.get("log_lines_dropped", 0))})
+    table = pd.DataFrame(rows)
+    slow = (table["latency_slo"] > 0).any()
+    dropped = int(table["lines dropped"].max())
+    if not slow and dropped == 0:
+        return Verdict(True, "Both endpoints keep their SLO and no line is lost: no request waits for the disk "
+                             "any more, and the buffer is big enough for the lines that pile up while the disk "
+                             "writes 1.1 MB/s of the 1.24 MB/s logged. A longer slowdown would still fill it: "
+                             "then lines are dropped, and counted, rather than users made to wait.", table)
+    if slow:
+        if logging.get("mode", "sync") == "sync" and api.get("event_loop") is False:
+            return Verdict(False, "with a thread per request get_price is fine, but place_order still waits for its "
+                                  "own write of 16 KiB on a disk that falls behind. What if no request waited for "
+                                  "the disk at all?", table)
+        return Verdict(False, "requests still wait for the slow disk: with a sync logger the event loop is held "
+                              "for every write, so every endpoint waits. Which mode lets a request go on without "
+                              "waiting for the disk?", table)
+    return Verdict(False, f"the SLO holds now, but up to {dropped} log lines were dropped in a run: the buffer "
+                          "fills while the disk is slow. About how many lines arrive per second per instance, "
+                          "and how many can the slow disk write?", table)
+
+
+CHECKS["23-sync-logging"] = sync_logging

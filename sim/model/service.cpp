@@ -39,10 +39,12 @@ ServiceModel::ServiceModel(const scenario::Service& spec, Components& components
                                                                     context_, *instance->rpc, instance->rng);
     for (const auto& pool : spec_.pools) instance->pools[pool.to].spec = &pool;
     reset_pools(*instance);
+    make_runtime(*instance);
     if (!spec_.initial_version.empty()) instance->version = spec_.find_version(spec_.initial_version);
     nodes_.push_back(instance->node);
     instances_.push_back(std::move(instance));
   }
+  make_log_collector();
 }
 
 void ServiceModel::start() {
@@ -66,6 +68,7 @@ void ServiceModel::start() {
                      });
     if (i->version != nullptr) record_version(*i);
   }
+  start_log_collector();
 }
 
 std::vector<int> ServiceModel::ready_nodes() const {
@@ -127,6 +130,7 @@ void ServiceModel::restart(Instance& instance, std::shared_ptr<Envelope> order) 
                             (dropped.empty() ? std::string()
                                              : " (" + std::to_string(dropped.size()) + " requests dropped)"));
   for (auto& actor : dropped) actor->kill(); // simcalls last: the state above is settled
+  abandon_loop(instance);
   // 3. The new process starts, then answers the health check.
   sg4::this_actor::sleep_for(r.start_s);
   instance.version = next;
@@ -143,6 +147,7 @@ void ServiceModel::restart(Instance& instance, std::shared_ptr<Envelope> order) 
 // The accept loop: every request gets an actor of its own, so a slow
 // dependency holds up only the requests that wait for it.
 void ServiceModel::serve(Instance& instance) {
+  start_runtime(instance);
   while (true) {
     std::shared_ptr<Envelope> request = instance.server->receive();
     if (request->kind == service_kinds::restart) {
@@ -187,6 +192,7 @@ void ServiceModel::serve(Instance& instance) {
 }
 
 void ServiceModel::handle(Instance& instance, const Envelope& request) {
+  enter_loop(instance); // (on an event loop: the request's turn on the thread)
   compute(spec_.work_s);
   auto answer = std::make_unique<CallReply>();
   const scenario::Endpoint* endpoint = spec_.find(request.payload_as<Call>().endpoint);
@@ -200,7 +206,7 @@ void ServiceModel::handle(Instance& instance, const Envelope& request) {
       versioned.op = spec_.op_for(version, *endpoint, declared);
     }
     const scenario::Call& call = version != nullptr ? versioned : declared;
-    Outcome outcome = make_call(instance, call, request);
+    Outcome outcome = call_off_loop(instance, call, request);
     if (outcome.ok) continue;
     if (call.fallback != Fallback::none) {
       trace_fallback(instance, call, outcome.error);
@@ -211,6 +217,8 @@ void ServiceModel::handle(Instance& instance, const Envelope& request) {
     answer->error = call.name + ": " + outcome.error;
     break;
   }
+  log_request(instance, *endpoint);
+  leave_loop(instance);
   instance.server->reply(request, service_kinds::call_reply, std::move(answer), spec_.message_bytes);
 }
 

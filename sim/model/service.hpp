@@ -10,7 +10,8 @@
 // count); `default` carries on with a default answer (an empty
 // recommendation list). What a design review wants to see is which calls
 // have no fallback, because those make a dependency a single point of
-// failure.
+// failure. An instance may instead run its requests on one event loop, and
+// may log a line per request (service_loop.hpp).
 #pragma once
 
 #include "components/service/spec.hpp"
@@ -20,6 +21,7 @@
 #include "model/group_client.hpp"
 #include "model/server.hpp"
 #include "model/service_messages.hpp"
+#include "model/service_loop.hpp"
 
 #include <map>
 
@@ -35,6 +37,7 @@ public:
   // by a deploy). Every instance while no deploy runs.
   bool all_ready() const { return not_ready_ == 0; }
   std::vector<int> ready_nodes() const;
+  void report(ModelStats& stats) const override;
 
 private:
   struct Instance {
@@ -60,6 +63,8 @@ private:
     // Requests being handled, by actor id (a deploy's restart drops those
     // still running when its drain time is over).
     std::map<aid_t, simgrid::s4u::ActorPtr> requests;
+    std::unique_ptr<EventLoop> loop; // with event_loop: the instance's one thread
+    std::unique_ptr<Logger> logger;  // with logging
   };
   struct Outcome {
     bool ok = false;
@@ -83,6 +88,17 @@ private:
   // timeout or the deadline; -1 when none came.
   int take_connection(Instance& instance, Instance::Pool& pool, double deadline_s);
   void reset_pools(Instance& instance);
+  // The event loop and the logger (service_loop.cpp); each does nothing
+  // for an instance without them.
+  void make_runtime(Instance& instance);  // when the instance is built
+  void start_runtime(Instance& instance); // when its process starts (after a crash too)
+  void enter_loop(Instance& instance);
+  void leave_loop(Instance& instance);
+  void abandon_loop(Instance& instance); // a deploy killed the request holding it
+  Outcome call_off_loop(Instance& instance, const scenario::Call& call, const engine::Envelope& request);
+  void log_request(Instance& instance, const scenario::Endpoint& endpoint);
+  void make_log_collector();  // with a collector as the logger's sink
+  void start_log_collector();
 
   const scenario::Service& spec_;
   Components& components_;
@@ -90,6 +106,7 @@ private:
   std::vector<int> nodes_;
   std::vector<std::unique_ptr<Instance>> instances_;
   int not_ready_ = 0; // instances out of the load balancer's rotation
+  std::unique_ptr<Server> log_collector_; // (service_loop.cpp)
 };
 
 // Sends a call to one instance of `service` (chosen with `rng`, as a load

@@ -256,6 +256,17 @@ WRONG["15-silent-job-failure"] = [
 ]
 add_tests("15-silent-job-failure")
 
+# 23-sync-logging: how the api logs, so that a slow log disk neither stalls it nor loses lines.
+WRONG["23-sync-logging"] = [
+    ({"faults.slow-log-disk-1": None, "faults.slow-log-disk-2": None}, "fault"),   # no slow disk at all
+    ({"components.api.endpoints.place_order.log_bytes": "200B"}, "logs less"),      # the debug dump gone
+    ({"checks.latency_slo": None}, "checker"),
+    ({"components.api.logging.mode": "async", "components.api.logging.buffer": 1_000_000}, "memory"),
+    ({"components.api.event_loop": False}, "own write"),                            # broken-threads (runs)
+    ({"components.api.logging.mode": "async", "components.api.logging.buffer": 64}, "dropped"),  # (runs)
+]
+add_tests("23-sync-logging")
+
 
 # 22-queue-vs-call: a design that keeps the orders within their SLO at the peak and confirms every order.
 WRONG["22-queue-vs-call"] = [

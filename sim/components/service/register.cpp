@@ -18,6 +18,12 @@ void register_service() {
                         Context& context, int node, util::Rng& rng) -> std::unique_ptr<ClientDriver> {
     return std::make_unique<ServiceClient>(client, context, node, rng, components.get<ServiceModel>(target.name));
   };
+  // Only services with an event loop or a logger measure these (the
+  // others' summaries stay as they were).
+  type.metrics = [](const ModelStats& stats, std::vector<std::pair<std::string, double>>& out) {
+    for (const char* name : {"loop_wait_max_s", "log_lines_written", "log_lines_dropped", "log_write_max_s"})
+      if (auto it = stats.values.find(name); it != stats.values.end()) out.emplace_back(name, it->second);
+  };
   ModelTypes::instance().add("service", std::move(type));
 }
 

@@ -93,6 +93,36 @@ CodeVersion read_version(const std::string& name, ObjectReader& r) {
   return v;
 }
 
+Logging read_logging(ObjectReader& parent, const Topology& topology) {
+  ObjectReader r = parent.object("logging");
+  Logging logging;
+  const std::string mode = r.choice("mode", {"sync", "async"}, "sync");
+  logging.mode = mode == "sync" ? Logging::Mode::sync : Logging::Mode::async;
+  logging.bytes_per_request = read_size(r, "bytes_per_request", logging.bytes_per_request);
+  if (!r.probing() && r.has("buffer") && logging.mode == Logging::Mode::sync)
+    r.origin().fail("bad-value", r.child("buffer"), "a sync logger has no buffer (it is for \"mode\": \"async\")");
+  logging.buffer_lines = r.integer_or("buffer", logging.buffer_lines, 1, 1'000'000);
+  const std::string sink = r.choice("sink", {"disk", "collector"}, "disk");
+  if (sink == "collector") {
+    logging.collector = read_node(r, topology, "collector");
+    logging.timeout_s = positive_duration(r, "timeout", logging.timeout_s, "a timeout");
+  } else if (!r.probing()) {
+    for (const char* key : {"collector", "timeout"})
+      if (r.has(key))
+        r.origin().fail("bad-value", r.child(key), std::string("\"") + key + "\" is for \"sink\": \"collector\"");
+  }
+  r.describe({{"mode", "sync: the request writes its line and waits for the disk; async: the line goes into a "
+                       "bounded buffer that a background writer drains"},
+              {"bytes_per_request", "the size of each request's log line (an endpoint may say its own with log_bytes)"},
+              {"buffer", "async: how many lines wait in memory at most; a line that finds it full is dropped and counted"},
+              {"sink", "where the lines go: \"disk\", the instance node's disk, or \"collector\", a log collector on "
+                       "another node, over the network"},
+              {"collector", "sink collector: the node whose log collector takes the lines and writes them to its disk"},
+              {"timeout", "sink collector: how long a write waits for the collector's answer before its lines are lost"}});
+  r.finish();
+  return logging;
+}
+
 } // namespace
 
 std::shared_ptr<ComponentSpec> read_service(const std::string& name, ObjectReader& r, const Topology& topology) {
@@ -111,6 +141,8 @@ std::shared_ptr<ComponentSpec> read_service(const std::string& name, ObjectReade
       check_name(r.origin(), call_name, call.pointer());
       endpoint.calls.push_back(read_call(call_name, call));
     }
+    endpoint.log_bytes = read_size(e, "log_bytes", -1);
+    e.describe({{"log_bytes", "the size of the log line this endpoint writes (default: the logger's bytes_per_request)"}});
     e.finish();
     s.endpoints.push_back(std::move(endpoint));
   }
@@ -133,6 +165,18 @@ std::shared_ptr<ComponentSpec> read_service(const std::string& name, ObjectReade
   r.describe({{"versions", "{name: {\"endpoints\": {endpoint: {call: op}}}}: code releases, each saying which "
                            "operation a call makes (calls it does not name keep the endpoint's)"},
               {"version", "the code version every instance runs at the start (required with versions)"}});
+  s.event_loop = r.boolean_or("event_loop", false);
+  if (r.has("logging")) s.logging = read_logging(r, topology);
+  r.describe({{"event_loop", "true: one thread per instance, as Node.js: CPU work and synchronous steps (a sync log "
+                             "write) hold the loop and other requests wait; calls to dependencies let go of it"},
+              {"logging", "a log line per request, written to the instance's disk: {\"mode\": \"sync\"|\"async\", "
+                          "\"bytes_per_request\", \"buffer\" (async: lines held in memory; more are dropped)}"}});
+  if (!s.logging && !r.probing()) {
+    for (std::size_t i = 0; i < s.endpoints.size(); ++i)
+      if (s.endpoints[i].log_bytes >= 0)
+        r.origin().fail("bad-value", pointer_append(r.child("endpoints"), s.endpoints[i].name) + "/log_bytes",
+                        "an endpoint's log line needs a logger: add \"logging\" to the service");
+  }
   for (auto& [to, p] : r.members("pools")) {
     Pool pool;
     pool.to = to;
@@ -142,6 +186,17 @@ std::shared_ptr<ComponentSpec> read_service(const std::string& name, ObjectReade
     s.pools.push_back(pool);
   }
   return spec;
+}
+
+std::vector<std::string> Service::metric_names() const {
+  std::vector<std::string> names;
+  if (event_loop) names.push_back("loop_wait_max_s");
+  if (logging) {
+    names.push_back("log_lines_written");
+    names.push_back("log_lines_dropped");
+    names.push_back("log_write_max_s");
+  }
+  return names;
 }
 
 const Endpoint* Service::find(const std::string& endpoint) const {
@@ -166,6 +221,7 @@ const std::string& Service::op_for(const CodeVersion* running, const Endpoint& e
 std::vector<NodeRole> Service::node_roles() const {
   std::vector<NodeRole> roles;
   for (const auto& i : instances) roles.push_back({i, "instance"});
+  if (logging && !logging->collector.empty()) roles.push_back({logging->collector, "log collector"});
   return roles;
 }
 

@@ -31,6 +31,24 @@ struct Call {
 struct Endpoint {
   std::string name;
   std::vector<Call> calls; // in file order, one after the other
+  double log_bytes = -1;   // its log line; negative: the logger's bytes_per_request
+};
+
+// A logger writing one line per request to the instance's own disk (the
+// node's SimGrid disk: a slow_disk fault slows it) or to a log collector. `sync` writes inside
+// the request and waits for the disk; `async` puts the line in a bounded
+// in-memory buffer that a writer actor drains, and drops the line (counted)
+// when the buffer is full.
+struct Logging {
+  enum class Mode { sync, async };
+  Mode mode = Mode::sync;
+  double bytes_per_request = 200;
+  std::int64_t buffer_lines = 1000; // async: lines waiting to be written, at most
+  // The sink: "" for the instance node's own disk, else a node whose log
+  // collector takes the lines over the network and writes them to its disk
+  // (so a delay or a partition on the way holds them up or loses them).
+  std::string collector;
+  double timeout_s = 1.0; // collector: how long a write waits for its answer; then the lines are lost
 };
 
 // A connection pool each instance keeps to one dependency (a database, or
@@ -67,6 +85,11 @@ struct Service : ComponentSpec {
   std::string initial_version;
   double work_s = 0.0005; // CPU work per request, on the instance's node
   std::int64_t message_bytes = 512;
+  // One thread per instance, as Node.js: a request's CPU work and its
+  // synchronous steps (a sync log write) hold the loop, other requests wait
+  // their turn; calls to dependencies are asynchronous and let go of it.
+  bool event_loop = false;
+  std::optional<Logging> logging;
 
   const Endpoint* find(const std::string& endpoint) const;
   const CodeVersion* find_version(const std::string& wanted) const;
@@ -80,6 +103,7 @@ struct Service : ComponentSpec {
   void check_references(const Scenario& scenario, const Origin& origin) const override;
   void add_to_design(topo::Design& design, const Scenario& scenario) const override;
   topo::Endpoint endpoint_for(const std::string& op, const Scenario& scenario) const override;
+  std::vector<std::string> metric_names() const override;
 };
 
 // Reads one component of this type from `r` (its "type" already read).
