@@ -25,8 +25,11 @@ std::string fill_template(const std::string& pattern, const std::string& user) {
 } // namespace
 
 ServiceModel::ServiceModel(const scenario::Service& spec, Components& components, Context& context)
-    : spec_(spec), components_(components), context_(context) {
-  for (const auto& name : spec_.instances) {
+    : spec_(spec), components_(components), context_(context),
+      balancer_(std::make_unique<LoadBalancer>(spec.load_balancer)) {
+  std::vector<std::string> names = spec_.instances;
+  names.insert(names.end(), spec_.standby.begin(), spec_.standby.end());
+  for (const auto& name : names) {
     auto instance = std::make_unique<Instance>();
     instance->node = context_.network.node_index(name);
     instance->server = std::make_unique<Server>(context_, instance->node, spec_.name);
@@ -46,6 +49,10 @@ ServiceModel::ServiceModel(const scenario::Service& spec, Components& components
     nodes_.push_back(instance->node);
     instances_.push_back(std::move(instance));
   }
+  for (std::size_t i = spec_.instances.size(); i < instances_.size(); ++i) { // standby: out of rotation
+    instances_[i]->in_service = false;
+    set_ready(*instances_[i], false);
+  }
 }
 
 void ServiceModel::start() {
@@ -60,7 +67,7 @@ void ServiceModel::start() {
                        // restart order in progress died with the node).
                        i->requests.clear();
                        i->down = false;
-                       set_ready(*i, true);
+                       set_ready(*i, i->in_service);
                      });
     if (i->version != nullptr) record_version(*i);
   }
@@ -157,6 +164,7 @@ void ServiceModel::serve(Instance& instance) {
       instance.server->reply(*request, service_kinds::call_reply, std::move(refusal), 512);
       continue;
     }
+    if (!admit(instance, *request)) continue; // admission control: a 503 at once
     if (!context_.may_start_request_actor()) { // shed load instead of running out of memory
       auto refusal = std::make_unique<CallReply>();
       refusal->ok = false;
@@ -240,6 +248,11 @@ ServiceModel::Outcome ServiceModel::attempt(Instance& instance, const scenario::
   if (auto it = instance.pools.find(call.to); it != instance.pools.end()) {
     pool = &it->second;
     connection = take_connection(instance, *pool, deadline_s);
+    if (connection == kShed) {
+      outcome.error = "shed: " + std::to_string(pool->waiting) + " calls already waiting for a connection to " +
+                      call.to + " (max_waiting " + std::to_string(pool->spec->max_waiting) + ")";
+      return outcome;
+    }
     if (connection < 0) {
       outcome.error = "no connection to " + call.to + " within " + util::format_duration(pool->spec->wait_timeout_s) +
                       " (pool of " + std::to_string(pool->spec->size) + ", all in use)";
@@ -313,6 +326,10 @@ int ServiceModel::take_connection(Instance& instance, Instance::Pool& pool, doub
     pool.free->acquire();
     got = true;
   } else {
+    if (pool.spec->max_waiting >= 0 && pool.waiting >= pool.spec->max_waiting) { // the queue is full: shed
+      trace_pool_shed(instance, pool);
+      return kShed;
+    }
     const double wait_s = std::min(pool.spec->wait_timeout_s, deadline_s - start_s);
     ++pool.waiting;
     got = wait_s > 0 && !pool.free->acquire_timeout(wait_s);
@@ -357,14 +374,16 @@ std::unique_ptr<Envelope> call_service(Rpc& rpc, util::Rng& rng, const ServiceMo
                                        const std::string& endpoint, const std::string& user, std::int64_t op,
                                        double deadline_s) {
   const auto& nodes = service.instance_nodes();
+  LoadBalancer& balancer = service.balancer();
   int target = -1;
   if (service.all_ready()) {
-    target = nodes[rng.below(nodes.size())];
-  } else { // a deploy is replacing some: the load balancer picks among the others
+    target = balancer.pick(nodes, rng);
+  } else { // a deploy is replacing some, or standby nodes wait: the balancer picks among the others
     std::vector<int> ready = service.ready_nodes();
     if (ready.empty()) ready = nodes;
-    target = ready[rng.below(ready.size())];
+    target = balancer.pick(ready, rng);
   }
+  LoadBalancer::InFlight counted(balancer, target);
   auto call = std::make_unique<Call>();
   call->endpoint = endpoint;
   call->user = user;
