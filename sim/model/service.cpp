@@ -194,6 +194,7 @@ void ServiceModel::serve(Instance& instance) {
 
 void ServiceModel::handle(Instance& instance, const Envelope& request) {
   compute(spec_.work_s);
+  instance.cpu_s += spec_.work_s;
   auto answer = std::make_unique<CallReply>();
   const scenario::Endpoint* endpoint = spec_.find(request.payload_as<Call>().endpoint);
   assert(endpoint != nullptr && "validation checked every endpoint a caller names");

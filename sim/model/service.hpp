@@ -47,6 +47,9 @@ public:
   // Requests being handled on the instance now, as its process counts them
   // (the gauge its metrics endpoint exports).
   std::int64_t in_flight(int node) const;
+  // CPU seconds the instance's requests used since the start (a counter, as
+  // process_cpu_seconds_total; a rate of it is the utilization).
+  double cpu_seconds(int node) const;
 
 private:
   struct Instance {
@@ -69,6 +72,7 @@ private:
     const scenario::CodeVersion* version = nullptr;
     bool ready = true;  // in the load balancer's rotation
     bool in_service = true; // false: a standby node not added by an autoscaler
+    double cpu_s = 0;       // CPU time its requests used (what /proc says of the process)
     bool down = false;  // between the old process's exit and the new one's start
     // Requests being handled, by actor id (a deploy's restart drops those
     // still running when its drain time is over).

@@ -37,6 +37,11 @@ std::int64_t ServiceModel::in_flight(int node) const {
   return instance == nullptr ? 0 : static_cast<std::int64_t>(instance->requests.size());
 }
 
+double ServiceModel::cpu_seconds(int node) const {
+  const Instance* instance = find_instance(node);
+  return instance == nullptr ? 0 : instance->cpu_s;
+}
+
 // An instance that already has max_in_flight requests in progress answers
 // 503 at once: the caller learns in a round trip, instead of waiting behind
 // work the instance cannot finish in time.

@@ -61,9 +61,8 @@ void AutoscalerModel::agent(Node& node) {
     if (request->kind == autoscaler_kinds::scrape) {
       auto reply = std::make_unique<MetricsReply>();
       reply->in_flight = static_cast<double>(service_.in_flight(node.node));
-      // What `top` shows at this moment: the share of the cores computing.
-      const double capacity = host->get_speed() * host->get_core_count();
-      reply->cpu = capacity > 0 ? std::min(1.0, host->get_load() / capacity) : 0.0;
+      reply->cpu_seconds = service_.cpu_seconds(node.node);
+      reply->cores = host->get_core_count();
       node.agent->reply(*request, autoscaler_kinds::metrics, std::move(reply), spec_.message_bytes);
       continue;
     }
@@ -109,34 +108,47 @@ void AutoscalerModel::account() {
 }
 
 bool AutoscalerModel::scrape(double& value, int& answered) {
-  std::vector<int> targets;
+  std::vector<Node*> targets;
   for (const auto& node : nodes_)
-    if (node->state == NodeState::serving) targets.push_back(node->node);
+    if (node->state == NodeState::serving) targets.push_back(node.get());
   std::vector<double> values(targets.size(), -1);
   std::vector<sg4::ActorPtr> waiting;
   const double deadline_s = sg4::Engine::get_clock() + spec_.scrape_timeout_s;
   for (std::size_t i = 0; i < targets.size(); ++i)
     waiting.push_back(sg4::Actor::create("scrape", context_.network.host(node_), [this, &targets, &values, i,
                                                                                   deadline_s] {
+      Node& node = *targets[i];
       std::unique_ptr<engine::Envelope> answer =
-          rpc_->call(targets[i], service_.spec().name + ".agent",
+          rpc_->call(node.node, service_.spec().name + ".agent",
                      engine::envelope(autoscaler_kinds::scrape, std::make_unique<MetricsRequest>(),
                                       spec_.message_bytes),
                      deadline_s);
       if (!answer) return;
+      values[i] = -2; // answered (a first CPU scrape gives no rate yet)
       const auto& m = answer->payload_as<MetricsReply>();
-      values[i] = spec_.metric == scenario::Autoscaler::Metric::cpu ? m.cpu : m.in_flight;
+      const double now = sg4::Engine::get_clock();
+      if (spec_.metric == scenario::Autoscaler::Metric::in_flight) {
+        values[i] = m.in_flight;
+      } else if (node.scraped_s >= 0 && now > node.scraped_s && m.cpu_seconds >= node.cpu_seconds) {
+        // The counter's rate over the cores (a restarted process starts it again: no sample then).
+        values[i] = std::min(1.0, (m.cpu_seconds - node.cpu_seconds) / ((now - node.scraped_s) * m.cores));
+      }
+      node.cpu_seconds = m.cpu_seconds;
+      node.scraped_s = now;
     }));
   for (auto& actor : waiting) actor->join();
   double sum = 0;
+  int counted = 0;
   answered = 0;
-  for (double v : values)
+  for (double v : values) {
+    if (v != -1) ++answered;
     if (v >= 0) {
       sum += v;
-      ++answered;
+      ++counted;
     }
-  value = answered > 0 ? sum / answered : 0;
-  return answered > 0;
+  }
+  value = counted > 0 ? sum / counted : 0;
+  return counted > 0;
 }
 
 void AutoscalerModel::evaluate() {
@@ -148,7 +160,7 @@ void AutoscalerModel::evaluate() {
   const int serving = count(NodeState::serving);
   const int current = serving + count(NodeState::provisioning);
   if (seen) samples_.emplace_back(now, value);
-  else if (serving > 0) {
+  else if (serving > 0 && answered == 0) {
     ++blind_;
     trace("blind", "no instance answered its metrics scrape within " + util::format_duration(spec_.scrape_timeout_s),
           serving);
@@ -213,6 +225,7 @@ void AutoscalerModel::add(int wanted, const std::string& reason) {
         return;
       }
       node->state = NodeState::serving;
+      node->scraped_s = -1; // its CPU rate starts with its next two scrapes
       max_serving_ = std::max(max_serving_, count(NodeState::serving));
       trace("joined", "in the load balancer", count(NodeState::serving), context_.network.node_name(node->node));
     });

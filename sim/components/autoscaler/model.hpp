@@ -2,8 +2,9 @@
 //
 // Every instance node of the service (its instances and its standby nodes)
 // runs a small agent on the port "<service>.agent": it answers metric
-// scrapes with what that node shows (the requests in progress in the
-// instance's process, the CPU utilization of the node), and it carries out
+// scrapes with what the instance's process counts (the requests in progress
+// now, the CPU seconds its requests used so far: the controller turns two
+// scrapes of it into a utilization, as Prometheus' rate() does), and it carries out
 // the controller's orders: "provision" (the machine boots and passes its
 // health check `provisioning` later, then joins the load balancer) and
 // "release" (it leaves the load balancer; requests in progress finish).
@@ -39,8 +40,9 @@ namespace faultlab::model {
 
 struct MetricsRequest final : engine::Payload {};
 struct MetricsReply final : engine::Payload {
-  double in_flight = 0;
-  double cpu = 0;
+  double in_flight = 0;   // requests in progress now (a gauge)
+  double cpu_seconds = 0; // CPU time used since the start (a counter)
+  int cores = 1;
 };
 struct ScaleOrder final : engine::Payload {
   bool add = true;         // provision and join, or leave
@@ -67,11 +69,15 @@ private:
     int node = -1;
     NodeState state = NodeState::spare;
     std::unique_ptr<Server> agent;
+    // The previous scrape's CPU counter: utilization is its rate.
+    double cpu_seconds = 0;
+    double scraped_s = -1;
   };
 
   void agent(Node& node);
   void evaluate();
-  // The average per instance in service now; false when no instance answered.
+  // The average per instance in service now (`answered`: how many
+  // instances answered); false when there is no sample.
   bool scrape(double& value, int& answered);
   void add(int count, const std::string& reason);
   void remove(int count, const std::string& reason);
