@@ -136,7 +136,7 @@ void ServiceModel::restart(Instance& instance, std::shared_ptr<Envelope> order) 
   sg4::this_actor::sleep_for(r.start_s);
   instance.version = next;
   instance.down = false;
-  set_ready(instance, true);
+  set_ready(instance, instance.in_service); // a standby node stays out of the rotation
   record_version(instance);
   trace_state(instance, "started: runs " + next->name);
   auto done = std::make_unique<Restarted>();
