@@ -1673,12 +1673,12 @@ def instances_at(trace_path, t):
 def traffic_spike(answer, seeds=(1, 2, 3)):
     """Scheduled scaling for the autoscaler with which, in broken, checkout stays available through the
     8:00 spike on every seed: the traffic, the machines and the service unchanged."""
-    answer, paths, hint = _as_settings(answer, f'{{"{SCALER}schedule.sale": {{"at": "...", "min": ...}}}}',
+    answer, paths, hint = _as_settings(answer, f'{{"{SCALER}scheduled.sale": {{"at": "...", "min": ...}}}}',
                                        "traffic-spike", "broken")
     if hint:
         return _refuse(hint)
     rules = [
-        (SCALER + "schedule", None),
+        (SCALER + "scheduled", None),
         (SCALER + "provisioning", "that makes the machines boot faster ({path}). A new instance takes four "
                                   "minutes to boot and pass its health check whatever the configuration says; "
                                   "plan around it."),
@@ -1691,7 +1691,7 @@ def traffic_spike(answer, seeds=(1, 2, 3)):
         ("components.db", "the database ({path}) was never the limit here; leave it."),
     ] + _outside("autoscaler's schedule")
     hint = _judge_paths(paths, rules, "the exercise asks for the autoscaler's schedule (" + SCALER +
-                        "schedule...), not {path}.")
+                        "scheduled...), not {path}.")
     if hint:
         return _refuse(hint)
     try:

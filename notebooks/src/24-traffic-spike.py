@@ -136,7 +136,7 @@ cpu = fl.run("traffic-spike", variant="broken", seed=1,
 # bounds the wait: a few calls are shed at once in bursts, and nearly every
 # checkout succeeds. `fixed-admission` keeps the small pool and refuses
 # requests at the door: until a third instance joins, about one checkout in
-# five gets a 503 within a millisecond, and the others are served fast. The
+# four gets a 503 within a millisecond, and the others are served fast. The
 # scenario's SLO (at least half of the checkouts per 30 s window) accepts
 # that; it does not accept a checkout that is down for everyone.
 
@@ -157,13 +157,13 @@ pd.DataFrame(rows).round(3)
 # **Give the autoscaler of `broken` a schedule so that checkout stays
 # available through the spike on seeds 1 to 3.** A scheduled entry raises
 # the minimum from its time on: `{"at": "...", "min": N}` under
-# `components.autoscaler.schedule.<name>`. You decide when and how many;
+# `components.autoscaler.scheduled.<name>`. You decide when and how many;
 # the traffic, the machines and the service stay as they are. How long
 # before 8:00 must it start, and how many instances finish 30 checkouts a
 # second when each finishes about 4 / 0.34 s?
 
 # %%
-ANSWER = {"components.autoscaler.schedule.sale": {"at": "30s", "min": 3}}  # a student replaces this with their own
+ANSWER = {"components.autoscaler.scheduled.sale": {"at": "30s", "min": 3}}  # a student replaces this with their own
 
 ex.traffic_spike(ANSWER).show()
 

@@ -28,7 +28,7 @@ ServiceModel::ServiceModel(const scenario::Service& spec, Components& components
     : spec_(spec), components_(components), context_(context),
       balancer_(std::make_unique<LoadBalancer>(spec.load_balancer)) {
   std::vector<std::string> names = spec_.instances;
-  names.insert(names.end(), spec_.standby.begin(), spec_.standby.end());
+  names.insert(names.end(), spec_.spares.begin(), spec_.spares.end());
   for (const auto& name : names) {
     auto instance = std::make_unique<Instance>();
     instance->node = context_.network.node_index(name);
@@ -49,7 +49,7 @@ ServiceModel::ServiceModel(const scenario::Service& spec, Components& components
     nodes_.push_back(instance->node);
     instances_.push_back(std::move(instance));
   }
-  for (std::size_t i = spec_.instances.size(); i < instances_.size(); ++i) { // standby: out of rotation
+  for (std::size_t i = spec_.instances.size(); i < instances_.size(); ++i) { // spares: out of rotation
     instances_[i]->in_service = false;
     set_ready(*instances_[i], false);
   }
@@ -136,7 +136,7 @@ void ServiceModel::restart(Instance& instance, std::shared_ptr<Envelope> order) 
   sg4::this_actor::sleep_for(r.start_s);
   instance.version = next;
   instance.down = false;
-  set_ready(instance, instance.in_service); // a standby node stays out of the rotation
+  set_ready(instance, instance.in_service); // a spare node stays out of the rotation
   record_version(instance);
   trace_state(instance, "started: runs " + next->name);
   auto done = std::make_unique<Restarted>();
@@ -379,7 +379,7 @@ std::unique_ptr<Envelope> call_service(Rpc& rpc, util::Rng& rng, const ServiceMo
   int target = -1;
   if (service.all_ready()) {
     target = balancer.pick(nodes, rng);
-  } else { // a deploy is replacing some, or standby nodes wait: the balancer picks among the others
+  } else { // a deploy is replacing some, or spare nodes wait: the balancer picks among the others
     std::vector<int> ready = service.ready_nodes();
     if (ready.empty()) ready = nodes;
     target = balancer.pick(ready, rng);

@@ -36,11 +36,11 @@ public:
   // by a deploy). Every instance while no deploy runs.
   bool all_ready() const { return not_ready_ == 0; }
   std::vector<int> ready_nodes() const;
-  // The instances (declared ones first, then the standby nodes).
+  // The instances (declared ones first, then the spare nodes).
   LoadBalancer& balancer() const { return *balancer_; }
 
   // For an autoscaler (service_scaling.cpp). An instance in service is in
-  // the rotation (and comes back to it after a crash); a standby node is
+  // the rotation (and comes back to it after a crash); a spare node is
   // out of service until it is put in.
   void set_in_service(int node, bool in_service);
   bool in_service(int node) const;
@@ -71,7 +71,7 @@ private:
     // Code versions (null when the service has none): what this process runs.
     const scenario::CodeVersion* version = nullptr;
     bool ready = true;  // in the load balancer's rotation
-    bool in_service = true; // false: a standby node not added by an autoscaler
+    bool in_service = true; // false: a spare node not added by an autoscaler
     double cpu_s = 0;       // CPU time its requests used (what /proc says of the process)
     bool down = false;  // between the old process's exit and the new one's start
     // Requests being handled, by actor id (a deploy's restart drops those

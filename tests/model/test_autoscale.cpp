@@ -70,7 +70,7 @@ json uneven(const std::string& policy) {
   return s;
 }
 
-// One instance (1 core, 50 ms a request: 20 a second) and three standby
+// One instance (1 core, 50 ms a request: 20 a second) and three spare
 // nodes; 30 requests a second. The autoscaler aims at 2 requests in
 // progress per instance, decides every 5 s, and its instances take 30 s.
 json scaled() {
@@ -79,7 +79,7 @@ json scaled() {
     "topology": { "nodes": { "web": {}, "ops": {}, "a-1": {}, "a-2": {}, "a-3": {}, "a-4": {} },
                   "latency": { "default": "500us" } },
     "components": {
-      "api": { "type": "service", "instances": ["a-1"], "standby": ["a-2", "a-3", "a-4"], "work": "50ms",
+      "api": { "type": "service", "instances": ["a-1"], "spares": ["a-2", "a-3", "a-4"], "work": "50ms",
                "load_balancer": "round_robin", "endpoints": { "get": { "calls": {} } } },
       "scaler": { "type": "autoscaler", "node": "ops", "service": "api", "metric": "in_flight", "target": 2,
                   "interval": "5s", "window": "10s", "provisioning": "30s", "cooldown": "60s", "min": 1, "max": 3 } },
@@ -141,7 +141,7 @@ TEST_CASE("the autoscaler's instances join after the provisioning delay and serv
     REQUIRE(ordered.count(node) == 1);
     CHECK(t - ordered[node] == Approx(30).margin(0.01));
   }
-  // Nothing is served by a standby node before it joined.
+  // Nothing is served by a spare node before it joined.
   for (const Op& op : run.history.ops)
     if (join_time.count(op.node)) CHECK(op.invoke_s >= join_time[op.node] - 1e-9);
   CHECK(served_by(run)["a-2"] > 0);
@@ -170,7 +170,7 @@ TEST_CASE("autoscaler decisions keep the cooldown, the minimum and the maximum")
 TEST_CASE("a scheduled minimum adds instances at its time, and holds them") {
   json s = scaled();
   s["workload"]["clients"]["users"]["arrival"]["rate_per_s"] = 2; // far below the target: no metric decision
-  s["components"]["scaler"]["schedule"] = json::parse(R"({ "peak": { "at": "20s", "min": 3 } })");
+  s["components"]["scaler"]["scheduled"] = json::parse(R"({ "peak": { "at": "20s", "min": 3 } })");
   TestRun run = run_text(s.dump());
   auto ups = autoscale(run, "scale_up");
   REQUIRE(ups.size() == 1);

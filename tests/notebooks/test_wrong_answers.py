@@ -263,8 +263,8 @@ WRONG["24-traffic-spike"] = [
     ({ex.SCALER + "provisioning": "10s"}, "boot"),                          # machines that boot at once
     ({ex.SCALER + "min": 4}, "every hour of the year"),                     # paid for all year
     ({"components.checkout.pools.db.size": 100}, "checkout service"),       # another fix, not this exercise
-    ({ex.SCALER + "schedule.sale": {"at": "200s", "min": 4}}, "provisioning time"),  # too late (runs)
-    ({ex.SCALER + "schedule.sale": {"at": "0s", "min": 2}}, "too few instances"),  # the two it has (runs)
+    ({ex.SCALER + "scheduled.sale": {"at": "200s", "min": 4}}, "provisioning time"),  # too late (runs)
+    ({ex.SCALER + "scheduled.sale": {"at": "0s", "min": 2}}, "too few instances"),  # the two it has (runs)
 ]
 add_tests("24-traffic-spike")
 

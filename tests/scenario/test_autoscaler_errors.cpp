@@ -1,5 +1,5 @@
 // Bad input for the autoscaler and for a service's load-balancing and
-// capacity fields (standby, load_balancer, max_in_flight, a pool's
+// capacity fields (spares, load_balancer, max_in_flight, a pool's
 // max_waiting): each gets one error naming the file, the JSON path and
 // what was expected, word for word.
 #include "../support/scenario_text.hpp"
@@ -25,7 +25,7 @@ const char* kScaled = R"({
     "api": {
       "type": "service",
       "instances": ["app-1"],
-      "standby": ["app-2", "app-3"],
+      "spares": ["app-2", "app-3"],
       "load_balancer": "least_connections",
       "max_in_flight": 10,
       "pools": { "db": { "size": 4, "wait_timeout": "1s", "max_waiting": 2 } },
@@ -39,7 +39,7 @@ const char* kScaled = R"({
       "target": 4,
       "min": 1,
       "max": 3,
-      "schedule": { "peak": { "at": "5s", "min": 2 } }
+      "scheduled": { "peak": { "at": "5s", "min": 2 } }
     }
   },
   "workload": {
@@ -69,15 +69,15 @@ TEST_CASE("an autoscaler names a service and keeps its bounds within the service
             "service)");
   CHECK(error_of(replace(kScaled, "\"max\": 3", "\"max\": 4")) ==
         "error[bad-value]: " + kScaler +
-            "max: service \"api\" has 3 nodes (instances and standby); an autoscaler cannot run more instances than that");
+            "max: service \"api\" has 3 nodes (instances and spares); an autoscaler cannot run more instances than that");
   CHECK(error_of(replace(kScaled, "\"min\": 1,", "\"min\": 3,")) == "no error");
   CHECK(error_of(replace(kScaled, "\"max\": 3", "\"max\": 2")) == "no error");
   CHECK(error_of(replace(replace(kScaled, "\"min\": 1,", "\"min\": 3,"), "\"max\": 3", "\"max\": 2")) ==
         "error[bad-value]: " + kScaler + "min: min (3) is above max (2)");
   CHECK(error_of(replace(kScaled, "\"at\": \"5s\", \"min\": 2", "\"at\": \"5s\", \"min\": 5")) ==
-        "error[bad-value]: " + kScaler + "schedule/peak/min: a scheduled minimum of 5 is above max (3)");
+        "error[bad-value]: " + kScaler + "scheduled/peak/min: a scheduled minimum of 5 is above max (3)");
   CHECK(error_of(replace(kScaled, "\"at\": \"5s\", \"min\": 2", "\"min\": 2")) ==
-        "error[missing-field]: " + kScaler + "schedule/peak: missing required field \"at\"");
+        "error[missing-field]: " + kScaler + "scheduled/peak: missing required field \"at\"");
   CHECK(error_of(replace(kScaled, "\"target\": 4", "\"target\": 0")) ==
         "error[bad-value]: " + kScaler + "target: expected a target above zero");
   CHECK(error_of(replace(kScaled, "\"metric\": \"in_flight\"", "\"metric\": \"cpu\"")) ==
@@ -91,12 +91,12 @@ TEST_CASE("an autoscaler names a service and keeps its bounds within the service
         "it scales");
 }
 
-TEST_CASE("a service's standby nodes, load balancer, admission limit and pool queue bound") {
-  CHECK(error_of(replace(kScaled, "\"standby\": [\"app-2\", \"app-3\"]", "\"standby\": [\"app-1\"]")) ==
-        "error[bad-value]: " + kApi + "standby: \"app-1\" is already one of the service's instances (standby nodes are "
-        "the spare ones)");
-  CHECK(error_of(replace(kScaled, "\"standby\": [\"app-2\", \"app-3\"]", "\"standby\": [\"app-9\"]")) ==
-        "error[unknown-node]: " + kApi + "standby/0: \"app-9\" is not a node of the topology (nodes: web, ops, app-1, app-2, "
+TEST_CASE("a service's spare nodes, load balancer, admission limit and pool queue bound") {
+  CHECK(error_of(replace(kScaled, "\"spares\": [\"app-2\", \"app-3\"]", "\"spares\": [\"app-1\"]")) ==
+        "error[bad-value]: " + kApi + "spares: \"app-1\" is already one of the service's instances (spares are the "
+        "nodes not in rotation at the start)");
+  CHECK(error_of(replace(kScaled, "\"spares\": [\"app-2\", \"app-3\"]", "\"spares\": [\"app-9\"]")) ==
+        "error[unknown-node]: " + kApi + "spares/0: \"app-9\" is not a node of the topology (nodes: web, ops, app-1, app-2, "
                                  "app-3, db-1)");
   CHECK(error_of(replace(kScaled, "\"least_connections\"", "\"fastest\"")) ==
         "error[bad-value]: " + kApi +

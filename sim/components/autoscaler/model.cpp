@@ -33,7 +33,7 @@ AutoscalerModel::AutoscalerModel(const scenario::Autoscaler& spec, Components& c
     nodes_.push_back(std::move(node));
   }
   min_ = spec_.min < 0 ? static_cast<int>(service.instances.size()) : spec_.min;
-  max_ = spec_.max < 0 ? static_cast<int>(service.instances.size() + service.standby.size()) : spec_.max;
+  max_ = spec_.max < 0 ? static_cast<int>(service.instances.size() + service.spares.size()) : spec_.max;
   max_serving_ = count(NodeState::serving);
 }
 
@@ -233,7 +233,7 @@ void AutoscalerModel::add(int wanted, const std::string& reason) {
 }
 
 void AutoscalerModel::remove(int wanted, const std::string& reason) {
-  std::vector<Node*> chosen; // the last added first: standby nodes before the declared instances
+  std::vector<Node*> chosen; // the last added first: spare nodes before the declared instances
   for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it)
     if ((*it)->state == NodeState::serving && static_cast<int>(chosen.size()) < wanted) chosen.push_back(it->get());
   if (chosen.empty()) return;

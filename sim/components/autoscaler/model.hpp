@@ -1,6 +1,6 @@
 // The autoscaler as SimGrid actors.
 //
-// Every instance node of the service (its instances and its standby nodes)
+// Every instance node of the service (its instances and its spare nodes)
 // runs a small agent on the port "<service>.agent": it answers metric
 // scrapes with what the instance's process counts (the requests in progress
 // now, the CPU seconds its requests used so far: the controller turns two
@@ -92,7 +92,7 @@ private:
   ServiceModel& service_;
   int node_ = -1;
   std::unique_ptr<Rpc> rpc_;
-  std::vector<std::unique_ptr<Node>> nodes_; // the service's order: instances, then standby
+  std::vector<std::unique_ptr<Node>> nodes_; // the service's order: instances, then spares
   std::deque<std::pair<double, double>> samples_; // (time, average per instance)
   double last_decision_s_ = -1e300;
   int min_ = 1;

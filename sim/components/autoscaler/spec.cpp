@@ -35,7 +35,7 @@ std::shared_ptr<ComponentSpec> read_autoscaler(const std::string& name, ObjectRe
   a.provisioning_s = r.duration_s_or("provisioning", a.provisioning_s);
   a.min = static_cast<int>(r.integer_or("min", a.min, 1, 10'000));
   a.max = static_cast<int>(r.integer_or("max", a.max, 1, 10'000));
-  for (auto& [entry, sr] : r.members("schedule")) {
+  for (auto& [entry, sr] : r.members("scheduled")) {
     check_name(r.origin(), entry, sr.pointer());
     Autoscaler::Scheduled s;
     s.name = entry;
@@ -51,7 +51,7 @@ std::shared_ptr<ComponentSpec> read_autoscaler(const std::string& name, ObjectRe
                      return x.at_s != y.at_s ? x.at_s < y.at_s : x.name < y.name;
                    });
   a.message_bytes = read_message_size(r, a.message_bytes);
-  r.describe({{"service", "the service whose instances it scales; its standby nodes are the spare ones"},
+  r.describe({{"service", "the service whose instances it scales; its spares are the nodes it adds"},
               {"metric", "what it watches on each instance: in_flight (requests in progress) or cpu (utilization, 0 "
                          "to 1)"},
               {"target", "the metric's value per instance it aims at, averaged over the window"},
@@ -63,8 +63,8 @@ std::shared_ptr<ComponentSpec> read_autoscaler(const std::string& name, ObjectRe
               {"provisioning", "from a decision to add an instance to it joining the load balancer (boot and "
                                "health check)"},
               {"min", "the least number of instances (default: the service's instances)"},
-              {"max", "the most instances (default: instances plus standby nodes)"},
-              {"schedule", "{name: {\"at\", \"min\"}}: scheduled scaling, the minimum raised from a time on"}});
+              {"max", "the most instances (default: instances plus spare nodes)"},
+              {"scheduled", "{name: {\"at\", \"min\"}}: scheduled scaling, the minimum raised from a time on"}});
   return spec;
 }
 
@@ -89,19 +89,19 @@ void Autoscaler::check_references(const Scenario& scenario, const Origin& origin
                 quote(service) + (target_spec == nullptr ? " is not a component of this scenario"
                                                          : " is of type " + target_spec->type + ", not a service") +
                     " (an autoscaler adds and removes the instances of a service)");
-  const int nodes = static_cast<int>(s->instances.size() + s->standby.size());
+  const int nodes = static_cast<int>(s->instances.size() + s->spares.size());
   const int least = min < 0 ? static_cast<int>(s->instances.size()) : min;
   const int most = max < 0 ? nodes : max;
   if (most > nodes)
     origin.fail("bad-value", here + "/max",
                 "service " + quote(service) + " has " + std::to_string(nodes) +
-                    " nodes (instances and standby); an autoscaler cannot run more instances than that");
+                    " nodes (instances and spares); an autoscaler cannot run more instances than that");
   if (least > most)
     origin.fail("bad-value", here + (min < 0 ? "/max" : "/min"),
                 "min (" + std::to_string(least) + ") is above max (" + std::to_string(most) + ")");
   for (const auto& entry : schedule)
     if (entry.min > most)
-      origin.fail("bad-value", pointer_append(here + "/schedule", entry.name) + "/min",
+      origin.fail("bad-value", pointer_append(here + "/scheduled", entry.name) + "/min",
                   "a scheduled minimum of " + std::to_string(entry.min) + " is above max (" + std::to_string(most) +
                       ")");
   for (const Autoscaler* other : scenario.components_of<Autoscaler>())
@@ -127,8 +127,8 @@ std::vector<std::string> Autoscaler::metric_names() const {
 }
 
 std::string Autoscaler::report_line(const std::map<std::string, double>& metrics) const {
-  auto value = [&](const char* metric) {
-    auto it = metrics.find(metric);
+  auto value = [&](const char* key) {
+    auto it = metrics.find(key);
     return it == metrics.end() ? 0.0 : it->second;
   };
   char line[256];

@@ -25,7 +25,7 @@ struct Autoscaler : ComponentSpec {
   };
 
   std::string node;    // where the controller runs: its scrapes and orders cross the network
-  std::string service; // whose instances it scales; its standby nodes are the spares
+  std::string service; // whose instances it scales; its spare nodes are the spares
   Metric metric = Metric::in_flight;
   double target = 0;          // per instance, averaged over the window
   double tolerance = 0.1;     // no change while the ratio to the target is within 1 +- this
@@ -35,7 +35,7 @@ struct Autoscaler : ComponentSpec {
   double cooldown_s = 180;    // between two metric decisions
   double provisioning_s = 240; // from the decision to the instance joining the load balancer
   int min = -1;               // -1: the service's instances
-  int max = -1;               // -1: instances plus standby nodes
+  int max = -1;               // -1: instances plus spare nodes
   std::vector<Scheduled> schedule; // by time
   std::int64_t message_bytes = 256;
 

@@ -101,11 +101,11 @@ std::shared_ptr<ComponentSpec> read_service(const std::string& name, ObjectReade
   s.name = name;
   s.type = "service";
   s.instances = read_node_list(r, topology, "instances", false);
-  if (r.has("standby")) s.standby = read_node_list(r, topology, "standby", true);
-  for (const auto& node : s.standby)
+  if (r.has("spares")) s.spares = read_node_list(r, topology, "spares", true);
+  for (const auto& node : s.spares)
     if (std::find(s.instances.begin(), s.instances.end(), node) != s.instances.end())
-      r.origin().fail("bad-value", r.child("standby"),
-                      quote(node) + " is already one of the service's instances (standby nodes are the spare ones)");
+      r.origin().fail("bad-value", r.child("spares"),
+                      quote(node) + " is already one of the service's instances (spares are the nodes not in rotation at the start)");
   const std::string balancer = r.choice("load_balancer", {"random", "round_robin", "least_connections"}, "random");
   s.load_balancer = balancer == "random"        ? Service::Balancer::random
                     : balancer == "round_robin" ? Service::Balancer::round_robin
@@ -140,7 +140,7 @@ std::shared_ptr<ComponentSpec> read_service(const std::string& name, ObjectReade
                     quote(s.initial_version) + " is not one of this service's versions (versions: " +
                         (names.empty() ? std::string("none") : join(names)) + ")");
   }
-  r.describe({{"standby", "spare nodes that can run an instance, out of the load balancer's rotation until an "
+  r.describe({{"spares", "spare nodes that can run an instance, out of the load balancer's rotation until an "
                           "autoscaler adds them"},
               {"load_balancer", "how a request picks an instance: random, round_robin, or least_connections (the "
                                 "instance with the fewest requests in flight, as the balancer counts them)"},
@@ -187,7 +187,7 @@ const std::string& Service::op_for(const CodeVersion* running, const Endpoint& e
 std::vector<NodeRole> Service::node_roles() const {
   std::vector<NodeRole> roles;
   for (const auto& i : instances) roles.push_back({i, "instance"});
-  for (const auto& i : standby) roles.push_back({i, "standby"});
+  for (const auto& i : spares) roles.push_back({i, "spare"});
   return roles;
 }
 

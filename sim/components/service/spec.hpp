@@ -66,7 +66,7 @@ struct Service : ComponentSpec {
   std::vector<std::string> instances; // nodes
   // Nodes that can run an instance but are not in the load balancer's
   // rotation at the start (spare capacity an autoscaler adds and removes).
-  std::vector<std::string> standby;
+  std::vector<std::string> spares;
   Balancer load_balancer = Balancer::random;
   // Admission control: an instance answers 503 at once to a request that
   // arrives while this many are in progress on it. 0: no limit.
