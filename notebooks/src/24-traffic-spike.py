@@ -89,7 +89,7 @@ ax.legend(loc="upper right", fontsize=8)
 plt.show()
 
 # %% [markdown]
-# Within about 10 s of 8:00, every call that gets a connection has waited
+# Within about 15 s of 8:00, every call that gets a connection has waited
 # longer than the buyer does: the instances work on, for nobody. The
 # database was never the limit: it has 16 cores and 100 connections, and the
 # two pools use 8.
