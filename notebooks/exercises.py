@@ -1807,6 +1807,51 @@ def sync_logging(answer, seeds=(1, 2, 3)):
                            "fills it until the process runs out of memory. How many lines pile up in these 20 s?")
     try:
         runs = _runs("sync-logging", "broken", seeds, answer, load=False)
+# --- 24-traffic-spike -------------------------------------------------------------------------
+
+SCALER = "components.autoscaler."
+SPIKE_S = 300.0  # 8:00, five minutes after the run starts
+
+
+def clock_time(t):
+    """A time of the traffic-spike run as a wall clock: the run starts at 7:55, so 300 s is 8:00:00."""
+    total = int(round(7 * 3600 + 55 * 60 + t))
+    return f"{total // 3600}:{total // 60 % 60:02d}:{total % 60:02d}"
+
+
+def instances_at(trace_path, t):
+    """How many checkout instances were in the load balancer at time t (the autoscaler's samples and joins)."""
+    ev = fl.events(trace_path, "autoscale")
+    before = ev[ev["t"] <= t + 1e-6]
+    return int(before["instances"].iloc[-1]) if len(before) else 0
+
+
+def traffic_spike(answer, seeds=(1, 2, 3)):
+    """Scheduled scaling for the autoscaler with which, in broken, checkout stays available through the
+    8:00 spike on every seed: the traffic, the machines and the service unchanged."""
+    answer, paths, hint = _as_settings(answer, f'{{"{SCALER}scheduled.sale": {{"at": "...", "min": ...}}}}',
+                                       "traffic-spike", "broken")
+    if hint:
+        return _refuse(hint)
+    rules = [
+        (SCALER + "scheduled", None),
+        (SCALER + "provisioning", "that makes the machines boot faster ({path}). A new instance takes four "
+                                  "minutes to boot and pass its health check whatever the configuration says; "
+                                  "plan around it."),
+        (SCALER + "min", "that raises the minimum for good ({path}): you would pay for the extra instances every "
+                         "hour of the year. The spike comes at a known time: schedule the capacity for it."),
+        (SCALER, "reacting sooner or harder ({path}) cannot beat a four-minute boot: the pools' queues are "
+                 "hopeless within seconds of 8:00. The capacity must be there before the spike."),
+        ("components.checkout", "that changes the checkout service ({path}). Its pool can be fixed too (see "
+                                "fixed-pool-queue), but this exercise is about having the instances in time."),
+        ("components.db", "the database ({path}) was never the limit here; leave it."),
+    ] + _outside("autoscaler's schedule")
+    hint = _judge_paths(paths, rules, "the exercise asks for the autoscaler's schedule (" + SCALER +
+                        "scheduled...), not {path}.")
+    if hint:
+        return _refuse(hint)
+    try:
+        runs = _runs("traffic-spike", "broken", seeds, answer, load=False)
     except RuntimeError as e:
         return _failed_run(e)
     rows = []
@@ -1837,3 +1882,28 @@ def sync_logging(answer, seeds=(1, 2, 3)):
 
 
 CHECKS["23-sync-logging"] = sync_logging
+        ev = fl.events(r.trace, "autoscale")
+        joined = ev[ev["action"] == "joined"]
+        rows.append({"seed": r.seed, "availability": r.counts.get("availability"),
+                     "instances at 8:00": instances_at(r.trace, SPIKE_S),
+                     "first join": clock_time(joined["t"].min()) if len(joined) else "none",
+                     "mean instances": round(r.summary["metrics"].get("autoscaler_mean_instances", float("nan")), 2)})
+    table = pd.DataFrame(rows)
+    base = len(_scenario("traffic-spike")["components"]["checkout"]["instances"])
+    ready = (table["instances at 8:00"] > base).all()  # more than the two it always has
+    available = (table["availability"] == 0).all()
+    if ready and available:
+        return Verdict(True, "The extra instances were ordered early enough to have booted and joined before "
+                             "8:00, so at 8:00 enough pools are there to finish 30 checkouts a second. The spike "
+                             "still came, tenfold; the capacity was simply there first.", table)
+    if not ready:
+        return Verdict(False, "at 8:00 checkout still had too few instances in service: a scheduled minimum "
+                              "takes effect at its time, and the instances it orders need the provisioning time "
+                              "(4 minutes) to boot and join. When must the schedule start, and how many "
+                              "instances does the spike need (each finishes about 11.7 checkouts a second)?",
+                       table)
+    return Verdict(False, "the instances were there at 8:00 but too few: each instance's pool of 4 finishes about "
+                          "11.7 checkouts a second, and 30 come. How many instances does that take?", table)
+
+
+CHECKS["24-traffic-spike"] = traffic_spike

@@ -25,8 +25,11 @@ std::string fill_template(const std::string& pattern, const std::string& user) {
 } // namespace
 
 ServiceModel::ServiceModel(const scenario::Service& spec, Components& components, Context& context)
-    : spec_(spec), components_(components), context_(context) {
-  for (const auto& name : spec_.instances) {
+    : spec_(spec), components_(components), context_(context),
+      balancer_(std::make_unique<LoadBalancer>(spec.load_balancer)) {
+  std::vector<std::string> names = spec_.instances;
+  names.insert(names.end(), spec_.spares.begin(), spec_.spares.end());
+  for (const auto& name : names) {
     auto instance = std::make_unique<Instance>();
     instance->node = context_.network.node_index(name);
     instance->server = std::make_unique<Server>(context_, instance->node, spec_.name);
@@ -45,6 +48,10 @@ ServiceModel::ServiceModel(const scenario::Service& spec, Components& components
     instances_.push_back(std::move(instance));
   }
   make_log_collector();
+  for (std::size_t i = spec_.instances.size(); i < instances_.size(); ++i) { // spares: out of rotation
+    instances_[i]->in_service = false;
+    set_ready(*instances_[i], false);
+  }
 }
 
 void ServiceModel::start() {
@@ -64,7 +71,7 @@ void ServiceModel::start() {
                        // restart order in progress died with the node).
                        i->requests.clear();
                        i->down = false;
-                       set_ready(*i, true);
+                       set_ready(*i, i->in_service);
                      });
     if (i->version != nullptr) record_version(*i);
   }
@@ -135,7 +142,7 @@ void ServiceModel::restart(Instance& instance, std::shared_ptr<Envelope> order) 
   sg4::this_actor::sleep_for(r.start_s);
   instance.version = next;
   instance.down = false;
-  set_ready(instance, true);
+  set_ready(instance, instance.in_service); // a spare node stays out of the rotation
   record_version(instance);
   trace_state(instance, "started: runs " + next->name);
   auto done = std::make_unique<Restarted>();
@@ -164,6 +171,7 @@ void ServiceModel::serve(Instance& instance) {
       instance.server->reply(*request, service_kinds::call_reply, std::move(refusal), 512);
       continue;
     }
+    if (!admit(instance, *request)) continue; // admission control: a 503 at once
     if (!context_.may_start_request_actor()) { // shed load instead of running out of memory
       auto refusal = std::make_unique<CallReply>();
       refusal->ok = false;
@@ -194,6 +202,7 @@ void ServiceModel::serve(Instance& instance) {
 void ServiceModel::handle(Instance& instance, const Envelope& request) {
   enter_loop(instance); // (on an event loop: the request's turn on the thread)
   compute(spec_.work_s);
+  instance.cpu_s += spec_.work_s;
   auto answer = std::make_unique<CallReply>();
   const scenario::Endpoint* endpoint = spec_.find(request.payload_as<Call>().endpoint);
   assert(endpoint != nullptr && "validation checked every endpoint a caller names");
@@ -250,6 +259,11 @@ ServiceModel::Outcome ServiceModel::attempt(Instance& instance, const scenario::
   if (auto it = instance.pools.find(call.to); it != instance.pools.end()) {
     pool = &it->second;
     connection = take_connection(instance, *pool, deadline_s);
+    if (connection == kShed) {
+      outcome.error = "shed: " + std::to_string(pool->waiting) + " calls already waiting for a connection to " +
+                      call.to + " (max_waiting " + std::to_string(pool->spec->max_waiting) + ")";
+      return outcome;
+    }
     if (connection < 0) {
       outcome.error = "no connection to " + call.to + " within " + util::format_duration(pool->spec->wait_timeout_s) +
                       " (pool of " + std::to_string(pool->spec->size) + ", all in use)";
@@ -323,6 +337,10 @@ int ServiceModel::take_connection(Instance& instance, Instance::Pool& pool, doub
     pool.free->acquire();
     got = true;
   } else {
+    if (pool.spec->max_waiting >= 0 && pool.waiting >= pool.spec->max_waiting) { // the queue is full: shed
+      trace_pool_shed(instance, pool);
+      return kShed;
+    }
     const double wait_s = std::min(pool.spec->wait_timeout_s, deadline_s - start_s);
     ++pool.waiting;
     got = wait_s > 0 && !pool.free->acquire_timeout(wait_s);
@@ -367,14 +385,16 @@ std::unique_ptr<Envelope> call_service(Rpc& rpc, util::Rng& rng, const ServiceMo
                                        const std::string& endpoint, const std::string& user, std::int64_t op,
                                        double deadline_s) {
   const auto& nodes = service.instance_nodes();
+  LoadBalancer& balancer = service.balancer();
   int target = -1;
   if (service.all_ready()) {
-    target = nodes[rng.below(nodes.size())];
-  } else { // a deploy is replacing some: the load balancer picks among the others
+    target = balancer.pick(nodes, rng);
+  } else { // a deploy is replacing some, or spare nodes wait: the balancer picks among the others
     std::vector<int> ready = service.ready_nodes();
     if (ready.empty()) ready = nodes;
-    target = ready[rng.below(ready.size())];
+    target = balancer.pick(ready, rng);
   }
+  LoadBalancer::InFlight counted(balancer, target);
   auto call = std::make_unique<Call>();
   call->endpoint = endpoint;
   call->user = user;

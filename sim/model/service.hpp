@@ -19,6 +19,7 @@
 #include "model/callee.hpp"
 #include "model/driver.hpp"
 #include "model/group_client.hpp"
+#include "model/load_balancer.hpp"
 #include "model/server.hpp"
 #include "model/service_messages.hpp"
 #include "model/service_loop.hpp"
@@ -38,6 +39,20 @@ public:
   bool all_ready() const { return not_ready_ == 0; }
   std::vector<int> ready_nodes() const;
   void report(ModelStats& stats) const override;
+  // The instances (declared ones first, then the spare nodes).
+  LoadBalancer& balancer() const { return *balancer_; }
+
+  // For an autoscaler (service_scaling.cpp). An instance in service is in
+  // the rotation (and comes back to it after a crash); a spare node is
+  // out of service until it is put in.
+  void set_in_service(int node, bool in_service);
+  bool in_service(int node) const;
+  // Requests being handled on the instance now, as its process counts them
+  // (the gauge its metrics endpoint exports).
+  std::int64_t in_flight(int node) const;
+  // CPU seconds the instance's requests used since the start (a counter, as
+  // process_cpu_seconds_total; a rate of it is the utilization).
+  double cpu_seconds(int node) const;
 
 private:
   struct Instance {
@@ -59,6 +74,8 @@ private:
     // Code versions (null when the service has none): what this process runs.
     const scenario::CodeVersion* version = nullptr;
     bool ready = true;  // in the load balancer's rotation
+    bool in_service = true; // false: a spare node not added by an autoscaler
+    double cpu_s = 0;       // CPU time its requests used (what /proc says of the process)
     bool down = false;  // between the old process's exit and the new one's start
     // Requests being handled, by actor id (a deploy's restart drops those
     // still running when its drain time is over).
@@ -74,6 +91,10 @@ private:
     std::string error;
   };
   void serve(Instance& instance);
+  // Admission control (max_in_flight): false when the request was refused
+  // with a 503 (service_scaling.cpp).
+  bool admit(Instance& instance, const engine::Envelope& request);
+  Instance* find_instance(int node) const;
   // A deploy's restart order: drain, exit, start the new version, answer.
   void restart(Instance& instance, std::shared_ptr<engine::Envelope> order);
   void set_ready(Instance& instance, bool ready);
@@ -86,7 +107,10 @@ private:
   void trace_fallback(const Instance& instance, const scenario::Call& call, const std::string& error);
   // Takes a free connection of the pool, waiting for one until its wait
   // timeout or the deadline; -1 when none came.
+  // kShed (-2): the pool's wait queue was full (max_waiting).
   int take_connection(Instance& instance, Instance::Pool& pool, double deadline_s);
+  static constexpr int kShed = -2;
+  void trace_pool_shed(const Instance& instance, const Instance::Pool& pool);
   void reset_pools(Instance& instance);
   // The event loop and the logger (service_loop.cpp); each does nothing
   // for an instance without them.
@@ -106,11 +130,11 @@ private:
   std::vector<int> nodes_;
   std::vector<std::unique_ptr<Instance>> instances_;
   int not_ready_ = 0; // instances out of the load balancer's rotation
-  std::unique_ptr<Server> log_collector_; // (service_loop.cpp)
+  std::unique_ptr<Server> log_collector_; // (service_loop.cpp) std::unique_ptr<LoadBalancer> balancer_;
 };
 
-// Sends a call to one instance of `service` (chosen with `rng`, as a load
-// balancer would) and waits until the deadline; the answer carries a
+// Sends a call to one instance of `service` (chosen by its load balancer;
+// the random policy draws with `rng`) and waits until the deadline; the answer carries a
 // CallReply. Used by clients and by services calling services.
 std::unique_ptr<engine::Envelope> call_service(Rpc& rpc, util::Rng& rng, const ServiceModel& service,
                                                const std::string& endpoint, const std::string& user,

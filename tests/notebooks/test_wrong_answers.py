@@ -281,6 +281,18 @@ WRONG["22-queue-vs-call"] = [
 add_tests("22-queue-vs-call")
 
 
+# 24-traffic-spike: a schedule that has the instances in service before the 8:00 spike.
+WRONG["24-traffic-spike"] = [
+    ({"workload.clients.buyers.arrival.steps": [{"at": "0s", "rate_per_s": 3}]}, "traffic"),  # no spike
+    ({ex.SCALER + "provisioning": "10s"}, "boot"),                          # machines that boot at once
+    ({ex.SCALER + "min": 4}, "every hour of the year"),                     # paid for all year
+    ({"components.checkout.pools.db.size": 100}, "checkout service"),       # another fix, not this exercise
+    ({ex.SCALER + "scheduled.sale": {"at": "200s", "min": 4}}, "provisioning time"),  # too late (runs)
+    ({ex.SCALER + "scheduled.sale": {"at": "0s", "min": 2}}, "too few instances"),  # the two it has (runs)
+]
+add_tests("24-traffic-spike")
+
+
 def main():
     verbose = "-v" in sys.argv[1:]
     only = [a for a in sys.argv[1:] if not a.startswith("-")]

@@ -150,5 +150,5 @@ TEST_CASE("an unknown component type is an error listing every registered type")
         "error[bad-value]: x.json: /components/locks/type: expected one of \"replica_group\", \"cache\", "
         "\"sharded_store\", \"inventory\", \"lock_service\", \"database\", \"service\", \"payment_provider\", \"checkout\", "
         "\"backup\", \"deploy\", \"mail_provider\", \"alerting\", \"scheduler\", \"personal_data\", \"billing\", "
-        "\"order_api\", \"queue\", got \"fraud_check\"");
+        "\"order_api\", \"queue\", \"autoscaler\", got \"fraud_check\"");
 }

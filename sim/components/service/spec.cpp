@@ -131,6 +131,16 @@ std::shared_ptr<ComponentSpec> read_service(const std::string& name, ObjectReade
   s.name = name;
   s.type = "service";
   s.instances = read_node_list(r, topology, "instances", false);
+  if (r.has("spares")) s.spares = read_node_list(r, topology, "spares", true);
+  for (const auto& node : s.spares)
+    if (std::find(s.instances.begin(), s.instances.end(), node) != s.instances.end())
+      r.origin().fail("bad-value", r.child("spares"),
+                      quote(node) + " is already one of the service's instances (spares are the nodes not in rotation at the start)");
+  const std::string balancer = r.choice("load_balancer", {"random", "round_robin", "least_connections"}, "random");
+  s.load_balancer = balancer == "random"        ? Service::Balancer::random
+                    : balancer == "round_robin" ? Service::Balancer::round_robin
+                                                : Service::Balancer::least_connections;
+  s.max_in_flight = static_cast<int>(r.integer_or("max_in_flight", 0, 0, 1'000'000));
   s.work_s = r.duration_s_or("work", s.work_s);
   s.message_bytes = read_message_size(r, s.message_bytes);
   for (auto& [endpoint_name, e] : r.members("endpoints")) {
@@ -162,7 +172,13 @@ std::shared_ptr<ComponentSpec> read_service(const std::string& name, ObjectReade
                     quote(s.initial_version) + " is not one of this service's versions (versions: " +
                         (names.empty() ? std::string("none") : join(names)) + ")");
   }
-  r.describe({{"versions", "{name: {\"endpoints\": {endpoint: {call: op}}}}: code releases, each saying which "
+  r.describe({{"spares", "spare nodes that can run an instance, out of the load balancer's rotation until an "
+                          "autoscaler adds them"},
+              {"load_balancer", "how a request picks an instance: random, round_robin, or least_connections (the "
+                                "instance with the fewest requests in flight, as the balancer counts them)"},
+              {"max_in_flight", "admission control: an instance answers 503 at once while this many requests are in "
+                                "progress on it (0: no limit)"},
+              {"versions", "{name: {\"endpoints\": {endpoint: {call: op}}}}: code releases, each saying which "
                            "operation a call makes (calls it does not name keep the endpoint's)"},
               {"version", "the code version every instance runs at the start (required with versions)"}});
   s.event_loop = r.boolean_or("event_loop", false);
@@ -182,6 +198,11 @@ std::shared_ptr<ComponentSpec> read_service(const std::string& name, ObjectReade
     pool.to = to;
     pool.size = static_cast<int>(p.integer_or("size", pool.size, 1, 100'000));
     pool.wait_timeout_s = positive_duration(p, "wait_timeout", pool.wait_timeout_s, "a wait timeout");
+    pool.max_waiting = static_cast<int>(p.integer_or("max_waiting", pool.max_waiting, 0, 1'000'000));
+    p.describe({{"size", "connections each instance keeps to this dependency: at most this many calls at once"},
+                {"wait_timeout", "how long a call waits for a free connection before it fails"},
+                {"max_waiting", "calls that may wait for a connection at once; one more fails at once (load "
+                                "shedding). Absent: no bound"}});
     p.finish();
     s.pools.push_back(pool);
   }
@@ -221,8 +242,18 @@ const std::string& Service::op_for(const CodeVersion* running, const Endpoint& e
 std::vector<NodeRole> Service::node_roles() const {
   std::vector<NodeRole> roles;
   for (const auto& i : instances) roles.push_back({i, "instance"});
+  for (const auto& i : spares) roles.push_back({i, "spare"});
   if (logging && !logging->collector.empty()) roles.push_back({logging->collector, "log collector"});
   return roles;
+}
+
+const char* to_string(Service::Balancer balancer) {
+  switch (balancer) {
+  case Service::Balancer::random: return "random";
+  case Service::Balancer::round_robin: return "round_robin";
+  case Service::Balancer::least_connections: return "least_connections";
+  }
+  return "random";
 }
 
 std::vector<std::string> Service::client_ops() const {

@@ -58,6 +58,9 @@ struct Pool {
   std::string to;
   int size = 10;
   double wait_timeout_s = 1.0;
+  // At most this many calls wait for a connection; one more fails at once
+  // ("shed") instead of joining the queue. -1: no bound.
+  int max_waiting = -1;
 };
 
 // A release of the service's code: which operation each call of an
@@ -76,7 +79,16 @@ struct CodeVersion {
 // A stateless service: identical instances behind a load balancer, each
 // request handled by calling the endpoint's dependencies in turn.
 struct Service : ComponentSpec {
+  // How the load balancer in front of the instances picks one for a request.
+  enum class Balancer { random, round_robin, least_connections };
   std::vector<std::string> instances; // nodes
+  // Nodes that can run an instance but are not in the load balancer's
+  // rotation at the start (spare capacity an autoscaler adds and removes).
+  std::vector<std::string> spares;
+  Balancer load_balancer = Balancer::random;
+  // Admission control: an instance answers 503 at once to a request that
+  // arrives while this many are in progress on it. 0: no limit.
+  int max_in_flight = 0;
   std::vector<Endpoint> endpoints;
   std::vector<Pool> pools; // in file order
   // Code versions (none: the endpoints' ops are the code) and the one every
@@ -105,6 +117,8 @@ struct Service : ComponentSpec {
   topo::Endpoint endpoint_for(const std::string& op, const Scenario& scenario) const override;
   std::vector<std::string> metric_names() const override;
 };
+
+const char* to_string(Service::Balancer balancer);
 
 // Reads one component of this type from `r` (its "type" already read).
 std::shared_ptr<ComponentSpec> read_service(const std::string& name, ObjectReader& r, const Topology& topology);
