@@ -68,17 +68,6 @@ std::string fault_on(const Context& c, const std::string& node, const std::strin
   return "";
 }
 
-// The fill of a cache that a read was served from: the last fill of its
-// key on the answering node before the answer (nullptr: not a cache).
-const State* last_fill(const Evidence& e, const Op& read) {
-  const State* fill = nullptr;
-  for (const State& s : e.states(read.node)) {
-    if (s.t_s > read.complete_s) break;
-    if (s.key == read.key && s.why.rfind("fill", 0) == 0 && s.why.rfind("fill refused", 0) != 0) fill = &s;
-  }
-  return fill;
-}
-
 // A read answered from a node that had not applied a write it should have
 // seen: how far behind that node was, and since when.
 Story read_story(const Context& c, const Op& read) {
@@ -97,12 +86,9 @@ Story read_story(const Context& c, const Op& read) {
       write = op;
   }
   std::string behind_of; // the node it lagged behind
-  if (const State* fill = last_fill(e, read); fill && write) {
+  if (const State* fill = e.last_fill(read.node, read.key, read.complete_s); fill && write) {
     // A cache answered: which fill it served the read from, and the delete before it.
-    const State* deleted = nullptr;
-    for (const State& s : e.states(read.node))
-      if (s.t_s >= write->invoke_s && s.t_s < fill->t_s && s.key == read.key && s.why.rfind("delete", 0) == 0)
-        deleted = &s;
+    const State* deleted = e.last_delete(read.node, read.key, write->invoke_s, fill->t_s);
     const std::string stale = read.key + "=" + (fill->value.empty() ? "nothing" : fill->value);
     story.steps.push_back(Step{fill->t_s, read.node,
                                deleted ? read.node + " deleted " + read.key + " at " + seconds(deleted->t_s) +

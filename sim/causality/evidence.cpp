@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <iterator>
 
 namespace faultlab::causality {
 
@@ -180,6 +181,28 @@ const Discard* Evidence::first_discard(const std::string& key, const std::string
   return nullptr;
 }
 
+const State* Evidence::last_fill(const std::string& node, const std::string& key, double until_s) const {
+  const auto it = fills_.find(node + '\n' + key);
+  if (it == fills_.end()) return nullptr;
+  const std::vector<State>& of_node = states(node);
+  // The indices are in time order: the last one at or before until_s.
+  auto after = std::upper_bound(it->second.begin(), it->second.end(), until_s,
+                                [&](double t, std::size_t i) { return t < of_node[i].t_s; });
+  return after == it->second.begin() ? nullptr : &of_node[*std::prev(after)];
+}
+
+const State* Evidence::last_delete(const std::string& node, const std::string& key, double from_s,
+                                   double before_s) const {
+  const auto it = deletes_.find(node + '\n' + key);
+  if (it == deletes_.end()) return nullptr;
+  const std::vector<State>& of_node = states(node);
+  auto after = std::lower_bound(it->second.begin(), it->second.end(), before_s,
+                                [&](std::size_t i, double t) { return of_node[i].t_s < t; });
+  if (after == it->second.begin()) return nullptr;
+  const State& last = of_node[*std::prev(after)];
+  return last.t_s >= from_s ? &last : nullptr;
+}
+
 const std::vector<MessageEvent>& Evidence::messages_of(std::int64_t op) const {
   static const std::vector<MessageEvent> kNone;
   const auto it = messages_.find(op);
@@ -288,6 +311,9 @@ void Evidence::add_line(double t_s, std::string_view line) {
       if (!s.key.empty()) applies_[s.node + '\n' + s.key + '\n' + s.value].push_back(of_node.size());
       positions_[s.node + '\n' + std::to_string(s.applied)].push_back(of_node.size());
     }
+    if (!s.key.empty() && s.why.rfind("fill", 0) == 0 && s.why.rfind("fill refused", 0) != 0)
+      fills_[s.node + '\n' + s.key].push_back(of_node.size());
+    if (!s.key.empty() && s.why.rfind("delete", 0) == 0) deletes_[s.node + '\n' + s.key].push_back(of_node.size());
     of_node.push_back(std::move(s));
   } else if (ev == "node") {
     NodeStatus n;

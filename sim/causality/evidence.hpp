@@ -96,6 +96,11 @@ public:
   const State* at_position(const std::string& node, std::int64_t position, double until_s) const;
   const State* position_at(const std::string& node, double t_s) const;
   const Discard* first_discard(const std::string& key, const std::string& value, double from_s) const;
+  // A cache's last fill of `key` at or before `until_s` (a refused fill is
+  // not one): the fill a read answered then was served from (nullptr: not a
+  // cache); and its last delete of `key` in [from_s, before_s).
+  const State* last_fill(const std::string& node, const std::string& key, double until_s) const;
+  const State* last_delete(const std::string& node, const std::string& key, double from_s, double before_s) const;
   const std::vector<NodeStatus>& statuses() const { return statuses_; }
   const std::vector<Discard>& discards() const { return discards_; }
   const std::vector<LockWait>& lock_waits() const { return lock_waits_; }
@@ -126,6 +131,8 @@ private:
   std::unordered_map<std::int64_t, std::vector<MessageEvent>> messages_;
   // Indices into states_[node] / discards_, by "node\nkey\nvalue", "node\nposition", "key\nvalue".
   std::unordered_map<std::string, std::vector<std::size_t>> applies_, positions_, discards_by_value_;
+  // Into states_[node], by "node\nkey": fills and deletes, in time order.
+  std::unordered_map<std::string, std::vector<std::size_t>> fills_, deletes_;
 };
 
 // Field access on one flat trace line as the trace writer builds it:

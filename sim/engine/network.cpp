@@ -226,6 +226,18 @@ Network::SelfPausing::SelfPausing(Network& network) : network_(network), actor_(
 
 Network::SelfPausing::~SelfPausing() { network_.self_pausing_.erase(network_.self_pausing_.find(actor_)); }
 
+bool Network::wait_until_local(int node, double local_s, const sg4::SemaphorePtr& wake) {
+  SelfPausing guard(*this);
+  while (true) {
+    const double remaining = local_s - local_time_s(node);
+    if (remaining <= 0) return true;
+    const double rate = 1.0 + clock_drift_[node];
+    const bool timed_out = wake->acquire_timeout(rate == 1.0 ? remaining : remaining / rate);
+    pause_point();
+    if (!timed_out) return false;
+  }
+}
+
 void Network::pause_point() {
   const int node = host_index_.at(sg4::this_actor::get_host());
   if (!paused_[node]) return;

@@ -96,6 +96,11 @@ public:
   };
   // Returns once the calling actor's node is not paused.
   void pause_point();
+  // Waits until the node's own clock (local_time_s) reads `local_s`, the
+  // way a receive's timeout counts (a pause stops that clock, drift speeds
+  // it up or slows it down), or until `wake` is released: false then.
+  // Pauses itself (SelfPausing).
+  bool wait_until_local(int node, double local_s, const simgrid::s4u::SemaphorePtr& wake);
   // A node's own monotonic clock. It stops while the node is paused (a
   // frozen VM does not see the time go by), so after a pause the node
   // carries on as if no time had passed.

@@ -21,6 +21,11 @@ ClientGroupModel::ClientGroupModel(const scenario::Client& spec, Components& com
 void ClientGroupModel::start() {
   sg4::Host* host = context_.network.host(node_);
   sg4::Actor::create(spec_.name, host, [this] { generate(); });
+  if (driver_->one_exchange()) {
+    replies_rpc_ = std::make_unique<Rpc>(context_, node_, spec_.name);
+    wake_timer_ = sg4::Semaphore::create(0);
+    sg4::Actor::create(spec_.name + ".timeouts", host, [this] { expire_deadlines(); });
+  }
   if (context_.scenario.workload.final_reads) {
     double at = context_.scenario.workload.duration_s + context_.scenario.workload.settle_s;
     sg4::Actor::create(spec_.name + ".final", host, [this, at] {
@@ -81,9 +86,14 @@ void ClientGroupModel::generate() {
   closing_ = true;
   for (Worker* worker : idle_) worker->wake->release(); // each wakes up with no task and ends
   idle_.clear();
+  if (timer_idle_) wake_timer_->release(); // it ends: nothing is in flight
 }
 
 void ClientGroupModel::dispatch(const ClientRequest& request) {
+  if (replies_rpc_) {
+    send_one_exchange(request);
+    return;
+  }
   if (!idle_.empty()) {
     Worker* worker = idle_.back();
     idle_.pop_back();
@@ -117,6 +127,81 @@ void ClientGroupModel::work(Worker& worker) {
     engine::Network::SelfPausing guard(context_.network);
     worker.wake->acquire();
     context_.network.pause_point();
+  }
+}
+
+void ClientGroupModel::send_one_exchange(const ClientRequest& request) {
+  OneExchange exchange;
+  std::unique_ptr<engine::Envelope> message = driver_->begin(request, exchange);
+  const double local_deadline_s =
+      context_.network.local_time_s(node_) + (exchange.deadline_s - sg4::Engine::get_clock());
+  assert((deadlines_.empty() || deadlines_.back().local_deadline_s <= local_deadline_s) &&
+         "one timeout per client group: deadlines come in the order requests are sent");
+  const std::uint64_t id =
+      replies_rpc_->send_request(replies_from(exchange.to_node), exchange.to_node, exchange.port, std::move(message));
+  deadlines_.push_back(Awaited{id, local_deadline_s});
+  in_flight_.emplace(id, std::move(exchange));
+  if (timer_idle_) {
+    timer_idle_ = false;
+    wake_timer_->release();
+  }
+}
+
+sg4::Mailbox* ClientGroupModel::replies_from(int node) {
+  auto it = replies_.find(node);
+  if (it != replies_.end()) return it->second;
+  sg4::Mailbox* mailbox = sg4::Mailbox::by_name(engine::Network::address(
+      context_.network.node_name(node_), spec_.name + "#from-" + context_.network.node_name(node)));
+  replies_.emplace(node, mailbox);
+  sg4::Actor::create(mailbox->get_name(), context_.network.host(node_), [this, mailbox] {
+    receive_answers(mailbox);
+  })->daemonize();
+  return mailbox;
+}
+
+// Takes every answer from one node as it comes (a late one, to a request
+// that has timed out, is dropped, as a worker's reply mailbox would skip it).
+void ClientGroupModel::receive_answers(sg4::Mailbox* mailbox) {
+  mailbox->set_receiver(sg4::Actor::self()); // answers queue here even before we wait
+  while (true) {
+    std::unique_ptr<engine::Envelope> answer = context_.network.receive(mailbox);
+    auto it = in_flight_.find(answer->exchange);
+    if (it == in_flight_.end()) continue;
+    OneExchange exchange = std::move(it->second);
+    in_flight_.erase(it);
+    driver_->finish(exchange, std::move(answer));
+    answered();
+  }
+}
+
+void ClientGroupModel::answered() {
+  // The timer may be waiting for a deadline that no longer matters.
+  if (closing_ && in_flight_.empty() && !timer_idle_) wake_timer_->release();
+}
+
+// Ends each request whose deadline came before its answer, in the order
+// they were sent; ends itself once the arrivals are over and nothing is in
+// flight.
+void ClientGroupModel::expire_deadlines() {
+  while (true) {
+    while (!deadlines_.empty() && in_flight_.count(deadlines_.front().exchange) == 0)
+      deadlines_.pop_front(); // answered in time
+    if (deadlines_.empty()) {
+      if (closing_) return;
+      timer_idle_ = true;
+      engine::Network::SelfPausing guard(context_.network);
+      wake_timer_->acquire();
+      context_.network.pause_point();
+      continue;
+    }
+    const Awaited next = deadlines_.front();
+    if (!context_.network.wait_until_local(node_, next.local_deadline_s, wake_timer_)) continue;
+    deadlines_.pop_front();
+    auto it = in_flight_.find(next.exchange);
+    if (it == in_flight_.end()) continue; // answered while we waited
+    OneExchange exchange = std::move(it->second);
+    in_flight_.erase(it);
+    driver_->finish(exchange, nullptr);
   }
 }
 

@@ -10,6 +10,8 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,6 +36,20 @@ struct ModelStats {
   std::map<std::string, double> values;
 };
 
+// A request that is one exchange: a message to one node, then its answer or
+// nothing until a deadline. Such a request needs no actor of its own: the
+// client group sends it and one receiver per group takes every answer and
+// every deadline that passes (client.cpp), so a request in flight costs
+// this record, not an actor's stack.
+struct OneExchange {
+  int to_node = -1;
+  std::string port;
+  double deadline_s = 0; // absolute simulated time
+  std::int64_t op = -1;
+  bool write = false;
+  std::optional<std::int64_t> value; // what a write wrote
+};
+
 class ClientDriver {
 public:
   ClientDriver(const scenario::Client& spec, Context& context, int node, util::Rng& rng)
@@ -51,6 +67,22 @@ public:
   // Runs one request in the calling actor (a worker on the client's node)
   // and records what the client saw.
   virtual void perform(const ClientRequest& request) = 0;
+  // Whether every request (final reads aside) is one exchange: then the
+  // client group calls begin() and finish() instead of perform(), which
+  // must do the same as begin(), a wait for the answer, then finish().
+  virtual bool one_exchange() const { return false; }
+  // Records the invocation and builds the message to send.
+  virtual std::unique_ptr<engine::Envelope> begin(const ClientRequest& request, OneExchange& exchange) {
+    (void)request;
+    (void)exchange;
+    return nullptr;
+  }
+  // Records what the client saw: `reply` is the answer, or nullptr when the
+  // deadline passed first (called at the deadline).
+  virtual void finish(const OneExchange& exchange, std::unique_ptr<engine::Envelope> reply) {
+    (void)exchange;
+    (void)reply;
+  }
   // The keys whose final state is read once the workload has settled, in a
   // fixed order (final reads are performed with final_read set).
   virtual std::vector<std::string> final_keys() const { return {}; }

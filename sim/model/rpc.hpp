@@ -65,6 +65,18 @@ public:
     return call(slot, to_node, port, std::move(request), deadline_s);
   }
 
+  // Sends `request` to `to_node`'s mailbox `port` with its answer going to
+  // `reply_to`, and returns at once with the exchange id the answer will
+  // carry (for a receiver that waits on many exchanges at a time).
+  std::uint64_t send_request(simgrid::s4u::Mailbox* reply_to, int to_node, const std::string& port,
+                             std::unique_ptr<engine::Envelope> request) {
+    const std::uint64_t exchange = next_exchange_++;
+    request->exchange = exchange;
+    request->reply_to = reply_to->get_name();
+    context_.network.send(node_, to_node, address(to_node, port), std::move(request));
+    return exchange;
+  }
+
   // A message that expects no answer.
   void send(int to_node, const std::string& port, std::unique_ptr<engine::Envelope> message) {
     message->exchange = next_exchange_++;

@@ -98,6 +98,12 @@ void ShardedStoreModel::serve(int shard) {
 }
 
 void ShardClient::perform(const ClientRequest& request) {
+  OneExchange exchange;
+  std::unique_ptr<Envelope> m = begin(request, exchange);
+  finish(exchange, rpc_.call(exchange.to_node, exchange.port, std::move(m), exchange.deadline_s));
+}
+
+std::unique_ptr<Envelope> ShardClient::begin(const ClientRequest& request, OneExchange& exchange) {
   const auto& spec = store_.spec();
   const bool write = request.f == "write";
   const double start_s = now();
@@ -123,18 +129,26 @@ void ShardClient::perform(const ClientRequest& request) {
     payload->key = key;
     m = engine::envelope(kinds::read, std::move(payload), spec.message_bytes, op);
   }
-  const int node = store_.shard_node(shard);
-  const double deadline_s = start_s + spec_.timeout_s;
-  std::unique_ptr<Envelope> reply = rpc_.call(node, spec.name, std::move(m), deadline_s);
+  exchange.to_node = store_.shard_node(shard);
+  exchange.port = spec.name;
+  exchange.deadline_s = start_s + spec_.timeout_s;
+  exchange.op = op;
+  exchange.write = write;
+  exchange.value = value;
+  return m;
+}
+
+void ShardClient::finish(const OneExchange& exchange, std::unique_ptr<Envelope> reply) {
   // The shard is named even when it did not answer: the request was routed
   // there, and its load is what shard_skew judges.
-  const std::string& shard_name = context_.network.node_name(node);
+  const std::string& shard_name = context_.network.node_name(exchange.to_node);
   if (!reply) {
-    context_.recorder.complete(op, deadline_s, history::Outcome::info, value, shard_name, "timeout");
+    context_.recorder.complete(exchange.op, exchange.deadline_s, history::Outcome::info, exchange.value, shard_name,
+                               "timeout");
     return;
   }
-  context_.recorder.complete(op, now(), history::Outcome::ok,
-                             write ? value : reply->payload_as<ShardReply>().value, shard_name);
+  context_.recorder.complete(exchange.op, now(), history::Outcome::ok,
+                             exchange.write ? exchange.value : reply->payload_as<ShardReply>().value, shard_name);
 }
 
 } // namespace faultlab::model

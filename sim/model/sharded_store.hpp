@@ -68,6 +68,9 @@ public:
   ShardClient(const scenario::Client& spec, Context& context, int node, util::Rng& rng, const ShardedStoreModel& store)
       : ClientDriver(spec, context, node, rng), store_(store), route_rng_(context.rng("route/" + spec.name)) {}
   void perform(const ClientRequest& request) override;
+  bool one_exchange() const override { return true; }
+  std::unique_ptr<engine::Envelope> begin(const ClientRequest& request, OneExchange& exchange) override;
+  void finish(const OneExchange& exchange, std::unique_ptr<engine::Envelope> reply) override;
 
 private:
   const ShardedStoreModel& store_;

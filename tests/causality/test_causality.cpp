@@ -210,3 +210,32 @@ TEST_CASE("trace line fields are read at the top level only") {
   CHECK(n == -3);
   CHECK_FALSE(causality::line_field(line, "missing", text));
 }
+
+TEST_CASE("a stale cache read names the fill it was served from and the delete before it") {
+  // A write of profile:3=17 at 12.1-12.2 s deletes the cached entry on
+  // db-2 (as a cache) at 12.15 s; a fill that read the old value puts 16
+  // back at 12.4 s; a later refused fill and fills of other keys or after
+  // the read do not count.
+  history::History h = stale_history();
+  Evidence e(header(), h, {1, 2});
+  feed(e, {R"x({"t":5.0,"ev":"state","node":"db-2","component":"profiles","key":"profile:3","value":"15","why":"fill"})x",
+           R"x({"t":11.0,"ev":"state","node":"db-2","component":"profiles","key":"profile:3","why":"delete (write)"})x",
+           R"x({"t":12.15,"ev":"state","node":"db-2","component":"profiles","key":"profile:3","why":"delete (write)"})x",
+           R"x({"t":12.4,"ev":"state","node":"db-2","component":"profiles","key":"profile:3","value":"16","why":"fill"})x",
+           R"x({"t":12.5,"ev":"state","node":"db-2","component":"profiles","key":"profile:4","value":"9","why":"fill"})x",
+           R"x({"t":13.0,"ev":"state","node":"db-2","component":"profiles","key":"profile:3","value":"16","why":"fill refused (lease)"})x",
+           R"x({"t":14.3,"ev":"state","node":"db-2","component":"profiles","key":"profile:3","value":"17","why":"fill"})x"});
+  const causality::State* fill = e.last_fill("db-2", "profile:3", 14.2);
+  REQUIRE(fill != nullptr);
+  CHECK(fill->t_s == 12.4);
+  CHECK(e.last_fill("db-2", "profile:3", 4.0) == nullptr);
+  CHECK(e.last_fill("db-1", "profile:3", 14.2) == nullptr);
+  const causality::State* deleted = e.last_delete("db-2", "profile:3", 12.1, 12.4);
+  REQUIRE(deleted != nullptr);
+  CHECK(deleted->t_s == 12.15);
+  CHECK(e.last_delete("db-2", "profile:3", 12.2, 12.4) == nullptr);
+  const causality::Cause c = causality::explain(stale_violation(), e);
+  REQUIRE(c.chain.size() >= 2);
+  CHECK(c.chain[1].t_s == 12.4);
+  CHECK(c.chain[1].text == "db-2 deleted profile:3 at 12.150 s for the write, then a fill put profile:3=16 back at 12.400 s");
+}
