@@ -130,7 +130,8 @@ private:
   std::vector<int> nodes_;
   std::vector<std::unique_ptr<Instance>> instances_;
   int not_ready_ = 0; // instances out of the load balancer's rotation
-  std::unique_ptr<Server> log_collector_; // (service_loop.cpp) std::unique_ptr<LoadBalancer> balancer_;
+  std::unique_ptr<Server> log_collector_; // (service_loop.cpp)
+  std::unique_ptr<LoadBalancer> balancer_;
 };
 
 // Sends a call to one instance of `service` (chosen by its load balancer;
