@@ -18,6 +18,7 @@
 #include "model/callee.hpp"
 #include "model/driver.hpp"
 #include "model/group_client.hpp"
+#include "model/saturation.hpp"
 #include "model/server.hpp"
 #include "model/service_messages.hpp"
 
@@ -35,6 +36,8 @@ public:
   // by a deploy). Every instance while no deploy runs.
   bool all_ready() const { return not_ready_ == 0; }
   std::vector<int> ready_nodes() const;
+  // Each pool over all instances: connections in use and calls waiting.
+  void resources(double end_s, std::vector<analysis::ResourceUse>& out) const override;
 
 private:
   struct Instance {
@@ -61,6 +64,12 @@ private:
     // still running when its drain time is over).
     std::map<aid_t, simgrid::s4u::ActorPtr> requests;
   };
+  // What the saturation report reads of a pool, summed over the instances.
+  struct PoolUse {
+    Level in_use, waiting;
+    std::int64_t timeouts = 0; // calls that gave up waiting for a connection
+  };
+  std::map<std::string, PoolUse> pool_use_; // by the dependency the pool connects to
   struct Outcome {
     bool ok = false;
     // Not ok, and no way to know whether it took effect: a write (or another
