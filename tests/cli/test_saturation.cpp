@@ -127,9 +127,9 @@ TEST_CASE("a CPU's share is the work it did over the time it had") {
   const auto& resources = summary["saturation"]["resources"];
   const double t = summary["saturation"]["measured_s"].get<double>();
   CHECK(t == Approx(summary["sim_time_s"].get<double>()));
-  std::int64_t ok = summary["ops"]["ok"].get<std::int64_t>();
-  std::map<std::string, std::int64_t> served;
-  for (const auto& [node, load] : summary["nodes"].items()) served[node] = load["ops"].get<std::int64_t>();
+  const double ok = summary["ops"]["ok"].get<double>();
+  std::map<std::string, double> served; // requests each instance answered
+  for (const auto& [node, load] : summary["nodes"].items()) served[node] = load["ops"].get<double>();
   REQUIRE(ok > 150);
   REQUIRE(served["s-1"] + served["s-2"] == ok);
   REQUIRE(find(resources, "cpu:s-1"));
@@ -144,7 +144,7 @@ TEST_CASE("a CPU's share is the work it did over the time it had") {
         Approx(served["s-1"] * 2 * 512.0 / (125e6 * t)));
 }
 
-TEST_CASE("--saturation only observes: the trace is byte-identical; capacity-10x's database saturates") {
+TEST_CASE("run with saturation only observes (the trace is byte-identical), and capacity-10x's database saturates") {
   const std::string dir = temp_dir();
   const std::string base =
       std::string(FAULTLAB_BINARY) + " run " + source_path("scenarios/shared-database.json") + " --seed 2";
@@ -180,7 +180,9 @@ TEST_CASE("sweep --saturation: a column per resource and the first to saturate")
                            "workload.clients.users.arrival.rate_per_s=600: cpu:app-") != std::string::npos);
   const std::string csv = read_text(dir + "/sweep.csv");
   const std::string header = csv.substr(0, csv.find('\n'));
-  CHECK(header.find(",sim_time_s,cpu:db-1,") != std::string::npos);
+  // CPUs, pools, links, each by name.
+  CHECK(header.find(",sim_time_s,cpu:app-1,cpu:app-2,cpu:app-3,cpu:db-1,cpu:redis-1,cpu:web,pool:app.db,link:") !=
+        std::string::npos);
   CHECK(header.find(",saturated,error") != std::string::npos);
 
   auto refused = shell(std::string(FAULTLAB_BINARY) + " sweep " + source_path("scenarios/capacity-10x.json") +
