@@ -111,10 +111,11 @@ void print_saturation(std::ostream& out, const Saturation& saturation) {
     }
     if (r.kind == "pool") {
       char waiting[48];
-      std::snprintf(waiting, sizeof waiting, "%.1f/%lld", r.mean_waiting, static_cast<long long>(r.max_waiting));
-      std::snprintf(row, sizeof row, "    %-26s %-20s %8s %8lld %15s %8lld\n", r.id.c_str(), r.capacity.c_str(),
-                    percent_text(r.utilization).c_str(), static_cast<long long>(r.peak_in_use), waiting,
-                    static_cast<long long>(r.wait_timeouts));
+      std::snprintf(waiting, sizeof waiting, "%.1f/%lld", r.mean_waiting,
+                    static_cast<long long>(r.max_waiting));
+      std::snprintf(row, sizeof row, "    %-26s %-20s %8s %8lld %15s %8lld\n", r.id.c_str(),
+                    r.capacity.c_str(), percent_text(r.utilization).c_str(),
+                    static_cast<long long>(r.peak_in_use), waiting, static_cast<long long>(r.wait_timeouts));
     } else {
       std::snprintf(row, sizeof row, "    %-26s %-20s %8s\n", r.id.c_str(), r.capacity.c_str(),
                     percent_text(r.utilization).c_str());
@@ -160,8 +161,8 @@ std::vector<std::string> sweep_saturation_lines(const std::vector<SweepPoint>& p
     std::string id, kind;
     std::size_t first = 0; // point index where it first saturated
     bool saturated = false;
-    ResourceUse at_first;   // its measurement there
-    double highest = 0;     // highest share over the sweep, and where
+    ResourceUse at_first; // its measurement there
+    double highest = 0;   // highest share over the sweep, and where
     std::size_t highest_at = 0;
   };
   std::vector<Verdict> verdicts;
@@ -187,7 +188,8 @@ std::vector<std::string> sweep_saturation_lines(const std::vector<SweepPoint>& p
     verdicts.push_back(std::move(v));
   }
   std::vector<const Verdict*> saturated, never;
-  for (const auto& v : verdicts) (v.saturated ? saturated : never).push_back(&v);
+  for (const auto& v : verdicts)
+    (v.saturated ? saturated : never).push_back(&v);
   std::stable_sort(saturated.begin(), saturated.end(), [](const Verdict* a, const Verdict* b) {
     if (a->first != b->first) return a->first < b->first;
     return a->at_first.utilization > b->at_first.utilization;
@@ -197,13 +199,13 @@ std::vector<std::string> sweep_saturation_lines(const std::vector<SweepPoint>& p
     return a->id < b->id;
   });
   std::vector<std::string> lines;
-  lines.push_back("saturation (README \"Saturation\"): a resource saturates at " + percent_text(kSaturatedAt) +
-                  " busy, or a pool when calls queue for its connections");
+  lines.push_back("saturation (README \"Saturation\"): a resource saturates at " +
+                  percent_text(kSaturatedAt) + " busy, or a pool when calls queue for its connections");
   if (saturated.empty()) {
     std::string line = "first to saturate: none";
     if (!never.empty())
-      line += " (the busiest, " + never.front()->id + ", reached " + percent_text(never.front()->highest) + " at " +
-              points[never.front()->highest_at].label + ")";
+      line += " (the busiest, " + never.front()->id + ", reached " + percent_text(never.front()->highest) +
+              " at " + points[never.front()->highest_at].label + ")";
     lines.push_back(line);
   }
   for (std::size_t i = 0; i < saturated.size(); ++i) {

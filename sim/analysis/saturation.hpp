@@ -27,9 +27,9 @@ namespace faultlab::analysis {
 constexpr double kSaturatedAt = 0.9;
 
 struct ResourceUse {
-  std::string id;       // "cpu:db-1", "pool:app.db", "link:app-1<->db-1"
-  std::string kind;     // "cpu", "pool", "link"
-  std::string capacity; // "4 cores", "3 x 20 connections", "125 MB/s"
+  std::string id;         // "cpu:db-1", "pool:app.db", "link:app-1<->db-1"
+  std::string kind;       // "cpu", "pool", "link"
+  std::string capacity;   // "4 cores", "3 x 20 connections", "125 MB/s"
   double utilization = 0; // busy share of the capacity over the run, 0..1
   // Pools only: most connections in use at once, the mean and the most
   // calls waiting for one, and the calls that gave up waiting.
@@ -42,7 +42,7 @@ struct ResourceUse {
 };
 
 struct Saturation {
-  double measured_s = 0; // the run's simulated time, over which the shares are taken
+  double measured_s = 0;              // the run's simulated time, over which the shares are taken
   std::vector<ResourceUse> resources; // busiest first after judge()
 };
 

@@ -10,7 +10,9 @@ namespace sg4 = simgrid::s4u;
 
 namespace faultlab::model {
 
-void init_load_plugins() { sg_host_load_plugin_init(); }
+void init_load_plugins() {
+  sg_host_load_plugin_init();
+}
 
 void measure_platform(const scenario::Topology& topology, const std::vector<sg4::Host*>& hosts,
                       const engine::Network& network, double end_s, std::vector<analysis::ResourceUse>& out) {

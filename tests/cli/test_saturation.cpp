@@ -50,10 +50,11 @@ const nlohmann::json* find(const nlohmann::json& resources, const std::string& i
 TEST_CASE("saturation verdicts: 90 % busy, or a pool with a queue") {
   analysis::Saturation s;
   s.measured_s = 10;
-  s.resources = {use("cpu:app-1", "cpu", 0.3), use("cpu:db-1", "cpu", 0.95), use("cpu:edge", "cpu", 0.9),
-                 use("link:a<->b", "link", 0.001), use("pool:app.db", "pool", 0.5), use("pool:app.cache", "pool", 0.2),
+  s.resources = {use("cpu:app-1", "cpu", 0.3),      use("cpu:db-1", "cpu", 0.95),
+                 use("cpu:edge", "cpu", 0.9),       use("link:a<->b", "link", 0.001),
+                 use("pool:app.db", "pool", 0.5),   use("pool:app.cache", "pool", 0.2),
                  use("pool:app.other", "pool", 0.1)};
-  s.resources[5].wait_timeouts = 3; // gave up waiting
+  s.resources[5].wait_timeouts = 3;  // gave up waiting
   s.resources[6].mean_waiting = 1.5; // a queue on average
   analysis::judge(s);
   std::vector<std::string> order, saturated;
@@ -61,20 +62,23 @@ TEST_CASE("saturation verdicts: 90 % busy, or a pool with a queue") {
     order.push_back(r.id);
     if (r.saturated) saturated.push_back(r.id + ": " + r.why);
   }
-  CHECK(order == std::vector<std::string>{"cpu:db-1", "cpu:edge", "pool:app.db", "cpu:app-1", "pool:app.cache",
-                                          "pool:app.other", "link:a<->b"});
-  CHECK(saturated == std::vector<std::string>{"cpu:db-1: 95.0 % busy", "cpu:edge: 90.0 % busy",
-                                              "pool:app.cache: 3 calls gave up waiting for a connection",
-                                              "pool:app.other: on average 1.5 calls waiting for a connection"});
+  CHECK(order == std::vector<std::string>{"cpu:db-1", "cpu:edge", "pool:app.db", "cpu:app-1",
+                                          "pool:app.cache", "pool:app.other", "link:a<->b"});
+  CHECK(saturated ==
+        std::vector<std::string>{"cpu:db-1: 95.0 % busy", "cpu:edge: 90.0 % busy",
+                                 "pool:app.cache: 3 calls gave up waiting for a connection",
+                                 "pool:app.other: on average 1.5 calls waiting for a connection"});
   // The summary's form reads back the same.
-  auto back = analysis::resources_from_json(nlohmann::json::parse(analysis::saturation_json(s)["resources"].dump()));
+  auto back =
+      analysis::resources_from_json(nlohmann::json::parse(analysis::saturation_json(s)["resources"].dump()));
   REQUIRE(back.size() == s.resources.size());
   CHECK(back[4].wait_timeouts == 3);
   CHECK(back[0].why == "95.0 % busy");
   CHECK(analysis::saturation_json(s)["saturated"].size() == 4);
   std::ostringstream text;
   analysis::print_saturation(text, s);
-  CHECK(text.str().find("(1 more link, each below 1.0 %; the busiest of them at 0.1 %)") != std::string::npos);
+  CHECK(text.str().find("(1 more link, each below 1.0 %; the busiest of them at 0.1 %)") !=
+        std::string::npos);
   CHECK(text.str().find("saturated: cpu:db-1 (95.0 % busy); cpu:edge (90.0 % busy)") != std::string::npos);
 }
 
@@ -89,10 +93,9 @@ TEST_CASE("a sweep's verdict: the first to saturate, the next, and what never do
     p.seeds.push_back(s.resources);
     return p;
   };
-  std::vector<analysis::SweepPoint> points = {point("rate=100", 0.2, 0.05, 0.02, 0.001),
-                                              point("rate=400", 0.8, 0.2, 0.08, 0.004),
-                                              point("rate=700", 0.97, 0.6, 0.14, 0.007),
-                                              point("rate=1000", 1.0, 0.95, 0.2, 0.01)};
+  std::vector<analysis::SweepPoint> points = {
+      point("rate=100", 0.2, 0.05, 0.02, 0.001), point("rate=400", 0.8, 0.2, 0.08, 0.004),
+      point("rate=700", 0.97, 0.6, 0.14, 0.007), point("rate=1000", 1.0, 0.95, 0.2, 0.01)};
   // A second seed at rate=400 that was busier: the worst seed counts.
   auto busier = point("rate=400", 0.92, 0.2, 0.08, 0.004);
   points[1].seeds.push_back(busier.seeds.front());
@@ -129,12 +132,14 @@ TEST_CASE("a CPU's share is the work it did over the time it had") {
   CHECK(t == Approx(summary["sim_time_s"].get<double>()));
   const double ok = summary["ops"]["ok"].get<double>();
   std::map<std::string, double> served; // requests each instance answered
-  for (const auto& [node, load] : summary["nodes"].items()) served[node] = load["ops"].get<double>();
+  for (const auto& [node, load] : summary["nodes"].items())
+    served[node] = load["ops"].get<double>();
   REQUIRE(ok > 150);
   REQUIRE(served["s-1"] + served["s-2"] == ok);
   REQUIRE(find(resources, "cpu:s-1"));
   CHECK((*find(resources, "cpu:s-1"))["utilization"].get<double>() == Approx(served["s-1"] * 0.004 / t));
-  CHECK((*find(resources, "cpu:s-2"))["utilization"].get<double>() == Approx(served["s-2"] * 0.004 / (2 * t)));
+  CHECK((*find(resources, "cpu:s-2"))["utilization"].get<double>() ==
+        Approx(served["s-2"] * 0.004 / (2 * t)));
   CHECK((*find(resources, "cpu:kv-1"))["utilization"].get<double>() == Approx(ok * 0.001 / t));
   CHECK((*find(resources, "cpu:web"))["utilization"].get<double>() == 0);
   CHECK((*find(resources, "cpu:s-1"))["saturated"] == false);
@@ -144,12 +149,14 @@ TEST_CASE("a CPU's share is the work it did over the time it had") {
         Approx(served["s-1"] * 2 * 512.0 / (125e6 * t)));
 }
 
-TEST_CASE("run with saturation only observes (the trace is byte-identical), and capacity-10x's database saturates") {
+TEST_CASE("run with saturation only observes (the trace is byte-identical), and capacity-10x's database "
+          "saturates") {
   const std::string dir = temp_dir();
   const std::string base =
       std::string(FAULTLAB_BINARY) + " run " + source_path("scenarios/shared-database.json") + " --seed 2";
   REQUIRE(shell(base + " --trace " + dir + "/plain.jsonl").first == 0);
-  auto measured = shell(base + " --saturation --trace " + dir + "/measured.jsonl --summary " + dir + "/s.json");
+  auto measured =
+      shell(base + " --saturation --trace " + dir + "/measured.jsonl --summary " + dir + "/s.json");
   REQUIRE(measured.first == 0);
   CHECK(read_text(dir + "/plain.jsonl") == read_text(dir + "/measured.jsonl"));
   CHECK(measured.second.find("  saturation (share of each resource busy over the") != std::string::npos);
@@ -171,7 +178,8 @@ TEST_CASE("sweep --saturation: a column per resource and the first to saturate")
   auto result = shell(std::string(FAULTLAB_BINARY) + " sweep " + source_path("scenarios/capacity-10x.json") +
                       " --variant today --param workload.duration=3s"
                       " --param workload.clients.users.arrival.rate_per_s=100,600 --seeds 1 --saturation"
-                      " --no-progress --jobs 2 --out " + dir + "/sweep.csv");
+                      " --no-progress --jobs 2 --out " +
+                      dir + "/sweep.csv");
   INFO(result.second);
   REQUIRE(result.first == 0);
   CHECK(result.second.find("first to saturate: cpu:db-1 at workload.duration=3s, "
@@ -181,12 +189,22 @@ TEST_CASE("sweep --saturation: a column per resource and the first to saturate")
   const std::string csv = read_text(dir + "/sweep.csv");
   const std::string header = csv.substr(0, csv.find('\n'));
   // CPUs, pools, links, each by name.
-  CHECK(header.find(",sim_time_s,cpu:app-1,cpu:app-2,cpu:app-3,cpu:db-1,cpu:redis-1,cpu:web,pool:app.db,link:") !=
+  CHECK(header.find(
+            ",sim_time_s,cpu:app-1,cpu:app-2,cpu:app-3,cpu:db-1,cpu:redis-1,cpu:web,pool:app.db,link:") !=
         std::string::npos);
   CHECK(header.find(",saturated,error") != std::string::npos);
 
   auto refused = shell(std::string(FAULTLAB_BINARY) + " sweep " + source_path("scenarios/capacity-10x.json") +
                        " --param workload.duration=3s --saturation --shard 1/2 --out " + dir + "/x.csv");
   CHECK(refused.first != 0);
-  CHECK(refused.second.find("--saturation: not with --shard") != std::string::npos);
+  CHECK(refused.second ==
+        "error[bad-shard]: --saturation: not with --shard: the resource columns and the first "
+        "to saturate need every run at once\n");
+  refused =
+      shell(std::string(FAULTLAB_BINARY) + " sweep " + source_path("scenarios/capacity-10x.json") +
+            " --param workload.duration=3s --saturation --slurm " + dir + "/slurm --out " + dir + "/x.csv");
+  CHECK(refused.first != 0);
+  CHECK(refused.second ==
+        "error[bad-slurm]: --saturation: not with --slurm: the resource columns and the first "
+        "to saturate need every run at once\n");
 }
