@@ -14,7 +14,7 @@
 #
 # `faultlab run --saturation` measures how busy each resource was over the
 # run: each node's CPU (the work its computations did over what its cores
-# could do, from SimGrid's host_load plugin), each service's connection pool
+# could do, added up from SimGrid's executions), each service's connection pool
 # (connections in use, calls waiting), each link (bytes over bandwidth). A
 # resource counts as saturated at 90 % busy, or a pool when calls queue for
 # it (README "Saturation").

@@ -2,10 +2,10 @@
 // --saturation`): how busy each resource of the system was over a run, and
 // which ones were saturated.
 //
-// The model measures (model/saturation.hpp): each node's CPU from SimGrid's
-// host_load plugin (the flops its cores computed over the flops they could
-// have computed in the run's time), each link's bytes from the link_load
-// plugin over its bandwidth, and each service's connection pools from the
+// The model measures (model/saturation.hpp): each node's CPU (the flops its
+// SimGrid executions computed over the flops its cores could have computed
+// in the run's time), each link's bytes as the network layer sent them over
+// its bandwidth, and each service's connection pools from the
 // service model itself (connections in use and calls waiting for one, time
 // weighted). This file judges and prints them, and finds the first resource
 // to saturate in a sweep; it knows nothing of SimGrid.

@@ -1,7 +1,8 @@
 // What the saturation report measures during a run (analysis/saturation.hpp
-// judges and prints it): SimGrid's host_load plugin for the CPUs, the bytes
-// the network layer put on each link, and Level, the time-weighted count a model keeps of a resource it
-// holds itself (a service's connections in use, the calls waiting for one).
+// judges and prints it): the CPU work SimGrid's executions did, the bytes
+// the network layer put on each link, and Level, the time-weighted count a
+// model keeps of a resource it holds itself (a service's connections in
+// use, the calls waiting for one).
 #pragma once
 
 #include "analysis/saturation.hpp"
@@ -38,12 +39,11 @@ private:
   std::int64_t level_ = 0, peak_ = 0;
 };
 
-// Turns on SimGrid's host_load plugin. Call after the Engine is made and
-// before the platform is built (it attaches to each host as it is created).
-// It only observes: a run is the same with it.
-// (Not the link_load plugin: in SimGrid 3.32 it crashes on a transfer
-// whose receiver never came, which faultlab's mailboxes have at the end.)
-void init_load_plugins();
+// Starts counting the CPU work every host computes: each execution's flops
+// when it finishes. Call before the engine runs. It only observes: a run is
+// the same with it. Work that was cancelled (a statement timeout) or cut
+// short by a crash is not counted, so a share is never too high.
+void start_cpu_accounting();
 // Each node's CPU (flops computed / flops its cores could compute in the
 // run) and each link with traffic (bytes sent over it / its bandwidth x
 // time), over [0, end_s].

@@ -63,7 +63,7 @@ RunOutput simulate(const scenario::Scenario& scenario, const RunOptions& options
 
   std::vector<std::string> names;
   for (const auto& n : scenario.topology.nodes) names.push_back(n.name);
-  if (options.saturation) init_load_plugins();
+  if (options.saturation) start_cpu_accounting();
   auto hosts = engine::build_platform(scenario.topology, scenario.faults);
   engine::Network network(names, hosts, util::Rng::stream(options.seed, "network"), trace);
   network.set_max_held(static_cast<std::size_t>(scenario.limits.max_queue));

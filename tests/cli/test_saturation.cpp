@@ -208,3 +208,30 @@ TEST_CASE("sweep --saturation: a column per resource and the first to saturate")
         "error[bad-slurm]: --saturation: not with --slurm: the resource columns and the first "
         "to saturate need every run at once\n");
 }
+
+TEST_CASE("a statement cancelled by its timeout is not counted: a share is never too high") {
+  // A scan of 5,000,000 rows at 2 us a row is 10 s of one core; its
+  // statement_timeout cancels it after 2 s, the only work on db-1. How far
+  // a cancelled execution got is not known (model/saturation.hpp), so
+  // db-1's share stays 0 rather than counting the 10 s.
+  const std::string file = write_text(temp_dir() + "/timeout.json", R"({
+    "title": "a cancelled statement", "lesson": "test",
+    "topology": {"nodes": {"web": {}, "kv-1": {},
+                           "db-1": {"cores": 1, "memory": "64GiB", "disk": {"size": "100GiB"}}}},
+    "components": {
+      "kv": {"type": "replica_group", "primary": "kv-1"},
+      "db": {"type": "database", "node": "db-1", "memory": {"shared_buffers": "16GiB"},
+             "tables": {"t": {"rows": 5000000, "row_size": "200B"}},
+             "queries": {"report": {"table": "t", "shape": "scan", "statement_timeout": "2s"}},
+             "jobs": {"nightly": {"query": "report", "at": "1s"}}}},
+    "workload": {"duration": "6s", "final_reads": false,
+                 "clients": {"c": {"node": "web", "target": "kv", "sessions": 1, "arrival": {"rate_per_s": 1},
+                                   "mix": {"read": 1.0}}}},
+    "checks": {}, "seeds": [1]})");
+  const auto summary = saturated_run(file, 1);
+  const double t = summary["saturation"]["measured_s"].get<double>();
+  REQUIRE(find(summary["saturation"]["resources"], "cpu:db-1"));
+  CHECK((*find(summary["saturation"]["resources"], "cpu:db-1"))["utilization"].get<double>() ==
+        0.0);
+  CHECK(t > 3); // the statement did run: the job started at 1 s and was cancelled at 3 s
+}
