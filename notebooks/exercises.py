@@ -20,6 +20,7 @@ Only the standard library, pandas and faultlab_helper.
 """
 
 import copy
+import hashlib
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -1747,6 +1748,8 @@ def queue_vs_call(answer, seeds=(1, 2, 3)):
 
 
 CHECKS["22-queue-vs-call"] = queue_vs_call
+
+
 # --- 23-sync-logging --------------------------------------------------------------------------
 
 API_SERVICE = "components.api."
@@ -1807,6 +1810,38 @@ def sync_logging(answer, seeds=(1, 2, 3)):
                            "fills it until the process runs out of memory. How many lines pile up in these 20 s?")
     try:
         runs = _runs("sync-logging", "broken", seeds, answer, load=False)
+    except RuntimeError as e:
+        return _failed_run(e)
+    rows = []
+    for r, _ in runs:
+        m = r.summary["metrics"]
+        rows.append({"seed": r.seed, "latency_slo": r.counts.get("latency_slo", 0),
+                     "p99 (s)": m["latency_p99_s"], "lines written": int(m.get("log_lines_written", 0)),
+                     "lines dropped": int(m.get("log_lines_dropped", 0))})
+    table = pd.DataFrame(rows)
+    slow = (table["latency_slo"] > 0).any()
+    dropped = int(table["lines dropped"].max())
+    if not slow and dropped == 0:
+        return Verdict(True, "Both endpoints keep their SLO and no line is lost: no request waits for the disk "
+                             "any more, and the buffer is big enough for the lines that pile up while the disk "
+                             "writes 1.1 MB/s of the 1.24 MB/s logged. A longer slowdown would still fill it: "
+                             "then lines are dropped, and counted, rather than users made to wait.", table)
+    if slow:
+        if logging.get("mode", "sync") == "sync" and api.get("event_loop") is False:
+            return Verdict(False, "with a thread per request get_price is fine, but place_order still waits for its "
+                                  "own write of 16 KiB on a disk that falls behind. What if no request waited for "
+                                  "the disk at all?", table)
+        return Verdict(False, "requests still wait for the slow disk: with a sync logger the event loop is held "
+                              "for every write, so every endpoint waits. Which mode lets a request go on without "
+                              "waiting for the disk?", table)
+    return Verdict(False, f"the SLO holds now, but up to {dropped} log lines were dropped in a run: the buffer "
+                          "fills while the disk is slow. About how many lines arrive per second per instance, "
+                          "and how many can the slow disk write?", table)
+
+
+CHECKS["23-sync-logging"] = sync_logging
+
+
 # --- 24-traffic-spike -------------------------------------------------------------------------
 
 SCALER = "components.autoscaler."
@@ -1856,32 +1891,6 @@ def traffic_spike(answer, seeds=(1, 2, 3)):
         return _failed_run(e)
     rows = []
     for r, _ in runs:
-        m = r.summary["metrics"]
-        rows.append({"seed": r.seed, "latency_slo": r.counts.get("latency_slo", 0),
-                     "p99 (s)": m["latency_p99_s"], "lines written": int(m.get("log_lines_written", 0)),
-                     "lines dropped": int(m.get("log_lines_dropped", 0))})
-    table = pd.DataFrame(rows)
-    slow = (table["latency_slo"] > 0).any()
-    dropped = int(table["lines dropped"].max())
-    if not slow and dropped == 0:
-        return Verdict(True, "Both endpoints keep their SLO and no line is lost: no request waits for the disk "
-                             "any more, and the buffer is big enough for the lines that pile up while the disk "
-                             "writes 1.1 MB/s of the 1.24 MB/s logged. A longer slowdown would still fill it: "
-                             "then lines are dropped, and counted, rather than users made to wait.", table)
-    if slow:
-        if logging.get("mode", "sync") == "sync" and api.get("event_loop") is False:
-            return Verdict(False, "with a thread per request get_price is fine, but place_order still waits for its "
-                                  "own write of 16 KiB on a disk that falls behind. What if no request waited for "
-                                  "the disk at all?", table)
-        return Verdict(False, "requests still wait for the slow disk: with a sync logger the event loop is held "
-                              "for every write, so every endpoint waits. Which mode lets a request go on without "
-                              "waiting for the disk?", table)
-    return Verdict(False, f"the SLO holds now, but up to {dropped} log lines were dropped in a run: the buffer "
-                          "fills while the disk is slow. About how many lines arrive per second per instance, "
-                          "and how many can the slow disk write?", table)
-
-
-CHECKS["23-sync-logging"] = sync_logging
         ev = fl.events(r.trace, "autoscale")
         joined = ev[ev["action"] == "joined"]
         rows.append({"seed": r.seed, "availability": r.counts.get("availability"),
@@ -1907,3 +1916,218 @@ CHECKS["23-sync-logging"] = sync_logging
 
 
 CHECKS["24-traffic-spike"] = traffic_spike
+
+
+# --- 25-capacity-10x --------------------------------------------------------------------------
+
+CAPACITY_RATE = "workload.clients.users.arrival.rate_per_s"
+CAPACITY_SWEEP = [100, 500, 1000]  # 1,000, 5,000 and 10,000 users
+
+
+def _capacity_dir():
+    folder = fl.default_out_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def capacity_sweep(rates=None, duration="4s", seeds="1"):
+    """faultlab sweep capacity-10x (variant today) --saturation over the request rate (users / 10): the table
+    (one row per run, a column per resource) and the lines the sweep printed about saturation."""
+    rates = rates or CAPACITY_SWEEP
+    out = _capacity_dir() / f"capacity-sweep-{'-'.join(map(str, rates))}.csv"
+    printed = fl.command("sweep", fl.scenario_path("capacity-10x"), "--variant", "today", "--saturation",
+                         "--seeds", seeds, "--jobs", "2", "--no-progress", "--out", out,
+                         "--param", f"workload.duration={duration}",
+                         "--param", f"{CAPACITY_RATE}={','.join(map(str, rates))}")
+    lines = [line for line in printed.splitlines() if not line.startswith("wrote ")]
+    return pd.read_csv(out), lines
+
+
+def first_to_saturate(lines):
+    """The resource id on the sweep's "first to saturate:" line, or None when nothing saturated."""
+    for line in lines:
+        if line.startswith("first to saturate: "):
+            name = line[len("first to saturate: "):].split(" ")[0]
+            return None if name == "none" else name
+    return None
+
+
+def saturation_of(scenario, variant, seed=1, sets=None):
+    """faultlab run --saturation: the summary's resources as a table (id, kind, utilization, saturated, why)."""
+    name = f"{scenario}-{variant}-seed{seed}-saturation"
+    if sets:
+        name += "-" + hashlib.sha1(json.dumps(sets, sort_keys=True).encode()).hexdigest()[:8]
+    summary = _capacity_dir() / f"{name}.summary.json"
+    fl.command("run", fl.scenario_path(scenario), "--variant", variant, "--seed", seed, "--saturation",
+               "--summary", summary, "--quiet", *fl._set_args(sets))
+    s = fl.load_summary(summary)
+    return pd.DataFrame(s["saturation"]["resources"]), s
+
+
+# Parts of the design the sweep shows never saturate, and why changing them is not the answer.
+_CAPACITY_UNTOUCHED = [
+    ("workload", "that lowers the traffic ({path}). The 10,000 users are the plan, not a setting: make the "
+                 "design carry them."),
+    ("checks", "that changes what the checker looks for ({path}), not what the users see."),
+    ("faults", "there are no faults here; {path} changes nothing the users see."),
+    ("components.db.queries", "that changes what the category page reads ({path}): it ranks the category's "
+                              "8,000 products, and that is the product's decision. Give the work more CPU, or "
+                              "take it off the database."),
+    ("components.app.pools", "that changes the pool ({path}). The pool filled because each query waited for the "
+                             "database's four cores; more connections let more queries share them, each one "
+                             "slower. The sweep says the pool saturates after the database's CPU, not before."),
+    ("components.app.instances", "that adds or moves app instances ({path}): their CPU never went past 20 % in "
+                                 "the sweep, so more of them only add callers to the same database."),
+    ("components.app.work", "that changes the app's own work ({path}): its CPU never saturated."),
+    ("components.sessions", "that changes Redis ({path}): it never went past a few percent."),
+    ("topology.latency", "that changes the network ({path}): no link went past 1 %."),
+    ("topology.bandwidth", "that changes the network ({path}): no link went past 1 %."),
+]
+
+
+def _capacity_rule(path):
+    hint = next((h for prefix, h in _CAPACITY_UNTOUCHED if _under(path, prefix)), None)
+    if hint:
+        return hint.format(path=path)
+    if _under(path, "topology.nodes"):
+        node = path.split(".")[2] if len(path.split(".")) > 2 else ""
+        if node in ("web", "redis-1") or node.startswith("app-"):
+            return (f"that changes node {node} ({path}), which never saturated in the sweep. Change what "
+                    "saturated first.")
+    return None
+
+
+def capacity_10x(answer, seeds=(1, 2)):
+    """The first resource to saturate (compared with the sweep's own answer) and the one change that makes
+    10,000 users (variant broken) pass every check on every seed."""
+    example = '{"first_to_saturate": "cpu:app-1", "change": {"topology.nodes.app-1.cores": 8}}'
+    if not isinstance(answer, dict) or set(answer) != {"first_to_saturate", "change"}:
+        return _refuse(f"ANSWER should be a dict like {example}.")
+    try:
+        _, lines = capacity_sweep()
+    except RuntimeError as e:
+        return _failed_run(e)
+    first = first_to_saturate(lines)
+    named = str(answer["first_to_saturate"]).strip()
+    if named != first:
+        return Verdict(False, f"the sweep does not say {named!r} saturates first. Read its \"first to saturate\" "
+                              "line (the resource id, like cpu:NODE or pool:SERVICE.DEPENDENCY), and the "
+                              "\"never saturated\" one.",
+                       pd.DataFrame({"sweep": lines}))
+    change, paths, hint = _as_settings(answer["change"], '{"topology.nodes.db-1.cores": 8}', "capacity-10x",
+                                       "broken")
+    if hint:
+        return _refuse(hint)
+    for path in paths:
+        hint = _capacity_rule(path)
+        if hint:
+            return _refuse(hint)
+    try:
+        runs = _runs("capacity-10x", "broken", seeds, change, load=False)
+        resources, _ = saturation_of("capacity-10x", "broken", seeds[0], change)
+    except RuntimeError as e:
+        return _failed_run(e)
+    rows = [{"seed": r.seed, "latency_slo": r.counts.get("latency_slo", 0),
+             "availability": r.counts.get("availability", 0),
+             "ops": r.summary["ops"]["ok"] + r.summary["ops"]["fail"] + r.summary["ops"]["info"]}
+            for r, _ in runs]
+    table = pd.DataFrame(rows)
+    saturated = resources[resources["saturated"]]["id"].tolist() if len(resources) else []
+    if (table["latency_slo"] == 0).all() and (table["availability"] == 0).all() and not saturated:
+        busiest = resources.iloc[0]
+        return Verdict(True, f"10,000 users pass on every seed, and nothing saturates: the busiest resource, "
+                             f"{busiest['id']}, is at {busiest['utilization']:.0%}. You grew (or relieved) the one "
+                             "resource that saturated first and left the app instances, Redis and the network "
+                             "alone: the sweep said they did not need to change.", table)
+    if saturated:
+        return Verdict(False, f"with this change, at 10,000 users these still saturate: {', '.join(saturated)}. "
+                              f"The first to saturate was {first}: what makes it carry ten times the work?", table)
+    return Verdict(False, "nothing saturates over the whole run, but requests still miss their SLO: look at the "
+                          "violations (faultlab run --variant broken --saturation with your --set).", table)
+
+
+CHECKS["25-capacity-10x"] = capacity_10x
+
+
+# --- 26-slow-endpoint -------------------------------------------------------------------------
+
+def profile_of(scenario, variant, seed=1, sets=None):
+    """faultlab run --profile: the summary's profile (endpoints, dependencies, slowest)."""
+    name = f"{scenario}-{variant}-seed{seed}-profile"
+    if sets:
+        name += "-" + hashlib.sha1(json.dumps(sets, sort_keys=True).encode()).hexdigest()[:8]
+    folder = fl.default_out_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    summary = folder / f"{name}.summary.json"
+    fl.command("run", fl.scenario_path(scenario), "--variant", variant, "--seed", seed, "--profile",
+               "--summary", summary, "--quiet", *fl._set_args(sets))
+    return fl.load_summary(summary)["profile"]
+
+
+_SLOW_RULES = [
+    ("workload", "that changes who uses the API or how ({path}). The sellers are customers too: dropping their "
+                 "class, or their orders page, hides the slow query instead of fixing it."),
+    ("checks", "that changes what the checker looks for ({path}), not what the sellers wait for."),
+    ("components.db.queries", "that changes or removes the query ({path}). The sellers need the orders of their "
+                              "products; make the database find them without reading the whole table."),
+    ("components.api.endpoints", "that changes what the endpoint calls ({path}): the orders page still needs "
+                                 "the sellers' orders. Fix how the database finds them."),
+    ("components.db.statement_timeout", "a statement_timeout ({path}) makes the slow query fail instead of "
+                                        "being slow: the sellers get an error instead of a wait."),
+    ("topology", "that changes the machines ({path}). A faster CPU scans the 400,000 rows faster, but the scan "
+                 "still grows with the table, and more cores do not split one query. Make it stop scanning."),
+]
+
+
+def slow_endpoint(answer, seeds=(1, 2)):
+    """Which class, endpoint and dependency the profile names as slowest, then a fix of that dependency
+    (settings on variant broken) after which no endpoint misses its latency SLO."""
+    example = ('{"user_class": "shoppers", "endpoint": "browse", "dependency": "db.get_product", '
+               '"fix": {"components.db.memory.shared_buffers": "16GiB"}}')
+    fields = {"user_class", "endpoint", "dependency", "fix"}
+    if not isinstance(answer, dict) or set(answer) != fields:
+        return _refuse(f"ANSWER should be a dict like {example}.")
+    try:
+        slowest = profile_of("slow-endpoint", "broken")["slowest"]
+    except RuntimeError as e:
+        return _failed_run(e)
+    table = _table([("user_class", answer["user_class"], slowest["client"]),
+                    ("endpoint", answer["endpoint"], slowest["endpoint"]),
+                    ("dependency", answer["dependency"], slowest["dependency"])])
+    for field, key in (("user_class", "client"), ("endpoint", "endpoint"), ("dependency", "dependency")):
+        if str(answer[field]).strip() != slowest[key]:
+            return Verdict(False, f"{field}: the profile says otherwise. Read the line that starts \"slowest:\" "
+                                  "(and the top dependencies): which class, which endpoint, and where its time "
+                                  "went.", table)
+    fix, paths, hint = _as_settings(answer["fix"], '{"components.db.memory.shared_buffers": "16GiB"}',
+                                    "slow-endpoint", "broken")
+    if hint:
+        return _refuse(hint)
+    hint = _judge_paths(paths, _SLOW_RULES, None)
+    if hint:
+        return _refuse(hint)
+    try:
+        runs = _runs("slow-endpoint", "broken", seeds, fix, load=False)
+        after = profile_of("slow-endpoint", "broken", seeds[0], fix)
+    except RuntimeError as e:
+        return _failed_run(e)
+    sellers = [e for e in after["endpoints"] if e["client"] == slowest["client"] and e["endpoint"] ==
+               slowest["endpoint"]]
+    rows = [{"seed": r.seed, "latency_slo": r.counts.get("latency_slo", 0),
+             "availability": r.counts.get("availability", 0)} for r, _ in runs]
+    table = pd.DataFrame(rows)
+    p99 = sellers[0]["p99_s"] if sellers else None
+    table["orders p99 (s), seed 1"] = p99
+    if not sellers or sellers[0]["count"] == 0:
+        return Verdict(False, "the sellers' orders page is no longer called: fix the query, not the traffic.",
+                       table)
+    if (table["latency_slo"] == 0).all() and (table["availability"] == 0).all():
+        return Verdict(True, f"The sellers' orders page now answers in {p99 * 1000:.1f} ms at p99: with an index "
+                             "on seller_id the database reads the index and the fifty rows instead of all "
+                             "400,000. Nothing else changed, and the other endpoints never needed to.", table)
+    return Verdict(False, "some endpoint still misses its SLO. Look at the query event of seller_orders "
+                          "(rows_examined and plan): what would let the database find one seller's orders "
+                          "without reading every row?", table)
+
+
+CHECKS["26-slow-endpoint"] = slow_endpoint

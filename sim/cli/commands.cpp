@@ -65,6 +65,7 @@ int command_run(const RunArgs& args, std::ostream& out, std::ostream& err) {
     RunRequest request{args.explore_seed.value_or(args.seed), args.trace_path, args.history_path, args.simgrid_flags};
     request.causes = true; // the report and the summary explain each violation
     request.profile = args.profile;
+    request.saturation = args.saturation;
     CheckedRun run = run_checked(s, request);
     if (!args.summary_path.empty()) history::write_file_atomically(args.summary_path, run.summary.dump(2) + "\n");
     if (!args.quiet) {

@@ -27,6 +27,7 @@ struct RunArgs {
   std::string history_path;
   std::vector<std::string> simgrid_flags;
   bool profile = false; // latency per class and endpoint, time per dependency
+  bool saturation = false; // busy share per CPU, link and pool
   bool quiet = false;
 };
 int command_run(const RunArgs& args, std::ostream& out, std::ostream& err);

@@ -50,6 +50,9 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--cfg", cfg_specs, "Pass a SimGrid configuration item, e.g. --cfg network/model:CM02");
   run_cmd->add_flag("--profile", run.profile,
                     "Add latency per user class and endpoint, and time per dependency, to the report and summary");
+  run_cmd->add_flag("--saturation", run.saturation,
+                    "Add how busy each CPU, link and connection pool was, and which ones saturated, to the report "
+                    "and summary");
   run_cmd->add_flag("--quiet", run.quiet, "Print nothing but errors");
 
   VerifyArgs verify;
@@ -82,6 +85,8 @@ int main(int argc, char** argv) {
                         "job array");
   sweep_cmd->add_option("--out,-o", sweep.out, "CSV file to write (atomically)")->required();
   sweep_cmd->add_flag("!--no-progress", sweep.progress, "No progress line on stderr");
+  sweep_cmd->add_flag("--saturation", sweep.saturation,
+                      "Measure each resource's busy share: a column per resource, and print the first to saturate");
   sweep_cmd->add_option("--slurm", sweep.slurm_dir,
                         "Run nothing here: write a Slurm job array into this folder (sweep.sbatch, one task per "
                         "shard, and sweep.json); --out is then where sweep-merge writes the table");

@@ -121,6 +121,7 @@ void print_report(std::ostream& out, const scenario::Scenario& s, const CheckedR
     }
   }
   if (run.profile) analysis::print_profile(out, *run.profile);
+  if (run.saturation) analysis::print_saturation(out, *run.saturation);
   if (summary.value("refused_in_flight", 0) > 0)
     out << "  limit:   " << summary["refused_in_flight"].get<std::int64_t>() << " requests were refused because "
         << s.limits.max_in_flight << " were already in flight (limits.max_in_flight)\n";

@@ -98,6 +98,7 @@ CheckedRun run_checked(const scenario::Scenario& scenario, const RunRequest& req
   options.record_messages = explain || request.profile;
   options.reproduce = reproduce_command(scenario, request.seed);
   options.simgrid_flags = request.simgrid_flags;
+  options.saturation = request.saturation;
   model::RunOutput out = model::simulate(scenario, options);
 
   CheckedRun result;
@@ -125,6 +126,14 @@ CheckedRun run_checked(const scenario::Scenario& scenario, const RunRequest& req
     out.trace->for_each_in_order([&](double, const std::string& line) { builder.add_line(line); });
     result.profile = builder.finish(out.history, client_groups);
     result.summary["profile"] = analysis::profile_json(*result.profile);
+  }
+  if (request.saturation) {
+    analysis::Saturation saturation;
+    saturation.measured_s = out.sim_time_s;
+    saturation.resources = out.resources;
+    analysis::judge(saturation);
+    result.summary["saturation"] = analysis::saturation_json(saturation);
+    result.saturation = std::move(saturation);
   }
   // Recovery per fault, from the history and the trace as recorded so far
   // (without faults there is nothing to recover from, and nothing to read).

@@ -4,6 +4,7 @@
 
 #include "analysis/profile.hpp"
 #include "analysis/recovery.hpp"
+#include "analysis/saturation.hpp"
 #include "causality/causality.hpp"
 #include "check/violation.hpp"
 #include "cli/outcome.hpp"
@@ -31,6 +32,9 @@ struct RunRequest {
   // Profile the run (analysis/profile.hpp): a `profile` in the summary. It
   // reads the message events, so it records them (the trace file is the same).
   bool profile = false;
+  // Measure how busy each resource was (analysis/saturation.hpp): a
+  // `saturation` in the summary. SimGrid's load plugins only observe.
+  bool saturation = false;
 };
 
 struct CheckedRun {
@@ -40,6 +44,7 @@ struct CheckedRun {
   Metrics metrics;
   std::vector<analysis::Recovery> recovery; // per fault (README "Recovery")
   std::optional<analysis::Profile> profile;  // when the request asked for it
+  std::optional<analysis::Saturation> saturation; // when the request asked for it
 };
 
 // Recovery settings for a scenario: its availability check's SLO when it

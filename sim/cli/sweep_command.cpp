@@ -1,5 +1,6 @@
 #include "cli/sweep_command.hpp"
 
+#include "analysis/saturation.hpp"
 #include "cli/commands.hpp"
 #include "cli/runner.hpp"
 #include "cli/sweep_slurm.hpp"
@@ -124,6 +125,7 @@ std::string run_one(const SweepArgs& args, const Plan& plan, const Columns& colu
     scenario::Scenario s = scenario::load_scenario(args.scenario, scenario::LoadOptions{args.variant, sets});
     RunRequest request;
     request.seed = plan.seed(run);
+    request.saturation = args.saturation;
     const Json summary = run_checked(s, request).summary;
     // Numbers as the summary JSON writes them (shortest round-trip form).
     std::string cells;
@@ -131,7 +133,11 @@ std::string run_one(const SweepArgs& args, const Plan& plan, const Columns& colu
       cells += (summary["counts"].contains(c) ? summary["counts"][c].dump() : "") + ",";
     for (const auto& m : columns.metrics)
       cells += (summary["metrics"].contains(m) ? summary["metrics"][m].dump() : "") + ",";
-    return "ok\n" + cells + summary["sim_time_s"].dump();
+    cells += summary["sim_time_s"].dump();
+    // The resources on a line of their own: their columns are known only
+    // once every run is back.
+    if (args.saturation) cells += "\n" + summary["saturation"]["resources"].dump();
+    return "ok\n" + cells;
   } catch (const std::exception& e) {
     return std::string("error\n") + e.what();
   }
@@ -371,6 +377,12 @@ int command_sweep(const SweepArgs& args, std::ostream& out, std::ostream& err) {
       plan.total *= p.values.size();
     }
     slice = parse_shard(args.shard, plan.total);
+    if (args.saturation && !args.slurm_dir.empty())
+      throw InputError("bad-slurm", "--saturation",
+                       "not with --slurm: the resource columns and the first to saturate need every run at once");
+    if (args.saturation && !args.shard.empty())
+      throw InputError("bad-shard", "--saturation",
+                       "not with --shard: the resource columns and the first to saturate need every run at once");
     if (args.slurm_dir.empty()) {
       const char* needs = "only with --slurm DIR";
       if (args.shards != 0) throw InputError("bad-slurm", "--shards " + std::to_string(args.shards), needs);
@@ -443,6 +455,27 @@ int command_sweep(const SweepArgs& args, std::ostream& out, std::ostream& err) {
   Progress progress{err, args.progress, count, &err == &std::cerr && ::isatty(STDERR_FILENO) == 1};
   std::vector<Row> rows = run_all(args, plan, columns, slice, progress);
 
+  // --saturation: each run's resources, a column per resource (in order of
+  // first appearance), and the verdict over the points of the sweep.
+  std::vector<std::vector<analysis::ResourceUse>> used(rows.size());
+  std::vector<std::string> resource_columns;
+  if (args.saturation) {
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (!rows[i].ok) continue;
+      const std::size_t newline = rows[i].text.find('\n');
+      if (newline == std::string::npos) continue;
+      used[i] = analysis::resources_from_json(Json::parse(rows[i].text.substr(newline + 1), nullptr, false));
+      rows[i].text.resize(newline);
+      for (const auto& r : used[i])
+        if (std::find(resource_columns.begin(), resource_columns.end(), r.id) == resource_columns.end())
+          resource_columns.push_back(r.id);
+    }
+    // CPUs, then pools, then links; by name within each.
+    auto rank = [](const std::string& id) { return id.rfind("cpu:", 0) == 0 ? 0 : id.rfind("pool:", 0) == 0 ? 1 : 2; };
+    std::sort(resource_columns.begin(), resource_columns.end(), [&](const std::string& a, const std::string& b) {
+      return rank(a) != rank(b) ? rank(a) < rank(b) : a < b;
+    });
+  }
   std::string csv;
   for (const auto& p : plan.params)
     csv += csv_field(p.path) + ",";
@@ -451,8 +484,12 @@ int command_sweep(const SweepArgs& args, std::ostream& out, std::ostream& err) {
     csv += "," + csv_field(check_column(c, columns));
   for (const auto& m : columns.metrics)
     csv += "," + m;
-  csv += ",sim_time_s,error\n";
-  const std::string empty_cells(checks.size() + columns.metrics.size() + 1, ',');
+  csv += ",sim_time_s";
+  for (const auto& id : resource_columns) csv += "," + csv_field(id);
+  if (args.saturation) csv += ",saturated";
+  csv += ",error\n";
+  const std::string empty_cells(
+      checks.size() + columns.metrics.size() + 1 + resource_columns.size() + (args.saturation ? 1 : 0), ',');
   std::size_t failed = 0;
   for (std::uint64_t run = slice.first; run < slice.second; ++run) {
     const Row& row = rows[static_cast<std::size_t>(run - slice.first)];
@@ -460,8 +497,19 @@ int command_sweep(const SweepArgs& args, std::ostream& out, std::ostream& err) {
     for (std::size_t p = 0; p < plan.params.size(); ++p)
       csv += csv_field(plan.params[p].values[picks[p]]) + ",";
     csv += std::to_string(plan.seed(run)) + "," + csv_field(variant) + ",";
+    std::string resource_cells;
+    if (args.saturation && row.ok) {
+      const auto& mine = used[static_cast<std::size_t>(run - slice.first)];
+      std::string saturated;
+      for (const auto& id : resource_columns) {
+        auto it = std::find_if(mine.begin(), mine.end(), [&](const analysis::ResourceUse& r) { return r.id == id; });
+        resource_cells += "," + (it == mine.end() ? std::string() : Json(it->utilization).dump());
+        if (it != mine.end() && it->saturated) saturated += (saturated.empty() ? "" : " ") + id;
+      }
+      resource_cells += "," + csv_field(saturated);
+    }
     csv += row.ok
-               ? row.text + ",\n"
+               ? row.text + resource_cells + ",\n"
                : empty_cells + csv_field(row.text.empty() ? "the run did not report back" : row.text) + "\n";
     failed += row.ok ? 0 : 1;
   }
@@ -472,6 +520,21 @@ int command_sweep(const SweepArgs& args, std::ostream& out, std::ostream& err) {
     return kExitBadInput;
   }
   out << "wrote " << args.out << " (" << count << " row" << (count == 1 ? "" : "s") << ")\n";
+  if (args.saturation) {
+    // One point per combination of values; its seeds are consecutive runs.
+    std::vector<analysis::SweepPoint> points;
+    for (std::uint64_t run = slice.first; run < slice.second; ++run) {
+      if (run % plan.seeds.size() == 0) {
+        analysis::SweepPoint point;
+        auto picks = plan.choice(run);
+        for (std::size_t p = 0; p < plan.params.size(); ++p)
+          point.label += (p ? ", " : "") + plan.params[p].path + "=" + plan.params[p].values[picks[p]];
+        points.push_back(std::move(point));
+      }
+      points.back().seeds.push_back(used[static_cast<std::size_t>(run - slice.first)]);
+    }
+    for (const auto& line : analysis::sweep_saturation_lines(points)) out << line << "\n";
+  }
   if (failed)
     err << "sweep: " << failed << " of " << count << " run" << (count == 1 ? "" : "s")
         << " failed; the error column of " << args.out << " says why\n";

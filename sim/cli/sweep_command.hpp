@@ -42,6 +42,7 @@ struct SweepArgs {
   std::string shard; // "K/N", 1-based K; "" : everything
   std::string out;   // CSV path (required); with --slurm, where sweep-merge writes the table
   bool progress = true;
+  bool saturation = false; // a column per resource (busy share) and the first to saturate
   // --slurm DIR: write a Slurm job array running the sweep in `shards`
   // shards (0: the default) instead of running it; sweep_slurm.hpp.
   std::string slurm_dir;

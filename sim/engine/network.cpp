@@ -163,6 +163,9 @@ void Network::transmit(const std::string& to_address, Envelope* raw) {
     held_[raw->to].emplace_back(to_address, raw);
     return;
   }
+  if (raw->from != raw->to)
+    bytes_between_[{std::min(raw->from, raw->to), std::max(raw->from, raw->to)}] +=
+        static_cast<double>(raw->size_bytes);
   queued_[to_address].push_back(Queued{raw, host_index_.at(sg4::this_actor::get_host()), raw->to, false});
   sg4::Mailbox::by_name(to_address)->put_init(raw, static_cast<uint64_t>(raw->size_bytes))->detach();
 }

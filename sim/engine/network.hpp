@@ -121,6 +121,9 @@ public:
   std::uint64_t messages_sent() const { return next_id_ - 1; }
   std::uint64_t messages_delivered() const { return delivered_; }
   std::uint64_t messages_dropped() const { return dropped_; }
+  // Bytes put on the link between two nodes (lower index first), both ways:
+  // the saturation report's network share.
+  const std::map<std::pair<int, int>, double>& bytes_between() const { return bytes_between_; }
 
 private:
   struct Rule {
@@ -182,6 +185,7 @@ private:
   std::uint64_t next_id_ = 1;
   std::uint64_t delivered_ = 0;
   std::uint64_t dropped_ = 0;
+  std::map<std::pair<int, int>, double> bytes_between_;
 };
 
 } // namespace faultlab::engine

@@ -3,6 +3,8 @@
 // time components only talk through the network.
 #pragma once
 
+#include "analysis/saturation.hpp"
+
 #include <cassert>
 #include <map>
 #include <memory>
@@ -23,6 +25,12 @@ public:
   virtual void start() = 0;
   // What it measured for the summary's metrics, once the run is over.
   virtual void report(ModelStats& stats) const { (void)stats; }
+  // The resources it holds itself (a service's connection pools), measured
+  // over [0, end_s], for the saturation report (`run --saturation`).
+  virtual void resources(double end_s, std::vector<analysis::ResourceUse>& out) const {
+    (void)end_s;
+    (void)out;
+  }
 };
 
 // Every model of one run, found by component name.

@@ -274,6 +274,7 @@ ServiceModel::Outcome ServiceModel::attempt(Instance& instance, const scenario::
   const std::uint64_t pool_generation = pool ? instance.pool_generation : 0;
   auto give_back = [&] {
     if (!pool || pool_generation != instance.pool_generation) return;
+    pool_use_[pool->spec->to].in_use.add(sg4::Engine::get_clock(), -1);
     pool->busy[static_cast<std::size_t>(connection)] = false;
     pool->free->release();
   };
@@ -343,9 +344,12 @@ int ServiceModel::take_connection(Instance& instance, Instance::Pool& pool, doub
     }
     const double wait_s = std::min(pool.spec->wait_timeout_s, deadline_s - start_s);
     ++pool.waiting;
+    pool_use_[pool.spec->to].waiting.add(start_s, +1);
     got = wait_s > 0 && !pool.free->acquire_timeout(wait_s);
     if (generation != instance.pool_generation) return -1; // (not reached: a crash kills the waiter too)
     --pool.waiting;
+    pool_use_[pool.spec->to].waiting.add(sg4::Engine::get_clock(), -1);
+    if (!got) ++pool_use_[pool.spec->to].timeouts;
     if (context_.trace) {
       const double now = sg4::Engine::get_clock();
       std::int64_t in_use = 0;
@@ -363,6 +367,7 @@ int ServiceModel::take_connection(Instance& instance, Instance::Pool& pool, doub
     }
   }
   if (!got) return -1;
+  pool_use_[pool.spec->to].in_use.add(sg4::Engine::get_clock(), +1);
   for (std::size_t i = 0; i < pool.busy.size(); ++i)
     if (!pool.busy[i]) {
       pool.busy[i] = true;
@@ -375,9 +380,32 @@ int ServiceModel::take_connection(Instance& instance, Instance::Pool& pool, doub
 void ServiceModel::reset_pools(Instance& instance) {
   ++instance.pool_generation;
   for (auto& [to, pool] : instance.pools) {
+    // Its connections and its waiters die with the old pool (the waiters' actors are killed).
+    const std::int64_t in_use = std::count(pool.busy.begin(), pool.busy.end(), true);
+    if (in_use > 0) pool_use_[to].in_use.add(sg4::Engine::get_clock(), -in_use);
+    if (pool.waiting > 0) pool_use_[to].waiting.add(sg4::Engine::get_clock(), -pool.waiting);
     pool.free = sg4::Semaphore::create(static_cast<unsigned>(pool.spec->size));
     pool.busy.assign(static_cast<std::size_t>(pool.spec->size), false);
     pool.waiting = 0;
+  }
+}
+
+void ServiceModel::resources(double end_s, std::vector<analysis::ResourceUse>& out) const {
+  for (const auto& pool : spec_.pools) {
+    auto use = pool_use_.find(pool.to);
+    analysis::ResourceUse r;
+    r.id = "pool:" + spec_.name + "." + pool.to;
+    r.kind = "pool";
+    const auto connections = static_cast<std::int64_t>(pool.size) * static_cast<std::int64_t>(instances_.size());
+    r.capacity = std::to_string(instances_.size()) + " x " + std::to_string(pool.size) + " connections";
+    if (use != pool_use_.end()) {
+      r.utilization = connections > 0 ? use->second.in_use.mean(end_s) / static_cast<double>(connections) : 0;
+      r.peak_in_use = use->second.in_use.peak();
+      r.mean_waiting = use->second.waiting.mean(end_s);
+      r.max_waiting = use->second.waiting.peak();
+      r.wait_timeouts = use->second.timeouts;
+    }
+    out.push_back(std::move(r));
   }
 }
 

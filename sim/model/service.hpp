@@ -20,6 +20,7 @@
 #include "model/driver.hpp"
 #include "model/group_client.hpp"
 #include "model/load_balancer.hpp"
+#include "model/saturation.hpp"
 #include "model/server.hpp"
 #include "model/service_messages.hpp"
 #include "model/service_loop.hpp"
@@ -53,6 +54,8 @@ public:
   // CPU seconds the instance's requests used since the start (a counter, as
   // process_cpu_seconds_total; a rate of it is the utilization).
   double cpu_seconds(int node) const;
+  // Each pool over all instances: connections in use and calls waiting.
+  void resources(double end_s, std::vector<analysis::ResourceUse>& out) const override;
 
 private:
   struct Instance {
@@ -83,6 +86,12 @@ private:
     std::unique_ptr<EventLoop> loop; // with event_loop: the instance's one thread
     std::unique_ptr<Logger> logger;  // with logging
   };
+  // What the saturation report reads of a pool, summed over the instances.
+  struct PoolUse {
+    Level in_use, waiting;
+    std::int64_t timeouts = 0; // calls that gave up waiting for a connection
+  };
+  std::map<std::string, PoolUse> pool_use_; // by the dependency the pool connects to
   struct Outcome {
     bool ok = false;
     // Not ok, and no way to know whether it took effect: a write (or another

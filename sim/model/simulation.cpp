@@ -8,6 +8,7 @@
 #include "model/context.hpp"
 #include "model/invariant.hpp"
 #include "model/registry.hpp"
+#include "model/saturation.hpp"
 #include "util/input_error.hpp"
 
 #include <simgrid/s4u.hpp>
@@ -62,6 +63,7 @@ RunOutput simulate(const scenario::Scenario& scenario, const RunOptions& options
 
   std::vector<std::string> names;
   for (const auto& n : scenario.topology.nodes) names.push_back(n.name);
+  if (options.saturation) start_cpu_accounting();
   auto hosts = engine::build_platform(scenario.topology, scenario.faults);
   engine::Network network(names, hosts, util::Rng::stream(options.seed, "network"), trace);
   network.set_max_held(static_cast<std::size_t>(scenario.limits.max_queue));
@@ -95,6 +97,10 @@ RunOutput simulate(const scenario::Scenario& scenario, const RunOptions& options
   output.messages_dropped = network.messages_dropped();
   output.refused_in_flight = context.refused_in_flight;
   output.shed_queue_full = context.shed_queue_full;
+  if (options.saturation) {
+    measure_platform(scenario.topology, hosts, network, output.sim_time_s, output.resources);
+    for (const auto& model : components.all()) model->resources(output.sim_time_s, output.resources);
+  }
   ModelStats stats;
   for (const auto& c : clients) c->driver().report(stats);
   for (const auto& model : components.all()) model->report(stats);

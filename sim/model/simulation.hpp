@@ -6,6 +6,7 @@
 // simulate() at most once per process (the cli forks for verify and tests).
 #pragma once
 
+#include "analysis/saturation.hpp"
 #include "history/op.hpp"
 #include "history/trace_writer.hpp"
 #include "scenario/config.hpp"
@@ -21,6 +22,7 @@ struct RunOptions {
   bool record_messages = true;            // message events in the trace (the bulk of it)
   std::vector<std::string> simgrid_flags; // --log=... / --cfg=... passed to SimGrid
   std::string reproduce;                  // the command that repeats this run, printed if a model invariant fails
+  bool saturation = false;                // measure each resource's busy share (RunOutput::resources)
 };
 
 struct RunOutput {
@@ -34,6 +36,8 @@ struct RunOutput {
   // Measurements the models made beyond the history (summary "metrics").
   std::vector<std::pair<std::string, double>> model_metrics;
   std::int64_t refused_in_flight = 0; // requests refused at limits.max_in_flight
+  // With RunOptions::saturation: every CPU, link with traffic and pool, over [0, sim_time_s].
+  std::vector<analysis::ResourceUse> resources;
 
 };
 

@@ -293,6 +293,35 @@ WRONG["24-traffic-spike"] = [
 add_tests("24-traffic-spike")
 
 
+# 25-capacity-10x: the first resource to saturate, and the one change that carries 10,000 users.
+_DB = "cpu:db-1"
+WRONG["25-capacity-10x"] = [
+    ({"first_to_saturate": "pool:app.db", "change": {"topology.nodes.db-1.cores": 16}}, "sweep"),  # the second
+    ({"first_to_saturate": _DB, "change": {ex.CAPACITY_RATE: 100}}, "traffic"),             # fewer users
+    ({"first_to_saturate": _DB, "change": {"components.app.pools.db.size": 50}}, "pool"),    # a longer queue
+    ({"first_to_saturate": _DB, "change": {"components.app.instances": ["app-1", "app-2", "app-3", "web"]}},
+     "instances"),                                                                         # more callers
+    ({"first_to_saturate": _DB, "change": {"topology.nodes.app-1.cores": 16}}, "never saturated"),
+    ({"first_to_saturate": _DB, "change": {"components.db.queries.category_page.rows": 24}}, "category page"),
+    ({"first_to_saturate": _DB, "change": {"topology.nodes.db-1.cores": 6}}, "still saturate"),  # not enough (runs)
+]
+add_tests("25-capacity-10x")
+
+# 26-slow-endpoint: what the profile names, and a fix of that dependency.
+_SLOW = {"user_class": "sellers", "endpoint": "orders", "dependency": "db.seller_orders"}
+WRONG["26-slow-endpoint"] = [
+    ({**_SLOW, "user_class": "shoppers", "fix": {}}, "profile"),                  # the averages' class
+    ({**_SLOW, "dependency": "sessions (read)", "fix": {}}, "profile"),
+    ({**_SLOW, "fix": {"workload.clients.sellers.mix": {"orders": 0, "catalogue": 1.0}}}, "hides"),  # no orders page
+    ({**_SLOW, "fix": {"workload.clients.sellers.arrival.rate_per_s": 0.01}}, "dropping"),
+    ({**_SLOW, "fix": {"components.db.queries.seller_orders.column": "id"}}, "query"),  # another query
+    ({**_SLOW, "fix": {"components.db.statement_timeout": "200ms"}}, "fail"),
+    ({**_SLOW, "fix": {"topology.nodes.db-1.cores": 64}}, "machines"),
+    ({**_SLOW, "fix": {"components.db.memory.shared_buffers": "16GiB"}}, "rows_examined"),  # not the cause (runs)
+]
+add_tests("26-slow-endpoint")
+
+
 def main():
     verbose = "-v" in sys.argv[1:]
     only = [a for a in sys.argv[1:] if not a.startswith("-")]
