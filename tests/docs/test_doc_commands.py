@@ -101,7 +101,14 @@ def main():
                 shell += f" --screenshot out/doc-command-{number}.png"
             shell = 'xvfb-run -a -s "-screen 0 1920x1080x24" ' + shell
         os.makedirs(os.path.join(scratch, "out"), exist_ok=True)
-        result = subprocess.run(shell, shell=True, cwd=scratch, capture_output=True, text=True, timeout=600)
+        try:
+            result = subprocess.run(shell, shell=True, cwd=scratch, capture_output=True, text=True, timeout=600)
+        except subprocess.TimeoutExpired:
+            # A failure like any other, so the scratch directory (up to a GB
+            # of traces) is still removed below.
+            print(f"FAIL  {doc}: {command}  (still running after 600 s)")
+            failed += 1
+            continue
         if result.returncode == 0:
             print(f"ok    {doc}: {command}")
             passed += 1
