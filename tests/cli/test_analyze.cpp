@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <sstream>
 
 using faultlab::testing::source_path;
@@ -123,4 +124,30 @@ TEST_CASE("analyze shows which copies of gdpr-erasure's user the job reaches and
   CHECK(has(dot, "digraph \"user-data\" {"));
   CHECK(has(dot, "  \"main-db\" -> \"backups\";\n"));
   CHECK(has(dot, "fillcolor=\"#ea9999\""));
+}
+
+TEST_CASE("analyze reads an endpoint that calls one component twice as one dependency") {
+  // traffic-spike's checkout prices the cart, then places the order, both on
+  // "db"; analyze used to stop with "lists dependency \"db\" twice".
+  std::string text = analyze("traffic-spike", "broken");
+  CHECK(has(text, "  component db takes down 1 of 1 endpoint:\n"));
+  CHECK(has(text, "    checkout:checkout → db (price_cart cart:{user}, place_order order:{user})\n"));
+  std::string shared = analyze("shared-database", "broken");
+  CHECK(has(shared, "    shop:checkout → db (get_product product:{user}, place_order order:{user}) → db-1\n"));
+}
+
+TEST_CASE("analyze reads every catalog scenario in every variant") {
+  for (const auto& entry : std::filesystem::directory_iterator(source_path("scenarios"))) {
+    const std::string file = entry.path().filename().string();
+    if (entry.path().extension() != ".json" || file == "schema.json") continue;
+    const std::string name = entry.path().stem().string();
+    auto scenario = nlohmann::json::parse(faultlab::testing::read_text(entry.path().string()));
+    std::vector<std::string> variants{""};
+    const nlohmann::json listed = scenario.value("variants", nlohmann::json::object());
+    for (auto it = listed.begin(); it != listed.end(); ++it) variants.push_back(it.key());
+    for (const auto& variant : variants) {
+      INFO(name << " variant '" << variant << "'");
+      CHECK(has(analyze(name, variant), "Design: "));
+    }
+  }
 }

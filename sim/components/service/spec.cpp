@@ -344,12 +344,23 @@ void Service::check_references(const Scenario& scenario, const Origin& origin) c
 }
 
 namespace {
-// An endpoint's calls; hard unless the call has a fallback.
+// An endpoint's dependencies, one per component it calls, in the order of
+// its first call there. Calls to the same component (a checkout that prices
+// the cart, then places the order, both on "db") make one dependency: hard
+// if any of them has no fallback, and its "why" names every call.
 std::vector<topo::Dependency> calls_of(const Endpoint& endpoint) {
   std::vector<topo::Dependency> deps;
-  for (const auto& call : endpoint.calls)
-    deps.push_back(topo::Dependency{call.to, call.fallback == Call::Fallback::none,
-                                    call.op + (call.key.empty() ? "" : " " + call.key)});
+  for (const auto& call : endpoint.calls) {
+    const bool hard = call.fallback == Call::Fallback::none;
+    const std::string why = call.op + (call.key.empty() ? "" : " " + call.key);
+    auto same = std::find_if(deps.begin(), deps.end(), [&](const topo::Dependency& d) { return d.component == call.to; });
+    if (same == deps.end()) {
+      deps.push_back(topo::Dependency{call.to, hard, why});
+    } else {
+      same->hard = same->hard || hard;
+      same->why += ", " + why;
+    }
+  }
   return deps;
 }
 } // namespace
