@@ -170,16 +170,18 @@ void Network::transmit(const std::string& to_address, Envelope* raw) {
   sg4::Mailbox::by_name(to_address)->put_init(raw, static_cast<uint64_t>(raw->size_bytes))->detach();
 }
 
-std::unique_ptr<Envelope> Network::receive(sg4::Mailbox* mailbox, double timeout_s) {
-  if (timeout_s > 0) return receive_timed(mailbox, timeout_s);
+std::unique_ptr<Envelope> Network::receive(sg4::Mailbox* mailbox, double timeout_s, bool keep_posted) {
+  if (timeout_s > 0) return receive_timed(mailbox, timeout_s, keep_posted);
   while (true) {
     Envelope* raw = nullptr;
     try {
       // Poll: only what is already there. A transfer cut by a crash never
       // completes, and would keep every message behind it waiting for good;
       // taking it cannot block (it fails at once), so it is taken.
-      if (timeout_s == 0 && !mailbox->ready() && !head_was_cut(mailbox->get_name())) return nullptr;
-      raw = mailbox->get<Envelope>();
+      if (timeout_s == 0 && !posted_.count(mailbox) && !mailbox->ready() && !head_was_cut(mailbox->get_name()))
+        return nullptr;
+      raw = posted_.count(mailbox) ? take_posted(mailbox, timeout_s) : mailbox->get<Envelope>();
+      if (raw == nullptr) return nullptr; // a poll, and the posted receive is not done
       forget_queued(mailbox->get_name(), raw);
     } catch (const simgrid::NetworkFailureException&) {
       // The sender's node went down while the message was on the wire: it
@@ -198,7 +200,7 @@ std::unique_ptr<Envelope> Network::receive(sg4::Mailbox* mailbox, double timeout
 // these waits pause themselves: a wake-up during a pause (nothing can arrive,
 // the network holds the node's messages) waits for the resume, then waits
 // out what is left on the node's clock, which stood still meanwhile.
-std::unique_ptr<Envelope> Network::receive_timed(sg4::Mailbox* mailbox, double timeout_s) {
+std::unique_ptr<Envelope> Network::receive_timed(sg4::Mailbox* mailbox, double timeout_s, bool keep_posted) {
   const int node = host_index_.at(sg4::this_actor::get_host());
   SelfPausing guard(*this);
   const double deadline_s = local_time_s(node) + timeout_s;
@@ -207,20 +209,98 @@ std::unique_ptr<Envelope> Network::receive_timed(sg4::Mailbox* mailbox, double t
     double remaining = deadline_s - local_time_s(node);
     if (remaining <= 0) break;
     Envelope* raw = nullptr;
+    const double before_s = sg4::Engine::get_clock();
     try {
       // The node's clock may run fast or slow (a clock fault's drift).
       const double rate = 1.0 + clock_drift_[node];
-      raw = mailbox->get<Envelope>(rate == 1.0 ? remaining : remaining / rate);
-      forget_queued(mailbox->get_name(), raw);
-    } catch (const simgrid::TimeoutException&) {
+      const double wait_s = rate == 1.0 ? remaining : remaining / rate;
+      if (keep_posted) {
+        raw = take_posted(mailbox, wait_s);
+      } else {
+        try {
+          raw = mailbox->get<Envelope>(wait_s);
+        } catch (const simgrid::TimeoutException&) {
+          raw = nullptr;
+        }
+      }
+      if (raw != nullptr) forget_queued(mailbox->get_name(), raw);
     } catch (const simgrid::NetworkFailureException&) {
       forget_queued(mailbox->get_name(), nullptr);
       ++dropped_;
     }
+    // What is left can be too small to move the clock (a rounding residue
+    // of the local-time arithmetic): the wait is over.
+    if (keep_posted && raw == nullptr && sg4::Engine::get_clock() == before_s && !paused_[node]) break;
     pause_point();
     if (raw != nullptr && (result = accept(raw))) break;
   }
   return result;
+}
+
+Envelope* Network::take_posted(sg4::Mailbox* mailbox, double timeout_s) {
+  auto it = posted_.find(mailbox);
+  if (it != posted_.end() && it->second->owner != sg4::this_actor::get_pid()) {
+    hand_on_posted(mailbox);
+    it = posted_.end();
+  }
+  if (it == posted_.end()) {
+    auto posted = std::make_unique<Posted>();
+    posted->owner = sg4::this_actor::get_pid();
+    posted->comm = mailbox->get_async<Envelope>(&posted->raw);
+    it = posted_.emplace(mailbox, std::move(posted)).first;
+  }
+  // Other actors run during the wait and may change the map: hold the
+  // record, not the iterator.
+  Posted* posted = it->second.get();
+  const sg4::CommPtr comm = posted->comm;
+  ssize_t done = -1;
+  try {
+    // Unlike a get() with a timeout, a wait_any that times out leaves the
+    // receive as it is, matched or not.
+    done = sg4::Comm::wait_any_for({comm}, timeout_s);
+  } catch (const simgrid::NetworkFailureException&) {
+    forget_posted(mailbox, posted);
+    throw;
+  }
+  if (done < 0) return nullptr;
+  Envelope* raw = posted->raw;
+  forget_posted(mailbox, posted);
+  return raw;
+}
+
+void Network::forget_posted(sg4::Mailbox* mailbox, const Posted* posted) {
+  auto it = posted_.find(mailbox);
+  if (it != posted_.end() && it->second.get() == posted) posted_.erase(it);
+}
+
+void Network::hand_on_posted(sg4::Mailbox* mailbox) {
+  auto it = posted_.find(mailbox);
+  if (it == posted_.end()) return;
+  std::shared_ptr<Posted> posted = std::move(it->second);
+  posted_.erase(it);
+  // Nothing matched it yet: take it back (its actor may have ended since;
+  // SimGrid leaves the receive of an actor that returned in the mailbox).
+  if (posted->comm->get_sender() == nullptr) {
+    posted->comm->cancel();
+    return;
+  }
+  // Matched: its message has arrived or is on its way.
+  const std::string address = mailbox->get_name();
+  sg4::Actor::create("late-" + address, sg4::this_actor::get_host(), [this, address, posted] {
+    sg4::Actor::self()->daemonize();
+    try {
+      posted->comm->wait();
+    } catch (const simgrid::Exception&) {
+      // SimGrid cancels a receive when the actor that posted it ends (a
+      // request that gave up and finished) or its node crashes; a message
+      // still on the wire then is lost without a trace, as before this
+      // receive was kept posted. Which message it was is not known here, so
+      // it is not counted as dropped either (see the README's network notes).
+      return;
+    }
+    forget_queued(address, posted->raw);
+    accept(posted->raw); // delivered, to nobody who waits for it any more
+  });
 }
 
 Network::SelfPausing::SelfPausing(Network& network) : network_(network), actor_(sg4::this_actor::get_pid()) {

@@ -46,8 +46,14 @@ public:
 
   // Waits for the next message on `mailbox` for at most `timeout_s`
   // (negative: forever; zero: only take what has already arrived). Returns
-  // nullptr on timeout.
-  std::unique_ptr<Envelope> receive(simgrid::s4u::Mailbox* mailbox, double timeout_s = -1.0);
+  // nullptr on timeout. `keep_posted` (a server's inbox, which one actor
+  // reads at a time): a wait that times out leaves its receive posted, so a
+  // message already on the wire to it still arrives. Without it SimGrid
+  // cancels the transfer the timed-out receive had matched, and that message
+  // is lost uncounted; reply mailboxes (Rpc) still wait that way, see the
+  // note in rpc.hpp.
+  std::unique_ptr<Envelope> receive(simgrid::s4u::Mailbox* mailbox, double timeout_s = -1.0,
+                                    bool keep_posted = false);
 
   // Fault state, driven by the fault schedule.
   struct Partition {
@@ -138,7 +144,20 @@ private:
   double undrifted_local_s(int node) const; // local time as if the clock kept perfect time
   double drift_added_s(int node) const;
   bool partitioned(int from, int to) const;
-  std::unique_ptr<Envelope> receive_timed(simgrid::s4u::Mailbox* mailbox, double timeout_s);
+  std::unique_ptr<Envelope> receive_timed(simgrid::s4u::Mailbox* mailbox, double timeout_s, bool keep_posted);
+  // The receive posted on `mailbox` by the calling actor, kept across waits
+  // that time out: SimGrid cancels the transfer a timed-out get() had
+  // matched, which lost a message already on the wire. Waits up to
+  // `timeout_s` (negative: forever; zero: only if it is done). Returns the
+  // message, or nullptr if none came in time (the receive stays posted).
+  // Throws simgrid::NetworkFailureException when the transfer was cut.
+  Envelope* take_posted(simgrid::s4u::Mailbox* mailbox, double timeout_s);
+  // A receive another actor posted and left (a server restarted after a
+  // crash): cancelled if
+  // nothing matched it yet; otherwise its message has arrived or is on the
+  // wire, and a short-lived actor takes it, so it is delivered (and
+  // counted) like any other, to nobody who still waits for it.
+  void hand_on_posted(simgrid::s4u::Mailbox* mailbox);
   // Takes ownership back; nullptr if it is for an earlier life of the node.
   std::unique_ptr<Envelope> accept(Envelope* raw);
   void drop(Envelope& message, const char* reason);
@@ -182,6 +201,13 @@ private:
     bool cut;
   };
   std::unordered_map<std::string, std::deque<Queued>> queued_; // looked up; iterated only to set flags
+  struct Posted {
+    simgrid::s4u::CommPtr comm;
+    Envelope* raw = nullptr; // where SimGrid puts the message
+    aid_t owner = -1;
+  };
+  std::unordered_map<simgrid::s4u::Mailbox*, std::unique_ptr<Posted>> posted_; // looked up only
+  void forget_posted(simgrid::s4u::Mailbox* mailbox, const Posted* posted);
   std::uint64_t next_id_ = 1;
   std::uint64_t delivered_ = 0;
   std::uint64_t dropped_ = 0;

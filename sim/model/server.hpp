@@ -47,7 +47,7 @@ public:
   // In the body: the next request (as Network::receive; the inbox is taken
   // when the actor starts, so requests queue there even while it is busy).
   std::unique_ptr<engine::Envelope> receive(double timeout_s = -1.0) {
-    return context_.network.receive(inbox_, timeout_s);
+    return context_.network.receive(inbox_, timeout_s, /*keep_posted=*/true);
   }
 
   // Receive, spend `service_time_s` of CPU, hand the request to `handle`;
