@@ -200,6 +200,7 @@ void ServiceModel::serve(Instance& instance) {
 }
 
 void ServiceModel::handle(Instance& instance, const Envelope& request) {
+  const double taken_s = sg4::Engine::get_clock();
   enter_loop(instance); // (on an event loop: the request's turn on the thread)
   compute(spec_.work_s);
   instance.cpu_s += spec_.work_s;
@@ -228,6 +229,7 @@ void ServiceModel::handle(Instance& instance, const Envelope& request) {
   }
   log_request(instance, *endpoint);
   leave_loop(instance);
+  instance.latency.observe(sg4::Engine::get_clock() - taken_s);
   instance.server->reply(request, service_kinds::call_reply, std::move(answer), spec_.message_bytes);
 }
 

@@ -19,6 +19,7 @@
 #include "model/callee.hpp"
 #include "model/driver.hpp"
 #include "model/group_client.hpp"
+#include "model/latency_histogram.hpp"
 #include "model/load_balancer.hpp"
 #include "model/saturation.hpp"
 #include "model/server.hpp"
@@ -54,6 +55,10 @@ public:
   // CPU seconds the instance's requests used since the start (a counter, as
   // process_cpu_seconds_total; a rate of it is the utilization).
   double cpu_seconds(int node) const;
+  // How long the instance took for the requests it answered, counted in
+  // buckets since it started (a Prometheus histogram, as its metrics
+  // endpoint exports it).
+  const LatencyHistogram& latency(int node) const;
   // Each pool over all instances: connections in use and calls waiting.
   void resources(double end_s, std::vector<analysis::ResourceUse>& out) const override;
 
@@ -79,6 +84,7 @@ private:
     bool ready = true;  // in the load balancer's rotation
     bool in_service = true; // false: a spare node not added by an autoscaler
     double cpu_s = 0;       // CPU time its requests used (what /proc says of the process)
+    LatencyHistogram latency; // from taking a request to sending its answer
     bool down = false;  // between the old process's exit and the new one's start
     // Requests being handled, by actor id (a deploy's restart drops those
     // still running when its drain time is over).

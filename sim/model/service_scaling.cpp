@@ -42,6 +42,12 @@ double ServiceModel::cpu_seconds(int node) const {
   return instance == nullptr ? 0 : instance->cpu_s;
 }
 
+const LatencyHistogram& ServiceModel::latency(int node) const {
+  static const LatencyHistogram none;
+  const Instance* instance = find_instance(node);
+  return instance == nullptr ? none : instance->latency;
+}
+
 // An instance that already has max_in_flight requests in progress answers
 // 503 at once: the caller learns in a round trip, instead of waiting behind
 // work the instance cannot finish in time.

@@ -6,6 +6,7 @@
 // blinds the autoscaler, and admission control and a bounded pool queue
 // answer at once instead of queueing.
 #include "../support/run_support.hpp"
+#include "model/latency_histogram.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -238,4 +239,78 @@ TEST_CASE("a pool's bounded wait queue sheds the calls beyond it at once") {
   for (const auto& e : run.events)
     if (e.value("ev", "") == "pool_wait" && e.value("outcome", "") == "shed") ++shed_events;
   CHECK(shed_events == shed);
+}
+
+TEST_CASE("a latency histogram: the quantile is interpolated inside the bucket that holds its rank") {
+  using faultlab::model::bucket_quantile;
+  using faultlab::model::LatencyHistogram;
+  const std::size_t buckets = LatencyHistogram::bounds().size() + 1;
+  std::vector<std::uint64_t> counts(buckets, 0);
+  CHECK(bucket_quantile(0.99, counts) == -1); // no request: no value
+  // 90 requests in (5 ms, 10 ms], 10 in (10 ms, 25 ms]: the 99th of 100 is
+  // the 9th of the 10 in the second bucket, 9/10 of the way through it.
+  counts[3] = 90;
+  counts[4] = 10;
+  CHECK(bucket_quantile(0.99, counts) == Approx(0.01 + 0.015 * 0.9));
+  CHECK(bucket_quantile(0.5, counts) == Approx(0.005 + 0.005 * 50.0 / 90.0));
+  CHECK(bucket_quantile(1.0, counts) == Approx(0.025));
+  // Slower than the last bound: all it can say is "at least 60 s".
+  std::vector<std::uint64_t> slow(buckets, 0);
+  slow.back() = 5;
+  CHECK(bucket_quantile(0.99, slow) == Approx(60));
+
+  LatencyHistogram h;
+  h.observe(0.001);  // on a bound: in that bucket (le, as Prometheus)
+  h.observe(0.0011); // just above: the next one
+  h.observe(61);     // past the last bound
+  CHECK(h.counts[0] == 1);
+  CHECK(h.counts[1] == 1);
+  CHECK(h.counts.back() == 1);
+}
+
+TEST_CASE("a latency histogram scraped twice: the requests in between, and a restart counts from zero") {
+  using faultlab::model::since;
+  CHECK(since({1, 2, 3}, {4, 2, 5}) == std::vector<std::uint64_t>{3, 0, 2});
+  // A counter went down: a new process, whose counters are all new.
+  CHECK(since({5, 2, 3}, {1, 0, 0}) == std::vector<std::uint64_t>{1, 0, 0});
+  CHECK(since({}, {1, 2}) == std::vector<std::uint64_t>{1, 2}); // the first scrape
+}
+
+TEST_CASE("an autoscaler on p99 latency adds instances when requests queue, and none when they do not") {
+  // scaled(): one instance that finishes 20 requests a second, 30 arrive:
+  // requests queue for the CPU and their time grows past the 200 ms target.
+  json overloaded = scaled();
+  auto& scaler = overloaded["components"]["scaler"];
+  scaler.erase("target");
+  scaler["metric"] = "p99_latency";
+  scaler["target_latency"] = "200ms";
+  TestRun run = run_text(overloaded.dump());
+  auto ups = autoscale(run, "scale_up");
+  REQUIRE(!ups.empty());
+  CHECK(ups.front()["why"].get<std::string>().find("p99 latency averaged") != std::string::npos);
+  CHECK(ups.front()["why"].get<std::string>().find("(target 200.0 ms)") != std::string::npos);
+  // The sample that decided it was above the target.
+  double decided_on = -1;
+  for (const auto& e : autoscale(run, "sample"))
+    if (e["t"] == ups.front()["t"]) decided_on = e.value("average", -1.0);
+  CHECK(decided_on > 0.2);
+  CHECK(served_by(run)["a-2"] > 0);
+
+  // 3 a second on the same instance (15 % busy) and a 500 ms target: a
+  // request waits behind one or two others at worst. (With some 15 requests
+  // between two scrapes the p99 is about the slowest of them, and the
+  // buckets put one of 150 ms near 250 ms: it is an estimate.)
+  json light = overloaded;
+  light["workload"]["clients"]["users"]["arrival"]["rate_per_s"] = 3;
+  light["components"]["scaler"]["target_latency"] = "500ms";
+  TestRun calm = run_text(light.dump());
+  CHECK(autoscale(calm, "scale_up").empty());
+  CHECK(served_by(calm)["a-2"] == 0);
+  int samples = 0;
+  for (const auto& e : autoscale(calm, "sample"))
+    if (e.contains("value")) {
+      ++samples;
+      CHECK(e["value"].get<double>() < 0.5);
+    }
+  CHECK(samples > 20);
 }

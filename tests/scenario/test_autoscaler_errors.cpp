@@ -83,7 +83,18 @@ TEST_CASE("an autoscaler names a service and keeps its bounds within the service
   CHECK(error_of(replace(kScaled, "\"metric\": \"in_flight\"", "\"metric\": \"cpu\"")) ==
         "error[bad-value]: " + kScaler + "target: a CPU target is a utilization between 0 and 1, like 0.6");
   CHECK(error_of(replace(kScaled, "\"metric\": \"in_flight\"", "\"metric\": \"p99\"")) ==
-        "error[bad-value]: " + kScaler + "metric: expected one of \"in_flight\", \"cpu\", got \"p99\"");
+        "error[bad-value]: " + kScaler + "metric: expected one of \"in_flight\", \"cpu\", \"p99_latency\", got \"p99\"");
+  // A latency target is a duration, in a field of its own.
+  const std::string latency = replace(kScaled, "\"metric\": \"in_flight\",", "\"metric\": \"p99_latency\",");
+  CHECK(error_of(replace(latency, "\"target\": 4", "\"target_latency\": \"300ms\"")) == "no error");
+  CHECK(error_of(latency) == "error[bad-value]: " + kScaler +
+                                 "target: with metric p99_latency the target is target_latency, a duration like \"300ms\"");
+  CHECK(error_of(replace(latency, "\"target\": 4", "\"window\": \"60s\"")) ==
+        "error[bad-value]: " + kScaler + "target_latency: expected a target_latency above zero, like \"300ms\"");
+  CHECK(error_of(replace(latency, "\"target\": 4", "\"target_latency\": 300")) ==
+        "error[bad-duration]: " + kScaler + "target_latency: expected a duration with a unit, like \"250ms\" or \"3s\", got 300");
+  CHECK(error_of(replace(kScaled, "\"target\": 4", "\"target\": 4, \"target_latency\": \"1s\"")) ==
+        "error[bad-value]: " + kScaler + "target_latency: target_latency goes with metric p99_latency");
   CHECK(error_of(replace(kScaled, "\"target\": 4", "\"target\": 4, \"interval\": \"0s\"")) ==
         "error[bad-duration]: " + kScaler + "interval: expected an interval above zero");
   CHECK(error_of(replace(kScaled, "\"target\": \"api\"", "\"target\": \"scaler\"")) ==

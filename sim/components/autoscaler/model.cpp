@@ -62,6 +62,7 @@ void AutoscalerModel::agent(Node& node) {
       auto reply = std::make_unique<MetricsReply>();
       reply->in_flight = static_cast<double>(service_.in_flight(node.node));
       reply->cpu_seconds = service_.cpu_seconds(node.node);
+      reply->latency_counts = service_.latency(node.node).counts;
       reply->cores = host->get_core_count();
       node.agent->reply(*request, autoscaler_kinds::metrics, std::move(reply), spec_.message_bytes);
       continue;
@@ -112,11 +113,14 @@ bool AutoscalerModel::scrape(double& value, int& answered) {
   for (const auto& node : nodes_)
     if (node->state == NodeState::serving) targets.push_back(node.get());
   std::vector<double> values(targets.size(), -1);
+  // p99_latency: the requests each instance answered since its last scrape,
+  // summed over the instances, bucket by bucket.
+  std::vector<std::uint64_t> latency(LatencyHistogram::bounds().size() + 1, 0);
   std::vector<sg4::ActorPtr> waiting;
   const double deadline_s = sg4::Engine::get_clock() + spec_.scrape_timeout_s;
   for (std::size_t i = 0; i < targets.size(); ++i)
-    waiting.push_back(sg4::Actor::create("scrape", context_.network.host(node_), [this, &targets, &values, i,
-                                                                                  deadline_s] {
+    waiting.push_back(sg4::Actor::create("scrape", context_.network.host(node_), [this, &targets, &values, &latency,
+                                                                                  i, deadline_s] {
       Node& node = *targets[i];
       std::unique_ptr<engine::Envelope> answer =
           rpc_->call(node.node, service_.spec().name + ".agent",
@@ -129,6 +133,11 @@ bool AutoscalerModel::scrape(double& value, int& answered) {
       const double now = sg4::Engine::get_clock();
       if (spec_.metric == scenario::Autoscaler::Metric::in_flight) {
         values[i] = m.in_flight;
+      } else if (spec_.metric == scenario::Autoscaler::Metric::p99_latency) {
+        // A first scrape counts from the instance's start (its counters were zero).
+        const std::vector<std::uint64_t> fresh = since(node.latency_counts, m.latency_counts);
+        for (std::size_t b = 0; b < fresh.size() && b < latency.size(); ++b) latency[b] += fresh[b];
+        node.latency_counts = m.latency_counts;
       } else if (node.scraped_s >= 0 && now > node.scraped_s && m.cpu_seconds >= node.cpu_seconds) {
         // The counter's rate over the cores (a restarted process starts it again: no sample then).
         values[i] = std::min(1.0, (m.cpu_seconds - node.cpu_seconds) / ((now - node.scraped_s) * m.cores));
@@ -137,6 +146,15 @@ bool AutoscalerModel::scrape(double& value, int& answered) {
       node.scraped_s = now;
     }));
   for (auto& actor : waiting) actor->join();
+  if (spec_.metric == scenario::Autoscaler::Metric::p99_latency) {
+    // One value for the service: the quantile of all its requests, not an
+    // average of the instances' quantiles.
+    answered = 0;
+    for (double v : values) answered += v != -1 ? 1 : 0;
+    value = bucket_quantile(0.99, latency);
+    if (value < 0) value = 0; // no request answered since the last scrape
+    return answered > 0 && value > 0;
+  }
   double sum = 0;
   int counted = 0;
   answered = 0;
@@ -180,8 +198,12 @@ void AutoscalerModel::evaluate() {
   desired = std::clamp(desired, least, max_);
   trace("sample", "", serving, "", seen ? value : -1, average, desired);
   const std::string metric = scenario::to_string(spec_.metric);
-  const std::string measured = metric + " averaged " + number_text(average) + " per instance over " +
-                               util::format_duration(spec_.window_s) + " (target " + number_text(spec_.target) + ")";
+  const std::string measured =
+      spec_.metric == scenario::Autoscaler::Metric::p99_latency
+          ? "p99 latency averaged " + util::format_duration(average) + " over " +
+                util::format_duration(spec_.window_s) + " (target " + util::format_duration(spec_.target) + ")"
+          : metric + " averaged " + number_text(average) + " per instance over " +
+                util::format_duration(spec_.window_s) + " (target " + number_text(spec_.target) + ")";
   if (current < least) {
     add(least - current, why_min); // a minimum is not held back by the cooldown
     return;

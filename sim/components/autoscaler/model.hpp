@@ -42,6 +42,7 @@ struct MetricsRequest final : engine::Payload {};
 struct MetricsReply final : engine::Payload {
   double in_flight = 0;   // requests in progress now (a gauge)
   double cpu_seconds = 0; // CPU time used since the start (a counter)
+  std::vector<std::uint64_t> latency_counts; // its latency histogram (counters per bucket)
   int cores = 1;
 };
 struct ScaleOrder final : engine::Payload {
@@ -71,6 +72,7 @@ private:
     std::unique_ptr<Server> agent;
     // The previous scrape's CPU counter: utilization is its rate.
     double cpu_seconds = 0;
+    std::vector<std::uint64_t> latency_counts; // its histogram at the last scrape
     double scraped_s = -1;
   };
 

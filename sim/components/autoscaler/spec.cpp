@@ -20,11 +20,25 @@ std::shared_ptr<ComponentSpec> read_autoscaler(const std::string& name, ObjectRe
   a.type = "autoscaler";
   a.node = read_node(r, topology);
   a.service = r.string("service");
-  const std::string metric = r.choice("metric", {"in_flight", "cpu"}, "in_flight");
-  a.metric = metric == "cpu" ? Autoscaler::Metric::cpu : Autoscaler::Metric::in_flight;
-  a.target = r.number("target", 0, 1e9);
-  if (a.target <= 0 && !r.origin().probe)
-    r.origin().fail("bad-value", r.child("target"), "expected a target above zero");
+  const std::string metric = r.choice("metric", {"in_flight", "cpu", "p99_latency"}, "in_flight");
+  a.metric = metric == "cpu"           ? Autoscaler::Metric::cpu
+             : metric == "p99_latency" ? Autoscaler::Metric::p99_latency
+                                       : Autoscaler::Metric::in_flight;
+  // A latency target is a duration ("300ms"); the others are numbers.
+  const bool latency = a.metric == Autoscaler::Metric::p99_latency;
+  a.target = r.number_or("target", 0, 0, 1e9);
+  const double target_latency_s = r.optional_duration_s("target_latency").value_or(0.0);
+  if (!r.probing()) {
+    if (latency && r.has("target"))
+      r.origin().fail("bad-value", r.child("target"),
+                      "with metric p99_latency the target is target_latency, a duration like \"300ms\"");
+    if (!latency && r.has("target_latency"))
+      r.origin().fail("bad-value", r.child("target_latency"), "target_latency goes with metric p99_latency");
+    if (latency && target_latency_s <= 0)
+      r.origin().fail("bad-value", r.child("target_latency"), "expected a target_latency above zero, like \"300ms\"");
+    if (!latency && a.target <= 0) r.origin().fail("bad-value", r.child("target"), "expected a target above zero");
+  }
+  if (latency) a.target = target_latency_s;
   if (a.metric == Autoscaler::Metric::cpu && a.target > 1)
     r.origin().fail("bad-value", r.child("target"), "a CPU target is a utilization between 0 and 1, like 0.6");
   a.tolerance = r.number_or("tolerance", a.tolerance, 0, 1);
@@ -52,9 +66,11 @@ std::shared_ptr<ComponentSpec> read_autoscaler(const std::string& name, ObjectRe
                    });
   a.message_bytes = read_message_size(r, a.message_bytes);
   r.describe({{"service", "the service whose instances it scales; its spares are the nodes it adds"},
-              {"metric", "what it watches on each instance: in_flight (requests in progress) or cpu (utilization, 0 "
-                         "to 1)"},
-              {"target", "the metric's value per instance it aims at, averaged over the window"},
+              {"metric", "what it watches: in_flight (requests in progress per instance), cpu (utilization per "
+                         "instance, 0 to 1) or p99_latency (the 99th percentile of the time the instances took per "
+                         "request, from their latency histograms)"},
+              {"target", "for in_flight and cpu: the value per instance it aims at, averaged over the window"},
+              {"target_latency", "for p99_latency: the 99th percentile it aims at, e.g. \"300ms\""},
               {"tolerance", "no change while the average is within target*(1 +- tolerance)"},
               {"interval", "how often it scrapes the instances' metrics and decides"},
               {"window", "the samples of this long are averaged for a decision"},
@@ -69,7 +85,15 @@ std::shared_ptr<ComponentSpec> read_autoscaler(const std::string& name, ObjectRe
 }
 
 const char* to_string(Autoscaler::Metric metric) {
-  return metric == Autoscaler::Metric::cpu ? "cpu" : "in_flight";
+  switch (metric) {
+  case Autoscaler::Metric::cpu:
+    return "cpu";
+  case Autoscaler::Metric::p99_latency:
+    return "p99_latency";
+  case Autoscaler::Metric::in_flight:
+    break;
+  }
+  return "in_flight";
 }
 
 std::vector<NodeRole> Autoscaler::node_roles() const { return {{node, "autoscaler"}}; }
@@ -118,7 +142,10 @@ void Autoscaler::add_to_design(topo::Design& design, const Scenario& scenario) c
 }
 
 std::string Autoscaler::analyze_note() const {
-  return "scales " + service + " on " + to_string(metric) + " per instance; a new instance takes " +
+  const std::string on = metric == Metric::p99_latency
+                             ? "its p99 latency (target " + util::format_duration(target) + ")"
+                             : to_string(metric) + std::string(" per instance");
+  return "scales " + service + " on " + on + "; a new instance takes " +
          util::format_duration(provisioning_s) + " to join; nothing calls it";
 }
 

@@ -16,6 +16,9 @@ struct Autoscaler : ComponentSpec {
   enum class Metric {
     in_flight, // requests in progress per instance (the instance's own gauge)
     cpu,       // CPU utilization of the instance's node, 0 to 1
+    // The 99th percentile of request durations over the service, from the
+    // instances' latency histograms (the requests between two scrapes).
+    p99_latency,
   };
   // Scheduled scaling: from `at_s` on, at least `min` instances ("pre-scaling").
   struct Scheduled {
@@ -27,7 +30,7 @@ struct Autoscaler : ComponentSpec {
   std::string node;    // where the controller runs: its scrapes and orders cross the network
   std::string service; // whose instances it scales; its spare nodes are the spares
   Metric metric = Metric::in_flight;
-  double target = 0;          // per instance, averaged over the window
+  double target = 0;          // per instance (p99_latency: seconds), averaged over the window
   double tolerance = 0.1;     // no change while the ratio to the target is within 1 +- this
   double interval_s = 15;     // a scrape and an evaluation this often
   double window_s = 60;       // the samples of this long are averaged
