@@ -90,7 +90,11 @@ public:
 
   // After a crash of the node: the actors that waited on the mailboxes are
   // gone, the mailboxes themselves can be used again.
-  void reset() { free_ = busy_all_; }
+  void reset() {
+    free_.clear();
+    for (auto* mailbox : busy_all_)
+      if (mailbox != nullptr) free_.push_back(mailbox);
+  }
 
 private:
   std::string address(int to_node, const std::string& port) const {
@@ -102,9 +106,15 @@ private:
       slot = free_.back();
       free_.pop_back();
     } else {
-      slot = simgrid::s4u::Mailbox::by_name(engine::Network::address(context_.network.node_name(node_),
-                                                                     owner_ + "#" + std::to_string(busy_all_.size())));
-      busy_all_.push_back(slot);
+      // Mailbox::by_name is a simcall: other actors run before it returns.
+      // The number is taken first, so two requests that start at the same
+      // instant get two mailboxes (they used to share one, and the answer
+      // one of them skipped as not its own was lost to the other).
+      const std::size_t number = busy_all_.size();
+      busy_all_.push_back(nullptr);
+      slot = simgrid::s4u::Mailbox::by_name(
+          engine::Network::address(context_.network.node_name(node_), owner_ + "#" + std::to_string(number)));
+      busy_all_[number] = slot;
     }
     slot->set_receiver(simgrid::s4u::Actor::self()); // answers queue here even before we wait
     return slot;
