@@ -10,12 +10,15 @@
 //      as faultlab's replica group does.
 //   2. faultlab: `faultlab run SCENARIO --variant broken --seed 1 --trace FILE`
 //      scaled up with --set overrides, through cli::run_checked (simulate,
-//      check, write the trace). Then, unless --no-breakdown, the same run
+//      check, explain the violations, write the trace). Then, unless
+//      --no-breakdown, the same run
 //      with its phases timed one by one, and the same run without a trace.
 //   3. Messages per wall-clock second of both and their ratio, peak memory.
 //
 // SimGrid allows one engine per process, so every part runs in its own child
 // (cli::run_in_children) and reports its own numbers, peak RSS included.
+#include "causality/causality.hpp"
+#include "causality/evidence.hpp"
 #include "cli/outcome.hpp"
 #include "cli/runner.hpp"
 #include "components/builtin.hpp"
@@ -42,6 +45,7 @@
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -317,8 +321,10 @@ Json faultlab_checked(const faultlab::scenario::Scenario& scenario, const faultl
 
 // The steps of cli::run_checked (sim/cli/runner.cpp), timed one by one:
 // simulate (with message events recorded, as with --trace), check (metrics,
-// checkers, summary), and trace writing (violation events, sort, format,
-// write the file). Keep in step with run_checked.
+// checkers, summary), explain (the causes of every violation), and trace
+// writing (violation events, sort, format, write the file). Keep in step
+// with run_checked (it also computes recovery, which replica-lag, with no
+// faults, skips).
 Json faultlab_phases(const faultlab::scenario::Scenario& scenario, const faultlab::cli::RunRequest& request) {
   namespace cli = faultlab::cli;
   namespace history = faultlab::history;
@@ -337,7 +343,21 @@ Json faultlab_phases(const faultlab::scenario::Scenario& scenario, const faultla
   Json summary = cli::make_summary(scenario, request.seed, out.sim_time_s, metrics, violations, messages);
   const double t2 = wall_now();
 
-  for (const auto& v : violations) {
+  // Explaining every violation (what run_checked does when it writes a
+  // trace or prints causes): an index of the trace, then one story each.
+  std::set<std::int64_t> wanted;
+  for (const auto& v : violations) wanted.insert(v.ops.begin(), v.ops.end());
+  const Json header = Json::parse(cli::trace_header(scenario, request.seed, history::kTraceFormat).dump());
+  faultlab::causality::Evidence evidence(header, out.history, std::move(wanted));
+  out.trace->for_each_in_order([&](double t, const std::string& line) { evidence.add_line(t, line); });
+  std::vector<std::string> causes;
+  causes.reserve(violations.size());
+  for (const auto& v : violations)
+    causes.push_back(faultlab::causality::to_json(faultlab::causality::explain(v, evidence)).dump());
+  const double t_explained = wall_now();
+
+  for (std::size_t k = 0; k < violations.size(); ++k) {
+    const auto& v = violations[k];
     std::string ops = "[";
     for (std::size_t i = 0; i < v.ops.size(); ++i) ops += (i ? "," : "") + std::to_string(v.ops[i]);
     ops += "]";
@@ -345,6 +365,7 @@ Json faultlab_phases(const faultlab::scenario::Scenario& scenario, const faultla
                                  .str("check", v.check)
                                  .raw("ops", ops)
                                  .str("message", v.message)
+                                 .raw("cause", causes[k])
                                  .done());
   }
   Json end = {{"t", out.sim_time_s},
@@ -358,7 +379,8 @@ Json faultlab_phases(const faultlab::scenario::Scenario& scenario, const faultla
   Json result;
   result["simulate_s"] = t1 - t0;
   result["check_s"] = t2 - t1;
-  result["write_trace_s"] = t3 - t2;
+  result["explain_s"] = t_explained - t2;
+  result["write_trace_s"] = t3 - t_explained;
   result["total_s"] = t3 - t0;
   result["trace_events"] = out.trace->size();
   result["trace_bytes"] = file_size_or_zero(request.trace_path);
@@ -614,7 +636,8 @@ int main(int argc, char** argv) {
         return fixed(num(p, key), 2) + " s (" + fixed(100.0 * per_second(num(p, key), total), 0) + "%)";
       };
       std::cout << "  phases (a second run, timed step by step): simulate " << share("simulate_s") << ", check "
-                << share("check_s") << ", write trace " << share("write_trace_s") << "; "
+                << share("check_s") << ", explain violations " << share("explain_s") << ", write trace "
+                << share("write_trace_s") << "; "
                 << grouped(num(p, "trace_events")) << " trace events\n";
       if (p["messages_sent"] != traced.data["messages"]["sent"])
         std::cout << "  warning: the phase run sent a different number of messages: the runs are not the same\n";
