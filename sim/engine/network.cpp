@@ -278,8 +278,8 @@ void Network::hand_on_posted(sg4::Mailbox* mailbox) {
   if (it == posted_.end()) return;
   std::shared_ptr<Posted> posted = std::move(it->second);
   posted_.erase(it);
-  // Nothing matched it yet: take it back (its actor may have ended since;
-  // SimGrid leaves the receive of an actor that returned in the mailbox).
+  // Nothing matched it yet: take it back (its actor was killed with its
+  // node; cancelling again what SimGrid may have cancelled is harmless).
   if (posted->comm->get_sender() == nullptr) {
     posted->comm->cancel();
     return;
@@ -291,11 +291,10 @@ void Network::hand_on_posted(sg4::Mailbox* mailbox) {
     try {
       posted->comm->wait();
     } catch (const simgrid::Exception&) {
-      // SimGrid cancels a receive when the actor that posted it ends (a
-      // request that gave up and finished) or its node crashes; a message
-      // still on the wire then is lost without a trace, as before this
-      // receive was kept posted. Which message it was is not known here, so
-      // it is not counted as dropped either (see the README's network notes).
+      // SimGrid cancels a receive when the actor that posted it ends (its
+      // node crashed); a message still on the wire to it is lost with the
+      // node. Which message it was is not known here, so it is not counted
+      // as dropped (README, "Output formats": messages).
       return;
     }
     forget_queued(address, posted->raw);
