@@ -50,19 +50,22 @@ protected:
 // A node: greyed while down or paused, with a tick per state change. A
 // database's node also shows its lock waits, one bar per waiting statement
 // in up to four sub-rows above the ticks (lock_wait_lane.cpp); a scheduler's
-// node its job runs, an alerting component's node its alerts (job_marks.cpp).
+// node its job runs, an alerting component's node its alerts (job_marks.cpp);
+// an autoscaled instance its time spare or provisioning, an autoscaler's node
+// its decisions (scaling_marks.cpp).
 class NodeLaneView : public LaneView {
 public:
   NodeLaneView(const Trace& trace, LaneId id);
   float height(float font_px) const override;
   void draw(const LaneFrame& f, float y0, float y1) const override;
-  void draw_overlay(const LaneFrame& f, float y0, float y1) const override; // down / paused, picked waits
+  void draw_overlay(const LaneFrame& f, float y0, float y1) const override; // down / paused, picked waits, scaling
 
 private:
   float lock_rows_bottom(float y0, float y1) const; // where the lock-wait rows end
   void draw_lock_waits(const LaneFrame& f, float y0, float y1) const;
   void draw_picked_waits(const LaneFrame& f, float y0, float y1) const;
   void draw_jobs(const LaneFrame& f, float y0, float y1) const; // job runs and alerts (job_marks.cpp)
+  void draw_scaling(const LaneFrame& f, float y0, float y1) const; // an autoscaler's work (scaling_marks.cpp)
 
   std::vector<double> state_times_; // parallel to lane().states
 };

@@ -211,8 +211,11 @@ void draw_metrics_panel(App& app, const PanelRect& r) {
     resources += resource_rows(lt.metrics);
     rows_n += 1 + resource_rows(lt.metrics);
   }
-  begin_panel(resources > 0 ? "Metrics over time (client view; databases and their pools)###metrics"
-                            : "Metrics over time (client view)###metrics",
+  bool scaling = false;
+  for (const auto& lt : ts) scaling = scaling || !lt.metrics.scaling.empty();
+  begin_panel(resources == 0 ? "Metrics over time (client view)###metrics"
+              : scaling      ? "Metrics over time (client view; databases, pools and autoscalers)###metrics"
+                             : "Metrics over time (client view; databases and their pools)###metrics",
               r);
   const float avail_h = ImGui::GetContentRegionAvail().y;
   const float rows = static_cast<float>(rows_n);

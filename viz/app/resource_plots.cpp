@@ -1,9 +1,11 @@
 // The metrics panel's database rows: per database, its sampled levels over
 // the run (disk used against the disk's size, memory against the node's,
 // connections and running statements, statements waiting for a lock), and
-// one row for the services' waits for a pooled connection (waits that got
-// one, and timeouts, per second). Same time axis as the client plots: the
-// visible window is shaded and the cursor drawn on each.
+// one row for the autoscalers (instances in service, and with those still
+// provisioning, against what each wanted) and the services' waits for a
+// pooled connection (waits that got one, and timeouts, per second). Same
+// time axis as the client plots: the visible window is shaded and the
+// cursor drawn on each.
 #include "app/palette.hpp"
 #include "app/panels.hpp"
 #include "trace_model/lock_waits.hpp"
@@ -56,7 +58,8 @@ std::string level_title(const std::string& name, const std::string& what, float 
 } // namespace
 
 int resource_rows(const Metrics& m) {
-  return static_cast<int>(std::min(m.databases.size(), kMaxDatabaseRows)) + (m.pools.empty() ? 0 : 1);
+  return static_cast<int>(std::min(m.databases.size(), kMaxDatabaseRows)) +
+         (m.pools.empty() && m.scaling.empty() ? 0 : 1);
 }
 
 void draw_resource_rows(const ViewState& st, const Metrics& m, const std::string& tag, float plot_h) {
@@ -95,15 +98,32 @@ void draw_resource_rows(const ViewState& st, const Metrics& m, const std::string
     mark_view(st, m);
     ImGui::PopID();
   }
-  if (m.pools.empty()) return;
-  const std::size_t shown = std::min(m.pools.size(), kMaxPoolPlots);
-  const ImVec2 size{(row_w - gap * static_cast<float>(shown - 1)) / static_cast<float>(shown), plot_h};
+  if (m.pools.empty() && m.scaling.empty()) return;
+  // One row: the autoscalers first, then the pools, four plots at most.
+  const std::size_t scalers = std::min(m.scaling.size(), kMaxPoolPlots);
+  const std::size_t shown = std::min(m.pools.size(), kMaxPoolPlots - scalers);
+  const std::size_t plots = scalers + shown;
+  const ImVec2 size{(row_w - gap * static_cast<float>(plots - 1)) / static_cast<float>(plots), plot_h};
+  for (std::size_t i = 0; i < scalers; ++i) {
+    const ScalingPlot& p = m.scaling[i];
+    if (i) ImGui::SameLine();
+    ImGui::PushID(static_cast<int>(200 + i));
+    char title[200];
+    std::snprintf(title, sizeof title, "%s%s: serving, +booting, wanted (max %.0f)", tag.c_str(),
+                  p.service.c_str(), p.max_instances);
+    const float hi = p.max_instances * 1.15f + 1.f;
+    plot("##scale", p.provisioning, title, hi, size, palette::kInfo);
+    overlay_series(p.serving, 0.f, hi, palette::kOk);
+    overlay_series(p.desired, 0.f, hi, palette::kRequest);
+    mark_view(st, m);
+    ImGui::PopID();
+  }
   for (std::size_t i = 0; i < shown; ++i) {
     const PoolSeries& p = m.pools[i];
-    if (i) ImGui::SameLine();
+    if (i || scalers) ImGui::SameLine();
     ImGui::PushID(static_cast<int>(100 + i));
     char title[200];
-    std::snprintf(title, sizeof title, "%s%s pool for %s (size %lld): %lld waits, %lld timed out%s", tag.c_str(),
+    std::snprintf(title, sizeof title, "%s%s pool for %s (%lld): %lld waits, %lld timeouts%s", tag.c_str(),
                   p.service.c_str(), p.pool.c_str(), static_cast<long long>(p.size),
                   static_cast<long long>(p.waits + p.timeouts), static_cast<long long>(p.timeouts),
                   i + 1 == shown && m.pools.size() > shown ? " (more pools not shown)" : "");

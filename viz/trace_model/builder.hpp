@@ -61,6 +61,9 @@ public:
     t_.alerts.push_back(std::move(a));
     ++t_.event_count;
   }
+  // An autoscaler's event: a sample, a decision, or an instance changing
+  // phase; finish() turns the phase changes into spans (builder_scaling.cpp).
+  void autoscale(ScalingEvent e, const ScalingSample& sample);
   EndSummary& end_summary() {
     ++t_.event_count;
     return t_.end;
@@ -74,6 +77,7 @@ private:
   void fill_violation_windows();
   void end_lock_waits_of(const std::string& component, double t_s, const std::string& why);
   void finish_database(); // sorts and indexes the database's events (builder_database.cpp)
+  void finish_scaling();  // the instances' phases, from the autoscalers' events (builder_scaling.cpp)
 
   Trace t_;
   std::unordered_map<std::string, LaneId> node_lanes_;
@@ -85,6 +89,8 @@ private:
   std::map<std::string, std::vector<std::uint32_t>> open_lock_waits_;
   // "component\njob\nrun" -> its open run in t_.job_runs.
   std::map<std::string, std::uint32_t> open_job_runs_;
+  // An instance's lane and its phase change (provisioning, joined, provision_failed, left), in trace order.
+  std::vector<std::pair<LaneId, ScalingEvent>> phase_changes_;
 };
 
 } // namespace faultlab::viz

@@ -324,6 +324,26 @@ void read_event(TraceBuilder& b, const json& j, const std::string& where) {
     a.kind = l.string_or("kind");
     a.why = l.string_or("why");
     b.alert(std::move(a));
+  } else if (ev == "autoscale") {
+    // An autoscaler's sample, decision, or an instance's change of phase.
+    ScalingEvent e;
+    e.t_s = t;
+    e.lane = b.node_lane(l.string("node"));
+    e.component = l.string("component");
+    e.service = l.string_or("service");
+    e.action = l.string("action");
+    e.instance = l.string_or("instance");
+    e.why = l.string_or("why");
+    e.instances = l.integer_or("instances", 0);
+    e.provisioning = l.integer_or("provisioning", 0);
+    ScalingSample s;
+    s.t_s = t;
+    s.instances = e.instances;
+    s.provisioning = e.provisioning;
+    s.desired = l.integer_or("desired", e.instances);
+    s.value = l.number_or("value", -1.0);
+    s.average = l.number_or("average", -1.0);
+    b.autoscale(std::move(e), s);
   } else if (detail::read_database_event(b, l, t, ev)) {
     // lock_wait, lock_timeout, query, pool_wait, level (read_database.hpp)
   } else {

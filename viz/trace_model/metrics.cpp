@@ -86,6 +86,30 @@ void compute_database_series(const Trace& trace, Metrics& m) {
     return a.service != b.service ? a.service < b.service : a.pool < b.pool;
   });
 }
+
+void compute_scaling_plots(const Trace& trace, Metrics& m) {
+  const auto n = m.throughput_per_s.size();
+  for (const ScalingSeries& series : trace.scaling) {
+    ScalingPlot p;
+    p.component = series.component;
+    p.service = series.service;
+    auto next = series.samples.begin();
+    ScalingSample last;
+    bool any = false;
+    for (std::size_t b = 0; b < n; ++b) {
+      const double bucket_end = m.bucket_s * static_cast<double>(b + 1);
+      for (; next != series.samples.end() && (next->t_s < bucket_end || b + 1 == n); ++next) {
+        last = *next;
+        any = true;
+      }
+      p.serving.push_back(any ? static_cast<float>(last.instances) : 0.f);
+      p.provisioning.push_back(any ? static_cast<float>(last.instances + last.provisioning) : 0.f);
+      p.desired.push_back(any ? static_cast<float>(last.desired) : 0.f);
+      p.max_instances = std::max({p.max_instances, p.provisioning.back(), p.desired.back()});
+    }
+    m.scaling.push_back(std::move(p));
+  }
+}
 } // namespace
 
 Metrics compute_metrics(const Trace& trace, int bucket_count) {
@@ -113,6 +137,7 @@ Metrics compute_metrics(const Trace& trace, int bucket_count) {
     m.max_latency_ms = std::max(m.max_latency_ms, m.latency_max_ms.back());
   }
   compute_database_series(trace, m);
+  compute_scaling_plots(trace, m);
   return m;
 }
 

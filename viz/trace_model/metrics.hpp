@@ -1,7 +1,8 @@
 // Client-observed metrics over time, per bucket of simulated time: completed
 // ops per second, error rate (fail + info), latency percentiles of completions.
 // And, when the trace has databases, their sampled levels (disk, memory,
-// connections, lock waiters) and the services' connection pool waits.
+// connections, lock waiters) and the services' connection pool waits; and
+// the instances each autoscaler had in service and on the way.
 #pragma once
 
 #include "trace_model/trace.hpp"
@@ -31,6 +32,14 @@ struct PoolSeries {
   float max_per_s = 0.f;
 };
 
+// An autoscaler's instances per bucket: in service and provisioning (the
+// last count in the bucket, or the one before it), and what it wanted.
+struct ScalingPlot {
+  std::string component, service;
+  std::vector<float> serving, provisioning, desired;
+  float max_instances = 0.f;
+};
+
 struct Metrics {
   double bucket_s = 1.0;
   std::vector<float> throughput_per_s;
@@ -39,6 +48,7 @@ struct Metrics {
   float max_throughput = 0.f, max_latency_ms = 0.f;
   std::vector<DatabaseSeries> databases; // in the order the trace first samples them
   std::vector<PoolSeries> pools;         // by service, then pool
+  std::vector<ScalingPlot> scaling;      // per autoscaler, in trace order
 };
 
 // Buckets cover [0, end]; final reads are left out (they are not workload).

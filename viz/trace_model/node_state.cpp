@@ -3,6 +3,7 @@
 #include "trace_model/components.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 
 namespace faultlab::viz {
@@ -138,6 +139,17 @@ std::vector<NodeState> node_states_at(const Trace& trace, double t_s) {
       }
     }
     if (ns.role.empty() && ns.kind == ComponentKind::replica) ns.role = lane.role;
+    // An autoscaled instance out of service, or on its way in, says so.
+    for (std::uint32_t i : lane.scaling_spans) {
+      const ScalingSpan& span = trace.scaling_spans[i];
+      if (span.t_start_s > t_s) break;
+      if (t_s >= span.t_end_s) continue;
+      char since[48];
+      std::snprintf(since, sizeof since, " since %.3f s", span.t_start_s);
+      ns.summary = span.phase == ScalingSpan::Phase::spare
+                       ? "spare, out of " + span.service + "'s load balancer" + (span.t_start_s > 0 ? since : "")
+                       : "provisioning" + std::string(since) + (span.why.empty() ? "" : ": " + span.why);
+    }
     out.push_back(std::move(ns));
   }
   std::map<std::string, std::int64_t> most;

@@ -5,7 +5,8 @@
 // table, a lock service, a service instance, a type this viewer does not
 // know): its last state event, as one line built from the event's fields,
 // with `why` kept whole as a description ("42 entries; last: price:7=12,
-// fill"). Every node: how many messages were sent to it in the second before.
+// fill"). An autoscaled instance out of service or provisioning says that
+// instead. Every node: how many messages were sent to it in the second before.
 #pragma once
 
 #include "trace_model/trace.hpp"

@@ -202,6 +202,45 @@ struct AlertEvent {
   std::string component, monitor, kind, job, why;
 };
 
+// What an autoscaler did ("autoscale" events, on its node). At any time
+// each instance of the service it scales is in one of three phases: serving
+// (in the load balancer), provisioning (from the decision to add it until it
+// joined, or failed to), or spare (out of service). A span is one stretch of
+// provisioning or of spare on one instance; serving is the plain lane.
+struct ScalingSpan {
+  enum class Phase : std::uint8_t { spare, provisioning };
+  Phase phase = Phase::spare;
+  LaneId lane = kNoLane;              // the instance's node
+  double t_start_s = 0.0;
+  double t_end_s = 0.0;               // the trace's end when nothing ended it
+  std::string component, service;     // the autoscaler, the service it scales
+  std::string why;                    // why it began, as the trace says ("" : spare from the start)
+  std::string ended;                  // the action that ended it: "provisioning", "joined", "provision_failed"; "" : none
+};
+
+// One of an autoscaler's decisions (scale_up, scale_down) or failures
+// (blind: no instance answered its scrape; provision_failed; release_failed).
+struct ScalingEvent {
+  double t_s = 0.0;
+  LaneId lane = kNoLane; // the autoscaler's node
+  std::string component, service, action, instance, why;
+  std::int64_t instances = 0, provisioning = 0; // after it, as the trace says
+};
+
+// An autoscaler's counts after each of its events: instances in service and
+// provisioning, and what it wanted at its last scrape. A scrape (action
+// "sample") also gives the metric (-1: no instance answered).
+struct ScalingSample {
+  double t_s = 0.0;
+  std::int64_t instances = 0, provisioning = 0, desired = 0;
+  double value = -1.0, average = -1.0;
+  bool scrape = false;
+};
+struct ScalingSeries {
+  std::string component, service;
+  std::vector<ScalingSample> samples; // one per event, by t_s
+};
+
 // A violation's cause, as faultlab's causality analysis wrote it in the
 // violation event (`cause`; absent in older traces): the faults it names,
 // most relevant first, and the chain from the violation back to its root.
@@ -275,10 +314,13 @@ struct Lane {
   SplitSpanIndex lock_waits;               // items index Trace::lock_waits; flag a = timed out
   std::uint8_t lock_rows = 0;              // sub-rows of lock waits (0: none)
   std::size_t messages_in = 0;             // messages sent to this lane, whole trace
+  std::vector<std::uint32_t> scaling_spans; // an instance's spare / provisioning stretches, by t_start_s
+  std::vector<std::uint32_t> scaling_events; // an autoscaler's decisions and failures, by t_s
 
   // Nothing happened here in the whole run (a component this design never uses).
   bool idle() const {
-    return channels.empty() && messages_in == 0 && states.empty() && status_spans.empty() && lock_waits.size() == 0;
+    return channels.empty() && messages_in == 0 && states.empty() && status_spans.empty() && lock_waits.size() == 0 &&
+           scaling_spans.empty() && scaling_events.empty();
   }
 };
 
@@ -301,6 +343,9 @@ struct Trace {
   std::vector<DatabaseLevels> levels;   // per database component, in order of first appearance
   std::vector<JobRun> job_runs;         // sorted by t_start_s
   std::vector<AlertEvent> alerts;       // sorted by t_s
+  std::vector<ScalingSpan> scaling_spans;   // sorted by t_start_s
+  std::vector<ScalingEvent> scaling_events; // sorted by t_s
+  std::vector<ScalingSeries> scaling;       // per autoscaler, in order of first appearance
   std::vector<std::string> message_kinds;
   std::vector<std::string> drop_reasons;
   std::unordered_map<std::int64_t, std::uint32_t> op_index; // op id -> index into ops
