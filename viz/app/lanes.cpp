@@ -77,6 +77,7 @@ void NodeLaneView::draw_overlay(const LaneFrame& f, float y0, float y1) const {
   }
   draw_lock_waits(f, y0, y1); // over the messages: the arrows would hide them
   if (!lane().scaling_spans.empty() || !lane().scaling_events.empty()) draw_scaling(f, y0, y1);
+  if (!lane().notes.empty() || !lane().log_buffers.empty()) draw_notes(f, y0, y1);
   draw_picked_waits(f, y0, y1);
   // Down / paused intervals grey the lane, with the status written in it.
   for (std::uint32_t i : lane().status_spans) {

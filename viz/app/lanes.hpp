@@ -52,7 +52,8 @@ protected:
 // in up to four sub-rows above the ticks (lock_wait_lane.cpp); a scheduler's
 // node its job runs, an alerting component's node its alerts (job_marks.cpp);
 // an autoscaled instance its time spare or provisioning, an autoscaler's node
-// its decisions (scaling_marks.cpp).
+// its decisions (scaling_marks.cpp); a logger's full buffer and a queue's
+// events on their node (note_marks.cpp).
 class NodeLaneView : public LaneView {
 public:
   NodeLaneView(const Trace& trace, LaneId id);
@@ -66,6 +67,7 @@ private:
   void draw_picked_waits(const LaneFrame& f, float y0, float y1) const;
   void draw_jobs(const LaneFrame& f, float y0, float y1) const; // job runs and alerts (job_marks.cpp)
   void draw_scaling(const LaneFrame& f, float y0, float y1) const; // an autoscaler's work (scaling_marks.cpp)
+  void draw_notes(const LaneFrame& f, float y0, float y1) const; // log buffers, queue events (note_marks.cpp)
 
   std::vector<double> state_times_; // parallel to lane().states
 };

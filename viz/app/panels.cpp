@@ -212,9 +212,9 @@ void draw_metrics_panel(App& app, const PanelRect& r) {
     rows_n += 1 + resource_rows(lt.metrics);
   }
   bool scaling = false;
-  for (const auto& lt : ts) scaling = scaling || !lt.metrics.scaling.empty();
+  for (const auto& lt : ts) scaling = scaling || !lt.metrics.scaling.empty() || !lt.metrics.lags.empty();
   begin_panel(resources == 0 ? "Metrics over time (client view)###metrics"
-              : scaling      ? "Metrics over time (client view; databases, pools and autoscalers)###metrics"
+              : scaling      ? "Metrics over time (client view; resources, lags and autoscalers)###metrics"
                              : "Metrics over time (client view; databases and their pools)###metrics",
               r);
   const float avail_h = ImGui::GetContentRegionAvail().y;

@@ -2,7 +2,8 @@
 // the run (disk used against the disk's size, memory against the node's,
 // connections and running statements, statements waiting for a lock), and
 // one row for the autoscalers (instances in service, and with those still
-// provisioning, against what each wanted) and the services' waits for a
+// provisioning, against what each wanted), the lags (a service's event loop
+// in ms, a consumer group's in messages) and the services' waits for a
 // pooled connection (waits that got one, and timeouts, per second). Same
 // time axis as the client plots: the visible window is shaded and the
 // cursor drawn on each.
@@ -59,7 +60,7 @@ std::string level_title(const std::string& name, const std::string& what, float 
 
 int resource_rows(const Metrics& m) {
   return static_cast<int>(std::min(m.databases.size(), kMaxDatabaseRows)) +
-         (m.pools.empty() && m.scaling.empty() ? 0 : 1);
+         (m.pools.empty() && m.scaling.empty() && m.lags.empty() ? 0 : 1);
 }
 
 void draw_resource_rows(const ViewState& st, const Metrics& m, const std::string& tag, float plot_h) {
@@ -98,17 +99,24 @@ void draw_resource_rows(const ViewState& st, const Metrics& m, const std::string
     mark_view(st, m);
     ImGui::PopID();
   }
-  if (m.pools.empty() && m.scaling.empty()) return;
-  // One row: the autoscalers first, then the pools, four plots at most.
+  if (m.pools.empty() && m.scaling.empty() && m.lags.empty()) return;
+  // One row, four plots at most: the autoscalers, the lags (event loops,
+  // consumer groups), then the pools.
   const std::size_t scalers = std::min(m.scaling.size(), kMaxPoolPlots);
-  const std::size_t shown = std::min(m.pools.size(), kMaxPoolPlots - scalers);
-  const std::size_t plots = scalers + shown;
+  const std::size_t lags = std::min(m.lags.size(), kMaxPoolPlots - scalers);
+  const std::size_t shown = std::min(m.pools.size(), kMaxPoolPlots - scalers - lags);
+  const std::size_t plots = scalers + lags + shown;
   const ImVec2 size{(row_w - gap * static_cast<float>(plots - 1)) / static_cast<float>(plots), plot_h};
+  std::size_t drawn = 0;
+  const bool more = m.scaling.size() + m.lags.size() + m.pools.size() > plots;
+  auto next = [&](int id) {
+    if (drawn++) ImGui::SameLine();
+    ImGui::PushID(id);
+  };
+  char title[200];
   for (std::size_t i = 0; i < scalers; ++i) {
     const ScalingPlot& p = m.scaling[i];
-    if (i) ImGui::SameLine();
-    ImGui::PushID(static_cast<int>(200 + i));
-    char title[200];
+    next(static_cast<int>(200 + i));
     std::snprintf(title, sizeof title, "%s%s: serving, +booting, wanted (max %.0f)", tag.c_str(),
                   p.service.c_str(), p.max_instances);
     const float hi = p.max_instances * 1.15f + 1.f;
@@ -118,15 +126,25 @@ void draw_resource_rows(const ViewState& st, const Metrics& m, const std::string
     mark_view(st, m);
     ImGui::PopID();
   }
+  for (std::size_t i = 0; i < lags; ++i) {
+    const LagPlot& p = m.lags[i];
+    next(static_cast<int>(300 + i));
+    if (p.loop)
+      std::snprintf(title, sizeof title, "%s%s event-loop lag (max %.0f ms)", tag.c_str(), p.component.c_str(), p.max);
+    else
+      std::snprintf(title, sizeof title, "%s%s lag of %s (max %.0f msgs)", tag.c_str(), p.component.c_str(),
+                    p.group.c_str(), p.max);
+    plot("##lag", p.values, title, p.max * 1.1f + 1e-3f, size, p.loop ? palette::kLockWait : palette::kReplicate);
+    mark_view(st, m);
+    ImGui::PopID();
+  }
   for (std::size_t i = 0; i < shown; ++i) {
     const PoolSeries& p = m.pools[i];
-    if (i || scalers) ImGui::SameLine();
-    ImGui::PushID(static_cast<int>(100 + i));
-    char title[200];
+    next(static_cast<int>(100 + i));
     std::snprintf(title, sizeof title, "%s%s pool for %s (%lld): %lld waits, %lld timeouts%s", tag.c_str(),
                   p.service.c_str(), p.pool.c_str(), static_cast<long long>(p.size),
                   static_cast<long long>(p.waits + p.timeouts), static_cast<long long>(p.timeouts),
-                  i + 1 == shown && m.pools.size() > shown ? " (more pools not shown)" : "");
+                  i + 1 == shown && more ? " (more not shown)" : "");
     const float hi = p.max_per_s * 1.1f + 1e-3f;
     plot("##poolt", p.timeouts_per_s, title, hi, size, palette::kFail);
     overlay_series(p.waits_per_s, 0.f, hi, palette::kRequest);

@@ -213,6 +213,7 @@ Trace TraceBuilder::finish() {
   else
     infer_components_v1(t_);
   finish_scaling(); // after the components: an instance's role says whether it starts spare
+  finish_runtime();
   for (Lane& lane : t_.lanes) // a lane shows four rows of them: say how many there are
     if (lane.lock_waits.size() > 0)
       lane.subtitle += (lane.subtitle.empty() ? "" : "  ") + std::to_string(lane.lock_waits.size()) + " lock waits";

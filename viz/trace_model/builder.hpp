@@ -64,6 +64,17 @@ public:
   // An autoscaler's event: a sample, a decision, or an instance changing
   // phase; finish() turns the phase changes into spans (builder_scaling.cpp).
   void autoscale(ScalingEvent e, const ScalingSample& sample);
+  // A service's event loop and logger, a queue's events (builder_runtime.cpp).
+  void note(NoteEvent n) {
+    t_.notes.push_back(std::move(n));
+    ++t_.event_count;
+  }
+  void log_buffer(LaneId lane, const std::string& component, const std::string& state, double t_s,
+                  std::int64_t buffer, std::int64_t dropped);
+  void loop_lag(const std::string& component, double t_s, double lag_s) { lag(t_.loop_lags, component, "", t_s, lag_s); }
+  void queue_lag(const std::string& component, const std::string& group, double t_s, double lag) {
+    this->lag(t_.queue_lags, component, group, t_s, lag);
+  }
   EndSummary& end_summary() {
     ++t_.event_count;
     return t_.end;
@@ -78,6 +89,9 @@ private:
   void end_lock_waits_of(const std::string& component, double t_s, const std::string& why);
   void finish_database(); // sorts and indexes the database's events (builder_database.cpp)
   void finish_scaling();  // the instances' phases, from the autoscalers' events (builder_scaling.cpp)
+  void finish_runtime();  // notes, log buffers, lags (builder_runtime.cpp)
+  void lag(std::vector<LagSeries>& into, const std::string& component, const std::string& group, double t_s,
+           double value);
 
   Trace t_;
   std::unordered_map<std::string, LaneId> node_lanes_;
@@ -91,6 +105,7 @@ private:
   std::map<std::string, std::uint32_t> open_job_runs_;
   // An instance's lane and its phase change (provisioning, joined, provision_failed, left), in trace order.
   std::vector<std::pair<LaneId, ScalingEvent>> phase_changes_;
+  std::map<std::string, std::uint32_t> open_log_buffers_; // "node\ncomponent" -> its full buffer in t_.log_buffers
 };
 
 } // namespace faultlab::viz

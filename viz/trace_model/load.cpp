@@ -7,6 +7,7 @@
 #include "trace_model/flat_json.hpp"
 #include "trace_model/line_access.hpp"
 #include "trace_model/read_database.hpp"
+#include "trace_model/read_runtime.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -259,7 +260,7 @@ bool read_flat_event(TraceBuilder& b, const FlatObject& o, const std::string& wh
   else if (ev == "state" || ev == "node")
     read_state_or_node(b, l, t, ev);
   else
-    return detail::read_database_event(b, l, t, ev);
+    return detail::read_database_event(b, l, t, ev) || detail::read_runtime_event(b, l, t, ev);
   return true;
 }
 
@@ -344,8 +345,9 @@ void read_event(TraceBuilder& b, const json& j, const std::string& where) {
     s.value = l.number_or("value", -1.0);
     s.average = l.number_or("average", -1.0);
     b.autoscale(std::move(e), s);
-  } else if (detail::read_database_event(b, l, t, ev)) {
-    // lock_wait, lock_timeout, query, pool_wait, level (read_database.hpp)
+  } else if (detail::read_database_event(b, l, t, ev) || detail::read_runtime_event(b, l, t, ev)) {
+    // lock_wait, lock_timeout, query, pool_wait, level (read_database.hpp); loop_lag, log_*, queue_*
+    // (read_runtime.hpp)
   } else {
     b.ignored_event(); // a newer writer's event kind: skip it
   }

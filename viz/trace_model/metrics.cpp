@@ -110,6 +110,32 @@ void compute_scaling_plots(const Trace& trace, Metrics& m) {
     m.scaling.push_back(std::move(p));
   }
 }
+
+void compute_lag_plots(const std::vector<LagSeries>& all, bool loop, Metrics& m) {
+  const auto n = m.throughput_per_s.size();
+  for (const LagSeries& series : all) {
+    LagPlot p;
+    p.component = series.component;
+    p.group = series.group;
+    p.loop = loop;
+    const double scale = loop ? 1000.0 : 1.0; // a loop's lag in ms
+    auto next = series.samples.begin();
+    float last = 0.f;
+    for (std::size_t b = 0; b < n; ++b) {
+      const double bucket_end = m.bucket_s * static_cast<double>(b + 1);
+      bool any = false;
+      float most = 0.f;
+      for (; next != series.samples.end() && (next->t_s < bucket_end || b + 1 == n); ++next) {
+        most = std::max(any ? most : 0.f, static_cast<float>(next->value * scale));
+        last = static_cast<float>(next->value * scale);
+        any = true;
+      }
+      p.values.push_back(any ? most : last);
+      p.max = std::max(p.max, p.values.back());
+    }
+    m.lags.push_back(std::move(p));
+  }
+}
 } // namespace
 
 Metrics compute_metrics(const Trace& trace, int bucket_count) {
@@ -138,6 +164,8 @@ Metrics compute_metrics(const Trace& trace, int bucket_count) {
   }
   compute_database_series(trace, m);
   compute_scaling_plots(trace, m);
+  compute_lag_plots(trace.loop_lags, true, m);
+  compute_lag_plots(trace.queue_lags, false, m);
   return m;
 }
 

@@ -2,7 +2,8 @@
 // ops per second, error rate (fail + info), latency percentiles of completions.
 // And, when the trace has databases, their sampled levels (disk, memory,
 // connections, lock waiters) and the services' connection pool waits; and
-// the instances each autoscaler had in service and on the way.
+// the instances each autoscaler had in service and on the way; event-loop
+// and consumer-group lags.
 #pragma once
 
 #include "trace_model/trace.hpp"
@@ -40,6 +41,15 @@ struct ScalingPlot {
   float max_instances = 0.f;
 };
 
+// A lag per bucket: the largest sample in the bucket, or the last one before
+// it. An event loop's lag in milliseconds, a consumer group's in messages.
+struct LagPlot {
+  std::string component, group; // group: "" for an event loop
+  bool loop = true;
+  std::vector<float> values;
+  float max = 0.f;
+};
+
 struct Metrics {
   double bucket_s = 1.0;
   std::vector<float> throughput_per_s;
@@ -49,6 +59,7 @@ struct Metrics {
   std::vector<DatabaseSeries> databases; // in the order the trace first samples them
   std::vector<PoolSeries> pools;         // by service, then pool
   std::vector<ScalingPlot> scaling;      // per autoscaler, in trace order
+  std::vector<LagPlot> lags;             // event loops, then consumer groups, in trace order
 };
 
 // Buckets cover [0, end]; final reads are left out (they are not workload).

@@ -241,6 +241,44 @@ struct ScalingSeries {
   std::vector<ScalingSample> samples; // one per event, by t_s
 };
 
+// A component's event the viewer marks on its node, told in one sentence:
+// a queue's group changes and incidents (queue_assign, queue_member_left,
+// queue_duplicate, queue_lost, queue_deliver_failed, queue_commit_refused,
+// queue_retention) and a logger's sink going away or coming back
+// (log_sink) or its buffer lost with its node (log_buffer "lost").
+struct NoteEvent {
+  enum class Tone : std::uint8_t { info, warn, bad }; // blue, amber, red
+  double t_s = 0.0;
+  LaneId lane = kNoLane;
+  Tone tone = Tone::info;
+  std::string ev, component;
+  std::string text; // "notifier-1/1 left group notifier: no heartbeat for 6.000 s: ..."
+};
+
+// An asynchronous logger's buffer full (a "log_buffer" event "full" until
+// "accepting"): lines logged meanwhile were dropped.
+struct LogBufferSpan {
+  double t_start_s = 0.0;
+  double t_end_s = 0.0; // the trace's end when it never accepted again
+  LaneId lane = kNoLane;
+  bool ended = false;
+  std::string component;
+  std::int64_t buffer = 0, dropped = 0;
+};
+
+// A sampled lag over time: a service's event-loop lag ("loop_lag", seconds,
+// per instance: the series keeps the largest) or a consumer group's lag
+// ("queue_lag", messages appended and not committed yet).
+struct LagSample {
+  double t_s = 0.0;
+  double value = 0.0;
+};
+struct LagSeries {
+  std::string component; // the service, or the queue
+  std::string group;     // a queue's consumer group ("" for a loop)
+  std::vector<LagSample> samples; // by t_s
+};
+
 // A violation's cause, as faultlab's causality analysis wrote it in the
 // violation event (`cause`; absent in older traces): the faults it names,
 // most relevant first, and the chain from the violation back to its root.
@@ -316,11 +354,13 @@ struct Lane {
   std::size_t messages_in = 0;             // messages sent to this lane, whole trace
   std::vector<std::uint32_t> scaling_spans; // an instance's spare / provisioning stretches, by t_start_s
   std::vector<std::uint32_t> scaling_events; // an autoscaler's decisions and failures, by t_s
+  std::vector<std::uint32_t> notes;          // components' events told in a sentence, by t_s
+  std::vector<std::uint32_t> log_buffers;    // a logger's buffer full, by t_start_s
 
   // Nothing happened here in the whole run (a component this design never uses).
   bool idle() const {
     return channels.empty() && messages_in == 0 && states.empty() && status_spans.empty() && lock_waits.size() == 0 &&
-           scaling_spans.empty() && scaling_events.empty();
+           scaling_spans.empty() && scaling_events.empty() && notes.empty() && log_buffers.empty();
   }
 };
 
@@ -346,6 +386,10 @@ struct Trace {
   std::vector<ScalingSpan> scaling_spans;   // sorted by t_start_s
   std::vector<ScalingEvent> scaling_events; // sorted by t_s
   std::vector<ScalingSeries> scaling;       // per autoscaler, in order of first appearance
+  std::vector<NoteEvent> notes;             // sorted by t_s
+  std::vector<LogBufferSpan> log_buffers;   // sorted by t_start_s
+  std::vector<LagSeries> loop_lags;         // per service, in order of first appearance
+  std::vector<LagSeries> queue_lags;        // per queue and group, in order of first appearance
   std::vector<std::string> message_kinds;
   std::vector<std::string> drop_reasons;
   std::unordered_map<std::int64_t, std::uint32_t> op_index; // op id -> index into ops
