@@ -131,9 +131,8 @@ nlohmann::ordered_json make_summary(const scenario::Scenario& scenario, std::uin
   s["nodes"] = nodes;
   // Every violation is in the trace; the summary keeps the first ones so it
   // stays small enough to read.
-  constexpr std::size_t kMaxListed = 200;
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  for (std::size_t i = 0; i < violations.size() && i < kMaxListed; ++i) {
+  for (std::size_t i = 0; i < violations.size() && i < kSummaryListed; ++i) {
     const auto& v = violations[i];
     list.push_back({{"check", v.check}, {"time_s", v.time_s}, {"ops", v.ops}, {"message", v.message}});
   }

@@ -42,6 +42,12 @@ struct ExpectationResult {
   bool ok = true;
 };
 
+// How many violations a reader sees without the trace: the summary lists
+// the first kSummaryListed, the report prints the first kReportExamples of
+// each check.
+constexpr std::size_t kSummaryListed = 200;
+constexpr std::size_t kReportExamples = 3;
+
 // The summary JSON of one run (the contract in README "Summary").
 nlohmann::ordered_json make_summary(const scenario::Scenario& scenario, std::uint64_t seed, double sim_time_s,
                                     const Metrics& metrics, const std::vector<check::Violation>& violations,

@@ -11,8 +11,6 @@
 namespace faultlab::cli {
 
 namespace {
-constexpr std::size_t kExamplesPerCheck = 3;
-
 std::string percent(double fraction) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.2f %%", fraction * 100.0);
@@ -90,13 +88,14 @@ void print_report(std::ostream& out, const scenario::Scenario& s, const CheckedR
     std::snprintf(line, sizeof line, "    %-18s %6zu %s", c.name.c_str(), found.size(),
                   found.empty() ? "ok" : (found.size() == 1 ? "violation" : "violations"));
     out << line << "\n";
-    for (std::size_t i = 0; i < found.size() && i < kExamplesPerCheck; ++i) {
+    for (std::size_t i = 0; i < found.size() && i < kReportExamples; ++i) {
       out << "        - " << found[i]->message << "\n";
       // Its cause, when the run explained its violations: the chain back to the fault.
       const auto index = static_cast<std::size_t>(found[i] - run.violations.data());
-      if (index < run.causes.size()) out << "          why: " << causality::one_line(run.causes[index]) << "\n";
+      if (index < run.causes.size() && !run.causes[index].chain.empty())
+        out << "          why: " << causality::one_line(run.causes[index]) << "\n";
     }
-    if (found.size() > kExamplesPerCheck) out << "        ... and " << found.size() - kExamplesPerCheck << " more\n";
+    if (found.size() > kReportExamples) out << "        ... and " << found.size() - kReportExamples << " more\n";
   }
   if (!run.recovery.empty()) {
     // One line per fault: how long after its end each signal was healthy again.

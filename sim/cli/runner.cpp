@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <sys/wait.h>
@@ -74,19 +75,33 @@ analysis::RecoveryOptions recovery_options(const scenario::Scenario& scenario) {
 }
 
 namespace {
-// Each violation's cause, read from the run's trace events before the
-// violations are added to them.
+// Which violations to explain: all of them when a trace is written (each
+// violation event carries its cause); otherwise the ones a reader sees, the
+// summary's list and the report's examples of each check.
+std::vector<bool> violations_to_explain(const std::vector<check::Violation>& violations, bool all) {
+  std::vector<bool> wanted(violations.size(), all);
+  if (all) return wanted;
+  std::map<std::string, std::size_t> per_check;
+  for (std::size_t i = 0; i < violations.size(); ++i)
+    if (i < kSummaryListed || per_check[violations[i].check]++ < kReportExamples) wanted[i] = true;
+  return wanted;
+}
+
+// The wanted violations' causes, read from the run's trace events before
+// the violations are added to them; an empty Cause (no chain) for the others.
 std::vector<causality::Cause> explain_violations(const scenario::Scenario& scenario, std::uint64_t seed,
                                                  const history::TraceWriter& trace, const history::History& history,
-                                                 const std::vector<check::Violation>& violations) {
+                                                 const std::vector<check::Violation>& violations,
+                                                 const std::vector<bool>& wanted) {
   std::set<std::int64_t> ops;
-  for (const auto& v : violations) ops.insert(v.ops.begin(), v.ops.end());
+  for (std::size_t i = 0; i < violations.size(); ++i)
+    if (wanted[i]) ops.insert(violations[i].ops.begin(), violations[i].ops.end());
   const nlohmann::json header = nlohmann::json::parse(trace_header(scenario, seed, history::kTraceFormat).dump());
   causality::Evidence evidence(header, history, std::move(ops));
   trace.for_each_in_order([&](double t, const std::string& line) { evidence.add_line(t, line); });
-  std::vector<causality::Cause> causes;
-  causes.reserve(violations.size());
-  for (const auto& v : violations) causes.push_back(causality::explain(v, evidence));
+  std::vector<causality::Cause> causes(violations.size());
+  for (std::size_t i = 0; i < violations.size(); ++i)
+    if (wanted[i]) causes[i] = causality::explain(violations[i], evidence);
   return causes;
 }
 } // namespace
@@ -114,7 +129,8 @@ CheckedRun run_checked(const scenario::Scenario& scenario, const RunRequest& req
   result.summary["shed_queue_full"] = out.shed_queue_full;
 
   if (explain) {
-    result.causes = explain_violations(scenario, request.seed, *out.trace, out.history, result.violations);
+    result.causes = explain_violations(scenario, request.seed, *out.trace, out.history, result.violations,
+                                       violations_to_explain(result.violations, !request.trace_path.empty()));
     auto& listed = result.summary["violations"];
     for (std::size_t i = 0; i < listed.size() && i < result.causes.size(); ++i)
       listed[i]["cause"] = causality::to_json(result.causes[i]);

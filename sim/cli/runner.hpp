@@ -24,10 +24,11 @@ struct RunRequest {
   std::string trace_path;   // "" : no trace file
   std::string history_path; // "" : no history file
   std::vector<std::string> simgrid_flags;
-  // Explain each violation (causality/): a `cause` in the summary and in the
-  // trace's violation events. Always on when a trace is written. Message
-  // events are then recorded even without a trace file, so the causes are
-  // the same with and without --trace.
+  // Explain violations (causality/): a `cause` in the summary and in the
+  // trace's violation events. Always on when a trace is written, and then
+  // every violation is explained; without a trace, the ones the summary
+  // lists and the report shows. Message events are recorded even without a
+  // trace file, so a cause is the same with and without --trace.
   bool causes = false;
   // Profile the run (analysis/profile.hpp): a `profile` in the summary. It
   // reads the message events, so it records them (the trace file is the same).
@@ -40,7 +41,9 @@ struct RunRequest {
 struct CheckedRun {
   nlohmann::ordered_json summary;
   std::vector<check::Violation> violations;
-  std::vector<causality::Cause> causes; // one per violation, when the request asked for them
+  // One per violation, when the request asked for them; one not explained
+  // (see RunRequest::causes) has an empty chain.
+  std::vector<causality::Cause> causes;
   Metrics metrics;
   std::vector<analysis::Recovery> recovery; // per fault (README "Recovery")
   std::optional<analysis::Profile> profile;  // when the request asked for it

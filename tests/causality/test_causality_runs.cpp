@@ -94,3 +94,33 @@ TEST_CASE("causes keep the trace byte-identical, and the report prints each list
   CHECK(report.find("          why: lost write: ") != std::string::npos);
   CHECK(report.find(" ← crash db-1-host-dies: db-1 down from ") != std::string::npos);
 }
+
+TEST_CASE("without a trace, the summary and the report explain the same violations as with one") {
+  // replica-lag broken, seed 1: 471 violations, more than the summary lists,
+  // so a run without a trace explains only what the summary and the report show.
+  const std::string file = source_path("scenarios/replica-lag.json");
+  const std::string dir = faultlab::testing::temp_dir();
+  auto run = [&](bool with_trace) {
+    cli::RunArgs args;
+    args.scenario = file;
+    args.variant = "broken";
+    args.seed = 1;
+    args.summary_path = dir + (with_trace ? "/with.json" : "/without.json");
+    if (with_trace) args.trace_path = dir + "/trace.jsonl";
+    std::ostringstream out, err;
+    cli::command_run(args, out, err);
+    std::string report = out.str();
+    report = report.substr(0, report.find("  trace:")); // the only line a trace adds
+    return report.substr(0, report.find("  summary:")) + err.str();
+  };
+  auto printed = cli::run_in_children({[&] { return run(false); }, [&] { return run(true); }}, 1);
+  REQUIRE(printed[0].ok);
+  REQUIRE(printed[1].ok);
+  CHECK(printed[0].output == printed[1].output);
+  CHECK(printed[0].output.find("          why: ") != std::string::npos);
+  const nlohmann::json without = nlohmann::json::parse(read_text(dir + "/without.json"));
+  const nlohmann::json with = nlohmann::json::parse(read_text(dir + "/with.json"));
+  CHECK(without == with);
+  REQUIRE(without["violations_total"].get<int>() > without["violations_listed"].get<int>());
+  for (const auto& v : without["violations"]) CHECK(v.contains("cause"));
+}
