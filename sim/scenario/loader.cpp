@@ -161,9 +161,19 @@ Json read_json_file(const std::string& path) {
   if (std::filesystem::is_directory(path, error)) require_text_file(path, "");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError("no-file", path, "cannot open the file (does it exist?)");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return parse_json_text(buffer.str(), path);
+  // A scenario is a few kilobytes (the catalog's largest is 15 KB). Reading
+  // stops past the limit, so /dev/zero or a log file named by mistake is
+  // refused instead of filling memory.
+  std::string text;
+  char chunk[1 << 16];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    text.append(chunk, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxScenarioFileBytes)
+      throw InputError("over-limit", path,
+                       "the file is larger than " + std::to_string(kMaxScenarioFileBytes >> 20) +
+                           " MiB; a scenario is a JSON text of a few kilobytes (is this the right file?)");
+  }
+  return parse_json_text(text, path);
 }
 
 Json parse_json_text(const std::string& text, const std::string& path) {

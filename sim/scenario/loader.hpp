@@ -6,6 +6,7 @@
 #include "scenario/config.hpp"
 #include "scenario/json_reader.hpp"
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,8 @@ struct LoadOptions {
 };
 
 // Reads and parses a JSON file; syntax errors name line and column.
+// Refuses a file larger than this (over-limit) before it is all in memory.
+constexpr std::size_t kMaxScenarioFileBytes = std::size_t{16} << 20;
 Json read_json_file(const std::string& path);
 
 // The same for text already in memory (`path` names the file in messages).

@@ -10,6 +10,7 @@
 
 using faultlab::scenario::load_scenario;
 using faultlab::scenario::LoadOptions;
+using faultlab::scenario::kMaxScenarioFileBytes;
 using faultlab::testing::temp_dir;
 using faultlab::testing::write_text;
 using faultlab::testing::error_of;
@@ -188,6 +189,19 @@ TEST_CASE("a folder, a binary file or an empty file is named for what it is") {
   const std::string empty = write_text(dir + "/empty.json", " \n");
   CHECK_THROWS_WITH(load_scenario(empty),
                     "error[not-a-file]: " + empty + ": the file is empty; a scenario is a JSON object");
+}
+
+TEST_CASE("a file past the size limit is refused before it fills memory, /dev/zero included") {
+  const std::string big =
+      write_text(temp_dir() + "/big.json", "{\"x\": \"" + std::string(kMaxScenarioFileBytes, 'a') + "\"}");
+  const std::string said =
+      ": the file is larger than 16 MiB; a scenario is a JSON text of a few kilobytes (is this the right file?)";
+  CHECK_THROWS_WITH(load_scenario(big), "error[over-limit]: " + big + said);
+  CHECK_THROWS_WITH(load_scenario("/dev/zero"), "error[over-limit]: /dev/zero" + said);
+  // Just under the limit is read (and then judged for what it says).
+  const std::string under =
+      write_text(temp_dir() + "/under.json", "[" + std::string(kMaxScenarioFileBytes - 2, ' ') + "]");
+  CHECK_THROWS_WITH(load_scenario(under), Catch::Contains("error[") && !Catch::Contains("over-limit"));
 }
 
 TEST_CASE("a key written twice in one object is an error naming both places") {
