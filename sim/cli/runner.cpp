@@ -74,18 +74,18 @@ analysis::RecoveryOptions recovery_options(const scenario::Scenario& scenario) {
   return options;
 }
 
-namespace {
-// Which violations to explain: all of them when a trace is written (each
-// violation event carries its cause); otherwise the ones a reader sees, the
-// summary's list and the report's examples of each check.
 std::vector<bool> violations_to_explain(const std::vector<check::Violation>& violations, bool all) {
   std::vector<bool> wanted(violations.size(), all);
   if (all) return wanted;
   std::map<std::string, std::size_t> per_check;
-  for (std::size_t i = 0; i < violations.size(); ++i)
-    if (i < kSummaryListed || per_check[violations[i].check]++ < kReportExamples) wanted[i] = true;
+  for (std::size_t i = 0; i < violations.size(); ++i) {
+    const bool example = per_check[violations[i].check]++ < kReportExamples;
+    if (i < kSummaryListed || example) wanted[i] = true;
+  }
   return wanted;
 }
+
+namespace {
 
 // The wanted violations' causes, read from the run's trace events before
 // the violations are added to them; an empty Cause (no chain) for the others.

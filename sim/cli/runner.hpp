@@ -54,6 +54,12 @@ struct CheckedRun {
 // declares one, and only its client groups' requests.
 analysis::RecoveryOptions recovery_options(const scenario::Scenario& scenario);
 
+// Which violations a run explains: all of them when a trace is written
+// (each violation event carries its cause); otherwise the ones a reader
+// sees, the summary's list (kSummaryListed) and the report's first
+// kReportExamples of each check.
+std::vector<bool> violations_to_explain(const std::vector<check::Violation>& violations, bool all);
+
 // Simulates, checks, and writes the requested files. Call once per process.
 CheckedRun run_checked(const scenario::Scenario& scenario, const RunRequest& request);
 

@@ -149,7 +149,10 @@ void Logger::start() {
   writing_ = 0;
   wake_ = sg4::Semaphore::create(0);
   writer_idle_ = false;
-  if (lost > 0) {
+  // Lines still in the buffer died with the process; and a run of drops
+  // still open (the buffer was full when the process died) ends here, so a
+  // reader of the trace sees it end.
+  if (lost > 0 || dropping_ > 0) {
     lines_dropped_ += lost;
     trace_buffer("lost", lost, sg4::Engine::get_clock());
   }
@@ -179,6 +182,7 @@ void Logger::trace_buffer(const std::string& state, std::int64_t dropped, double
       .integer("buffer", spec_.buffer_lines);
   if (state != "full") line.integer("dropped", dropped);
   if (state == "accepting") line.num("full_s", now - since_s);
+  if (state == "lost" && dropping_ > 0) line.integer("dropped_while_full", dropping_);
   context_.trace->add(now, line.done());
 }
 

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <sstream>
 #include <string>
 
@@ -122,5 +123,23 @@ TEST_CASE("without a trace, the summary and the report explain the same violatio
   const nlohmann::json with = nlohmann::json::parse(read_text(dir + "/with.json"));
   CHECK(without == with);
   REQUIRE(without["violations_total"].get<int>() > without["violations_listed"].get<int>());
-  for (const auto& v : without["violations"]) CHECK(v.contains("cause"));
+  for (const auto& v : without["violations"]) CHECK_FALSE(v["cause"]["chain"].empty());
+}
+
+TEST_CASE("a run without a trace explains the summary's list and each check's first examples, wherever they are") {
+  std::vector<check::Violation> violations;
+  for (int i = 0; i < 250; ++i) violations.push_back(check::Violation{"stale_read", i * 1.0, {}, "v"});
+  // A check whose violations all come after the summary's list.
+  for (int i = 0; i < 5; ++i) violations.push_back(check::Violation{"lost_writes", 300.0 + i, {}, "w"});
+  const std::vector<bool> wanted = cli::violations_to_explain(violations, false);
+  REQUIRE(wanted.size() == 255);
+  for (std::size_t i = 0; i < cli::kSummaryListed; ++i) CHECK(wanted[i]);
+  for (std::size_t i = cli::kSummaryListed; i < 250; ++i) CHECK_FALSE(wanted[i]); // stale_read's examples are listed
+  CHECK(wanted[250]);
+  CHECK(wanted[251]);
+  CHECK(wanted[252]);
+  CHECK_FALSE(wanted[253]);
+  CHECK_FALSE(wanted[254]);
+  const std::vector<bool> all = cli::violations_to_explain(violations, true);
+  CHECK(std::count(all.begin(), all.end(), true) == 255);
 }

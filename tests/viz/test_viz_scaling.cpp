@@ -136,3 +136,46 @@ TEST_CASE("a bad autoscale line is an error naming its line") {
                                                         "\n" + R"({"t":10,"ev":"end"})" + "\n");
   CHECK(error_of(p) == p + ":2: missing field \"action\"");
 }
+
+TEST_CASE("an instance in service from the start can leave and be provisioned again, and spares of an idle autoscaler "
+          "show as spare") {
+  // api-1 (in service from the start) leaves at 30 s and is provisioned
+  // again at 60 s, joining at 70 s.
+  const std::string events =
+      R"JSON({"t":10,"ev":"autoscale","node":"ops","component":"scaler","service":"api","action":"sample","instances":1,"provisioning":0,"value":1,"average":1,"desired":1}
+{"t":30,"ev":"autoscale","node":"ops","component":"scaler","service":"api","action":"left","instances":0,"provisioning":0,"instance":"api-1","why":"out of the load balancer"}
+{"t":60,"ev":"autoscale","node":"ops","component":"scaler","service":"api","action":"provisioning","instances":0,"provisioning":1,"instance":"api-1","why":"boot and health check, 10.000 s"}
+{"t":70,"ev":"autoscale","node":"ops","component":"scaler","service":"api","action":"joined","instances":1,"provisioning":0,"instance":"api-1","why":"in the load balancer"}
+{"t":100,"ev":"end","ops":{"ok":0,"fail":0,"info":0,"total":0}}
+)JSON";
+  TempDir dir;
+  const Trace t = load_trace(dir.write("again.jsonl", kScalingHeader + "\n" + events));
+  const auto one = spans_of(t, "api-1");
+  REQUIRE(one.size() == 2);
+  CHECK(one[0]->phase == ScalingSpan::Phase::spare);
+  CHECK(one[0]->t_start_s == 30);
+  CHECK(one[0]->t_end_s == 60);
+  CHECK(one[0]->ended == "provisioning");
+  CHECK(one[1]->phase == ScalingSpan::Phase::provisioning);
+  CHECK(one[1]->t_end_s == 70);
+  CHECK(one[1]->ended == "joined");
+  // The spares were never touched: spare for the whole run, though the
+  // autoscaler only ever sampled or let go.
+  for (const char* spare : {"api-2", "api-3"}) {
+    const auto spans = spans_of(t, spare);
+    REQUIRE(spans.size() == 1);
+    CHECK(spans[0]->phase == ScalingSpan::Phase::spare);
+    CHECK(spans[0]->t_start_s == 0);
+    CHECK(spans[0]->t_end_s == 100);
+    CHECK(spans[0]->ended.empty());
+  }
+
+  // Only samples: the spares still show as spare.
+  const std::string only_samples =
+      R"JSON({"t":10,"ev":"autoscale","node":"ops","component":"scaler","service":"api","action":"sample","instances":1,"provisioning":0,"value":1,"average":1,"desired":1}
+{"t":100,"ev":"end","ops":{"ok":0,"fail":0,"info":0,"total":0}}
+)JSON";
+  const Trace quiet = load_trace(dir.write("quiet.jsonl", kScalingHeader + "\n" + only_samples));
+  CHECK(spans_of(quiet, "api-2").size() == 1);
+  CHECK(spans_of(quiet, "api-1").empty());
+}

@@ -34,9 +34,13 @@ std::string buffer_tip(const std::string& lane, const LogBufferSpan& s) {
   char text[256];
   std::snprintf(text, sizeof text, "%s: %s's log buffer (%lld lines) full from %.3f s %s%.3f s (%.3f s)",
                 lane.c_str(), s.component.c_str(), static_cast<long long>(s.buffer), s.t_start_s,
-                s.ended ? "to " : "to the end, ", s.t_end_s, s.t_end_s - s.t_start_s);
+                s.ended.empty() ? "to the end, " : "to ", s.t_end_s, s.t_end_s - s.t_start_s);
   std::string tip = text;
-  if (s.ended) tip += "\n" + std::to_string(s.dropped) + " log lines dropped meanwhile (counted, not written)";
+  if (s.dropped >= 0 && !s.ended.empty())
+    tip += "\n" + std::to_string(s.dropped) + " log lines dropped meanwhile (counted, not written)";
+  if (s.ended == "lost")
+    tip += "\nended when the process restarted after a crash; " + std::to_string(s.lost) +
+           " lines that were in memory are lost";
   return tip;
 }
 } // namespace

@@ -27,7 +27,8 @@ void overlay_series(const std::vector<float>& values, float lo, float hi, ImU32 
 
 // Rows of resource plots a trace's metrics add (resource_plots.cpp): one per
 // database (at most two) with disk, memory, connections and lock waiters,
-// and one for the services' connection pool waits.
+// and one shared by the autoscalers, the lags (event loops, consumer
+// groups) and the services' connection pool waits, four plots at most.
 int resource_rows(const Metrics& m);
 // Draws them at the cursor, `plot_h` high each, marking the view on each plot.
 void draw_resource_rows(const ViewState& st, const Metrics& m, const std::string& tag, float plot_h);

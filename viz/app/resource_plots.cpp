@@ -113,12 +113,14 @@ void draw_resource_rows(const ViewState& st, const Metrics& m, const std::string
     if (drawn++) ImGui::SameLine();
     ImGui::PushID(id);
   };
+  // The last plot of a full row says that more did not fit.
+  auto tail = [&] { return drawn == plots && more ? " (more not shown)" : ""; };
   char title[200];
   for (std::size_t i = 0; i < scalers; ++i) {
     const ScalingPlot& p = m.scaling[i];
     next(static_cast<int>(200 + i));
-    std::snprintf(title, sizeof title, "%s%s: serving, +booting, wanted (max %.0f)", tag.c_str(),
-                  p.service.c_str(), p.max_instances);
+    std::snprintf(title, sizeof title, "%s%s: serving, +booting, wanted (max %.0f)%s", tag.c_str(),
+                  p.service.c_str(), p.max_instances, tail());
     const float hi = p.max_instances * 1.15f + 1.f;
     plot("##scale", p.provisioning, title, hi, size, palette::kInfo);
     overlay_series(p.serving, 0.f, hi, palette::kOk);
@@ -130,10 +132,11 @@ void draw_resource_rows(const ViewState& st, const Metrics& m, const std::string
     const LagPlot& p = m.lags[i];
     next(static_cast<int>(300 + i));
     if (p.loop)
-      std::snprintf(title, sizeof title, "%s%s event-loop lag (max %.0f ms)", tag.c_str(), p.component.c_str(), p.max);
+      std::snprintf(title, sizeof title, "%s%s event-loop lag (max %.0f ms)%s", tag.c_str(), p.component.c_str(),
+                    p.max, tail());
     else
-      std::snprintf(title, sizeof title, "%s%s lag of %s (max %.0f msgs)", tag.c_str(), p.component.c_str(),
-                    p.group.c_str(), p.max);
+      std::snprintf(title, sizeof title, "%s%s lag of %s (max %.0f msgs)%s", tag.c_str(), p.component.c_str(),
+                    p.group.c_str(), p.max, tail());
     plot("##lag", p.values, title, p.max * 1.1f + 1e-3f, size, p.loop ? palette::kLockWait : palette::kReplicate);
     mark_view(st, m);
     ImGui::PopID();
@@ -144,7 +147,7 @@ void draw_resource_rows(const ViewState& st, const Metrics& m, const std::string
     std::snprintf(title, sizeof title, "%s%s pool for %s (%lld): %lld waits, %lld timeouts%s", tag.c_str(),
                   p.service.c_str(), p.pool.c_str(), static_cast<long long>(p.size),
                   static_cast<long long>(p.waits + p.timeouts), static_cast<long long>(p.timeouts),
-                  i + 1 == shown && more ? " (more not shown)" : "");
+                  tail());
     const float hi = p.max_per_s * 1.1f + 1e-3f;
     plot("##poolt", p.timeouts_per_s, title, hi, size, palette::kFail);
     overlay_series(p.waits_per_s, 0.f, hi, palette::kRequest);

@@ -70,10 +70,12 @@ public:
     ++t_.event_count;
   }
   void log_buffer(LaneId lane, const std::string& component, const std::string& state, double t_s,
-                  std::int64_t buffer, std::int64_t dropped);
-  void loop_lag(const std::string& component, double t_s, double lag_s) { lag(t_.loop_lags, component, "", t_s, lag_s); }
+                  std::int64_t buffer, std::int64_t dropped, std::int64_t dropped_while_full);
+  void loop_lag(const std::string& component, const std::string& node, double t_s, double lag_s) {
+    lag(t_.loop_lags, component, "", node, t_s, lag_s);
+  }
   void queue_lag(const std::string& component, const std::string& group, double t_s, double lag) {
-    this->lag(t_.queue_lags, component, group, t_s, lag);
+    this->lag(t_.queue_lags, component, group, "", t_s, lag);
   }
   EndSummary& end_summary() {
     ++t_.event_count;
@@ -90,8 +92,8 @@ private:
   void finish_database(); // sorts and indexes the database's events (builder_database.cpp)
   void finish_scaling();  // the instances' phases, from the autoscalers' events (builder_scaling.cpp)
   void finish_runtime();  // notes, log buffers, lags (builder_runtime.cpp)
-  void lag(std::vector<LagSeries>& into, const std::string& component, const std::string& group, double t_s,
-           double value);
+  void lag(std::vector<LagSeries>& into, const std::string& component, const std::string& group,
+           const std::string& node, double t_s, double value);
 
   Trace t_;
   std::unordered_map<std::string, LaneId> node_lanes_;

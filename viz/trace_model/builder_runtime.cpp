@@ -8,7 +8,7 @@
 namespace faultlab::viz {
 
 void TraceBuilder::log_buffer(LaneId lane, const std::string& component, const std::string& state, double t_s,
-                              std::int64_t buffer, std::int64_t dropped) {
+                              std::int64_t buffer, std::int64_t dropped, std::int64_t dropped_while_full) {
   ++t_.event_count;
   const std::string key = t_.lanes[lane].name + "\n" + component;
   auto open = open_log_buffers_.find(key);
@@ -23,37 +23,34 @@ void TraceBuilder::log_buffer(LaneId lane, const std::string& component, const s
     t_.log_buffers.push_back(std::move(s));
     return;
   }
-  // "accepting" (it drained) or "lost" (its node went down with it): the
-  // full stretch, if there was one, ends here with what it dropped.
+  // "accepting" (it drained) or "lost" (the process restarted after a
+  // crash): the full stretch, if there was one, ends here.
   if (open == open_log_buffers_.end()) return;
   LogBufferSpan& s = t_.log_buffers[open->second];
   s.t_end_s = std::max(s.t_start_s, t_s);
-  s.ended = true;
-  if (state == "accepting") s.dropped = dropped;
+  s.ended = state;
+  s.dropped = state == "accepting" ? dropped : dropped_while_full;
+  if (state == "lost") s.lost = dropped;
   open_log_buffers_.erase(open);
 }
 
 void TraceBuilder::lag(std::vector<LagSeries>& into, const std::string& component, const std::string& group,
-                       double t_s, double value) {
+                       const std::string& node, double t_s, double value) {
   ++t_.event_count;
-  auto it = std::find_if(into.begin(), into.end(),
-                         [&](const LagSeries& s) { return s.component == component && s.group == group; });
+  auto it = std::find_if(into.begin(), into.end(), [&](const LagSeries& s) {
+    return s.component == component && s.group == group && s.node == node;
+  });
   if (it == into.end()) {
-    into.push_back(LagSeries{component, group, {}});
+    into.push_back(LagSeries{component, group, node, {}});
     it = into.end() - 1;
   }
-  // Instances of one service sample at the same instants: one point per
-  // instant, the largest lag.
-  if (!it->samples.empty() && it->samples.back().t_s == t_s)
-    it->samples.back().value = std::max(it->samples.back().value, value);
-  else
-    it->samples.push_back(LagSample{t_s, value});
+  it->samples.push_back(LagSample{t_s, value});
 }
 
 void TraceBuilder::finish_runtime() {
   const double t_end = t_.end.t_s;
   for (auto& s : t_.log_buffers)
-    if (!s.ended) s.t_end_s = std::max(s.t_start_s, t_end);
+    if (s.ended.empty()) s.t_end_s = std::max(s.t_start_s, t_end);
   auto by_time = [](const LagSample& a, const LagSample& b) { return a.t_s < b.t_s; };
   for (auto* all : {&t_.loop_lags, &t_.queue_lags})
     for (auto& series : *all) std::stable_sort(series.samples.begin(), series.samples.end(), by_time);

@@ -44,13 +44,13 @@ void TraceBuilder::finish_scaling() {
   std::stable_sort(phase_changes_.begin(), phase_changes_.end(),
                    [](const auto& a, const auto& b) { return a.second.t_s < b.second.t_s; });
 
-  // Where each instance stands, by lane: an open span (provisioning or
-  // spare), or serving (no span).
+  // Where each instance of each service stands, by lane and service: an
+  // open span (provisioning or spare), or serving (no span).
   struct Where {
     bool serving = true;
     std::size_t span = 0; // index into t_.scaling_spans when not serving
   };
-  std::map<LaneId, Where> where;
+  std::map<std::pair<LaneId, std::string>, Where> where;
   auto open = [&](LaneId lane, ScalingSpan::Phase phase, double t_s, const ScalingEvent& by, std::string why) {
     ScalingSpan s;
     s.phase = phase;
@@ -60,11 +60,11 @@ void TraceBuilder::finish_scaling() {
     s.component = by.component;
     s.service = by.service;
     s.why = std::move(why);
-    where[lane] = Where{false, t_.scaling_spans.size()};
+    where[{lane, by.service}] = Where{false, t_.scaling_spans.size()};
     t_.scaling_spans.push_back(std::move(s));
   };
-  auto close = [&](LaneId lane, double t_s, const std::string& action) {
-    auto it = where.find(lane);
+  auto close = [&](LaneId lane, const std::string& service, double t_s, const std::string& action) {
+    auto it = where.find({lane, service});
     if (it == where.end() || it->second.serving) return;
     ScalingSpan& s = t_.scaling_spans[it->second.span];
     s.t_end_s = std::max(s.t_start_s, t_s);
@@ -73,29 +73,37 @@ void TraceBuilder::finish_scaling() {
   };
 
   // Instances the header calls spare are out of service from the start.
-  std::map<std::string, const ScalingEvent*> first_of_service; // service -> an event naming it
-  for (const auto& [lane, e] : phase_changes_) first_of_service.emplace(e.service, &e);
-  for (const auto& e : t_.scaling_events) first_of_service.emplace(e.service, &e);
+  // (An autoscaler that never acted still wrote its scrapes.)
+  std::map<std::string, ScalingEvent> first_of_service; // service -> its autoscaler
+  for (const auto& [lane, e] : phase_changes_) first_of_service.emplace(e.service, e);
+  for (const auto& e : t_.scaling_events) first_of_service.emplace(e.service, e);
+  for (const auto& series : t_.scaling) {
+    ScalingEvent e;
+    e.component = series.component;
+    e.service = series.service;
+    first_of_service.emplace(series.service, e);
+  }
   for (const auto& [service, e] : first_of_service) {
     for (std::size_t i = 0; i < t_.lanes.size(); ++i) {
       const Lane& lane = t_.lanes[i];
       if (lane.kind != LaneKind::node) continue;
       for (const NodeComponent& c : lane.components)
-        if (c.component == service && c.role == "spare") open(static_cast<LaneId>(i), ScalingSpan::Phase::spare, 0.0, *e, "");
+        if (c.component == service && c.role == "spare")
+          open(static_cast<LaneId>(i), ScalingSpan::Phase::spare, 0.0, e, "");
     }
   }
 
   for (const auto& [lane, e] : phase_changes_) {
     if (e.action == "provisioning") {
-      close(lane, e.t_s, e.action);
+      close(lane, e.service, e.t_s, e.action);
       open(lane, ScalingSpan::Phase::provisioning, e.t_s, e, e.why);
     } else if (e.action == "joined") {
-      close(lane, e.t_s, e.action);
+      close(lane, e.service, e.t_s, e.action);
     } else if (e.action == "provision_failed") {
-      close(lane, e.t_s, e.action);
+      close(lane, e.service, e.t_s, e.action);
       open(lane, ScalingSpan::Phase::spare, e.t_s, e, "provisioning failed: " + e.why);
     } else { // left
-      close(lane, e.t_s, e.action);
+      close(lane, e.service, e.t_s, e.action);
       open(lane, ScalingSpan::Phase::spare, e.t_s, e, e.why);
     }
   }

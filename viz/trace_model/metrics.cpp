@@ -111,29 +111,51 @@ void compute_scaling_plots(const Trace& trace, Metrics& m) {
   }
 }
 
+// One series' value per bucket: its largest sample in the bucket, or its
+// last one before (0 before its first).
+std::vector<float> held_per_bucket(const LagSeries& series, double bucket_s, std::size_t n, double scale) {
+  std::vector<float> out;
+  auto next = series.samples.begin();
+  float last = 0.f;
+  for (std::size_t b = 0; b < n; ++b) {
+    const double bucket_end = bucket_s * static_cast<double>(b + 1);
+    bool any = false;
+    float most = 0.f;
+    for (; next != series.samples.end() && (next->t_s < bucket_end || b + 1 == n); ++next) {
+      const auto value = static_cast<float>(next->value * scale);
+      most = any ? std::max(most, value) : value;
+      last = value;
+      any = true;
+    }
+    out.push_back(any ? most : last);
+  }
+  return out;
+}
+
+// Per component and group (a loop's instances together): per bucket, the
+// largest of its series' values.
 void compute_lag_plots(const std::vector<LagSeries>& all, bool loop, Metrics& m) {
   const auto n = m.throughput_per_s.size();
+  const std::size_t first = m.lags.size();
+  const double scale = loop ? 1000.0 : 1.0; // a loop's lag in ms
   for (const LagSeries& series : all) {
-    LagPlot p;
-    p.component = series.component;
-    p.group = series.group;
-    p.loop = loop;
-    const double scale = loop ? 1000.0 : 1.0; // a loop's lag in ms
-    auto next = series.samples.begin();
-    float last = 0.f;
-    for (std::size_t b = 0; b < n; ++b) {
-      const double bucket_end = m.bucket_s * static_cast<double>(b + 1);
-      bool any = false;
-      float most = 0.f;
-      for (; next != series.samples.end() && (next->t_s < bucket_end || b + 1 == n); ++next) {
-        most = std::max(any ? most : 0.f, static_cast<float>(next->value * scale));
-        last = static_cast<float>(next->value * scale);
-        any = true;
-      }
-      p.values.push_back(any ? most : last);
-      p.max = std::max(p.max, p.values.back());
+    auto it = std::find_if(m.lags.begin() + static_cast<std::ptrdiff_t>(first), m.lags.end(), [&](const LagPlot& p) {
+      return p.component == series.component && p.group == series.group;
+    });
+    if (it == m.lags.end()) {
+      LagPlot p;
+      p.component = series.component;
+      p.group = series.group;
+      p.loop = loop;
+      p.values.assign(n, 0.f);
+      m.lags.push_back(std::move(p));
+      it = m.lags.end() - 1;
     }
-    m.lags.push_back(std::move(p));
+    const std::vector<float> values = held_per_bucket(series, m.bucket_s, n, scale);
+    for (std::size_t b = 0; b < n; ++b) {
+      it->values[b] = std::max(it->values[b], values[b]);
+      it->max = std::max(it->max, it->values[b]);
+    }
   }
 }
 } // namespace

@@ -41,8 +41,9 @@ struct ScalingPlot {
   float max_instances = 0.f;
 };
 
-// A lag per bucket: the largest sample in the bucket, or the last one before
-// it. An event loop's lag in milliseconds, a consumer group's in messages.
+// A lag per bucket: each series' largest sample in the bucket, or its last
+// one before it; for a service, the largest of its instances. An event
+// loop's lag in milliseconds, a consumer group's in messages.
 struct LagPlot {
   std::string component, group; // group: "" for an event loop
   bool loop = true;

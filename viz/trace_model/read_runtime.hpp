@@ -61,6 +61,8 @@ template <typename L> void read_log_sink(TraceBuilder& b, const L& l, double t) 
   n.ev = "log_sink";
   n.component = l.string("component");
   const std::string state = l.string("state"), collector = l.string_or("collector", "?");
+  if (state != "unreachable" && state != "reachable")
+    l.fail("log_sink \"state\" should be unreachable or reachable, got \"" + state + "\"");
   if (state == "unreachable") {
     n.tone = NoteEvent::Tone::bad;
     n.text = "the log collector " + collector + " stopped answering";
@@ -76,7 +78,8 @@ template <typename L> void read_log_buffer(TraceBuilder& b, const L& l, double t
   const std::string component = l.string("component"), state = l.string("state");
   if (state != "full" && state != "accepting" && state != "lost")
     l.fail("log_buffer \"state\" should be full, accepting or lost, got \"" + state + "\"");
-  b.log_buffer(lane, component, state, t, l.integer_or("buffer", 0), l.integer_or("dropped", 0));
+  b.log_buffer(lane, component, state, t, l.integer_or("buffer", 0), l.integer_or("dropped", 0),
+               l.integer_or("dropped_while_full", -1));
   if (state == "lost") {
     NoteEvent n;
     n.t_s = t;
@@ -84,7 +87,8 @@ template <typename L> void read_log_buffer(TraceBuilder& b, const L& l, double t
     n.tone = NoteEvent::Tone::bad;
     n.ev = "log_buffer";
     n.component = component;
-    n.text = std::to_string(l.integer_or("dropped", 0)) + " buffered log lines were lost with the node";
+    n.text = "restarted after a crash: " + std::to_string(l.integer_or("dropped", 0)) +
+             " log lines that were in memory are lost";
     b.note(std::move(n));
   }
 }
@@ -92,8 +96,9 @@ template <typename L> void read_log_buffer(TraceBuilder& b, const L& l, double t
 // True when `ev` is one of these kinds (and it was read).
 template <typename L> bool read_runtime_event(TraceBuilder& b, const L& l, double t, const std::string& ev) {
   if (ev == "loop_lag") {
-    b.node_lane(l.string("node"));
-    b.loop_lag(l.string("component"), t, l.number("lag_s"));
+    const std::string node = l.string("node");
+    b.node_lane(node);
+    b.loop_lag(l.string("component"), node, t, l.number("lag_s"));
   } else if (ev == "queue_lag") {
     b.queue_lag(l.string("component"), l.string("group"), t, l.number("lag"));
   } else if (ev == "log_buffer") {

@@ -215,7 +215,7 @@ struct ScalingSpan {
   double t_end_s = 0.0;               // the trace's end when nothing ended it
   std::string component, service;     // the autoscaler, the service it scales
   std::string why;                    // why it began, as the trace says ("" : spare from the start)
-  std::string ended;                  // the action that ended it: "provisioning", "joined", "provision_failed"; "" : none
+  std::string ended; // the action that ended it: "provisioning", "joined", "provision_failed", "left"; "" : none
 };
 
 // One of an autoscaler's decisions (scale_up, scale_down) or failures
@@ -245,7 +245,7 @@ struct ScalingSeries {
 // a queue's group changes and incidents (queue_assign, queue_member_left,
 // queue_duplicate, queue_lost, queue_deliver_failed, queue_commit_refused,
 // queue_retention) and a logger's sink going away or coming back
-// (log_sink) or its buffer lost with its node (log_buffer "lost").
+// (log_sink) or the lines in its buffer lost in a crash (log_buffer "lost").
 struct NoteEvent {
   enum class Tone : std::uint8_t { info, warn, bad }; // blue, amber, red
   double t_s = 0.0;
@@ -256,19 +256,22 @@ struct NoteEvent {
 };
 
 // An asynchronous logger's buffer full (a "log_buffer" event "full" until
-// "accepting"): lines logged meanwhile were dropped.
+// "accepting", or until "lost": the process restarted after a crash): lines
+// logged meanwhile were dropped.
 struct LogBufferSpan {
   double t_start_s = 0.0;
   double t_end_s = 0.0; // the trace's end when it never accepted again
   LaneId lane = kNoLane;
-  bool ended = false;
+  std::string ended;    // "accepting", "lost"; "" : open to the trace's end
   std::string component;
-  std::int64_t buffer = 0, dropped = 0;
+  std::int64_t buffer = 0;
+  std::int64_t dropped = 0; // lines dropped while it was full (-1: the trace does not say)
+  std::int64_t lost = 0;    // lines in memory lost with the crash ("lost")
 };
 
-// A sampled lag over time: a service's event-loop lag ("loop_lag", seconds,
-// per instance: the series keeps the largest) or a consumer group's lag
-// ("queue_lag", messages appended and not committed yet).
+// A sampled lag over time: an instance's event-loop lag ("loop_lag",
+// seconds: how long a timer due then waited for the thread) or a consumer
+// group's lag ("queue_lag", messages appended and not committed yet).
 struct LagSample {
   double t_s = 0.0;
   double value = 0.0;
@@ -276,6 +279,7 @@ struct LagSample {
 struct LagSeries {
   std::string component; // the service, or the queue
   std::string group;     // a queue's consumer group ("" for a loop)
+  std::string node;      // a loop's instance ("" for a group)
   std::vector<LagSample> samples; // by t_s
 };
 
@@ -388,7 +392,7 @@ struct Trace {
   std::vector<ScalingSeries> scaling;       // per autoscaler, in order of first appearance
   std::vector<NoteEvent> notes;             // sorted by t_s
   std::vector<LogBufferSpan> log_buffers;   // sorted by t_start_s
-  std::vector<LagSeries> loop_lags;         // per service, in order of first appearance
+  std::vector<LagSeries> loop_lags;         // per service instance, in order of first appearance
   std::vector<LagSeries> queue_lags;        // per queue and group, in order of first appearance
   std::vector<std::string> message_kinds;
   std::vector<std::string> drop_reasons;
