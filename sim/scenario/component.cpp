@@ -10,10 +10,19 @@ ComponentTypes& ComponentTypes::instance() {
   return types;
 }
 
-void ComponentTypes::add(const std::string& type, ComponentReader reader) {
+void ComponentTypes::add(const std::string& type, ComponentReader reader, std::vector<std::string> metrics) {
   if (find(type) != nullptr) return; // registering twice is harmless
   names_.push_back(type);
   readers_.push_back(std::move(reader));
+  metrics_.push_back(std::move(metrics));
+}
+
+std::vector<std::string> ComponentTypes::all_metric_names() const {
+  std::vector<std::string> out;
+  for (const auto& of_type : metrics_)
+    for (const auto& name : of_type)
+      if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+  return out;
 }
 
 const ComponentReader* ComponentTypes::find(const std::string& type) const {

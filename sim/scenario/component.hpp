@@ -111,13 +111,19 @@ using ComponentReader =
 class ComponentTypes {
 public:
   static ComponentTypes& instance();
-  void add(const std::string& type, ComponentReader reader);
+  // `metrics`: every summary metric a component of this type may add (its
+  // specs' metric_names() list the ones a given component adds), so the
+  // schema can offer them all for `expect`.
+  void add(const std::string& type, ComponentReader reader, std::vector<std::string> metrics = {});
   const ComponentReader* find(const std::string& type) const;
   const std::vector<std::string>& names() const { return names_; }
+  // Every type's metrics, in registration order, each once.
+  std::vector<std::string> all_metric_names() const;
 
 private:
   std::vector<std::string> names_;
   std::vector<ComponentReader> readers_;
+  std::vector<std::vector<std::string>> metrics_;
 };
 
 } // namespace faultlab::scenario

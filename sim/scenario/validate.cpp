@@ -514,7 +514,11 @@ void read_expect(ObjectReader e, Scenario& s) {
     s.expect.push_back(x);
   };
   std::vector<std::string> names = metric_names();
-  for (const auto& extra : s.component_metric_names())
+  // While probing for the schema, the sample components stand for every
+  // type: offer every metric a component may add.
+  const std::vector<std::string> extras =
+      e.probing() ? ComponentTypes::instance().all_metric_names() : s.component_metric_names();
+  for (const auto& extra : extras)
     if (std::find(names.begin(), names.end(), extra) == names.end()) names.push_back(extra);
   for (auto& [name, b] : e.named_members("violations", checker_names())) {
     bool checked = std::any_of(s.checks.begin(), s.checks.end(), [&name = name](const Check& c) { return c.name == name; });

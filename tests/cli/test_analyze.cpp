@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 
@@ -148,6 +149,25 @@ TEST_CASE("analyze reads every catalog scenario in every variant") {
     for (const auto& variant : variants) {
       INFO(name << " variant '" << variant << "'");
       CHECK(has(analyze(name, variant), "Design: "));
+    }
+  }
+}
+
+TEST_CASE("every metric a catalog component adds is among its type's registered metrics, which the schema offers") {
+  const std::vector<std::string> registered = faultlab::scenario::ComponentTypes::instance().all_metric_names();
+  for (const auto& entry : std::filesystem::directory_iterator(source_path("scenarios"))) {
+    const std::string file = entry.path().filename().string();
+    if (entry.path().extension() != ".json" || file == "schema.json") continue;
+    auto document = nlohmann::json::parse(faultlab::testing::read_text(entry.path().string()));
+    std::vector<std::string> variants{"base"};
+    const nlohmann::json listed = document.value("variants", nlohmann::json::object());
+    for (auto it = listed.begin(); it != listed.end(); ++it) variants.push_back(it.key());
+    for (const auto& variant : variants) {
+      const auto s = faultlab::scenario::load_scenario(entry.path().string(), faultlab::scenario::LoadOptions{variant, {}});
+      for (const auto& name : s.component_metric_names()) {
+        INFO(file << " variant " << variant << ": metric " << name);
+        CHECK(std::find(registered.begin(), registered.end(), name) != registered.end());
+      }
     }
   }
 }

@@ -8,7 +8,9 @@ namespace faultlab::components {
 
 void register_autoscaler() {
   using namespace faultlab::model;
-  scenario::ComponentTypes::instance().add("autoscaler", &scenario::read_autoscaler);
+  scenario::ComponentTypes::instance().add("autoscaler", &scenario::read_autoscaler,
+                                            {"autoscaler_decisions", "autoscaler_max_instances",
+                                             "autoscaler_mean_instances", "autoscaler_blind_scrapes"});
   ModelType type;
   type.make = [](const scenario::ComponentSpec& spec, Components& components,
                  Context& context) -> std::unique_ptr<ComponentModel> {

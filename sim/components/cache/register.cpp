@@ -10,7 +10,8 @@ namespace faultlab::components {
 
 void register_cache() {
   using namespace faultlab::model;
-  scenario::ComponentTypes::instance().add("cache", &scenario::read_cache);
+  scenario::ComponentTypes::instance().add("cache", &scenario::read_cache,
+                                            {"cache_hit_ratio", "db_reads", "db_reads_peak_per_s"});
   ModelType type;
   type.make = [](const scenario::ComponentSpec& spec, Components&, Context& context) -> std::unique_ptr<ComponentModel> {
     return std::make_unique<CacheModel>(dynamic_cast<const scenario::Cache&>(spec), context);

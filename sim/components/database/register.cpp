@@ -8,7 +8,9 @@ namespace faultlab::components {
 
 void register_database() {
   using namespace faultlab::model;
-  scenario::ComponentTypes::instance().add("database", &scenario::read_database);
+  scenario::ComponentTypes::instance().add("database", &scenario::read_database,
+                                            {"db_rows_examined", "db_lock_wait_max_s", "db_lock_timeouts",
+                                             "db_statement_timeouts", "db_disk_used_fraction_max"});
   ModelType type;
   type.make = [](const scenario::ComponentSpec& spec, Components&,
                  Context& context) -> std::unique_ptr<ComponentModel> {

@@ -8,7 +8,7 @@ namespace faultlab::components {
 
 void register_queue() {
   using namespace faultlab::model;
-  scenario::ComponentTypes::instance().add("queue", &scenario::read_queue);
+  scenario::ComponentTypes::instance().add("queue", &scenario::read_queue, scenario::queue_metric_names());
   ModelType type;
   type.make = [](const scenario::ComponentSpec& spec, Components& components,
                  Context& context) -> std::unique_ptr<ComponentModel> {

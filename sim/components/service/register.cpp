@@ -8,7 +8,9 @@ namespace faultlab::components {
 
 void register_service() {
   using namespace faultlab::model;
-  scenario::ComponentTypes::instance().add("service", &scenario::read_service);
+  scenario::ComponentTypes::instance().add(
+      "service", &scenario::read_service,
+      {"loop_wait_max_s", "log_lines_written", "log_lines_dropped", "log_write_max_s"}); // event loop, logging
   ModelType type;
   type.make = [](const scenario::ComponentSpec& spec, Components& components,
                  Context& context) -> std::unique_ptr<ComponentModel> {
