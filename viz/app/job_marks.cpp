@@ -13,17 +13,6 @@
 namespace faultlab::viz {
 
 namespace {
-bool inside(const ImVec2& m, float x0, float y0, float x1, float y1) {
-  return m.x >= x0 && m.x <= x1 && m.y >= y0 && m.y <= y1;
-}
-
-std::string at(double t_s) {
-  char buf[64];
-  if (t_s >= 2 * 86400.0) std::snprintf(buf, sizeof buf, "day %.2f", t_s / 86400.0);
-  else std::snprintf(buf, sizeof buf, "%.3f s", t_s);
-  return buf;
-}
-
 ImU32 run_colour(const JobRun& r) {
   if (!r.ended) return palette::kPending;
   if (r.exit != 0) return palette::kFail;
@@ -44,7 +33,7 @@ void NodeLaneView::draw_jobs(const LaneFrame& f, float y0, float y1) const {
     f.draw->AddRectFilled({xa, bar_top}, {xb, bar_bottom}, run_colour(r), 1.f);
     if (!inside(f.mouse, xa - 2, bar_top, xb + 2, bar_bottom)) continue;
     std::string tip = r.component + ": job " + r.job + " run " + std::to_string(r.run) + " from " +
-                      at(r.t_start_s) + " to " + at(r.t_end_s);
+                      time_text(r.t_start_s) + " to " + time_text(r.t_end_s);
     tip += r.ended ? "\n" + r.why : "\nnever ended (its node went down, or the run was cut off)";
     if (r.ended && r.exit == 0 && r.short_of_work())
       tip += "\nexited 0 with " + std::to_string(r.expected - r.done) + " of its " + std::to_string(r.expected) +
@@ -59,7 +48,7 @@ void NodeLaneView::draw_jobs(const LaneFrame& f, float y0, float y1) const {
     const float x = v.x_of(alert->t_s);
     f.draw->AddQuadFilled({x, mid - half}, {x + half, mid}, {x, mid + half}, {x - half, mid}, palette::kViolation);
     if (inside(f.mouse, x - half, mid - half, x + half, mid + half))
-      *f.tooltip = alert->component + ": alert for job " + alert->job + " at " + at(alert->t_s) + "\n" + alert->why;
+      *f.tooltip = alert->component + ": alert for job " + alert->job + " at " + time_text(alert->t_s) + "\n" + alert->why;
   }
 }
 

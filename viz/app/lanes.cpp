@@ -12,17 +12,14 @@ namespace faultlab::viz {
 namespace {
 constexpr double kMinPx = 3.0;  // narrower than this folds
 constexpr double kFoldPx = 5.0; // a folded mark covers at most this many pixels of starts
+} // namespace
 
-bool hovered(const ImVec2& m, float x0, float y0, float x1, float y1) {
-  return m.x >= x0 && m.x <= x1 && m.y >= y0 && m.y <= y1;
-}
-
-std::string fmt_time(double t_s) {
+std::string time_text(double t_s) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.3f s", t_s);
+  if (t_s >= 2 * 86400.0) std::snprintf(buf, sizeof buf, "day %.2f", t_s / 86400.0);
+  else std::snprintf(buf, sizeof buf, "%.3f s", t_s);
   return buf;
 }
-} // namespace
 
 ImU32 outcome_colour(Outcome o) {
   switch (o) {
@@ -93,9 +90,9 @@ void NodeLaneView::draw_overlay(const LaneFrame& f, float y0, float y1) const {
     const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
     if (xb - xa > ts.x + 8)
       f.draw->AddText({std::max(xa, v.x0) + 6, (y0 + y1 - ts.y) * 0.5f}, palette::kDownText, label.c_str());
-    if (hovered(f.mouse, xa, y0, xb, y1))
+    if (inside(f.mouse, xa, y0, xb, y1))
       *f.tooltip =
-          lane().name + " " + s.status + " from " + fmt_time(s.t_start_s) + " to " + fmt_time(s.t_end_s);
+          lane().name + " " + s.status + " from " + time_text(s.t_start_s) + " to " + time_text(s.t_end_s);
   }
 }
 
@@ -111,16 +108,16 @@ void NodeLaneView::draw(const LaneFrame& f, float y0, float y1) const {
   for (const Mark& m : marks) {
     const float xa = v.x_of(m.t_start_s), xb = std::max(v.x_of(m.t_end_s), xa + 2.f);
     f.draw->AddRectFilled({xa, tick_top}, {xb, y1 - 2}, palette::kReplicate);
-    if (hovered(f.mouse, xa - 2, tick_top, xb + 2, y1)) {
+    if (inside(f.mouse, xa - 2, tick_top, xb + 2, y1)) {
       const StateEvent& s = trace_.states[lane().states[m.item]];
       std::string tip = lane().name + " " + s.component + (s.role.empty() ? "" : " (" + s.role + ")");
       const ComponentKind kind = kind_of_event(lane(), s);
       if (kind == ComponentKind::replica) {
-        tip += "\napplied " + std::to_string(s.applied) + " at " + fmt_time(s.t_s);
+        tip += "\napplied " + std::to_string(s.applied) + " at " + time_text(s.t_s);
         if (!s.key.empty()) tip += "\nlast write " + s.key + " = " + s.value;
         if (!s.why.empty()) tip += "\n" + s.why;
       } else {
-        tip += " at " + fmt_time(s.t_s) + "\n" + describe_state(s, kind);
+        tip += " at " + time_text(s.t_s) + "\n" + describe_state(s, kind);
       }
       if (m.count > 1) tip += "\n(" + std::to_string(m.count) + " state changes folded here; zoom in)";
       *f.tooltip = tip;
@@ -185,7 +182,7 @@ void ClientLaneView::draw(const LaneFrame& f, float y0, float y1) const {
       const float yb = ya + row_h - 2.f;
       f.draw->AddRectFilled({xa, ya}, {xb, yb}, outcome_colour(op.outcome), 2.f);
       if (room_for_labels) labels.push_back({xa, xb, ya, yb, op.row, m.item, xb - xa > 60.f});
-      if (hovered(f.mouse, xa - 1, ya, xb + 1, yb)) {
+      if (inside(f.mouse, xa - 1, ya, xb + 1, yb)) {
         *f.tooltip = describe_op(op);
         if (f.hover) f.hover->op = op.id;
       }
@@ -194,7 +191,7 @@ void ClientLaneView::draw(const LaneFrame& f, float y0, float y1) const {
       const ImU32 c = m.n_a > 0 ? palette::kFail : m.n_b > 0 ? palette::kInfo : palette::kOk;
       f.draw->AddRectFilled({xa, y0 + 3.f}, {xb, y1 - 3.f}, (c & 0x00ffffffu) | 0xb0000000u);
       folded_xs.push_back(xa);
-      if (hovered(f.mouse, xa, y0, xb, y1)) {
+      if (inside(f.mouse, xa, y0, xb, y1)) {
         char buf[200];
         std::snprintf(buf, sizeof buf,
                       "%u ops folded here (%u failed, %u unknown)\n%.3f s to %.3f s: zoom in", m.count, m.n_a,
@@ -289,7 +286,7 @@ void ClientLaneView::draw_overlay(const LaneFrame& f, float y0, float y1) const 
     const float ya = y0 + 3.f + row_h * static_cast<float>(op.row), yb = ya + row_h - 2.f;
     f.draw->AddRectFilled({xa, ya}, {xb, yb}, outcome_colour(op.outcome), 2.f);
     f.draw->AddRect({xa - 3, ya - 3}, {xb + 3, yb + 3}, colour, 3.f, 0, 4.f);
-    if (hovered(f.mouse, xa - 3, ya - 3, xb + 3, yb + 3)) *f.tooltip = describe_op(op);
+    if (inside(f.mouse, xa - 3, ya - 3, xb + 3, yb + 3)) *f.tooltip = describe_op(op);
     const ImVec4 rect(xa - 3.f, ya - 3.f, xb + 3.f, yb + 3.f);
     placer.block(rect);
     return rect;

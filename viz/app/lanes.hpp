@@ -83,6 +83,13 @@ public:
 
 std::vector<std::unique_ptr<LaneView>> make_lane_views(const Trace& trace);
 
+// Whether the mouse `m` is in the rectangle (x0, y0)-(x1, y1): a mark is hovered.
+inline bool inside(const ImVec2& m, float x0, float y0, float x1, float y1) {
+  return m.x >= x0 && m.x <= x1 && m.y >= y0 && m.y <= y1;
+}
+// A time for a tooltip: "12.345 s", or "day 2.50" past two days.
+std::string time_text(double t_s);
+
 std::string describe_op(const Op& op); // the tooltip
 ImU32 lock_wait_colour(const LockWait& w);
 std::string op_summary(const Op& op);  // "write k = 3", "read k -> nothing"

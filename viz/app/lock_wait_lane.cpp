@@ -18,12 +18,6 @@ constexpr double kFoldPx = 5.0;
 constexpr float kBaseHeight = 2.6f; // in font sizes: a node lane without lock waits
 constexpr float kRowHeight = 0.8f;
 
-bool inside(const ImVec2& m, float x0, float y0, float x1, float y1) {
-  return m.x >= x0 && m.x <= x1 && m.y >= y0 && m.y <= y1;
-}
-} // namespace
-
-namespace {
 // A wait's bar wide enough to name it, clipped where the next bar of its row
 // (or a folded run) begins: when four rows hold a thousand waits, later bars
 // cover earlier ones and their labels would pile up.

@@ -14,10 +14,6 @@
 namespace faultlab::viz {
 
 namespace {
-bool inside(const ImVec2& m, float x0, float y0, float x1, float y1) {
-  return m.x >= x0 && m.x <= x1 && m.y >= y0 && m.y <= y1;
-}
-
 ImU32 tone_colour(NoteEvent::Tone tone) {
   switch (tone) {
   case NoteEvent::Tone::info:

@@ -20,20 +20,11 @@ constexpr ImU32 kSpare = palette::rgb(8, 9, 12, 170);
 constexpr ImU32 kProvisioning = palette::rgb(250, 180, 40, 45);
 constexpr ImU32 kProvisioningEdge = palette::rgb(250, 180, 40, 150);
 
-bool inside(const ImVec2& m, float x0, float y0, float x1, float y1) {
-  return m.x >= x0 && m.x <= x1 && m.y >= y0 && m.y <= y1;
-}
-
-std::string at(double t_s) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.3f s", t_s);
-  return buf;
-}
-
 std::string span_tip(const std::string& lane, const ScalingSpan& s, bool open) {
   const bool spare = s.phase == ScalingSpan::Phase::spare;
   std::string tip = lane + (spare ? " spare (out of " : " provisioning for ") + s.service + (spare ? ")" : "") +
-                    "\nfrom " + at(s.t_start_s) + (open ? " to the end of the run" : " to " + at(s.t_end_s));
+                    "\nfrom " + time_text(s.t_start_s) +
+                    (open ? " to the end of the run" : " to " + time_text(s.t_end_s));
   char took[64];
   std::snprintf(took, sizeof took, " (%.3f s)", s.t_end_s - s.t_start_s);
   tip += took;
@@ -46,7 +37,7 @@ std::string span_tip(const std::string& lane, const ScalingSpan& s, bool open) {
 }
 
 std::string event_tip(const ScalingEvent& e) {
-  std::string tip = e.component + ": " + e.action + " of " + e.service + " at " + at(e.t_s);
+  std::string tip = e.component + ": " + e.action + " of " + e.service + " at " + time_text(e.t_s);
   if (!e.instance.empty()) tip += " (" + e.instance + ")";
   if (!e.why.empty()) tip += "\n" + e.why;
   tip += "\nthen " + std::to_string(e.instances) + " in service, " + std::to_string(e.provisioning) + " provisioning";
