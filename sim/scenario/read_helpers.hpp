@@ -36,4 +36,9 @@ double read_bandwidth(ObjectReader& r, const std::string& key, double fallback);
 // An optional duration that must be above zero; `what` names it in the error.
 double positive_duration(ObjectReader& r, const std::string& key, double fallback, const char* what);
 
+// A scenario's checks and its expectations (read_checks.cpp).
+std::vector<std::string> checker_names();
+Check read_check(const std::string& name, ObjectReader& r, const Scenario& s);
+void read_expect(ObjectReader e, Scenario& s);
+
 } // namespace faultlab::scenario::detail
