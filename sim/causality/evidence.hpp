@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace faultlab::causality {
@@ -118,7 +119,7 @@ private:
   const history::History& history_;
   std::unordered_map<std::int64_t, std::size_t> op_index_;
   std::vector<const history::Op*> incidents_;
-  std::set<std::int64_t> wanted_ops_;
+  std::unordered_set<std::int64_t> wanted_ops_;
   std::vector<std::string> nodes_;
   std::map<std::string, std::vector<std::string>> component_nodes_;
   std::map<std::string, std::pair<std::string, std::string>> clients_; // name -> (node, target)
