@@ -12,10 +12,10 @@ namespace faultlab::engine {
 Network::Network(std::vector<std::string> node_names, std::vector<sg4::Host*> hosts, util::Rng rng,
                  history::TraceWriter* trace)
     : names_(std::move(node_names)), hosts_(std::move(hosts)), rng_(rng), trace_(trace),
-      up_(names_.size(), 1), paused_(names_.size(), 0), paused_since_s_(names_.size(), 0.0),
-      paused_total_s_(names_.size(), 0.0), clock_offset_s_(names_.size(), 0.0), clock_drift_(names_.size(), 0.0),
-      drift_accum_s_(names_.size(), 0.0), drift_mark_s_(names_.size(), 0.0), disk_filled_bytes_(names_.size(), 0.0), incarnation_(names_.size(), 0),
-      held_(names_.size()),
+      clock_offset_s_(names_.size(), 0.0), clock_drift_(names_.size(), 0.0), drift_accum_s_(names_.size(), 0.0),
+      drift_mark_s_(names_.size(), 0.0), disk_filled_bytes_(names_.size(), 0.0), up_(names_.size(), 1),
+      paused_(names_.size(), 0), paused_since_s_(names_.size(), 0.0), paused_total_s_(names_.size(), 0.0),
+      incarnation_(names_.size(), 0), held_(names_.size()),
       resume_mutex_(sg4::Mutex::create()), resumed_(sg4::ConditionVariable::create()) {
   for (std::size_t i = 0; i < hosts_.size(); ++i) host_index_[hosts_[i]] = static_cast<int>(i);
 }

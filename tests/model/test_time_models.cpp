@@ -167,7 +167,7 @@ TEST_CASE("doubles change totals and ids on the way through JSON; cents and stri
     }
   }
   CHECK(totals_changed > 10);
-  CHECK(ids_changed > stored.size() / 2 - 5);
+  CHECK(ids_changed > static_cast<int>(stored.size() / 2) - 5);
   // The client's GET with the id it holds finds nothing.
   int not_found = 0;
   for (const auto& op : ops_of(broken, "order"))
