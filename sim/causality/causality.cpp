@@ -33,7 +33,8 @@ std::pair<double, double> window_of(const check::Violation& v, const Evidence& e
 std::vector<std::string> involved_nodes(const check::Violation& v, const Evidence& e) {
   std::vector<std::string> out;
   auto add = [&](const std::string& n) {
-    if (!n.empty() && e.is_node(n)) out.push_back(n);
+    // Each name once: an op's messages name the same few nodes many times.
+    if (!n.empty() && std::find(out.begin(), out.end(), n) == out.end() && e.is_node(n)) out.push_back(n);
   };
   for (std::int64_t id : v.ops) {
     const history::Op* op = e.op(id);
