@@ -1,7 +1,6 @@
 #include "causality/evidence.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cstdlib>
 #include <iterator>
 
@@ -35,16 +34,15 @@ void append_utf8(std::string& out, unsigned code) {
 }
 } // namespace
 
-namespace {
-// The value that starts at `i` in `line` (a string is decoded, anything
-// else is its text up to the next delimiter), as line_field gives it.
-void value_text(std::string_view line, std::size_t i, std::string& text) {
+bool line_field(std::string_view line, std::string_view key, std::string& text) {
+  std::size_t i = value_start(line, key);
+  if (i == std::string_view::npos || i >= line.size()) return false;
   text.clear();
   if (line[i] != '"') {
     // A number, true, false or null: its text up to the next delimiter.
     const std::size_t end = line.find_first_of(",}", i);
     text.assign(line.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i));
-    return;
+    return true;
   }
   for (++i; i < line.size() && line[i] != '"'; ++i) {
     if (line[i] != '\\' || i + 1 >= line.size()) {
@@ -67,109 +65,17 @@ void value_text(std::string_view line, std::size_t i, std::string& text) {
     default: text += c; // \" \\ \/
     }
   }
-}
-
-bool parse_integer(const std::string& text, std::int64_t& value) {
-  if (text.empty() || text[0] == '"') return false;
-  char* end = nullptr;
-  const long long parsed = std::strtoll(text.c_str(), &end, 10);
-  if (end == text.c_str() || *end != '\0') return false;
-  value = parsed;
-  return true;
-}
-
-// Where the value after index `i` (at a value's first character) ends: one
-// past its closing quote or bracket, or at the delimiter after a number.
-// npos when the line is not what the trace writer writes.
-std::size_t skip_value(std::string_view line, std::size_t i) {
-  if (line[i] == '"') {
-    for (++i; i < line.size(); ++i) {
-      if (line[i] == '\\') ++i;
-      else if (line[i] == '"') return i + 1;
-    }
-    return std::string_view::npos;
-  }
-  if (line[i] == '{' || line[i] == '[') {
-    int depth = 0;
-    for (; i < line.size(); ++i) {
-      const char c = line[i];
-      if (c == '"') {
-        i = skip_value(line, i);
-        if (i == std::string_view::npos) return i;
-        --i;
-      } else if (c == '{' || c == '[') {
-        ++depth;
-      } else if ((c == '}' || c == ']') && --depth == 0) {
-        return i + 1;
-      }
-    }
-    return std::string_view::npos;
-  }
-  const std::size_t end = line.find_first_of(",}", i);
-  return end;
-}
-
-// The top-level fields of one trace line, found in a single pass, so that
-// reading eight fields of a line costs one scan instead of eight. A line
-// that is not as compact as the trace writer writes it (spaces, escaped
-// keys, very many fields) is read with line_field instead, one field at a
-// time; both give the same values.
-class LineFields {
-public:
-  explicit LineFields(std::string_view line) : line_(line) { fallback_ = !split(); }
-  bool text(std::string_view key, std::string& out) const {
-    if (fallback_) return line_field(line_, key, out);
-    for (std::size_t k = 0; k < count_; ++k)
-      if (fields_[k].first == key) {
-        if (fields_[k].second >= line_.size()) return false;
-        value_text(line_, fields_[k].second, out);
-        return true;
-      }
-    return false;
-  }
-  bool integer(std::string_view key, std::int64_t& value) const {
-    std::string text;
-    return this->text(key, text) && parse_integer(text, value);
-  }
-
-private:
-  bool split() {
-    const std::string_view line = line_;
-    if (line.size() < 2 || line.front() != '{') return false;
-    std::size_t i = 1;
-    if (line[i] == '}') return true;
-    while (true) {
-      if (i >= line.size() || line[i] != '"') return false;
-      const std::size_t key_end = line.find('"', i + 1);
-      if (key_end == std::string_view::npos || key_end + 2 >= line.size() || line[key_end + 1] != ':') return false;
-      const std::string_view key = line.substr(i + 1, key_end - i - 1);
-      if (key.find('\\') != std::string_view::npos || count_ == fields_.size()) return false;
-      const std::size_t value = key_end + 2;
-      fields_[count_++] = {key, value};
-      i = skip_value(line, value);
-      if (i == std::string_view::npos || i >= line.size()) return false;
-      if (line[i] == '}') return true;
-      if (line[i] != ',') return false;
-      ++i;
-    }
-  }
-  std::string_view line_;
-  std::array<std::pair<std::string_view, std::size_t>, 24> fields_{};
-  std::size_t count_ = 0;
-  bool fallback_ = false;
-};
-} // namespace
-
-bool line_field(std::string_view line, std::string_view key, std::string& text) {
-  std::size_t i = value_start(line, key);
-  if (i == std::string_view::npos || i >= line.size()) return false;
-  value_text(line, i, text);
   return true;
 }
 
 bool line_integer(std::string_view line, std::string_view key, std::int64_t& value) {
   std::string text;
-  return line_field(line, key, text) && parse_integer(text, value);
+  if (!line_field(line, key, text) || text.empty() || text[0] == '"') return false;
+  char* end = nullptr;
+  const long long parsed = std::strtoll(text.c_str(), &end, 10);
+  if (end == text.c_str() || *end != '\0') return false;
+  value = parsed;
+  return true;
 }
 
 std::vector<std::string> FaultSpan::touched() const {
@@ -375,31 +281,30 @@ void Evidence::add_fault(double t_s, std::string_view line) {
 }
 
 void Evidence::add_line(double t_s, std::string_view line) {
-  const LineFields fields(line);
   std::string ev;
-  if (!fields.text("ev", ev)) return;
+  if (!line_field(line, "ev", ev)) return;
   if (ev == "send" || ev == "deliver" || ev == "drop") {
     std::int64_t op = -1;
-    if (!fields.integer("op", op) || !wanted_ops_.count(op)) return;
+    if (!line_integer(line, "op", op) || !wanted_ops_.count(op)) return;
     MessageEvent m;
     m.t_s = t_s;
     m.ev = ev;
-    fields.text("from", m.from);
-    fields.text("to", m.to);
-    fields.text("kind", m.kind);
-    fields.text("reason", m.reason);
+    line_field(line, "from", m.from);
+    line_field(line, "to", m.to);
+    line_field(line, "kind", m.kind);
+    line_field(line, "reason", m.reason);
     messages_[op].push_back(std::move(m));
   } else if (ev == "state") {
     State s;
     s.t_s = t_s;
-    fields.text("node", s.node);
-    fields.text("component", s.component);
-    fields.text("role", s.role);
-    fields.text("key", s.key);
-    fields.text("value", s.value);
-    fields.text("why", s.why);
-    fields.integer("applied", s.applied);
-    fields.integer("term", s.term);
+    line_field(line, "node", s.node);
+    line_field(line, "component", s.component);
+    line_field(line, "role", s.role);
+    line_field(line, "key", s.key);
+    line_field(line, "value", s.value);
+    line_field(line, "why", s.why);
+    line_integer(line, "applied", s.applied);
+    line_integer(line, "term", s.term);
     if (!s.role.empty()) role_states_.push_back(s);
     std::vector<State>& of_node = states_[s.node];
     if (s.applied >= 0) {
@@ -413,27 +318,27 @@ void Evidence::add_line(double t_s, std::string_view line) {
   } else if (ev == "node") {
     NodeStatus n;
     n.t_s = t_s;
-    fields.text("node", n.node);
-    fields.text("status", n.status);
+    line_field(line, "node", n.node);
+    line_field(line, "status", n.status);
     statuses_.push_back(std::move(n));
   } else if (ev == "fault") {
     add_fault(t_s, line);
   } else if (ev == "discard") {
     Discard d;
     d.t_s = t_s;
-    fields.text("node", d.node);
-    fields.text("key", d.key);
-    fields.text("value", d.value);
-    fields.integer("position", d.position);
+    line_field(line, "node", d.node);
+    line_field(line, "key", d.key);
+    line_field(line, "value", d.value);
+    line_integer(line, "position", d.position);
     discards_by_value_[d.key + '\n' + d.value].push_back(discards_.size());
     discards_.push_back(std::move(d));
   } else if (ev == "lock_wait") {
     LockWait w;
     w.t_s = t_s;
-    fields.text("node", w.node);
-    fields.text("lock", w.lock);
-    fields.text("who", w.who);
-    fields.text("behind", w.behind);
+    line_field(line, "node", w.node);
+    line_field(line, "lock", w.lock);
+    line_field(line, "who", w.who);
+    line_field(line, "behind", w.behind);
     const std::size_t at = w.who.find("(op ");
     if (at != std::string::npos) w.op = std::strtoll(w.who.c_str() + at + 4, nullptr, 10);
     if (w.op >= 0 && !wanted_ops_.count(w.op)) return;

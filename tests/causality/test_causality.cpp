@@ -215,36 +215,6 @@ TEST_CASE("trace line fields are read at the top level only") {
   CHECK_FALSE(causality::line_field(line, "missing", text));
 }
 
-TEST_CASE("the evidence reads a line the same whether it is compact or spaced, with nested values before its fields") {
-  // Compact lines are split in one pass; others are read field by field.
-  // Both must give the same state, escapes decoded, numbers parsed.
-  const history::History h;
-  const std::vector<std::string> lines = {
-      R"({"t":2,"ev":"state","extra":{"a":[1,{"node":"no"}],"b":"}"},"node":"db-\u00e9","component":"profiles","applied":7,"key":"k\"1","value":3,"why":"fill, then \\","term":2})",
-      R"({"t": 2, "ev": "state", "node": "db-\u00e9", "component": "profiles", "applied": 7, "key": "k\"1", "value": 3, "why": "fill, then \\", "term": 2})",
-      R"({"t":2,"ev":"state","node":"db-\u00e9","component":"profiles","applied":7,"key":"k\"1","value":3,"why":"fill, then \\","term":2)"};
-  for (const auto& line : lines) {
-    CAPTURE(line);
-    Evidence e(header(), h, {});
-    e.add_line(2.0, line);
-    const auto& states = e.states("db-\xc3\xa9");
-    if (line.find("\"t\": 2") != std::string::npos) {
-      // line_field reads `"key":` only, so a spaced line yields no fields:
-      // the same with or without the one-pass split.
-      CHECK(states.empty());
-      continue;
-    }
-    REQUIRE(states.size() == 1);
-    CHECK(states[0].component == "profiles");
-    CHECK(states[0].applied == 7);
-    CHECK(states[0].term == 2);
-    CHECK(states[0].key == "k\"1");
-    CHECK(states[0].value == "3");
-    CHECK(states[0].why == "fill, then \\");
-    CHECK(e.last_fill("db-\xc3\xa9", "k\"1", 5.0) == &states[0]);
-  }
-}
-
 TEST_CASE("times in the stories read as printf would write them, ties and long runs included") {
   auto printf_text = [](const char* format, double value) {
     char text[64];
