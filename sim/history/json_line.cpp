@@ -48,28 +48,66 @@ void append_json_number(std::string& out, double value) {
 }
 
 JsonLine::JsonLine(double t, std::string_view ev) {
-  out_.reserve(128);
-  out_ += "{\"t\":";
-  append_json_number(out_, t);
-  out_ += ",\"ev\":";
-  append_json_string(out_, ev);
+  put("{\"t\":", 5);
+  char buffer[32];
+  if (std::isfinite(t)) {
+    auto result = std::to_chars(buffer, buffer + sizeof buffer, t);
+    put(buffer, static_cast<std::size_t>(result.ptr - buffer));
+  } else {
+    put("null", 4);
+  }
+  put(",\"ev\":", 6);
+  string_value(ev);
+}
+
+void JsonLine::spill() {
+  if (spilled_) return;
+  big_.reserve(2 * sizeof small_);
+  big_.assign(small_, used_);
+  spilled_ = true;
+}
+
+void JsonLine::string_value(std::string_view text) {
+  // The same bytes as append_json_string: plain text in one piece, then
+  // character by character from the first that needs an escape.
+  std::size_t plain = 0;
+  while (plain < text.size()) {
+    const auto c = static_cast<unsigned char>(text[plain]);
+    if (c < 0x20 || c == '"' || c == '\\') break;
+    ++plain;
+  }
+  put('"');
+  put(text.data(), plain);
+  if (plain < text.size()) {
+    std::string escaped;
+    append_json_string(escaped, text.substr(plain));
+    put(escaped.data() + 1, escaped.size() - 1); // without its opening quote
+    return;
+  }
+  put('"');
 }
 
 void JsonLine::key(std::string_view name) {
-  out_ += ',';
-  append_json_string(out_, name);
-  out_ += ':';
+  put(',');
+  string_value(name);
+  put(':');
 }
 
 JsonLine& JsonLine::str(std::string_view name, std::string_view value) {
   key(name);
-  append_json_string(out_, value);
+  string_value(value);
   return *this;
 }
 
 JsonLine& JsonLine::num(std::string_view name, double value) {
   key(name);
-  append_json_number(out_, value);
+  if (!std::isfinite(value)) {
+    put("null", 4);
+    return *this;
+  }
+  char buffer[32];
+  auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  put(buffer, static_cast<std::size_t>(result.ptr - buffer));
   return *this;
 }
 
@@ -77,25 +115,27 @@ JsonLine& JsonLine::integer(std::string_view name, std::int64_t value) {
   key(name);
   char buffer[24];
   auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  out_.append(buffer, result.ptr);
+  put(buffer, static_cast<std::size_t>(result.ptr - buffer));
   return *this;
 }
 
 JsonLine& JsonLine::boolean(std::string_view name, bool value) {
   key(name);
-  out_ += value ? "true" : "false";
+  if (value) put("true", 4);
+  else put("false", 5);
   return *this;
 }
 
 JsonLine& JsonLine::raw(std::string_view name, std::string_view json) {
   key(name);
-  out_ += json;
+  put(json);
   return *this;
 }
 
 std::string JsonLine::done() {
-  out_ += '}';
-  return std::move(out_);
+  put('}');
+  if (spilled_) return std::move(big_);
+  return std::string(small_, used_);
 }
 
 } // namespace faultlab::history
