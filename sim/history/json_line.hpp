@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace faultlab::history {
 
@@ -17,8 +18,11 @@ void append_json_number(std::string& out, double value);
 class JsonLine {
 public:
   JsonLine(double t, std::string_view ev);
-  JsonLine(JsonLine&&) = default;
-  JsonLine& operator=(JsonLine&&) = default;
+  // A move copies only the bytes written so far.
+  JsonLine(JsonLine&& other) noexcept : used_(other.used_), spilled_(other.spilled_), big_(std::move(other.big_)) {
+    std::memcpy(small_, other.small_, used_);
+  }
+  JsonLine& operator=(JsonLine&&) = delete;
   JsonLine& str(std::string_view key, std::string_view value);
   JsonLine& num(std::string_view key, double value);
   JsonLine& integer(std::string_view key, std::int64_t value);
