@@ -5,16 +5,23 @@
 
 namespace faultlab::history {
 
-void append_json_string(std::string& out, std::string_view text) {
-  out += '"';
-  // Most text needs no escape: append it in one piece, up to the first
-  // character that does.
+namespace {
+// How many characters at the start of `text` JSON takes as they are: most
+// text needs no escape and is copied in one piece up to the first that does.
+std::size_t plain_prefix(std::string_view text) {
   std::size_t plain = 0;
   while (plain < text.size()) {
     const auto c = static_cast<unsigned char>(text[plain]);
     if (c < 0x20 || c == '"' || c == '\\') break;
     ++plain;
   }
+  return plain;
+}
+} // namespace
+
+void append_json_string(std::string& out, std::string_view text) {
+  out += '"';
+  const std::size_t plain = plain_prefix(text);
   out.append(text.data(), plain);
   for (char c : text.substr(plain)) {
     switch (c) {
@@ -68,14 +75,9 @@ void JsonLine::spill() {
 }
 
 void JsonLine::string_value(std::string_view text) {
-  // The same bytes as append_json_string: plain text in one piece, then
-  // character by character from the first that needs an escape.
-  std::size_t plain = 0;
-  while (plain < text.size()) {
-    const auto c = static_cast<unsigned char>(text[plain]);
-    if (c < 0x20 || c == '"' || c == '\\') break;
-    ++plain;
-  }
+  // The same bytes as append_json_string, which escapes what follows the
+  // plain start.
+  const std::size_t plain = plain_prefix(text);
   put('"');
   put(text.data(), plain);
   if (plain < text.size()) {
