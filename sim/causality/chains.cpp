@@ -1,7 +1,8 @@
 #include "causality/chains.hpp"
 
+#include "util/fixed_text.hpp"
+
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -11,30 +12,16 @@ namespace faultlab::causality::detail {
 using history::Op;
 using history::Outcome;
 
-namespace {
-// `value` with `decimals` digits after the point, then `unit`: what
-// snprintf("%.*f") writes, without going through printf (formatting times
-// was a quarter of explaining a run's violations).
-std::string fixed_text(double value, int decimals, const char* prefix, const char* unit) {
-  char digits[64];
-  const auto result = std::to_chars(digits, digits + sizeof digits, value, std::chars_format::fixed, decimals);
-  std::string text(prefix);
-  text.append(digits, result.ptr);
-  text += unit;
-  return text;
-}
-} // namespace
-
 std::string seconds(double t_s) {
   if (!std::isfinite(t_s)) return "the end";
-  if (t_s >= 2 * 86400.0) return fixed_text(t_s / 86400.0, 2, "day ", "");
-  return fixed_text(t_s, 3, "", " s");
+  if (t_s >= 2 * 86400.0) return util::fixed_text(t_s / 86400.0, 2, "day ", "");
+  return util::fixed_text(t_s, 3, "", " s");
 }
 
 std::string duration(double d_s) {
-  if (d_s < 1.0) return fixed_text(d_s * 1000.0, 0, "", " ms");
-  if (d_s < 2 * 86400.0) return fixed_text(d_s, 3, "", " s");
-  return fixed_text(d_s / 86400.0, 2, "", " days");
+  if (d_s < 1.0) return util::fixed_text(d_s * 1000.0, 0, "", " ms");
+  if (d_s < 2 * 86400.0) return util::fixed_text(d_s, 3, "", " s");
+  return util::fixed_text(d_s / 86400.0, 2, "", " days");
 }
 
 namespace {

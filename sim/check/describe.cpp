@@ -1,20 +1,19 @@
 #include "check/describe.hpp"
 
+#include "util/fixed_text.hpp"
+
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <tuple>
 
 namespace faultlab::check {
 
 std::string format_time(double time_s) {
   if (std::isinf(time_s)) return time_s > 0 ? "never" : "the beginning";
-  char text[64];
   // Runs that simulate months read better in days (no catalog run shorter
   // than two days changes).
-  if (time_s >= 2 * 86400.0) std::snprintf(text, sizeof text, "day %.2f", time_s / 86400.0);
-  else std::snprintf(text, sizeof text, "%.3f s", time_s);
-  return text;
+  if (time_s >= 2 * 86400.0) return util::fixed_text(time_s / 86400.0, 2, "day ");
+  return util::fixed_text(time_s, 3, "", " s");
 }
 
 std::string format_value(const std::optional<std::int64_t>& value) {
