@@ -111,6 +111,9 @@ CheckedRun run_checked(const scenario::Scenario& scenario, const RunRequest& req
   options.seed = request.seed;
   const bool explain = request.causes || !request.trace_path.empty();
   options.record_messages = explain || request.profile;
+  // Only these read the trace's events: with none of them (verify, sweep,
+  // explore's runs, the bench's untraced run) no event is built or kept.
+  options.record_events = explain || request.profile || !request.history_path.empty() || !scenario.faults.empty();
   options.reproduce = reproduce_command(scenario, request.seed);
   options.simgrid_flags = request.simgrid_flags;
   options.saturation = request.saturation;

@@ -28,7 +28,9 @@ struct RunRequest {
   // trace's violation events. Always on when a trace is written, and then
   // every violation is explained; without a trace, the ones the summary
   // lists and the report shows. Message events are recorded even without a
-  // trace file, so a cause is the same with and without --trace.
+  // trace file, so a cause is the same with and without --trace. A run with
+  // no causes, no trace or history file, no profile and no faults (whose
+  // recovery is read from the trace) keeps no trace events at all.
   bool causes = false;
   // Profile the run (analysis/profile.hpp): a `profile` in the summary. It
   // reads the message events, so it records them (the trace file is the same).

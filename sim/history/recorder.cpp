@@ -33,7 +33,7 @@ std::int64_t Recorder::invoke(double t, std::int64_t process, const std::string&
   op.value = f == "read" ? std::nullopt : value;
   op.invoke_s = t;
   op.final_read = final_read;
-  if (trace_) trace_->add(t, op_event_line(op, true));
+  if (trace_ && trace_->recording()) trace_->add(t, op_event_line(op, true));
   ops_.push_back(std::move(op));
   open_.push_back(1);
   return ops_.back().id;
@@ -53,7 +53,7 @@ void Recorder::complete(std::int64_t id, double t, Outcome outcome, std::optiona
   op.position = position;
   op.term = term;
   open_[index] = 0;
-  if (trace_) trace_->add(t, op_event_line(op, false));
+  if (trace_ && trace_->recording()) trace_->add(t, op_event_line(op, false));
 }
 
 History Recorder::finish(double end_s) {

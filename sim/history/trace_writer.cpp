@@ -11,6 +11,7 @@
 namespace faultlab::history {
 
 void TraceWriter::add(double t, std::string line) {
+  if (!record_events_) return;
   if (static_cast<std::int64_t>(events_.size()) >= max_events_) {
     overflowed_ = true;
     return;

@@ -23,9 +23,14 @@ constexpr int kTraceVersion = 2;
 
 class TraceWriter {
 public:
-  TraceWriter(std::int64_t max_events, bool record_messages)
-      : max_events_(max_events), record_messages_(record_messages) {}
+  // `record_events` false: nothing will read this run's trace (no file, no
+  // explanations, no profile, no recovery to measure), so add() keeps no
+  // event, and the models, asking recording(), build none of their lines.
+  TraceWriter(std::int64_t max_events, bool record_messages, bool record_events = true)
+      : max_events_(max_events), record_messages_(record_messages && record_events), record_events_(record_events) {}
 
+  // Whether events are kept at all.
+  bool recording() const { return record_events_; }
   // Message events are the bulk of a trace; runs that write no trace skip them.
   bool record_messages() const { return record_messages_; }
 
@@ -53,6 +58,7 @@ private:
   };
   std::int64_t max_events_;
   bool record_messages_;
+  bool record_events_;
   bool overflowed_ = false;
   // A deque: growing it never moves the lines already added (a vector's
   // reallocations copied every event so far, a few per cent of a run).

@@ -106,7 +106,7 @@ void CacheModel::store(const std::string& key, std::optional<std::int64_t> value
 }
 
 void CacheModel::trace(const std::string& key, std::optional<std::int64_t> value, const std::string& why) {
-  if (!context_.trace) return;
+  if (!context_.trace || !context_.trace->recording()) return;
   double now = sg4::Engine::get_clock();
   history::JsonLine line(now, "state");
   line.str("node", spec_.node).str("component", spec_.name);

@@ -187,7 +187,7 @@ void ReplicaGroupModel::handle_write(Member& member, std::unique_ptr<Envelope> r
 }
 
 void ReplicaGroupModel::trace_role(const Member& member, const char* why) {
-  if (!context_.trace) return;
+  if (!context_.trace || !context_.trace->recording()) return;
   double now = sg4::Engine::get_clock();
   context_.trace->add(now, history::JsonLine(now, "state")
                                .str("node", context_.network.node_name(member.node))
@@ -200,7 +200,7 @@ void ReplicaGroupModel::trace_role(const Member& member, const char* why) {
 }
 
 void ReplicaGroupModel::trace_applied(const Member& member, const LogEntry& entry) {
-  if (!context_.trace) return;
+  if (!context_.trace || !context_.trace->recording()) return;
   double now = sg4::Engine::get_clock();
   history::JsonLine line(now, "state");
   line.str("node", context_.network.node_name(member.node))

@@ -58,7 +58,8 @@ RunOutput simulate(const scenario::Scenario& scenario, const RunOptions& options
   set_invariant_context("seed " + std::to_string(options.seed) + "; reproduce: " +
                         (options.reproduce.empty() ? "(not given)" : options.reproduce));
   RunOutput output;
-  output.trace = std::make_unique<history::TraceWriter>(scenario.limits.max_trace_events, options.record_messages);
+  output.trace = std::make_unique<history::TraceWriter>(scenario.limits.max_trace_events, options.record_messages,
+                                                        options.record_events);
   history::TraceWriter* trace = output.trace.get();
 
   std::vector<std::string> names;

@@ -20,6 +20,7 @@ namespace faultlab::model {
 struct RunOptions {
   std::uint64_t seed = 1;
   bool record_messages = true;            // message events in the trace (the bulk of it)
+  bool record_events = true;              // false: nothing reads the trace, keep no event at all
   std::vector<std::string> simgrid_flags; // --log=... / --cfg=... passed to SimGrid
   std::string reproduce;                  // the command that repeats this run, printed if a model invariant fails
   bool saturation = false;                // measure each resource's busy share (RunOutput::resources)

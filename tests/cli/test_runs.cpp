@@ -23,6 +23,47 @@ TEST_CASE("same scenario, variant and seed give a byte-identical trace") {
   CHECK(text_a != read_text(c.trace_path));
 }
 
+namespace {
+// One run_checked in a child process: its summary, or the error it stopped with.
+cli::ChildResult checked_in_child(const std::string& file, std::int64_t max_trace_events, const std::string& trace_path) {
+  scenario::Scenario s = scenario::load_scenario(file, scenario::LoadOptions{"broken", {}});
+  s.limits.max_trace_events = max_trace_events;
+  return cli::run_in_children({[&] {
+                                cli::RunRequest request;
+                                request.seed = 2;
+                                request.trace_path = trace_path;
+                                return cli::run_checked(s, request).summary.dump();
+                              }},
+                              1)
+      .front();
+}
+} // namespace
+
+TEST_CASE("a run that writes no trace and explains nothing keeps no trace events, and its summary is the same") {
+  // verify, sweep and explore's runs read only the history: their runs no
+  // longer build the op and state lines of a trace nobody reads. The summary
+  // must not notice, and the trace limit, which exists to bound the memory
+  // those lines take, no longer stops them.
+  const std::string file = source_path("scenarios/replica-lag.json");
+  const std::string trace = testing::temp_dir() + "/t.jsonl";
+  const cli::ChildResult traced = checked_in_child(file, 20000000, trace);
+  const cli::ChildResult untraced = checked_in_child(file, 20000000, "");
+  REQUIRE(traced.ok);
+  REQUIRE(untraced.ok);
+  nlohmann::json a = nlohmann::json::parse(traced.output), b = nlohmann::json::parse(untraced.output);
+  REQUIRE(a["violations"].size() == b["violations"].size());
+  for (auto& v : a["violations"]) v.erase("cause"); // only a traced run explains
+  CHECK(a == b);
+  CHECK(a["counts"]["read_your_writes"].get<int>() > 0);
+
+  const cli::ChildResult over = checked_in_child(file, 1000, trace + ".2");
+  CHECK_FALSE(over.ok);
+  CHECK_THAT(over.output, Catch::Contains("/limits/max_trace_events") && Catch::Contains("more than 1000 trace events"));
+  const cli::ChildResult unlimited = checked_in_child(file, 1000, "");
+  REQUIRE(unlimited.ok);
+  CHECK(nlohmann::json::parse(unlimited.output)["counts"] == b["counts"]);
+}
+
 TEST_CASE("the summary has the documented shape") {
   auto run = run_file(source_path("scenarios/replica-lag.json"), "fixed", 3);
   const auto& s = run.summary;
