@@ -167,7 +167,7 @@ CheckedRun run_checked(const scenario::Scenario& scenario, const RunRequest& req
   }
 
   // Violations go into the trace at their time, so a viewer can mark them.
-  for (std::size_t i = 0; i < result.violations.size(); ++i) {
+  for (std::size_t i = 0; i < result.violations.size() && out.trace->recording(); ++i) {
     const auto& v = result.violations[i];
     std::string ops = "[";
     for (std::size_t k = 0; k < v.ops.size(); ++k) ops += (k ? "," : "") + std::to_string(v.ops[k]);
