@@ -2,6 +2,7 @@
 // the size limit, format detection, the new models from EDN, and the program
 // that runs it without SimGrid. Links check_cli only, as that program does.
 #include "cli/check_command.hpp"
+#include "../support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -19,11 +20,7 @@ using faultlab::cli::command_check;
 
 namespace {
 
-std::string temp_dir() {
-  char name[] = "/tmp/faultlab-test-XXXXXX";
-  if (::mkdtemp(name) == nullptr) throw std::runtime_error("mkdtemp failed");
-  return name;
-}
+using faultlab::testing::temp_dir;
 
 std::string write_text(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;

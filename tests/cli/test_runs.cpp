@@ -5,6 +5,10 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <sstream>
 
 using namespace faultlab;
@@ -228,4 +232,43 @@ TEST_CASE("verify prints a mistake in the base scenario once, not once per varia
   INFO(errors);
   CHECK(errors.rfind("error[unknown-field]: " + dir + "/typo.json: /titel: unknown field \"titel\"", 0) == 0);
   CHECK(std::count(errors.begin(), errors.end(), '\n') == 1);
+}
+
+// The tests' temporary folders (tests/support/temp_dir.hpp) are removed when
+// the process that made them exits, and only by that process. Checked in
+// forked children, so this test program's own list is left alone.
+TEST_CASE("a test's temporary folders are removed when its process exits, not by its children") {
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::close(fds[0]);
+    const std::string mine = faultlab::testing::temp_dir();
+    faultlab::testing::write_text(mine + "/trace.jsonl", "{}\n");
+    // A grandchild that also exits normally must leave its parent's folder.
+    const pid_t grandchild = ::fork();
+    if (grandchild == 0) std::exit(0);
+    int status = 0;
+    ::waitpid(grandchild, &status, 0);
+    const bool kept = std::filesystem::exists(mine + "/trace.jsonl");
+    const std::string report = mine + (kept ? " kept\n" : " gone\n");
+    if (::write(fds[1], report.data(), report.size()) < 0) std::_Exit(3);
+    ::close(fds[1]);
+    std::exit(0); // runs the destructors: the folder goes
+  }
+  ::close(fds[1]);
+  std::string report;
+  char buffer[256];
+  for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;) report.append(buffer, static_cast<std::size_t>(n));
+  ::close(fds[0]);
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  REQUIRE(report.size() > 6);
+  const std::string folder = report.substr(0, report.find(' '));
+  CHECK(report.substr(folder.size()) == " kept\n");
+  CHECK(folder.rfind("/tmp/faultlab-test-", 0) == 0);
+  CHECK_FALSE(std::filesystem::exists(folder));
 }

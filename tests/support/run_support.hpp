@@ -5,6 +5,7 @@
 #include "cli/runner.hpp"
 #include "history/history_io.hpp"
 #include "scenario/loader.hpp"
+#include "temp_dir.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -21,13 +22,6 @@
 namespace faultlab::testing {
 
 inline std::string source_path(const std::string& relative) { return std::string(FAULTLAB_SOURCE_DIR) + "/" + relative; }
-
-// A fresh temporary directory for one test.
-inline std::string temp_dir() {
-  char name[] = "/tmp/faultlab-test-XXXXXX";
-  if (::mkdtemp(name) == nullptr) throw std::runtime_error("mkdtemp failed");
-  return name;
-}
 
 inline std::string write_text(const std::string& path, const std::string& text) {
   std::ofstream(path) << text;
