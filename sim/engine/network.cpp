@@ -9,6 +9,13 @@ namespace sg4 = simgrid::s4u;
 
 namespace faultlab::engine {
 
+namespace {
+// SimGrid's engine outlives the network (simulation.cpp creates it first),
+// and tears down the transfers still under way at the end of the run after
+// the network is gone; their clean-up callbacks check this first.
+const Network* live_network = nullptr;
+} // namespace
+
 Network::Network(std::vector<std::string> node_names, std::vector<sg4::Host*> hosts, util::Rng rng,
                  history::TraceWriter* trace)
     : names_(std::move(node_names)), hosts_(std::move(hosts)), rng_(rng), trace_(trace),
@@ -18,6 +25,7 @@ Network::Network(std::vector<std::string> node_names, std::vector<sg4::Host*> ho
       incarnation_(names_.size(), 0), held_(names_.size()),
       resume_mutex_(sg4::Mutex::create()), resumed_(sg4::ConditionVariable::create()) {
   for (std::size_t i = 0; i < hosts_.size(); ++i) host_index_[hosts_[i]] = static_cast<int>(i);
+  live_network = this;
 }
 
 double Network::undrifted_local_s(int node) const {
@@ -48,7 +56,9 @@ void Network::set_clock_drift(int node, double drift) {
   clock_drift_[node] = drift;
 }
 
-Network::~Network() = default;
+Network::~Network() {
+  if (live_network == this) live_network = nullptr;
+}
 
 int Network::node_index(const std::string& name) const {
   auto it = std::find(names_.begin(), names_.end(), name);
@@ -166,8 +176,52 @@ void Network::transmit(const std::string& to_address, Envelope* raw) {
   if (raw->from != raw->to)
     bytes_between_[{std::min(raw->from, raw->to), std::max(raw->from, raw->to)}] +=
         static_cast<double>(raw->size_bytes);
-  queued_[to_address].push_back(Queued{raw, host_index_.at(sg4::this_actor::get_host()), raw->to, false});
-  sg4::Mailbox::by_name(to_address)->put_init(raw, static_cast<uint64_t>(raw->size_bytes))->detach();
+  auto queue = queued_.try_emplace(to_address).first;
+  queue->second.push_back(Queued{raw, host_index_.at(sg4::this_actor::get_host()), raw->to, false});
+  // The map's keys stay where they are, so the callback can hold one.
+  const std::string* address = &queue->first;
+  sg4::Mailbox::by_name(to_address)
+      ->put_init(raw, static_cast<uint64_t>(raw->size_bytes))
+      ->detach([this, address](void* payload) {
+        if (live_network == this) transfer_failed(*address, static_cast<Envelope*>(payload));
+      });
+}
+
+void Network::transfer_failed(const std::string& address, Envelope* raw) {
+  if (in_flight_.count(raw) == 0) return;
+  const double now = sg4::Engine::get_clock();
+  if (failed_at_s_ != now) failed_.clear();
+  failed_at_s_ = now;
+  failed_.push_back(Failed{&address, raw});
+  drop_given_up(address);
+}
+
+void Network::gave_up(const std::string& address) {
+  const double now = sg4::Engine::get_clock();
+  if (gave_up_at_s_ != now) gave_up_.clear();
+  gave_up_at_s_ = now;
+  gave_up_.push_back(address);
+  drop_given_up(address);
+}
+
+void Network::drop_given_up(const std::string& address) {
+  const double now = sg4::Engine::get_clock();
+  if (failed_at_s_ != now || gave_up_at_s_ != now) return;
+  if (std::find(gave_up_.begin(), gave_up_.end(), address) == gave_up_.end()) return;
+  for (auto f = failed_.begin(); f != failed_.end();) {
+    if (*f->address != address) {
+      ++f;
+      continue;
+    }
+    Envelope* raw = f->message;
+    f = failed_.erase(f);
+    auto it = in_flight_.find(raw);
+    if (it == in_flight_.end()) continue;
+    std::unique_ptr<Envelope> owned = std::move(it->second);
+    in_flight_.erase(it);
+    forget_queued(address, owned.get());
+    drop(*owned, "caller gave up");
+  }
 }
 
 std::unique_ptr<Envelope> Network::receive(sg4::Mailbox* mailbox, double timeout_s, bool keep_posted) {
@@ -221,6 +275,7 @@ std::unique_ptr<Envelope> Network::receive_timed(sg4::Mailbox* mailbox, double t
           raw = mailbox->get<Envelope>(wait_s);
         } catch (const simgrid::TimeoutException&) {
           raw = nullptr;
+          gave_up(mailbox->get_name()); // a message it had matched is lost
         }
       }
       if (raw != nullptr) forget_queued(mailbox->get_name(), raw);

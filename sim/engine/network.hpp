@@ -49,9 +49,9 @@ public:
   // nullptr on timeout. `keep_posted` (a server's inbox, which one actor
   // reads at a time): a wait that times out leaves its receive posted, so a
   // message already on the wire to it still arrives. Without it SimGrid
-  // cancels the transfer the timed-out receive had matched, and that message
-  // is lost uncounted; reply mailboxes (Rpc) still wait that way, see the
-  // note in rpc.hpp.
+  // cancels the transfer the timed-out receive had matched; reply mailboxes
+  // (Rpc) still wait that way, see the note in rpc.hpp. That message is then
+  // dropped, reason "caller gave up", at the instant the wait ended.
   std::unique_ptr<Envelope> receive(simgrid::s4u::Mailbox* mailbox, double timeout_s = -1.0,
                                     bool keep_posted = false);
 
@@ -164,6 +164,14 @@ private:
   void transmit(const std::string& to_address, Envelope* raw);
   bool head_was_cut(const std::string& address) const;
   void forget_queued(const std::string& address, const Envelope* raw);
+  // SimGrid gave up on the transfer of `raw` to the mailbox `address` (its
+  // detached send was destroyed unfinished). Which of its reasons it was is
+  // not said; a receive on that mailbox that timed out at this instant says
+  // it was the caller giving up (gave_up()), and the two are matched in
+  // whichever order they come.
+  void transfer_failed(const std::string& address, Envelope* raw);
+  void gave_up(const std::string& address);
+  void drop_given_up(const std::string& address);
 
   std::vector<std::string> names_;
   std::vector<simgrid::s4u::Host*> hosts_;
@@ -207,6 +215,17 @@ private:
     aid_t owner = -1;
   };
   std::unordered_map<simgrid::s4u::Mailbox*, std::unique_ptr<Posted>> posted_; // looked up only
+  // Transfers SimGrid failed, and receives that timed out, at the current
+  // instant (older ones are forgotten: a failure nobody gave up on is a
+  // crash's, counted where the crash is seen, or the end of the run).
+  struct Failed {
+    const std::string* address;
+    Envelope* message;
+  };
+  std::vector<Failed> failed_;
+  double failed_at_s_ = -1;
+  std::vector<std::string> gave_up_;
+  double gave_up_at_s_ = -1;
   void forget_posted(simgrid::s4u::Mailbox* mailbox, const Posted* posted);
   std::uint64_t next_id_ = 1;
   std::uint64_t delivered_ = 0;

@@ -5,8 +5,9 @@
 // (taken from a pool, so mailboxes are reused, not created per request). An
 // answer that arrives after its requester gave up stays in that mailbox and
 // is skipped by the next user of it, because its exchange id is old. One
-// that is still on the wire when the requester's wait times out is lost
-// uncounted: SimGrid cancels the transfer that wait had matched. (Server
+// that is still on the wire when the requester's wait times out is lost:
+// SimGrid cancels the transfer that wait had matched, and the network
+// counts and traces it as dropped, reason "caller gave up". (Server
 // inboxes keep their receive posted instead, Network::receive; doing the
 // same here lost answers when a mailbox went to the next request while
 // the transfer ran, so reply mailboxes still wait the old way.)

@@ -285,3 +285,55 @@ TEST_CASE("requests that start at the same instant each get a reply mailbox of t
     CHECK(answered > 20);
   }
 }
+
+// 200 ms links and 150 ms of service time: an answer leaves the primary
+// 350 ms after its request (more when requests queue) and arrives 200 ms
+// later, so with a 500 ms timeout every answer sent in time is still on the
+// wire when its request gives up. SimGrid cancels that transfer; the trace
+// says so with a drop, reason "caller gave up", at the deadline, instead of
+// a send that never ends.
+TEST_CASE("an answer on the wire when its request times out is dropped as 'caller gave up', at the deadline") {
+  json s = base_scenario();
+  s["topology"]["latency"]["default"] = "200ms";
+  s["components"]["db"]["service_time"] = "150ms";
+  s["workload"]["clients"]["users"]["arrival"]["rate_per_s"] = 4;
+  s["workload"]["clients"]["users"]["mix"] = {{"read", 1.0}};
+  auto run = run_text(s.dump());
+
+  std::map<std::int64_t, const json*> reply_sent; // op -> its answer's send (one attempt per op: it times out)
+  std::map<std::int64_t, const json*> drop_of;    // msg -> its drop
+  for (const auto& e : run.events) {
+    if (e["ev"] == "send" && e.contains("op") && e["kind"] == "read_reply")
+      reply_sent[e["op"].get<std::int64_t>()] = &e; // from db-1, or db-2 once a timeout moved the client on
+    if (e["ev"] == "drop") drop_of[e["msg"].get<std::int64_t>()] = &e;
+  }
+  int on_the_wire = 0;
+  for (const auto& op : run.history.ops) { // final reads included: they time out too
+    REQUIRE(op.outcome == Outcome::info);   // nothing comes back within 500 ms
+    auto reply = reply_sent.find(op.id);
+    if (reply == reply_sent.end()) continue; // not answered before the run ended
+    const double sent_s = (*reply->second)["t"].get<double>();
+    const std::int64_t msg = (*reply->second)["msg"].get<std::int64_t>();
+    if (sent_s < op.complete_s) {
+      ++on_the_wire;
+      REQUIRE(drop_of.count(msg) == 1);
+      CHECK((*drop_of[msg])["reason"] == "caller gave up");
+      CHECK((*drop_of[msg])["t"].get<double>() == op.complete_s);
+    } else {
+      // Sent after the caller left: it lands in the reply mailbox, and is
+      // delivered (and skipped) when that mailbox serves the next request.
+      CHECK((drop_of.count(msg) == 0 || (*drop_of[msg])["reason"] != "caller gave up"));
+    }
+  }
+  CHECK(on_the_wire > 10);
+  CHECK(count_events(run.events, "drop", "reason", "caller gave up") == on_the_wire);
+  CHECK(run.summary["messages"]["dropped"].get<int>() >= on_the_wire);
+
+  SECTION("with a timeout the answers beat, nothing is given up") {
+    s["workload"]["clients"]["users"]["timeout"] = "2s";
+    auto in_time = run_text(s.dump());
+    CHECK(in_time.summary["ops"]["info"] == 0);
+    CHECK(count_events(in_time.events, "drop", "reason", "caller gave up") == 0);
+    CHECK(in_time.summary["messages"]["dropped"] == 0);
+  }
+}
