@@ -25,6 +25,7 @@ struct Image {
   // The cursor's colour, left of the side panels and above the metrics: the cursor line.
   std::size_t cursor_pixels_in_timeline = 0;
   std::size_t cause_pixels_in_timeline = 0; // the selected violation's causal chain
+  std::size_t buffer_full_pixels = 0;       // bars of full log buffers
 };
 
 Image read_png(const std::string& path) {
@@ -40,6 +41,9 @@ Image read_png(const std::string& path) {
     if (p[0] == faultlab::viz::palette::kViolationR && p[1] == faultlab::viz::palette::kViolationG &&
         p[2] == faultlab::viz::palette::kViolationB)
       ++img.marker_pixels;
+    if (p[0] == faultlab::viz::palette::kBufferFullR && p[1] == faultlab::viz::palette::kBufferFullG &&
+        p[2] == faultlab::viz::palette::kBufferFullB)
+      ++img.buffer_full_pixels;
     const std::size_t x = i % static_cast<std::size_t>(img.width),
                       y = i / static_cast<std::size_t>(img.width);
     const bool in_timeline = x < static_cast<std::size_t>(img.width) * 6 / 10 &&
@@ -77,12 +81,15 @@ public:
   }
   const fs::path& dir() const { return dir_; }
 
-  std::string trace(const std::string& variant) {
-    const fs::path out = dir_ / (variant + ".jsonl");
+  // replica-lag's run of `variant` with seed 1.
+  std::string trace(const std::string& variant) { return trace_of("replica-lag", variant); }
+
+  std::string trace_of(const std::string& scenario, const std::string& variant) {
+    const fs::path out = dir_ / (scenario == "replica-lag" ? variant + ".jsonl" : scenario + "-" + variant + ".jsonl");
     if (!fs::exists(out)) {
-      const std::string cmd = std::string("'") + FAULTLAB_BINARY + "' run '" + FAULTLAB_SOURCE_DIR +
-                              "/scenarios/replica-lag.json' --variant " + variant + " --seed 1 --trace '" +
-                              out.string() + "' > /dev/null";
+      const std::string cmd = std::string("'") + FAULTLAB_BINARY + "' run '" + FAULTLAB_SOURCE_DIR + "/scenarios/" +
+                              scenario + ".json' --variant " + variant + " --seed 1 --trace '" + out.string() +
+                              "' > /dev/null";
       REQUIRE(std::system(cmd.c_str()) == 0);
     }
     return out.string();
@@ -205,6 +212,24 @@ TEST_CASE("a window without --at puts the cursor inside it, and header overrides
                    "' --size 1280x720") == 0);
     CHECK(read_png(png).marker_pixels > 50);
   }
+}
+
+// sync-logging: the broken design logs synchronously and has no buffer; the
+// fixed one's bounded buffer fills ten times in seed 1 (its trace's
+// log_buffer events), each time for a few tens of milliseconds, drawn at
+// least 3 pixels wide so that a short one is still seen at fit-all.
+TEST_CASE("a full log buffer is drawn as a bar on its instance's lane, and only when one filled") {
+  Fixture& fx = fixture();
+  const std::string fixed = (fx.dir() / "sync-fixed.png").string();
+  REQUIRE(fx.viz("'" + fx.trace_of("sync-logging", "fixed-async") + "' --screenshot '" + fixed +
+                 "' --size 1600x900") == 0);
+  CHECK(read_png(fixed).buffer_full_pixels > 40);
+  const std::string broken = (fx.dir() / "sync-broken.png").string();
+  REQUIRE(fx.viz("'" + fx.trace_of("sync-logging", "broken") + "' --screenshot '" + broken +
+                 "' --size 1600x900") == 0);
+  const Image img = read_png(broken);
+  CHECK(img.distinct_colours > 200);
+  CHECK(img.buffer_full_pixels == 0);
 }
 
 TEST_CASE("screenshot mode fails clearly on a bad trace") {

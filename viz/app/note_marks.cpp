@@ -49,7 +49,7 @@ void NodeLaneView::draw_notes(const LaneFrame& f, float y0, float y1) const {
     if (s.t_start_s > v.t1_s) break; // by start
     if (s.t_end_s < v.t0_s) continue;
     const float xa = v.x_clamped(s.t_start_s), xb = std::max(v.x_clamped(s.t_end_s), xa + 3.f);
-    f.draw->AddRectFilled({xa, bar_top}, {xb, bar_bottom}, palette::kFail, 1.f);
+    f.draw->AddRectFilled({xa, bar_top}, {xb, bar_bottom}, palette::kBufferFull, 1.f);
     const char* label = "LOG BUFFER FULL";
     const ImVec2 ts = ImGui::CalcTextSize(label);
     if (xb - xa > ts.x + 8.f && bar_bottom - bar_top >= ts.y * 0.8f)

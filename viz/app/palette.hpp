@@ -52,5 +52,7 @@ constexpr ImU32 kSelection = rgb(255, 255, 255, 34);
 constexpr ImU32 kHighlight = rgb(255, 255, 255);
 // A selected violation's causal chain: its marks, arrows and fault outlines.
 constexpr ImU32 kCause = rgb(kCauseR, kCauseG, kCauseB);
+// The bar of a full log buffer (app/note_marks.cpp): a red of its own.
+constexpr ImU32 kBufferFull = rgb(kBufferFullR, kBufferFullG, kBufferFullB);
 
 } // namespace faultlab::viz::palette
