@@ -216,8 +216,9 @@ private:
   };
   std::unordered_map<simgrid::s4u::Mailbox*, std::unique_ptr<Posted>> posted_; // looked up only
   // Transfers SimGrid failed, and receives that timed out, at the current
-  // instant (older ones are forgotten: a failure nobody gave up on is a
-  // crash's, counted where the crash is seen, or the end of the run).
+  // instant. Older ones are forgotten: a failure nobody gave up on is a
+  // crash's (counted, if at all, where the receiver sees it) or the end of
+  // the run's.
   struct Failed {
     const std::string* address;
     Envelope* message;
